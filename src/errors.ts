@@ -1,0 +1,38 @@
+/**
+ * Every error the kit itself raises, in one table (after fastify's error codes):
+ * a stable code a user can search for, a message template, and the exit status
+ * of the command that meets it. `test/errors.test.ts` pins that each key equals
+ * its code and that every code is documented in the README.
+ */
+
+export const ERRORS = {
+  CONF_ERR_BAD_OPTION: { exit: 2, message: 'Invalid option: %s' },
+  CONF_ERR_UNREACHABLE: { exit: 2, message: 'The target cannot be reached: %s' },
+  CONF_ERR_SPEC_LOAD: { exit: 2, message: 'The contract could not be loaded: %s' },
+  CONF_ERR_SPEC_INVALID: { exit: 2, message: 'The contract is not usable: %s' },
+  CONF_ERR_REPORT_WRITE: { exit: 2, message: 'The reports could not be written: %s' },
+  CONF_ERR_BAD_REPORT: { exit: 2, message: 'Not a conformance report: %s' },
+  CONF_ERR_MOCK_START: { exit: 2, message: 'The reference server could not start: %s' },
+  CONF_ERR_INTERNAL: { exit: 2, message: 'Internal error (please report it): %s' },
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class ConformanceError extends Error {
+  readonly code: ErrorCode;
+  readonly exitCode: number;
+
+  constructor(code: ErrorCode, detail: string, options?: { cause?: unknown }) {
+    super(ERRORS[code].message.replace('%s', detail), options);
+    this.name = 'ConformanceError';
+    this.code = code;
+    this.exitCode = ERRORS[code].exit;
+  }
+}
+
+/** Turns anything thrown into a ConformanceError, without a stack trace for the user. */
+export function asConformanceError(err: unknown): ConformanceError {
+  if (err instanceof ConformanceError) return err;
+  const detail = err instanceof Error ? err.message : String(err);
+  return new ConformanceError('CONF_ERR_INTERNAL', detail, { cause: err });
+}

@@ -1,0 +1,127 @@
+/**
+ * The report contract (shared/design/ARCHITECTURE.md, "The command-line
+ * contract"). `reports/conformance.json` is exactly a `Report`; other tools
+ * (CI jobs, `conformance diff`, the HTML report, the certificate) read it, so
+ * fields are only ever added, never renamed.
+ */
+
+export type Severity = 'error' | 'warning';
+export type Status = 'pass' | 'fail' | 'warn' | 'skip';
+export type Verdict = 'PASS' | 'FAIL';
+export type Profile = 'documented' | 'strict';
+
+/** What one request/response showed. Credentials are always redacted. */
+export interface Evidence {
+  method: string;
+  url: string;
+  /** HTTP status, absent when no response came (timeout, reset) */
+  status?: number;
+  /** JSON pointer into the response body (or request body) at fault */
+  pointer?: string;
+  /** the value found there (truncated) */
+  value?: unknown;
+  expected?: string;
+  received?: string;
+  /** a reproduction command, with credentials replaced by $TOKEN-style variables */
+  curl?: string;
+  /** request body sent, truncated */
+  requestBody?: string;
+  /** response headers worth showing (content-type, retry-after, location...) */
+  responseHeaders?: Record<string, string>;
+  /** first bytes of the response body, truncated */
+  bodyExcerpt?: string;
+  /** sha256 of the full response body */
+  bodySha256?: string;
+  bodyBytes?: number;
+  durationMs?: number;
+  /** fast-check replay data for fuzz failures */
+  fuzz?: { seed: number; path: string; numRuns: number; shrunk: string };
+  note?: string;
+}
+
+/** One violation found by a check. */
+export interface Finding {
+  severity: Severity;
+  message: string;
+  evidence: Evidence;
+}
+
+/** The outcome of one check (one stable name, one requirement ID). */
+export interface Result {
+  /** requirement ID, e.g. ORD-DETAIL-TYPES */
+  id: string;
+  /** stable check name, e.g. order_detail_schema (CLI selector and report key) */
+  check: string;
+  title: string;
+  area: string;
+  /** documented (error) or inferred (warning in the documented profile) */
+  source: 'documented' | 'inferred';
+  /** severity a failure has under the run's profile */
+  severity: Severity;
+  status: Status;
+  /** "expected … / received …" for the first finding, a summary otherwise */
+  message: string;
+  /** how many items (exchanges, orders, cases) the check examined */
+  examined: number;
+  /** how many violations in all (evidence keeps only the first few) */
+  violations: number;
+  evidence: Evidence[];
+  /** the documentation sentence or table the rule rests on */
+  doc: string;
+  skipReason?: string;
+  durationMs?: number;
+}
+
+export interface LatencyStat {
+  operationId: string;
+  count: number;
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+export interface TransitionStat {
+  from: string;
+  to: string;
+  count: number;
+  legal: boolean;
+}
+
+export interface Report {
+  tool: { name: string; version: string; suiteSha256: string };
+  verdict: Verdict;
+  target: { baseUrl: string; embedded: boolean };
+  profile: Profile;
+  spec: { path: string; sha256: string };
+  seed: number;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  /** the options the run used, credentials removed */
+  options: Record<string, unknown>;
+  summary: {
+    total: number;
+    pass: number;
+    fail: number;
+    warn: number;
+    skip: number;
+    /** findings at error severity */
+    errors: number;
+    /** findings at warning severity */
+    warnings: number;
+    requests: number;
+  };
+  results: Result[];
+  /** what the run saw of the target, for the report's pictures */
+  observed: {
+    /** order-state transitions seen in histories (mapped through x-lifecycle) */
+    transitions: TransitionStat[];
+    /** how many histories reported each production step */
+    productionSteps: { step: string; count: number }[];
+    /** orders seen per state */
+    states: Record<string, number>;
+    latency: LatencyStat[];
+  };
+  /** run-level problems: target unreachable, budget exhausted, timeouts */
+  problems: string[];
+}
