@@ -1,0 +1,207 @@
+/**
+ * The run context: the spec, its validators and lifecycle, the harness, the
+ * options, and one recorder per check. Checks report through their recorder;
+ * the recorder turns what they saw into a `Result`.
+ */
+import { CHECK_BY_NAME, type CheckName, type CheckNeed } from '../checks/catalog.ts';
+import type { Exchange, Harness } from '../harness/http.ts';
+import type { Evidence, Profile, Result, Severity } from '../report/types.ts';
+import { lifecycleOf, type Lifecycle } from '../spec/lifecycle.ts';
+import type { Spec } from '../spec/load.ts';
+import { validatorsFor, type Validators } from '../spec/validators.ts';
+import type { RunOptions } from './options.ts';
+
+const MAX_EVIDENCE = 5;
+
+export class CheckRecorder {
+  examined = 0;
+  violations = 0;
+  errors = 0;
+  warnings = 0;
+  readonly evidence: Evidence[] = [];
+  private firstMessage: string | undefined;
+  skipReason: string | undefined;
+  durationMs = 0;
+
+  constructor(
+    readonly name: string,
+    readonly requirement: string,
+    private readonly defaultSeverity: Severity,
+    private readonly profile: Profile,
+  ) {}
+
+  /** Counts items that were examined (and found right, unless a failure is added). */
+  pass(n = 1): void {
+    this.examined += n;
+  }
+
+  /**
+   * Records a violation. `severity` overrides the requirement's default (the
+   * spec grades a keyword on an `x-inferred` node as a warning); the strict
+   * profile makes every warning an error.
+   */
+  fail(message: string, evidence: Evidence, severity?: Severity): void {
+    const sev: Severity = this.profile === 'strict' ? 'error' : (severity ?? this.defaultSeverity);
+    this.violations++;
+    if (sev === 'error') this.errors++;
+    else this.warnings++;
+    this.firstMessage ??= message;
+    if (this.evidence.length < MAX_EVIDENCE) this.evidence.push({ ...evidence, note: evidence.note ? `${message} — ${evidence.note}` : message });
+  }
+
+  skip(reason: string): void {
+    this.skipReason ??= reason;
+  }
+
+  toResult(spec: Spec): Result {
+    const def = CHECK_BY_NAME.get(this.name);
+    const req = spec.requirements.get(this.requirement);
+    const source = req?.source ?? 'inferred';
+    const status = this.errors > 0 ? 'fail' : this.warnings > 0 ? 'warn' : this.examined > 0 ? 'pass' : 'skip';
+    const severity: Severity = this.errors > 0 || this.profile === 'strict' || (this.warnings === 0 && source === 'documented') ? 'error' : 'warning';
+    let message: string;
+    if (this.violations > 0) message = this.violations > 1 ? `${this.firstMessage} (and ${this.violations - 1} more)` : (this.firstMessage ?? '');
+    else if (status === 'skip') message = this.skipReason ?? 'nothing to examine: the target offered no data for this check';
+    else message = `${this.examined} examined, all as expected`;
+    const result: Result = {
+      id: this.requirement,
+      check: this.name,
+      title: req?.title ?? def?.does ?? this.name,
+      area: req?.area ?? 'other',
+      source,
+      severity,
+      status,
+      message,
+      examined: this.examined,
+      violations: this.violations,
+      evidence: this.evidence,
+      doc: req?.doc ?? '',
+      durationMs: Math.round(this.durationMs),
+    };
+    if (status === 'skip') result.skipReason = message;
+    return result;
+  }
+}
+
+export interface OrderFact {
+  ref: string;
+  state: string;
+}
+
+export class RunContext {
+  readonly validators: Validators;
+  readonly lifecycle: Lifecycle;
+  private readonly recorders = new Map<string, CheckRecorder>();
+  /** what the run saw, for the report's pictures */
+  readonly observed = {
+    transitions: new Map<string, { from: string; to: string; count: number; legal: boolean }>(),
+    productionSteps: new Map<string, number>(),
+    states: new Map<string, number>(),
+  };
+  /** orders seen in the list, in list order: reference and state only (memory stays small) */
+  orders: OrderFact[] = [];
+  /** references of orders the run itself changed: consistency is not judged on them */
+  readonly touched = new Set<string>();
+  log: (line: string) => void;
+
+  constructor(
+    readonly spec: Spec,
+    readonly http: Harness,
+    readonly options: RunOptions,
+    log: (line: string) => void,
+  ) {
+    this.validators = validatorsFor(spec);
+    this.lifecycle = lifecycleOf(spec);
+    this.log = log;
+  }
+
+  /** The recorder of a check; throws on a name missing from the catalogue. */
+  check(name: CheckName): CheckRecorder {
+    let r = this.recorders.get(name);
+    if (!r) {
+      const def = CHECK_BY_NAME.get(name);
+      if (!def) throw new Error(`unknown check ${name}`);
+      const req = this.spec.requirements.get(def.requirement);
+      if (!req) throw new Error(`check ${name} cites unknown requirement ${def.requirement}`);
+      r = new CheckRecorder(name, def.requirement, req.source === 'documented' ? 'error' : 'warning', this.options.profile);
+      this.recorders.set(name, r);
+    }
+    return r;
+  }
+
+  /** Whether a check is selected and its needs are met; records the skip reason when not. */
+  enabled(name: CheckName): boolean {
+    const rec = this.check(name);
+    if (this.options.checks && !this.options.checks.includes(name)) {
+      rec.skip('not selected (--checks)');
+      return false;
+    }
+    const def = CHECK_BY_NAME.get(name);
+    for (const need of (def?.needs ?? []) as CheckNeed[]) {
+      const why = this.missing(need);
+      if (why) {
+        rec.skip(why);
+        return false;
+      }
+    }
+    if (this.http.unavailable) {
+      rec.skip(`not run: ${this.http.unavailable}`);
+      return false;
+    }
+    return true;
+  }
+
+  private missing(need: CheckNeed): string | undefined {
+    switch (need) {
+      case 'writes':
+        return this.options.allowWrites ? undefined : 'writes are off against this target (use --allow-writes)';
+      case 'export':
+        return this.options.allowExport ? undefined : 'the export spends the user\'s one export per 5 minutes (use --allow-export)';
+      case 'otherTenant':
+        return this.options.tokenOtherTenant ? undefined : 'needs a token of another customer (--token-other-tenant)';
+      case 'otherUser':
+        return this.options.tokenOtherUser ? undefined : 'needs a token of a colleague (--token-other-user)';
+      case 'fuzz':
+        return this.options.fuzzRuns > 0 ? undefined : 'fuzzing is off (--fuzz-runs 0)';
+    }
+  }
+
+  /** Validates a JSON response body against the spec and records violations on a check. */
+  schema(name: CheckName, ex: Exchange, operationId: string, component?: string, pointerPrefix = ''): boolean {
+    const rec = this.check(name);
+    if (ex.status === undefined) return false;
+    if (!ex.isJson()) {
+      rec.fail(`expected a JSON body / received ${ex.bytes} bytes of ${ex.contentType() || 'unknown type'} that do not parse`, this.http.evidence(ex));
+      return false;
+    }
+    const validate = component ? this.validators.component(component) : this.validators.response(operationId, ex.status);
+    if (!validate) return true;
+    const violations = validate(ex.json());
+    for (const v of violations) {
+      const pointer = pointerPrefix + v.pointer;
+      rec.fail(
+        `${pointer || '/'}: expected ${v.message} / received ${v.value === undefined ? 'nothing' : JSON.stringify(v.value)}`,
+        this.http.evidence(ex, { pointer, value: v.value, expected: v.message, received: v.value === undefined ? 'missing' : JSON.stringify(v.value) }),
+        v.severity,
+      );
+    }
+    rec.pass();
+    return violations.every((v) => v.severity !== 'error');
+  }
+
+  /** Expects one of the given statuses; records a failure with evidence otherwise. */
+  expectStatus(name: CheckName, ex: Exchange, allowed: number[], what: string): boolean {
+    const rec = this.check(name);
+    if (ex.status !== undefined && allowed.includes(ex.status)) {
+      rec.pass();
+      return true;
+    }
+    const received = ex.status === undefined ? `no answer (${ex.error?.message ?? 'transport error'})` : String(ex.status);
+    rec.fail(`${what}: expected ${allowed.join(' or ')} / received ${received}`, this.http.evidence(ex, { expected: allowed.join(' or '), received }));
+    return false;
+  }
+
+  recorded(): CheckRecorder[] {
+    return [...this.recorders.values()];
+  }
+}

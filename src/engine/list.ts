@@ -1,0 +1,111 @@
+/**
+ * Walks a list endpoint whose envelope the documentation does not show: a bare
+ * JSON array, or a page `{count, next, previous, results}` whose `next` links
+ * are followed. Bounded: a `next` loop or a page count past what `count`
+ * announces stops the walk and is reported.
+ */
+import type { CheckName } from '../checks/catalog.ts';
+import type { Exchange, Principal } from '../harness/http.ts';
+import type { RunContext } from './context.ts';
+
+export interface ListWalk {
+  /** every item, as returned (the caller decides what to keep) */
+  items: number;
+  pages: number;
+  /** `count` of the first page, when paginated */
+  announced: number | undefined;
+  paginated: boolean;
+  /** a problem with the walk itself (loop, bad link, transport) */
+  broken: string | undefined;
+  /** the exchange of the first page */
+  first: Exchange | undefined;
+  /** the exchange that broke the walk, for evidence */
+  brokenAt: Exchange | undefined;
+}
+
+export interface WalkSpec {
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  operationId: string;
+  as?: Principal;
+  /** the check that owns the envelope's schema */
+  schemaCheck?: CheckName;
+  /** component schema of one item */
+  itemSchema?: string;
+  /** stop after this many items (the other-tenant probe does not need everything) */
+  limit?: number;
+  onItem: (item: unknown, ex: Exchange, index: number) => void;
+}
+
+export async function walkList(ctx: RunContext, spec: WalkSpec): Promise<ListWalk> {
+  const walk: ListWalk = { items: 0, pages: 0, announced: undefined, paginated: false, broken: undefined, first: undefined, brokenAt: undefined };
+  const seen = new Set<string>();
+  let url: string | undefined = spec.path;
+  let query = spec.query;
+  let maxPages = 100_000;
+  while (url) {
+    if (seen.has(url)) {
+      walk.broken = `the "next" link ${url} was already visited (pagination loop)`;
+      break;
+    }
+    seen.add(url);
+    if (walk.pages >= maxPages) {
+      walk.broken = `more pages than the announced count allows (${walk.pages} pages for count ${walk.announced})`;
+      break;
+    }
+    const ex = await ctx.http.request({ path: url, query, operationId: spec.operationId, as: spec.as ?? 'main' });
+    query = undefined;
+    walk.pages++;
+    walk.first ??= ex;
+    if (ex.status !== 200 || !ex.isJson()) {
+      walk.broken = ex.status === undefined ? `no answer: ${ex.error?.message}` : `page ${walk.pages} answered ${ex.status}${ex.isJson() ? '' : ' without a JSON body'}`;
+      walk.brokenAt = ex;
+      break;
+    }
+    const body = ex.json();
+    let items: unknown[];
+    let next: string | undefined;
+    if (Array.isArray(body)) {
+      items = body;
+    } else if (body && typeof body === 'object' && Array.isArray((body as { results?: unknown }).results)) {
+      const page = body as { results: unknown[]; next?: unknown; count?: unknown };
+      walk.paginated = true;
+      items = page.results;
+      if (walk.pages === 1 && typeof page.count === 'number') {
+        walk.announced = page.count;
+        const per = Math.max(1, items.length);
+        maxPages = Math.ceil(page.count / per) + 2;
+      }
+      next = typeof page.next === 'string' && page.next !== '' ? page.next : undefined;
+    } else {
+      walk.broken = 'the list is neither a JSON array nor a page with "results"';
+      walk.brokenAt = ex;
+      if (spec.schemaCheck) ctx.schema(spec.schemaCheck, ex, spec.operationId);
+      break;
+    }
+    if (spec.schemaCheck && walk.pages === 1 && !Array.isArray(body)) {
+      // the envelope (inferred): validated without its items, which are judged one by one below
+      const envelope = { ...(body as object), results: [] };
+      const violations = ctx.validators.response(spec.operationId, 200)?.(envelope) ?? [];
+      for (const v of violations) {
+        ctx.check(spec.schemaCheck).fail(`${v.pointer || '/'}: expected ${v.message} / received ${JSON.stringify(v.value)}`, ctx.http.evidence(ex, { pointer: v.pointer, value: v.value }), v.severity);
+      }
+    }
+    for (const item of items) {
+      if (spec.limit !== undefined && walk.items >= spec.limit) return walk;
+      spec.onItem(item, ex, walk.items);
+      walk.items++;
+    }
+    if (next) {
+      try {
+        ctx.http.resolve(next);
+      } catch (err) {
+        walk.broken = `the "next" link is unusable: ${(err as Error).message}`;
+        walk.brokenAt = ex;
+        break;
+      }
+    }
+    url = next;
+  }
+  return walk;
+}

@@ -1,0 +1,199 @@
+/**
+ * Orders: the list (every page), then for a sample of orders (up to
+ * `--max-orders`, every state present covered first) the detail, the history
+ * and the documents, with every listed file downloaded.
+ * Requirements: ORD-LIST-TYPES, ORD-LIST-PAGING, ORD-STATE-ENUM,
+ * ORD-DETAIL-TYPES, ORD-CONSISTENT, HIST-*, DOC-LIST, DOC-DOWNLOAD.
+ */
+import { createHash } from 'node:crypto';
+import type { Exchange } from '../../harness/http.ts';
+import { canMove, judgeHistory, orderStateOfHistory } from '../../spec/lifecycle.ts';
+import type { OrderFact, RunContext } from '../context.ts';
+import { walkList } from '../list.ts';
+
+const ORDERS = '/api/v1/order/';
+
+export function orderPath(ref: string, suffix = ''): string {
+  return `${ORDERS}${encodeURIComponent(ref)}/${suffix}`;
+}
+
+/** Known document bytes (sha256 → where), so that a traversal answer can be recognised. */
+export type KnownFiles = Map<string, string>;
+
+export async function crawlOrderList(ctx: RunContext): Promise<void> {
+  const list = ctx.check('order_list_schema');
+  const paging = ctx.check('order_list_paging');
+  const stateEnum = ctx.check('order_state_enum');
+  const states = ctx.lifecycle.order.states;
+  const validate = ctx.validators.component('OrderSummary');
+  const refs = new Set<string>();
+  const orders: OrderFact[] = [];
+  let duplicates = 0;
+  const walk = await walkList(ctx, {
+    path: ORDERS,
+    operationId: 'listOrders',
+    schemaCheck: 'order_list_schema',
+    onItem: (item, ex, i) => {
+      for (const v of validate(item)) {
+        const pointer = `/results/${i}${v.pointer}`;
+        list.fail(`${pointer}: expected ${v.message} / received ${v.value === undefined ? 'nothing' : JSON.stringify(v.value)}`, ctx.http.evidence(ex, { pointer, value: v.value }), v.severity);
+      }
+      list.pass();
+      const o = item as { order_reference?: unknown; state?: unknown };
+      const ref = typeof o?.order_reference === 'string' ? o.order_reference : undefined;
+      const state = typeof o?.state === 'string' ? o.state : String(o?.state);
+      if (!states.includes(state)) {
+        stateEnum.fail(`order ${ref ?? i}: expected a state among ${states.join(', ')} / received ${JSON.stringify(o?.state)}`, ctx.http.evidence(ex, { pointer: `/state`, value: o?.state }));
+      } else stateEnum.pass();
+      if (ref === undefined) return;
+      if (refs.has(ref)) {
+        duplicates++;
+        if (duplicates <= 5) paging.fail(`order ${ref} appears twice in the list: expected each order once / received it again`, ctx.http.evidence(ex, { value: ref }));
+        return;
+      }
+      refs.add(ref);
+      orders.push({ ref, state });
+      ctx.observed.states.set(state, (ctx.observed.states.get(state) ?? 0) + 1);
+    },
+  });
+  if (walk.broken) {
+    const ev = walk.brokenAt ? ctx.http.evidence(walk.brokenAt) : { method: 'GET', url: ctx.http.origin + ORDERS };
+    paging.fail(`the list walk broke: ${walk.broken}`, ev);
+    if (walk.pages <= 1 && walk.brokenAt) list.fail(`expected the order list / received ${walk.broken}`, ev);
+  } else if (walk.paginated && walk.announced !== undefined && walk.announced !== walk.items) {
+    paging.fail(`expected ${walk.announced} orders (the announced count) / received ${walk.items} across ${walk.pages} pages`, ctx.http.evidence(walk.first!, { expected: String(walk.announced), received: String(walk.items) }));
+  } else paging.pass(walk.pages);
+  ctx.orders = orders;
+  ctx.log(`  list: ${orders.length} orders in ${walk.pages} page(s)`);
+}
+
+/** Picks up to `max` orders, one of each state first, then evenly spread. */
+export function sampleOrders(orders: OrderFact[], max: number): OrderFact[] {
+  if (orders.length <= max) return orders;
+  const picked = new Map<string, OrderFact>();
+  for (const o of orders) if (![...picked.values()].some((p) => p.state === o.state)) picked.set(o.ref, o);
+  const stride = orders.length / Math.max(1, max - picked.size);
+  for (let i = 0; picked.size < max && i < orders.length; i += stride) {
+    const o = orders[Math.floor(i)];
+    if (o) picked.set(o.ref, o);
+  }
+  return [...picked.values()].slice(0, max);
+}
+
+function recordPath(ctx: RunContext, entries: { state: string }[]): void {
+  let prev: string | undefined;
+  const seenSteps = new Set<string>();
+  for (const e of entries) {
+    const mapped = ctx.lifecycle.orderStateOf.get(e.state);
+    if (ctx.lifecycle.steps.includes(e.state)) seenSteps.add(e.state);
+    if (mapped === undefined || mapped === prev) continue;
+    if (prev !== undefined) {
+      const key = `${prev}>${mapped}`;
+      const t = ctx.observed.transitions.get(key) ?? { from: prev, to: mapped, count: 0, legal: canMove(ctx.lifecycle.order, prev, mapped) };
+      t.count++;
+      ctx.observed.transitions.set(key, t);
+    }
+    prev = mapped;
+  }
+  for (const s of seenSteps) ctx.observed.productionSteps.set(s, (ctx.observed.productionSteps.get(s) ?? 0) + 1);
+}
+
+async function examineOrder(ctx: RunContext, order: OrderFact, known: KnownFiles): Promise<void> {
+  const [detail, history, docs] = await Promise.all([
+    ctx.http.request({ path: orderPath(order.ref), operationId: 'getOrder' }),
+    ctx.http.request({ path: orderPath(order.ref, 'historic/'), operationId: 'getOrderHistory' }),
+    ctx.http.request({ path: orderPath(order.ref, 'documents/'), operationId: 'listOrderDocuments' }),
+  ]);
+  let detailState: string | undefined;
+  if (ctx.expectStatus('order_detail_schema', detail, [200], `order ${order.ref} from the list`)) {
+    ctx.schema('order_detail_schema', detail, 'getOrder');
+    const s = (detail.json() as { state?: unknown } | undefined)?.state;
+    if (typeof s === 'string' && ctx.lifecycle.order.states.includes(s)) {
+      ctx.check('order_state_enum').pass();
+      detailState = s;
+    } else {
+      ctx.check('order_state_enum').fail(`order ${order.ref} detail: expected one of the 8 order states / received ${JSON.stringify(s)}`, ctx.http.evidence(detail, { pointer: '/state', value: s }));
+    }
+  }
+  let historyState: string | undefined;
+  let historyEntries: { state: string; change_date?: string }[] | undefined;
+  if (ctx.expectStatus('history_schema', history, [200], `history of order ${order.ref}`)) {
+    ctx.schema('history_schema', history, 'getOrderHistory');
+    const results = (history.json() as { results?: unknown } | undefined)?.results;
+    if (Array.isArray(results)) {
+      historyEntries = results.map((r) => ({ state: String((r as { state?: unknown })?.state), change_date: String((r as { change_date?: unknown })?.change_date ?? '') }));
+      judgeOneHistory(ctx, order.ref, history, historyEntries);
+      historyState = orderStateOfHistory(ctx.lifecycle, historyEntries);
+      recordPath(ctx, historyEntries);
+    }
+  }
+  if (ctx.expectStatus('documents_schema', docs, [200], `documents of order ${order.ref}`)) {
+    if (ctx.schema('documents_schema', docs, 'listOrderDocuments')) await downloadAll(ctx, order.ref, docs, known);
+  }
+  // consistency: list, detail, last history entry
+  if (!ctx.touched.has(order.ref) && detailState !== undefined) {
+    const cons = ctx.check('state_consistency');
+    const disagree: string[] = [];
+    if (order.state !== detailState) disagree.push(`the list says "${order.state}" but the detail says "${detailState}"`);
+    if (historyState !== undefined && historyState !== detailState) {
+      disagree.push(`the last history entry "${historyEntries?.[historyEntries.length - 1]?.state}" stands for "${historyState}" but the detail says "${detailState}"`);
+    }
+    if (historyEntries && historyEntries.length === 0) disagree.push('the history is empty');
+    if (disagree.length > 0) cons.fail(`order ${order.ref}: expected one state everywhere / received: ${disagree.join('; ')}`, ctx.http.evidence(detail, { pointer: '/state', value: detailState }));
+    else cons.pass();
+  }
+}
+
+function judgeOneHistory(ctx: RunContext, ref: string, ex: Exchange, entries: { state: string; change_date?: string }[]): void {
+  const issues = judgeHistory(ctx.lifecycle, entries);
+  const byRule = { 'HIST-ORDER': 'history_order', 'HIST-VOCAB': 'history_vocabulary', 'HIST-TIME': 'history_timestamps', 'HIST-STEPS': 'history_steps' } as const;
+  for (const rule of Object.keys(byRule) as (keyof typeof byRule)[]) {
+    const rec = ctx.check(byRule[rule]);
+    const mine = issues.filter((i) => i.rule === rule);
+    if (mine.length === 0) rec.pass();
+    for (const i of mine) {
+      rec.fail(`order ${ref}, history entry ${i.index}: ${i.message}`, ctx.http.evidence(ex, { pointer: `/results/${i.index}/state`, value: entries[i.index]?.state, received: entries.map((e) => e.state).join(' → ').slice(0, 600) }));
+    }
+  }
+}
+
+async function downloadAll(ctx: RunContext, ref: string, docs: Exchange, known: KnownFiles): Promise<void> {
+  const groups = docs.json() as { type: string; values: string[] }[];
+  const rec = ctx.check('document_download');
+  for (const g of groups) {
+    for (const name of g.values ?? []) {
+      const ex = await ctx.http.request({ path: orderPath(ref, `${encodeURIComponent(name)}/download/`), operationId: 'downloadOrderDocument' });
+      if (ex.status !== 200) {
+        rec.fail(`listed file ${name} of order ${ref}: expected 200 / received ${ex.status ?? ex.error?.message}`, ctx.http.evidence(ex, { expected: '200', received: String(ex.status) }));
+        continue;
+      }
+      if (ex.bytes === 0) {
+        rec.fail(`listed file ${name} of order ${ref}: expected a non-empty body / received 0 bytes`, ctx.http.evidence(ex));
+        continue;
+      }
+      const ct = ex.contentType();
+      if (/\.pdf$/i.test(name) && ex.body.subarray(0, 5).toString('latin1') !== '%PDF-') {
+        rec.fail(`listed file ${name} of order ${ref}: expected a PDF (starting %PDF-) / received bytes starting ${JSON.stringify(ex.body.subarray(0, 16).toString('latin1'))}`, ctx.http.evidence(ex));
+        continue;
+      }
+      if (ct === 'text/html' || ct === 'application/json') {
+        rec.fail(`listed file ${name} of order ${ref}: expected the file's bytes / received ${ct} (an error page?)`, ctx.http.evidence(ex));
+        continue;
+      }
+      known.set(createHash('sha256').update(ex.body).digest('hex'), `${ref}/${name}`);
+      rec.pass();
+    }
+  }
+}
+
+/** Examines the sampled orders, `concurrency` at a time. */
+export async function examineOrders(ctx: RunContext, sample: OrderFact[], known: KnownFiles): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.max(1, Math.ceil(ctx.options.concurrency / 3)) }, async () => {
+    while (next < sample.length && !ctx.http.unavailable) {
+      const o = sample[next++];
+      if (o) await examineOrder(ctx, o, known);
+    }
+  });
+  await Promise.all(workers);
+}

@@ -1,0 +1,81 @@
+/**
+ * Reference data and order requests: REASONS-TYPES, REQ-TYPES, REQ-FILTER.
+ * A filter means what it says: every row returned matches it, and the rows of
+ * every value of a filter, together, are the unfiltered list.
+ */
+import type { RunContext } from '../context.ts';
+import { walkList } from '../list.ts';
+
+const REQUESTS = '/api/v1/order_request/';
+
+export async function fetchReasons(ctx: RunContext): Promise<string[]> {
+  const ex = await ctx.http.request({ path: '/api/v1/terminate_reason/', operationId: 'listTerminateReasons' });
+  if (!ctx.enabled('terminate_reasons_schema')) return [];
+  if (!ctx.expectStatus('terminate_reasons_schema', ex, [200], 'termination reasons')) return [];
+  ctx.schema('terminate_reasons_schema', ex, 'listTerminateReasons');
+  const reasons = (ex.json() as { terminate_reasons?: unknown })?.terminate_reasons;
+  return Array.isArray(reasons) ? reasons.filter((r): r is string => typeof r === 'string') : [];
+}
+
+export interface RequestRow {
+  id: string;
+  order_reference: string;
+  action: string;
+  reason: string;
+}
+
+/** All order requests (optionally filtered), validated against OrderRequest on the way. */
+export async function listRequests(ctx: RunContext, query: Record<string, string> = {}, validate = true): Promise<{ rows: RequestRow[]; broken?: string }> {
+  const rows: RequestRow[] = [];
+  const schema = ctx.validators.component('OrderRequest');
+  const rec = ctx.check('order_requests_schema');
+  const walk = await walkList(ctx, {
+    path: REQUESTS,
+    query,
+    operationId: 'listOrderRequests',
+    schemaCheck: validate ? 'order_requests_schema' : undefined,
+    onItem: (item, ex, i) => {
+      if (validate) {
+        for (const v of schema(item)) {
+          const pointer = `/results/${i}${v.pointer}`;
+          rec.fail(`${pointer}: expected ${v.message} / received ${v.value === undefined ? 'nothing' : JSON.stringify(v.value)}`, ctx.http.evidence(ex, { pointer, value: v.value }), v.severity);
+        }
+        rec.pass();
+      }
+      const r = item as Record<string, unknown>;
+      rows.push({ id: String(r?.id), order_reference: String(r?.order_reference), action: String(r?.action), reason: String(r?.reason) });
+    },
+  });
+  return walk.broken ? { rows, broken: walk.broken } : { rows };
+}
+
+export async function checkOrderRequests(ctx: RunContext): Promise<void> {
+  if (!ctx.enabled('order_requests_schema')) return;
+  const all = await listRequests(ctx);
+  if (all.broken) {
+    ctx.check('order_requests_schema').fail(`expected the order request list / received ${all.broken}`, { method: 'GET', url: ctx.http.origin + REQUESTS });
+    return;
+  }
+  if (!ctx.enabled('order_requests_filter')) return;
+  const rec = ctx.check('order_requests_filter');
+  if (all.rows.length === 0) {
+    rec.skip('the target lists no order requests to filter');
+    return;
+  }
+  for (const field of ['order_reference', 'action'] as const) {
+    const values = [...new Set(all.rows.map((r) => r[field]))].slice(0, 20);
+    let union = 0;
+    for (const value of values) {
+      const filtered = await listRequests(ctx, { [field]: value }, false);
+      const wrong = filtered.rows.filter((r) => r[field] !== value);
+      const url = `${ctx.http.origin}${REQUESTS}?${field}=${encodeURIComponent(value)}`;
+      if (wrong.length > 0) {
+        rec.fail(`?${field}=${value}: expected only rows with ${field} "${value}" / received ${wrong.length} other row(s), e.g. ${field} "${wrong[0]?.[field]}"`, { method: 'GET', url, pointer: `/${field}`, value: wrong[0]?.[field] });
+      } else rec.pass();
+      union += filtered.rows.length - wrong.length;
+    }
+    if (values.length === new Set(all.rows.map((r) => r[field])).size && union !== all.rows.length) {
+      rec.fail(`filtering by every ${field} value: expected the ${all.rows.length} rows of the unfiltered list in all / received ${union}`, { method: 'GET', url: `${ctx.http.origin}${REQUESTS}?${field}=…`, expected: String(all.rows.length), received: String(union) });
+    }
+  }
+}

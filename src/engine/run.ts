@@ -1,0 +1,255 @@
+/**
+ * One conformance run: spec → harness → phases → results → report.
+ *
+ * Phases run in an order that keeps the evidence honest: reads first (the
+ * list is the reference the export is compared with), then access probes,
+ * then the export, then writes (which change orders), then fuzzing.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CHECKS } from '../checks/catalog.ts';
+import { ConformanceError } from '../errors.ts';
+import { Harness, type Exchange } from '../harness/http.ts';
+import type { LatencyStat, Report, Result } from '../report/types.ts';
+import { loadSpec, type Spec } from '../spec/load.ts';
+import { RunContext } from './context.ts';
+import type { RunOptions } from './options.ts';
+import { checkCredentials, checkNotFound, checkTenantIsolation, checkTraversal, type DocRef } from './phases/access.ts';
+import { checkExport } from './phases/export.ts';
+import { crawlOrderList, examineOrders, sampleOrders, type KnownFiles } from './phases/orders.ts';
+import { checkOrderRequests, fetchReasons } from './phases/requests.ts';
+import { checkActions, checkProductOrder } from './phases/writes.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface RunHooks {
+  log?: (line: string) => void;
+  /** extra phases (fuzzing) run after the writes */
+  extraPhases?: ((ctx: RunContext) => Promise<void>)[];
+}
+
+export interface RunOutcome {
+  report: Report;
+  exitCode: 0 | 1;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+/** Which declared response answers a status, or undefined (HTTP-STATUS-DECLARED). */
+function watchExchanges(ctx: RunContext): void {
+  const no5xx = ctx.check('no_server_errors');
+  const json = ctx.check('json_content_type');
+  const declared = ctx.check('response_status_declared');
+  ctx.http.onExchange((ex: Exchange) => {
+    if (ex.status === undefined) {
+      if (ex.error && ['timeout', 'reset', 'protocol'].includes(ex.error.code)) {
+        no5xx.fail(`${ex.method} ${ex.url}: expected an HTTP answer / received ${ex.error.message}`, ctx.http.evidence(ex), 'error');
+      }
+      return;
+    }
+    if (ex.status >= 500) no5xx.fail(`${ex.method} ${ex.url}: expected no 5xx / received ${ex.status}`, ctx.http.evidence(ex));
+    else no5xx.pass();
+    if (ex.truncated) no5xx.fail(`${ex.method} ${ex.url}: expected a bounded answer / received more than ${ctx.options.maxBodyBytes} bytes`, ctx.http.evidence(ex), 'error');
+    if (!ex.operationId) return;
+    const key = ctx.validators.responseKey(ex.operationId, ex.status);
+    if (key === undefined) {
+      // 401 and 5xx are judged by their own checks
+      if (ex.status !== 401 && ex.status < 500) declared.fail(`${ex.method} ${ex.url}: expected a status declared for ${ex.operationId} / received ${ex.status}`, ctx.http.evidence(ex));
+    } else declared.pass();
+    const op = ctx.spec.operations.get(ex.operationId);
+    const media = key ? Object.keys(op?.responses[key]?.content ?? {}) : [];
+    if (media.includes('application/json') && ex.status !== 204 && !ex.truncated) {
+      if (ex.contentType() !== 'application/json' || !ex.isJson()) {
+        json.fail(`${ex.method} ${ex.url} (${ex.status}): expected application/json that parses / received ${ex.contentType() || 'no content type'}${ex.isJson() ? '' : ' that does not parse'}`, ctx.http.evidence(ex));
+      } else json.pass();
+    }
+  });
+}
+
+let suiteHashCache: string | undefined;
+/** A digest of the kit's own code and contract, so a certificate names the exact suite. */
+export function suiteSha256(spec: Spec): string {
+  if (suiteHashCache) return suiteHashCache;
+  const h = createHash('sha256').update(spec.hash);
+  for (const f of ['src/checks/catalog.ts', 'src/engine/run.ts', 'src/engine/context.ts', 'src/spec/lifecycle.ts', 'src/spec/validators.ts']) {
+    try {
+      h.update(readFileSync(resolve(ROOT, f)));
+    } catch {
+      h.update(f);
+    }
+  }
+  suiteHashCache = h.digest('hex');
+  return suiteHashCache;
+}
+
+export function toolVersion(): string {
+  try {
+    return String((JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0');
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Certifies the target of `options.baseUrl` (which must be set) and returns the report. */
+export async function certify(options: RunOptions & { baseUrl: string }, embedded: boolean, hooks: RunHooks = {}): Promise<RunOutcome> {
+  const log = hooks.log ?? (() => undefined);
+  const spec = loadSpec(options.specPath);
+  const startedAt = new Date();
+  const http = new Harness({
+    baseUrl: options.baseUrl,
+    timeoutMs: options.timeoutMs,
+    concurrency: options.concurrency,
+    maxBodyBytes: options.maxBodyBytes,
+    budget: options.budget,
+    tokens: { main: options.token, otherUser: options.tokenOtherUser, otherTenant: options.tokenOtherTenant },
+    authHeader: options.authHeader,
+    authScheme: options.authScheme,
+  });
+  const ctx = new RunContext(spec, http, options, (l) => log(http.redactor.text(l)));
+  for (const c of CHECKS) ctx.check(c.name);
+  try {
+    watchExchanges(ctx);
+    // preflight: a target that refuses connections cannot be certified at all
+    const pre = await http.request({ path: '/api/v1/terminate_reason/', operationId: 'listTerminateReasons' });
+    if (pre.error?.code === 'refused') throw new ConformanceError('CONF_ERR_UNREACHABLE', `${http.redactor.text(options.baseUrl)}: ${pre.error.message}`);
+
+    const phase = async (name: string, fn: () => Promise<void>): Promise<void> => {
+      if (http.unavailable) return;
+      const t0 = performance.now();
+      log(`• ${name}`);
+      await fn();
+      log(`  ${name} done in ${Math.round(performance.now() - t0)} ms (${http.requests} requests so far)`);
+    };
+    let reasons: string[] = [];
+    const known: KnownFiles = new Map();
+    let doc: DocRef | undefined;
+    let otherDoc: DocRef | undefined;
+    let sample = ctx.orders;
+    await phase('reference data', async () => {
+      reasons = await fetchReasons(ctx);
+      await checkOrderRequests(ctx);
+    });
+    await phase('orders, histories, documents', async () => {
+      await crawlOrderList(ctx);
+      sample = sampleOrders(ctx.orders, options.maxOrders);
+      await examineOrders(ctx, sample, known);
+      // two documents of different orders, for not-found, traversal and isolation probes
+      for (const [digest, where] of known) {
+        void digest;
+        const slash = where.indexOf('/');
+        const d = { ref: where.slice(0, slash), name: where.slice(slash + 1) };
+        if (!doc) doc = d;
+        else if (d.ref !== doc.ref) {
+          otherDoc = d;
+          break;
+        }
+      }
+    });
+    await phase('errors and access', async () => {
+      await checkCredentials(ctx, sample, doc);
+      await checkNotFound(ctx, doc);
+      await checkTraversal(ctx, doc, otherDoc, known);
+      await checkTenantIsolation(ctx, sample, doc, known);
+    });
+    await phase('export', () => checkExport(ctx));
+    await phase('writes', async () => {
+      await checkProductOrder(ctx);
+      await checkActions(ctx, reasons);
+    });
+    for (const extra of hooks.extraPhases ?? []) await phase('extra', () => extra(ctx));
+  } finally {
+    await http.close();
+  }
+  const report = buildReport(ctx, spec, options, embedded, startedAt);
+  return { report, exitCode: report.verdict === 'PASS' ? 0 : 1 };
+}
+
+/** Embedded-mode settings: the reference server moves fast enough for a run to watch it. */
+export const EMBEDDED_MOCK = { stepMs: 40, exportMs: 80 } as const;
+
+/**
+ * Runs against `options.baseUrl`, or, when it is absent, against the bundled
+ * reference server started for the run (writes and export always on there,
+ * with its demo tokens).
+ */
+export async function runConformance(options: RunOptions, hooks: RunHooks = {}): Promise<RunOutcome> {
+  if (options.baseUrl) return certify({ ...options, baseUrl: options.baseUrl }, false, hooks);
+  const { startMock, DEMO_TOKENS } = await import('../../mock/index.ts');
+  let mock: Awaited<ReturnType<typeof startMock>>;
+  try {
+    mock = await startMock({ seed: options.seed, ...EMBEDDED_MOCK });
+  } catch (err) {
+    throw new ConformanceError('CONF_ERR_MOCK_START', (err as Error).message);
+  }
+  hooks.log?.(`Started the bundled reference server at ${mock.baseUrl} (seed ${options.seed})`);
+  try {
+    return await certify({
+      ...options,
+      baseUrl: mock.baseUrl,
+      token: DEMO_TOKENS.customerA_user1,
+      tokenOtherUser: DEMO_TOKENS.customerA_user2,
+      tokenOtherTenant: DEMO_TOKENS.customerB_user1,
+      allowWrites: true,
+      allowExport: true,
+    }, true, hooks);
+  } finally {
+    await mock.close();
+  }
+}
+
+export function buildReport(ctx: RunContext, spec: Spec, options: RunOptions, embedded: boolean, startedAt: Date): Report {
+  // every catalogued check appears, run or not
+  const results: Result[] = ctx.recorded().map((r) => r.toResult(spec));
+  if (ctx.http.unavailable) {
+    for (const r of results) if (r.status === 'skip' && !r.skipReason?.startsWith('not run')) r.skipReason = r.message = `not run: ${ctx.http.unavailable}`;
+  }
+  results.sort((a, b) => a.area.localeCompare(b.area) || a.id.localeCompare(b.id) || a.check.localeCompare(b.check));
+  const count = (s: Result['status']): number => results.filter((r) => r.status === s).length;
+  let errors = 0;
+  let warnings = 0;
+  for (const r of ctx.recorded()) {
+    errors += r.errors;
+    warnings += r.warnings;
+  }
+  const latency: LatencyStat[] = [...ctx.http.latency.entries()].map(([operationId, arr]) => {
+    const sorted = [...arr].sort((a, b) => a - b);
+    return { operationId, count: sorted.length, p50: Math.round(percentile(sorted, 50) * 10) / 10, p95: Math.round(percentile(sorted, 95) * 10) / 10, max: Math.round((sorted[sorted.length - 1] ?? 0) * 10) / 10 };
+  });
+  const problems = [...ctx.http.problems];
+  // the run itself failing (dead target) is a failure, never a silent pass
+  const verdict = errors > 0 || results.some((r) => r.status === 'fail') || ctx.http.unavailable ? 'FAIL' : 'PASS';
+  const finishedAt = new Date();
+  const { token, tokenOtherUser, tokenOtherTenant, ...rest } = options;
+  const shownOptions: Record<string, unknown> = {
+    ...rest,
+    token: token ? '(set)' : '(none)',
+    tokenOtherUser: tokenOtherUser ? '(set)' : '(none)',
+    tokenOtherTenant: tokenOtherTenant ? '(set)' : '(none)',
+  };
+  return ctx.http.redactor.value({
+    tool: { name: 'order-tracking-conformance', version: toolVersion(), suiteSha256: suiteSha256(spec) },
+    verdict,
+    target: { baseUrl: options.baseUrl ?? '', embedded },
+    profile: options.profile,
+    spec: { path: spec.path.startsWith(ROOT) ? spec.path.slice(ROOT.length + 1) : spec.path, sha256: spec.hash },
+    seed: options.seed,
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: finishedAt.getTime() - startedAt.getTime(),
+    options: shownOptions,
+    summary: { total: results.length, pass: count('pass'), fail: count('fail'), warn: count('warn'), skip: count('skip'), errors, warnings, requests: ctx.http.requests },
+    results,
+    observed: {
+      transitions: [...ctx.observed.transitions.values()].sort((a, b) => b.count - a.count),
+      productionSteps: ctx.lifecycle.steps.map((step) => ({ step, count: ctx.observed.productionSteps.get(step) ?? 0 })),
+      states: Object.fromEntries(ctx.observed.states),
+      latency,
+    },
+    problems,
+  });
+}
