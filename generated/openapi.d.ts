@@ -446,7 +446,7 @@ export interface components {
             /** @description Identifiers of the order's options. */
             option_ids: string[];
             /** @description Product details. The table says array; the example shows an object, which the kit expects. */
-            product: components["schemas"]["Product"];
+            product: components["schemas"]["Product"] & unknown;
             /** @description Related contact information. */
             related_contact_information: components["schemas"]["ContactInformation"][];
             /** @description Technical zone. */

@@ -237,6 +237,8 @@ function describe(e: ErrorObject): string {
       return `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'format':
       return `must be a valid ${String(p.format)}`;
+    case 'not':
+      return `must not match ${JSON.stringify(e.schema)}`;
     case 'additionalProperties':
       return `has an unexpected property "${String(p.additionalProperty)}"`;
     default:
