@@ -114,7 +114,9 @@ export function canMove(m: Machine, from: string, to: string): boolean {
  * Judges a history (oldest first) against the lifecycle:
  * - HIST-ORDER (documented): the mapped order-state path follows the
  *   transitions, starts where an order starts, has nothing after a terminal
- *   state, and production steps never go backwards;
+ *   state, and production steps never go backwards; a move between two item
+ *   statuses that phase 1 allows (acknowledged → technical_error,
+ *   in_progress → created) is legal as it stands;
  * - HIST-VOCAB (inferred): every value is known;
  * - HIST-TIME (inferred): timestamps never go backwards;
  * - HIST-STEPS (inferred): an order that reached production's end reported every step.
@@ -122,6 +124,7 @@ export function canMove(m: Machine, from: string, to: string): boolean {
 export function judgeHistory(lc: Lifecycle, entries: { state: string; change_date?: string }[]): HistoryIssue[] {
   const issues: HistoryIssue[] = [];
   let prevOrder: string | undefined;
+  let prevState: string | undefined;
   let lastStep = -1;
   let terminalAt: number | undefined;
   const seenSteps = new Set<string>();
@@ -155,7 +158,7 @@ export function judgeHistory(lc: Lifecycle, entries: { state: string; change_dat
       if (mapped !== lc.order.initial) {
         issues.push({ rule: 'HIST-ORDER', index: i, message: `the history starts at "${e.state}" (${mapped}); an order starts at "${lc.order.initial}"` });
       }
-    } else if (mapped !== prevOrder && !canMove(lc.order, prevOrder, mapped)) {
+    } else if (mapped !== prevOrder && !canMove(lc.order, prevOrder, mapped) && !(prevState !== undefined && canMove(lc.item, prevState, e.state))) {
       issues.push({ rule: 'HIST-ORDER', index: i, message: `"${e.state}" (${mapped}) cannot follow ${prevOrder}: allowed next are ${(lc.order.transitions.get(prevOrder) ?? []).join(', ') || 'none'}` });
     }
     if (mapped !== prevOrder && mapped === lc.stepsDuring) lastStep = -1;
@@ -166,6 +169,7 @@ export function judgeHistory(lc: Lifecycle, entries: { state: string; change_dat
       }
     }
     prevOrder = mapped;
+    prevState = e.state;
     if (lc.order.terminal.has(mapped)) terminalAt = i;
   });
   return issues;
