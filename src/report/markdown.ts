@@ -1,0 +1,81 @@
+/**
+ * `reports/summary.md`: a short summary for a CI job summary
+ * (`$GITHUB_STEP_SUMMARY`) or a pull-request comment. Verdict line, counts,
+ * run problems, failures (with the first reproduction `curl` of each),
+ * warnings, skips with their reasons. Everything from the server is escaped:
+ * a hostile message cannot add a link, an image or HTML to a comment.
+ */
+import { escapeHtml, escapeMarkdown as md, markdownCode as code, markdownFence, truncate } from './escape.ts';
+import { exchangeLine, firstCurl, formatDate, formatDuration, shortHash } from './format.ts';
+import type { Report, Result } from './types.ts';
+
+/** Rows beyond this are left to index.html (a job summary is capped at 1 MiB). */
+const MAX_ROWS = 50;
+
+function more(total: number): string[] {
+  return total > MAX_ROWS ? [``, `…and ${total - MAX_ROWS} more: see \`index.html\` in the reports.`] : [];
+}
+
+export function renderSummaryMarkdown(report: Report): string {
+  const s = report.summary;
+  const icon = report.verdict === 'PASS' ? '✅' : '❌';
+  const target = `${report.target.baseUrl}${report.target.embedded ? ' (bundled reference server)' : ''}`;
+  const failures = report.results.filter((r) => r.status === 'fail');
+  const warnings = report.results.filter((r) => r.status === 'warn');
+  const skips = report.results.filter((r) => r.status === 'skip');
+  const out: string[] = [];
+
+  out.push(`## ${icon} Conformance ${report.verdict}: ${md(target)}`);
+  out.push('');
+  out.push(
+    `Profile **${md(report.profile)}** · ${md(formatDate(report.startedAt))} · ${md(formatDuration(report.durationMs))} · ` +
+      `spec ${code(shortHash(report.spec.sha256))} · ${md(report.tool.name)} ${md(report.tool.version)} · seed ${code(report.seed)}`,
+  );
+  out.push('');
+  out.push('| total | ❌ failed | ⚠️ warnings | ⏭️ skipped | ✅ passed | error findings | warning findings | requests |');
+  out.push('|---:|---:|---:|---:|---:|---:|---:|---:|');
+  out.push(`| ${s.total} | ${s.fail} | ${s.warn} | ${s.skip} | ${s.pass} | ${s.errors} | ${s.warnings} | ${s.requests} |`);
+
+  if (report.problems.length > 0) {
+    out.push('', '### 🚧 Run problems', '');
+    out.push('> [!WARNING]', '> The run was incomplete; the verdict covers only what could be checked.');
+    for (const p of report.problems) out.push(`- ${md(p)}`);
+  }
+
+  if (failures.length > 0) {
+    out.push('', `### ❌ Failures (${failures.length})`, '');
+    out.push('| ID | check | message |', '|---|---|---|');
+    for (const r of failures.slice(0, MAX_ROWS)) {
+      out.push(`| ${code(r.id)} | ${code(r.check)} | ${md(truncate(r.message, 300))} |`);
+    }
+    out.push(...more(failures.length));
+    const withCurl = failures.slice(0, MAX_ROWS).filter((r) => firstCurl(r) !== undefined);
+    if (withCurl.length > 0) {
+      out.push('', '**Reproduce** (credentials are read from `$TOKEN`-style variables):', '');
+      for (const r of withCurl) out.push(...curlBlock(r));
+    }
+  }
+
+  if (warnings.length > 0) {
+    out.push('', `### ⚠️ Warnings (${warnings.length})`, '');
+    for (const r of warnings.slice(0, MAX_ROWS)) out.push(`- ${code(r.id)} ${code(r.check)}: ${md(truncate(r.message, 300))}`);
+    out.push(...more(warnings.length));
+  }
+
+  if (skips.length > 0) {
+    out.push('', `### ⏭️ Skipped (${skips.length})`, '');
+    for (const r of skips.slice(0, MAX_ROWS)) out.push(`- ${code(r.id)} ${code(r.check)}: ${md(truncate(r.skipReason ?? r.message, 300))}`);
+    out.push(...more(skips.length));
+  }
+
+  out.push('', `<sub>Full evidence: \`index.html\`, \`conformance.json\` and \`junit.xml\` in the run's reports.</sub>`, '');
+  return out.join('\n');
+}
+
+function curlBlock(r: Result): string[] {
+  const e = r.evidence.find((x) => x.curl);
+  if (!e?.curl) return [];
+  // Only escaped text goes inside the HTML <summary>; the command sits in a fenced block.
+  const summary = escapeHtml(`${r.id} ${r.check}: ${truncate(exchangeLine(e), 160)}`);
+  return ['<details>', `<summary>${summary.replace(/\r?\n|\r/g, ' ')}</summary>`, '', markdownFence(e.curl, 'sh'), '', '</details>', ''];
+}
