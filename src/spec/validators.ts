@@ -192,7 +192,8 @@ export class Validators {
       let best: ErrorObject | undefined;
       for (const e of errors) {
         if (e === c || !e.parentSchema || !inside.has(e.parentSchema)) continue;
-        if (!e.instancePath.startsWith(c.instancePath)) continue;
+        // under the composite's instance: the same path or a child of it (/1 is not a parent of /10)
+        if (e.instancePath !== c.instancePath && !e.instancePath.startsWith(`${c.instancePath}/`)) continue;
         absorbed.add(e);
         if (e.keyword === 'type' && e.instancePath === c.instancePath) continue;
         if (!best || e.instancePath.length > best.instancePath.length) best = e;
