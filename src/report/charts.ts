@@ -33,20 +33,26 @@ export function renderLatencySvg(stats: LatencyStat[], describe: (operationId: s
   if (stats.length === 0) return '';
   const labelW = Math.min(260, Math.max(140, Math.max(...stats.map((s) => s.operationId.length)) * 7.4 + 16));
   const barW = 440;
-  const valueW = 250;
+  const valueW = 310;
   const rowH = 30;
   const top = 8;
   const axisH = 24;
-  const max = Math.max(1, ...stats.map((s) => s.max));
+  // A single timeout (max ≫ p95) would squash every other bar: then the scale
+  // stops a little past the largest p95 and longer maxima are drawn cut (//).
+  const maxMax = Math.max(1, ...stats.map((s) => s.max));
+  const maxP95 = Math.max(1, ...stats.map((s) => s.p95));
+  const cut = maxMax > 2.5 * maxP95;
+  const max = cut ? maxP95 * 1.6 : maxMax;
   const step = niceStep(max);
   const scaleMax = Math.ceil(max / step) * step;
-  const x = (ms: number) => labelW + (Math.max(0, ms) / scaleMax) * barW;
-  const height = top + stats.length * rowH + axisH;
+  const x = (ms: number) => labelW + (Math.min(Math.max(0, ms), scaleMax) / scaleMax) * barW;
+  const axisY = top + stats.length * rowH + 16;
+  const height = top + stats.length * rowH + axisH + (cut ? 18 : 0);
   const width = labelW + barW + valueW;
   const grid: string[] = [];
   for (let v = 0; v <= scaleMax + step / 2; v += step) {
     grid.push(`<line class="grid" x1="${f(x(v))}" y1="${top - 4}" x2="${f(x(v))}" y2="${f(top + stats.length * rowH)}"/>`);
-    grid.push(`<text class="tick" x="${f(x(v))}" y="${f(height - 6)}">${h(formatMs(v))}</text>`);
+    grid.push(`<text class="tick" x="${f(x(v))}" y="${f(axisY)}">${h(formatMs(v))}</text>`);
   }
   const rows = stats.map((s, i) => {
     const y = top + i * rowH;
@@ -58,13 +64,17 @@ export function renderLatencySvg(stats: LatencyStat[], describe: (operationId: s
       `<rect class="max" x="${f(labelW)}" y="${f(y + 7)}" width="${f(x(s.max) - labelW)}" height="16" rx="2"/>` +
       `<rect class="p95" x="${f(labelW)}" y="${f(y + 7)}" width="${f(x(s.p95) - labelW)}" height="16" rx="2"/>` +
       `<rect class="p50" x="${f(labelW)}" y="${f(y + 10)}" width="${f(x(s.p50) - labelW)}" height="10" rx="2"/>` +
-      `<text class="val" x="${f(labelW + barW + 12)}" y="${f(y + 19)}"><tspan class="k">p50</tspan> ${h(formatMs(s.p50))} · <tspan class="k">p95</tspan> ${h(formatMs(s.p95))} · <tspan class="k">max</tspan> ${h(formatMs(s.max))} · <tspan class="k">n</tspan> ${s.count}</text>` +
+      (s.max > scaleMax ? `<path class="cut" d="M${f(x(scaleMax) - 16)},${f(y + 26)} l6,-22 m5,22 l6,-22"/>` : '') +
+      `<text class="val" x="${f(labelW + barW + 12)}" y="${f(y + 19)}"><tspan class="k">p50</tspan> ${h(formatMs(s.p50))} · <tspan class="k">p95</tspan> ${h(formatMs(s.p95))} · <tspan class="k">max</tspan> <tspan${s.max > scaleMax ? ' class="over"' : ''}>${h(formatMs(s.max))}</tspan> · <tspan class="k">n</tspan> ${s.count}</text>` +
       `</g>`
     );
   });
+  const note = cut
+    ? `<text class="note" x="${f(labelW + barW)}" y="${f(height - 4)}">bars marked // go beyond ${h(formatMs(scaleMax))}</text>`
+    : '';
   return (
     `<svg class="latency" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Latency per endpoint: p50, p95 and max" viewBox="0 0 ${f(width)} ${f(height)}" width="${f(width)}" height="${f(height)}">` +
-    `${grid.join('')}${rows.join('')}</svg>`
+    `${grid.join('')}${rows.join('')}${note}</svg>`
   );
 }
 

@@ -48,7 +48,7 @@ code, pre, .mono { font-family: var(--mono); font-size: 12.5px; }
 nav.toc { background: var(--card); border-bottom: 1px solid var(--border); }
 nav.toc .wrap { display: flex; gap: 18px; padding-top: 8px; padding-bottom: 8px; font-size: 13px; flex-wrap: wrap; }
 
-main { padding: 20px 0 40px; }
+main.wrap { padding-top: 20px; padding-bottom: 40px; }
 section.card { background: var(--card); border: 1px solid var(--border); border-radius: 12px; padding: 18px 20px; margin: 0 0 20px; }
 section.card > h2 { margin: 0 0 12px; font-size: 18px; }
 section.card > p.lead { margin: -6px 0 14px; color: var(--muted); }
@@ -175,6 +175,7 @@ svg.lifecycle { display: block; max-width: 100%; height: auto; margin: 0 auto; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--soft); vertical-align: top; }
 th { font-size: 12px; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); font-weight: 600; }
+td.id { white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.zero td { color: var(--warn); }
 svg.bar { display: block; width: 100%; height: 10px; border-radius: 3px; }
@@ -195,13 +196,14 @@ svg.latency .val .k { fill: var(--muted); font-size: 11px; }
 svg.latency .max { fill: var(--accent); opacity: .18; }
 svg.latency .p95 { fill: var(--accent); opacity: .45; }
 svg.latency .p50 { fill: var(--accent); }
+svg.latency .cut { stroke: var(--card); stroke-width: 3; fill: none; }
+svg.latency .val .over { fill: var(--fail); font-weight: 600; }
+svg.latency .note { font-size: 11px; fill: var(--muted); text-anchor: end; font-style: italic; }
 .legend .sw { display: inline-block; width: 14px; height: 10px; border-radius: 2px; margin-right: 6px; vertical-align: middle; }
 .legend svg.sw { margin: 0 6px 0 0; }
 .legend .sw .max { fill: var(--accent); opacity: .18; } .legend .sw .p95 { fill: var(--accent); opacity: .45; } .legend .sw .p50 { fill: var(--accent); }
 
-.two { display: grid; grid-template-columns: 1fr 1fr; gap: 20px; }
 @media (max-width: 900px) {
-  .two { grid-template-columns: 1fr; }
   details.result > summary { grid-template-columns: 80px 1fr; }
   details.result > summary .msg, details.result > summary .stats { grid-column: 1 / -1; }
   .body { padding-left: 14px; }

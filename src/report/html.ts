@@ -27,6 +27,7 @@ import { renderLifecycleSvg } from './lifecycle-svg.ts';
 import type { Evidence, Report, Result, Status } from './types.ts';
 
 const MAX_TEXT = 6000;
+const PLURAL: Record<Status, string> = { fail: 'failed', warn: 'warnings', skip: 'skipped', pass: 'passed' };
 
 function cspHash(text: string): string {
   return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
@@ -64,7 +65,8 @@ export function renderHtml(report: Report, spec: Spec): string {
     summary(report),
     results(report, spec, ids),
     lifecycle(report, spec),
-    `<div class="two">${steps(report, spec)}${latency(report, spec)}</div>`,
+    steps(report, spec),
+    latency(report, spec),
     requirements(report, spec),
     runDetails(report, spec),
     `</main>`,
@@ -156,7 +158,7 @@ function results(report: Report, spec: Spec, ids: Ids): string {
   const areas = groups.map((g) => {
     const tally = (['fail', 'warn', 'skip', 'pass'] as Status[])
       .filter((st) => g.counts[st] > 0)
-      .map((st) => `${g.counts[st]} ${STATUS_LABEL[st]}`)
+      .map((st) => `${g.counts[st]} ${g.counts[st] === 1 ? STATUS_LABEL[st] : PLURAL[st]}`)
       .join(' · ');
     const reqs = g.requirements.map((rg) => {
       const req = spec.requirements.get(rg.id);
@@ -358,7 +360,7 @@ function requirements(report: Report, spec: Spec): string {
   for (const req of spec.requirements.values()) {
     const rs = byId.get(req.id);
     rows.push(
-      `<tr><td class="mono">${rs ? `<a href="#${reqAnchor(req.id)}">${h(req.id)}</a>` : h(req.id)}</td><td>${tag(rs)}</td><td>${h(req.title)}<div class="muted">“${h(req.doc)}”</div></td>` +
+      `<tr><td class="mono id">${rs ? `<a href="#${reqAnchor(req.id)}">${h(req.id)}</a>` : h(req.id)}</td><td>${tag(rs)}</td><td>${h(req.title)}<div class="muted">“${h(req.doc)}”</div></td>` +
         `<td>${h(req.area)}</td><td>${h(req.source)}</td><td class="num">${rs ? rs.length : 0}</td></tr>`,
     );
   }
@@ -366,7 +368,7 @@ function requirements(report: Report, spec: Spec): string {
     if (spec.requirements.has(id)) continue;
     const first = rs[0] as Result;
     rows.push(
-      `<tr><td class="mono"><a href="#${reqAnchor(id)}">${h(id)}</a></td><td>${tag(rs)}</td><td>${h(first.title)} <span class="tag warn">not in this contract</span><div class="muted">“${h(first.doc)}”</div></td>` +
+      `<tr><td class="mono id"><a href="#${reqAnchor(id)}">${h(id)}</a></td><td>${tag(rs)}</td><td>${h(first.title)} <span class="tag warn">not in this contract</span><div class="muted">“${h(first.doc)}”</div></td>` +
         `<td>${h(first.area)}</td><td>${h(first.source)}</td><td class="num">${rs.length}</td></tr>`,
     );
   }

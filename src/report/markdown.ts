@@ -38,7 +38,7 @@ export function renderSummaryMarkdown(report: Report): string {
 
   if (report.problems.length > 0) {
     out.push('', '### 🚧 Run problems', '');
-    out.push('> [!WARNING]', '> The run was incomplete; the verdict covers only what could be checked.');
+    out.push('> [!WARNING]', '> The run was incomplete; the verdict covers only what could be checked.', '');
     for (const p of report.problems) out.push(`- ${md(p)}`);
   }
 

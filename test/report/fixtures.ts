@@ -12,7 +12,7 @@ const spec = loadSpec();
 export const HOSTILE_SCRIPT = '<script>window.__pwned = 1; alert(1)</script>';
 export const HOSTILE_IMG = '<img src=x onerror="window.__pwned = 2">';
 
-const STAGING = 'https://staging.fibre.example/api';
+const STAGING = 'https://staging.fibre.example';
 const curl = (method: string, path: string, extra = '') =>
   `curl -sS -X ${method} '${STAGING}${path}' \\\n  -H "Authorization: Bearer $CONFORMANCE_TOKEN" \\\n  -H 'Accept: application/json'${extra}`;
 
@@ -59,7 +59,7 @@ const skipExport = 'the rate-limited export is not allowed against this target (
 const latency: Report['observed']['latency'] = [
   { operationId: 'listOrders', count: 48, p50: 38, p95: 120, max: 310 },
   { operationId: 'getOrder', count: 160, p50: 22, p95: 71, max: 240 },
-  { operationId: 'getOrderDocuments', count: 40, p50: 18, p95: 44, max: 95 },
+  { operationId: 'listOrderDocuments', count: 40, p50: 18, p95: 44, max: 95 },
   { operationId: 'downloadOrderDocument', count: 52, p50: 64, p95: 210, max: 880 },
   { operationId: 'getOrderHistory', count: 160, p50: 27, p95: 95, max: 10_000 },
   { operationId: 'listTerminateReasons', count: 4, p50: 9, p95: 12, max: 12 },

@@ -1,0 +1,168 @@
+/**
+ * The HTML report of a failing run, opened from disk in headless Chromium
+ * (Debian's /usr/bin/chromium driven by playwright-core): it renders with no
+ * console error, shows the verdict, the failures with their curl and the
+ * lifecycle picture, filters work, and the hostile server data did not run.
+ * A screenshot is kept as reports/screenshots/report-failing.png.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderJunit } from '../../src/report/junit.ts';
+import { writeReports } from '../../src/report/write.ts';
+import { loadSpec } from '../../src/spec/load.ts';
+import { failingReport, passingReport } from './fixtures.ts';
+
+/** Debian's chromium; CONFORMANCE_CHROMIUM may point elsewhere (never a downloaded browser). */
+const CHROMIUM = process.env.CONFORMANCE_CHROMIUM ?? '/usr/bin/chromium';
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const SHOTS = join(ROOT, 'reports', 'screenshots');
+const MISSING = `Chromium is not installed at ${CHROMIUM} (Debian package "chromium"); the HTML report cannot be checked in a browser`;
+const available = existsSync(CHROMIUM);
+
+let browser: Browser | undefined;
+
+interface Opened {
+  page: Page;
+  problems: string[];
+  requests: string[];
+  dialogs: string[];
+}
+
+async function open(file: string): Promise<Opened> {
+  if (!browser) throw new Error('no browser');
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const opened: Opened = { page, problems: [], requests: [], dialogs: [] };
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') opened.problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => opened.problems.push(`page error: ${e.message}`));
+  page.on('request', (r) => opened.requests.push(r.url()));
+  page.on('dialog', (d) => {
+    opened.dialogs.push(d.message());
+    void d.dismiss();
+  });
+  await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+  return opened;
+}
+
+describe('the HTML report in headless Chromium', () => {
+  beforeAll(async () => {
+    if (!available) return;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('the failing run renders without errors, shows verdict, failures with curl, lifecycle, and filters', async (ctx) => {
+    if (!available) {
+      if (process.env.CI) throw new Error(MISSING);
+      ctx.skip(MISSING);
+    }
+    const dir = join(SHOTS, 'failing');
+    const report = failingReport();
+    await writeReports(report, loadSpec(), dir);
+    const { page, problems, requests, dialogs } = await open(join(dir, 'index.html'));
+
+    // the verdict and the run's facts
+    await expect(page.locator('.verdict').innerText()).resolves.toMatch(/^FAIL/);
+    await expect(page.locator('.banner').innerText()).resolves.toContain(report.spec.sha256);
+    expect(await page.locator('#problems li').count()).toBe(report.problems.length);
+
+    // every failure is open, with its message and its curl visible
+    const failed = page.locator('details.result.st-fail');
+    expect(await failed.count()).toBe(report.summary.fail);
+    const tenant = page.locator('#check-tenant_isolation');
+    expect(await tenant.getAttribute('open')).not.toBeNull();
+    await expect(tenant.locator('pre.curl').first().innerText()).resolves.toContain("curl -sS -X GET 'https://staging.fibre.example/api/v1/order/CMD_OTHER_00000017/'");
+    expect(await tenant.locator('pre.curl').first().isVisible()).toBe(true);
+    await expect(page.locator('#check-order_detail_schema').innerText()).resolves.toContain('/product/commitment');
+
+    // the lifecycle picture: every state drawn, the illegal transitions in red
+    const svg = page.locator('#lifecycle svg.lifecycle');
+    expect(await svg.isVisible()).toBe(true);
+    const box = await svg.boundingBox();
+    expect(box && box.width > 600 && box.height > 150).toBe(true);
+    expect(await svg.locator('.lc-node').count()).toBe(8);
+    expect(await svg.locator('path.lc-edge.illegal').count()).toBe(report.observed.transitions.filter((t) => !t.legal).length);
+    expect(await page.locator('#latency svg.latency').isVisible()).toBe(true);
+
+    // the hostile body excerpt is shown as text and did not run
+    await expect(page.locator('#check-order_detail_schema').innerText()).resolves.toContain('<script>window.__pwned = 1; alert(1)</script>');
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(dialogs).toEqual([]);
+
+    // "Failed" hides passing results (and warnings, skips), "All" brings them back
+    const passed = page.locator('details.result.st-pass');
+    expect(await passed.first().isVisible()).toBe(true);
+    await page.getByRole('button', { name: /^Failed/ }).click();
+    expect(await page.getByRole('button', { name: /^Failed/ }).getAttribute('aria-pressed')).toBe('true');
+    for (const loc of await passed.all()) expect(await loc.isVisible()).toBe(false);
+    for (const loc of await page.locator('details.result.st-warn, details.result.st-skip').all()) expect(await loc.isVisible()).toBe(false);
+    for (const loc of await failed.all()) expect(await loc.isVisible()).toBe(true);
+    await page.getByRole('button', { name: /^Warnings/ }).click();
+    for (const loc of await page.locator('details.result.st-warn').all()) expect(await loc.isVisible()).toBe(true);
+    expect(await failed.first().isVisible()).toBe(false);
+    await page.getByRole('button', { name: /^All/ }).click();
+    expect(await passed.first().isVisible()).toBe(true);
+
+    // the copy button answers (clipboard or its fallback) without an error
+    const copy = tenant.locator('button.copy').first();
+    await copy.click();
+    await expect.poll(() => copy.innerText()).toMatch(/Copied|Ctrl\+C/);
+
+    // nothing but the file itself was loaded, and nothing complained
+    expect(requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:'))).toEqual([]);
+    expect(problems).toEqual([]);
+
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: join(SHOTS, 'report-failing.png'), fullPage: true });
+    expect(existsSync(join(SHOTS, 'report-failing.png'))).toBe(true);
+    await page.close();
+  });
+
+  it('the passing run renders without errors too', async (ctx) => {
+    if (!available) {
+      if (process.env.CI) throw new Error(MISSING);
+      ctx.skip(MISSING);
+    }
+    const dir = join(SHOTS, 'passing');
+    await writeReports(passingReport(), loadSpec(), dir);
+    const { page, problems } = await open(join(dir, 'index.html'));
+    await expect(page.locator('.verdict').innerText()).resolves.toMatch(/^PASS/);
+    expect(await page.locator('#problems').count()).toBe(0);
+    await page.getByRole('button', { name: /^Failed/ }).click();
+    expect(await page.locator('.empty-note.fail').isVisible()).toBe(true);
+    expect(problems).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'report-passing.png'), fullPage: true });
+    await page.close();
+  });
+
+  it("JUnit output is well-formed for the browser's own XML parser", async (ctx) => {
+    if (!available) {
+      if (process.env.CI) throw new Error(MISSING);
+      ctx.skip(MISSING);
+    }
+    if (!browser) throw new Error('no browser');
+    const page = await browser.newPage();
+    const report = failingReport();
+    const parsed = await page.evaluate((xml) => {
+      const doc = new DOMParser().parseFromString(xml, 'application/xml');
+      return {
+        errors: doc.getElementsByTagName('parsererror').length,
+        testcases: doc.getElementsByTagName('testcase').length,
+        failures: doc.getElementsByTagName('failure').length,
+        skipped: doc.getElementsByTagName('skipped').length,
+      };
+    }, renderJunit(report));
+    expect(parsed).toEqual({ errors: 0, testcases: report.summary.total + 1, failures: report.summary.fail, skipped: report.summary.skip });
+    await page.close();
+  });
+});
