@@ -96,7 +96,7 @@ describe('the HTML report in headless Chromium', () => {
 
     // the hostile body excerpt is shown as text and did not run
     await expect(page.locator('#check-order_detail_schema').innerText()).resolves.toContain('<script>window.__pwned = 1; alert(1)</script>');
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(dialogs).toEqual([]);
 
     // "Failed" hides passing results (and warnings, skips), "All" brings them back
@@ -154,7 +154,10 @@ describe('the HTML report in headless Chromium', () => {
     const page = await browser.newPage();
     const report = failingReport();
     const parsed = await page.evaluate((xml) => {
-      const doc = new DOMParser().parseFromString(xml, 'application/xml');
+      // runs in the page (the project's tsconfig has no DOM lib)
+      type Doc = { getElementsByTagName(name: string): { length: number } };
+      const Parser = (globalThis as unknown as { DOMParser: new () => { parseFromString(text: string, type: string): Doc } }).DOMParser;
+      const doc = new Parser().parseFromString(xml, 'application/xml');
       return {
         errors: doc.getElementsByTagName('parsererror').length,
         testcases: doc.getElementsByTagName('testcase').length,
