@@ -159,7 +159,12 @@ describe('order-tracking-integrator ↔ order-tracking-api (consumer)', () => {
       .addInteraction()
       .given(STATES.activeOrder, { order_reference: REF })
       .uponReceiving('a request to download the purchase order of an active order')
-      .withRequest('GET', `/api/v1/order/${REF}/${REF}_1.pdf/download/`, (b) => b.headers(auth))
+      // the file name is the one the provider state hands back (`filename`), the documented `<ref>_1.pdf` by example
+      .withRequest(
+        'GET',
+        M.fromProviderState('/api/v1/order/${order_reference}/${filename}/download/', `/api/v1/order/${REF}/${REF}_1.pdf/download/`),
+        (b) => b.headers(auth),
+      )
       // body() stores binary and matches on the content type (sniffed as PDF), not on the bytes.
       .willRespondWith(200, (b) => b.headers({ 'Content-Type': 'application/pdf' }).body('application/pdf', PDF))
       .executeTest(async (mock) => {
@@ -271,7 +276,7 @@ describe('order-tracking-integrator ↔ order-tracking-api (consumer)', () => {
       .willRespondWith(200, (b) => {
         b.headers({ 'Content-Type': M.regex('text/csv(;.*)?', 'text/csv') });
         // a header row naming order_reference, then anything
-        textBody(b, 'text/csv', CSV, '(?s)[^\\n]*order_reference[^\\n]*(\\r?\\n.*)?');
+        textBody(b, 'text/csv', CSV, '[^\\n]*order_reference[^\\n]*(\\r?\\n[\\s\\S]*)?');
       })
       .executeTest(async (mock) => {
         const result = await client(mock.url).exportOrders({ pollMs: 1, deadlineMs: 5_000 });

@@ -150,6 +150,28 @@ function mismatchLines(e: NonNullable<VerifierJson['errors']>[number]): string[]
   return [m.message ?? JSON.stringify(m)];
 }
 
+interface ProxiedRequest {
+  method?: string;
+  body?: unknown;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/**
+ * pact-js's verification proxy re-streams every request body from a buffer, so
+ * a body-less POST (the export start) reaches the provider as an empty
+ * *chunked* body with no Content-Type, which strict servers (fastify) refuse
+ * with 415 — something no real client sends. Frame the body with its length,
+ * as the consumer's client does.
+ */
+function fixFraming(req: ProxiedRequest): void {
+  const method = (req.method ?? 'GET').toUpperCase();
+  if (method === 'GET' || method === 'HEAD') return;
+  const b = req.body;
+  const length = !b ? 0 : Buffer.isBuffer(b) ? b.length : typeof b === 'object' ? Buffer.byteLength(JSON.stringify(b)) : 0;
+  delete req.headers['transfer-encoding'];
+  req.headers['content-length'] = String(length);
+}
+
 /** Verifies the pact files against `baseUrl`. Never throws for a failed verification: read `ok`. */
 export async function verifyPacts(opts: VerifyOptions): Promise<VerificationReport> {
   const files = opts.pactFiles ?? pactFiles();
@@ -223,14 +245,11 @@ export async function verifyPacts(opts: VerifyOptions): Promise<VerificationRepo
         logLevel: opts.logLevel ?? 'error',
         timeout: opts.timeoutMs ?? 30_000,
         ...(stateHandlers ? { stateHandlers } : {}),
-        ...(token
-          ? {
-              requestFilter: (req: { headers: Record<string, string | string[] | undefined> }, _res: unknown, next: () => void) => {
-                req.headers.authorization = `Bearer ${token}`;
-                next();
-              },
-            }
-          : {}),
+        requestFilter: (req: ProxiedRequest, _res: unknown, next: () => void) => {
+          fixFraming(req);
+          if (token) req.headers.authorization = `Bearer ${token}`;
+          next();
+        },
       } as VerifierOptions;
       const verifier = new Verifier(options);
       let text: string;
