@@ -1,0 +1,305 @@
+/**
+ * The HTTP layer of the reference server: every operation of `openapi.yaml`
+ * on Fastify, with request bodies checked by the spec's own validators and
+ * every error answered as JSON `{detail}` (never a 5xx for bad input).
+ *
+ * Routing note: find-my-way matches static segments before parameters, so
+ * `/api/v1/order/export/...` wins over `/api/v1/order/{order_reference}/...`,
+ * and `documents/` / `historic/` win over `{filename}` and `{action}`.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Violation } from '../src/spec/validators.ts';
+import { contentTypeOf, csvStream, documentBytes, isPlainFilename } from './files.ts';
+import type { Model } from './model.ts';
+import { detailOf, documentGroups, documentsOf, historyOf, summaryOf, type OrderSummary } from './orders.ts';
+import { handleProviderState } from './provider-states.ts';
+import type { Store } from './store.ts';
+import { userOfAuthorization, type User } from './users.ts';
+import { instant } from './time.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user: User | null;
+  }
+}
+
+export interface AppOptions {
+  bodyLimit: number;
+  logger: boolean;
+  providerStates: boolean;
+}
+
+type Query = Record<string, string | string[] | undefined>;
+type Params = Record<string, string | undefined>;
+
+const API = '/api/v1/';
+const DEFAULT_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 1000;
+
+class HttpError extends Error {
+  readonly statusCode: number;
+  readonly body: Record<string, unknown>;
+  constructor(statusCode: number, detail: string, extra: Record<string, unknown> = {}) {
+    super(detail);
+    this.statusCode = statusCode;
+    this.body = { detail, ...extra };
+  }
+}
+
+const notFound = (): HttpError => new HttpError(404, 'Not found.');
+
+/** A JSON pointer (`/a/0/b`) as a property path (`a[0].b`). */
+function propertyPath(pointer: string): string {
+  return pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
+}
+
+const CODES: Record<string, string> = {
+  required: 'required', type: 'invalid_type', enum: 'invalid_choice', format: 'invalid_format',
+  minLength: 'blank', maxLength: 'max_length', minItems: 'min_items', additionalProperties: 'unexpected_property',
+  minimum: 'min_value', maximum: 'max_value', pattern: 'invalid',
+};
+
+function errorValue(v: unknown): string {
+  if (v === undefined) return '';
+  if (typeof v === 'string') return v.length > 200 ? `${v.slice(0, 200)}…` : v;
+  const s = JSON.stringify(v) ?? '';
+  return s.length > 200 ? `${s.slice(0, 200)}…` : s;
+}
+
+/** Spec violations as the `errors` of a ValidationError body, each naming its property. */
+export function violationErrors(violations: Violation[]): { code: string; property_path: string; value: string }[] {
+  return violations.map((v) => {
+    let path = propertyPath(v.pointer);
+    if (v.keyword === 'additionalProperties') {
+      const extra = /unexpected property "(.*)"$/.exec(v.message)?.[1] ?? '';
+      path = path ? `${path}.${extra}` : extra;
+    }
+    return { code: CODES[v.keyword] ?? v.keyword, property_path: path, value: errorValue(v.value) };
+  });
+}
+
+function single(q: Query, name: string): string | undefined {
+  const v = q[name];
+  if (Array.isArray(v)) throw new HttpError(400, `The query parameter "${name}" is given more than once.`);
+  return v;
+}
+
+function positive(q: Query, name: string, fallback: number, max: number): number {
+  const raw = single(q, name);
+  if (raw === undefined) return fallback;
+  if (!/^[0-9]{1,9}$/.test(raw) || Number(raw) < 1 || Number(raw) > max) {
+    throw new HttpError(400, `The query parameter "${name}" must be a whole number from 1 to ${max}.`);
+  }
+  return Number(raw);
+}
+
+/** DRF-style page envelope; `next`/`previous` are absolute URLs on the request's host. */
+function paginate<T>(request: FastifyRequest, count: number, fetch: (offset: number, limit: number) => T[]): { count: number; next: string | null; previous: string | null; results: T[] } {
+  const q = request.query as Query;
+  const page = positive(q, 'page', 1, 999_999_999);
+  const size = positive(q, 'page_size', DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+  const last = Math.max(1, Math.ceil(count / size));
+  if (page > last) throw new HttpError(400, `Invalid page: there are ${last} page(s) of ${size}.`);
+  const [path, raw = ''] = request.url.split('?', 2) as [string, string?];
+  const link = (n: number): string => {
+    const params = new URLSearchParams(raw);
+    params.set('page', String(n));
+    return `${request.protocol}://${request.host || '127.0.0.1'}${path}?${params.toString()}`;
+  };
+  return {
+    count,
+    next: page < last ? link(page + 1) : null,
+    previous: page > 1 ? link(page - 1) : null,
+    results: fetch((page - 1) * size, size),
+  };
+}
+
+function userOf(request: FastifyRequest): User {
+  if (!request.user) throw new HttpError(401, 'Authentication credentials were not provided.');
+  return request.user;
+}
+
+export async function buildApp(model: Model, store: Store, options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger,
+    bodyLimit: options.bodyLimit,
+    routerOptions: { maxParamLength: 500 },
+    // A URL the router cannot decode, or a parameter over the length limit.
+    frameworkErrors: (error, _request, reply) => {
+      void (reply as FastifyReply).code(400).send({ detail: `Bad request: ${error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path segment is too long' : 'the URL is not valid'}.` });
+    },
+  });
+  const { validators, lc } = model;
+
+  app.decorateRequest('user', null);
+
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new HttpError(400, 'Malformed JSON body.'), undefined);
+    }
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.routeOptions.url?.startsWith(API)) return;
+    const user = userOfAuthorization(request.headers.authorization);
+    if (!user) {
+      const detail = request.headers.authorization ? 'Invalid token.' : 'Authentication credentials were not provided.';
+      return reply.code(401).header('www-authenticate', 'Bearer').send({ detail });
+    }
+    request.user = user;
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    if (error instanceof HttpError) return reply.code(error.statusCode).send(error.body);
+    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) {
+      request.log.error(error);
+      return reply.code(500).send({ detail: 'Internal server error.' });
+    }
+    const detail = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'Request body is too large.'
+      : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'Unsupported media type: send application/json.'
+      : error.message || 'Bad request.';
+    return reply.code(status).send({ detail });
+  });
+
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ detail: 'Not found.' }));
+
+  const validate = (operationId: string, body: unknown, what: string): void => {
+    const check = validators.request(operationId);
+    const violations = check ? check(body) : [];
+    if (violations.length > 0) {
+      throw new HttpError(400, `The ${what} is not valid.`, { errors: violationErrors(violations) });
+    }
+  };
+
+  const order = (request: FastifyRequest) => {
+    const ref = (request.params as Params).order_reference ?? '';
+    const rec = store.find(userOf(request).customer, ref);
+    if (!rec) throw notFound();
+    return { rec, view: store.view(rec) };
+  };
+
+  const summaries = (records: ReturnType<Store['pageOrders']>): OrderSummary[] => records.map((r) => summaryOf(model, r, store.view(r)));
+
+  // ---------------------------------------------------------- phase 1
+  app.post('/api/v1/product_order/', async (request, reply) => {
+    const user = userOf(request);
+    validate('createProductOrder', request.body, 'product order');
+    return reply.code(201).send(store.createProductOrder(user, request.body as Parameters<Store['createProductOrder']>[1]));
+  });
+
+  app.get('/api/v1/product_order/:product_order_id/', async (request) => {
+    const po = store.productOrder(userOf(request).customer, (request.params as Params).product_order_id ?? '');
+    if (!po) throw notFound();
+    return po;
+  });
+
+  // ---------------------------------------------------------- phase 2
+  app.get('/api/v1/order/', async (request) => {
+    const c = userOf(request).customer;
+    return paginate(request, store.countOrders(c), (offset, limit) => summaries(store.pageOrders(c, offset, limit)));
+  });
+
+  app.get('/api/v1/order/:order_reference/', async (request) => {
+    const { rec, view } = order(request);
+    return detailOf(rec, view);
+  });
+
+  app.get('/api/v1/order/:order_reference/historic/', async (request) => historyOf(order(request).view));
+
+  app.get('/api/v1/order/:order_reference/documents/', async (request) => {
+    const { rec, view } = order(request);
+    return documentGroups(documentsOf(rec, view));
+  });
+
+  app.get('/api/v1/order/:order_reference/:filename/download/', async (request, reply) => {
+    const name = (request.params as Params).filename ?? '';
+    if (!isPlainFilename(name)) throw new HttpError(400, 'Invalid file name.');
+    const { rec, view } = order(request);
+    const doc = documentsOf(rec, view).find((d) => d.name === name);
+    if (!doc) throw notFound();
+    return reply
+      .header('content-type', contentTypeOf(name))
+      .header('content-disposition', `attachment; filename="${name}"`)
+      .send(documentBytes(rec.ref, doc, rec.summary.site_client));
+  });
+
+  app.post('/api/v1/order/:order_reference/:action/', async (request, reply) => {
+    const name = (request.params as Params).action ?? '';
+    const action = model.actionNames.includes(name) ? lc.actions.get(name) : undefined;
+    if (!action) throw notFound();
+    const user = userOf(request);
+    const { rec, view } = order(request);
+    validate('requestOrderAction', request.body, `${name} request`);
+    const body = request.body as { reason: string; message?: string; request_effective_date?: string | null };
+    if (name === 'terminate' && !model.reasons.includes(body.reason)) {
+      throw new HttpError(400, 'The termination reason is not in the list (GET /api/v1/terminate_reason/).', {
+        errors: [{ code: 'invalid_choice', property_path: 'reason', value: body.reason }],
+      });
+    }
+    if (!action.from.includes(view.state)) {
+      throw new HttpError(409, `An order in state "${view.state}" cannot be asked to ${name}; allowed from: ${action.from.join(', ')}.`, {
+        errors: [{ code: 'invalid_state', property_path: 'state', value: view.state }],
+      });
+    }
+    return reply.code(201).send(store.applyAction(rec, action, body, user));
+  });
+
+  // ---------------------------------------------------------- reference data and requests
+  app.get('/api/v1/terminate_reason/', async () => ({ terminate_reasons: model.reasons }));
+
+  app.get('/api/v1/order_request/', async (request) => {
+    const c = userOf(request).customer;
+    const q = request.query as Query;
+    const filter = { orderReference: single(q, 'order_reference'), action: single(q, 'action') };
+    const count = store.pageRequests(c, filter, 0, 0).count;
+    return paginate(request, count, (offset, limit) => store.pageRequests(c, filter, offset, limit).rows);
+  });
+
+  // ---------------------------------------------------------- export
+  app.post('/api/v1/order/export/csv/', async (request, reply) => {
+    const started = store.startExport(userOf(request));
+    if ('retryAfterS' in started) {
+      return reply.code(429).header('retry-after', String(started.retryAfterS))
+        .send({ detail: `Only one export every ${store.opts.exportWindowS} s per user; retry in ${started.retryAfterS} s.` });
+    }
+    return reply.code(202).send({ task_id: started.task.id });
+  });
+
+  app.get('/api/v1/order/export/:task_id/status/', async (request) => {
+    const task = store.exportTask(userOf(request), (request.params as Params).task_id ?? '');
+    if (!task) throw notFound();
+    const done = store.exportDone(task);
+    return { task_id: task.id, success: done ? true : null, started: instant(task.started), stopped: done ? instant(task.stopped) : null };
+  });
+
+  app.get('/api/v1/order/export/:task_id/download/', async (request, reply) => {
+    const user = userOf(request);
+    const task = store.exportTask(user, (request.params as Params).task_id ?? '');
+    if (!task || !store.exportDone(task)) throw notFound();
+    const chunks = (function* () {
+      for (const page of store.allOrders(user.customer)) yield summaries(page);
+    })();
+    return reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="orders_${task.id}.csv"`)
+      .send(csvStream(model.summaryFields, chunks));
+  });
+
+  // ---------------------------------------------------------- Pact provider states
+  if (options.providerStates) {
+    app.post('/_pact/provider-states', async (request, reply) => {
+      const answer = handleProviderState(model, store, request.body);
+      return reply.code(answer.status).send(answer.body);
+    });
+  }
+
+  await app.ready();
+  return app;
+}

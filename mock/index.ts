@@ -1,0 +1,117 @@
+/**
+ * The reference server of the Order Tracking API: a faithful, stateful sandbox
+ * that answers exactly `openapi.yaml` (the embedded default target of
+ * `conformance run`, the integrators' sandbox, the Pact provider).
+ *
+ * - Data: deterministic from `seed`. Customer A (users `customerA_user1`,
+ *   `customerA_user2`) owns three orders in four, customer B
+ *   (`customerB_user1`) the rest. Seeded orders cycle through every path of the
+ *   order lifecycle (`x-lifecycle`), so every state, production step and
+ *   history value appears; they are static.
+ * - Clock: only orders created through `POST /api/v1/product_order/` or acted
+ *   upon move, one lifecycle step every `stepMs`, computed from `now()` when
+ *   read (no timers: a fake clock drives everything).
+ * - Phase 1 outcome, chosen by the product order's `external_id`
+ *   (case-insensitive prefix):
+ *     `reject…` → acknowledged → in_progress → rejected_creation (no order);
+ *     `error…`  → acknowledged → technical_error (no order);
+ *     `ko…`     → created; the order is produced for three steps, then `rejected`;
+ *     otherwise → acknowledged → in_progress → created; the order appears
+ *                 `confirmed`, goes through every production step, then `active`.
+ * - Actions (`terminate`, `change`, `cancel`): allowed from the states of
+ *   `x-lifecycle.order.actions`; `terminate` needs one of the documented
+ *   reasons. Accepted → 201 and an order request; refused → 400 (body) or 409
+ *   (state), and nothing changes.
+ * - Export: one per user per `exportWindowS` (429 with `Retry-After`); a task
+ *   succeeds `exportMs` after it starts; the CSV is streamed.
+ * - Provider states (`providerStates: true`): see mock/provider-states.ts.
+ */
+import type { FastifyInstance } from 'fastify';
+import { ConformanceError } from '../src/errors.ts';
+import { buildApp } from './app.ts';
+import { loadModel } from './model.ts';
+import { Store } from './store.ts';
+
+export { DEMO_TOKENS, type DemoUser } from './users.ts';
+export { PROVIDER_STATES } from './provider-states.ts';
+
+export interface MockOptions {
+  /** seed of the data (default 42) */
+  seed?: number;
+  /** number of seeded orders (default 60; customer A gets three in four) */
+  orders?: number;
+  /** export rate-limit window per user, in seconds (default 300) */
+  exportWindowS?: number;
+  /** real-time ms of one lifecycle step for orders that move (default 1000) */
+  stepMs?: number;
+  /** time an export task takes, in ms (default 300) */
+  exportMs?: number;
+  /** the clock (default Date.now) */
+  now?: () => number;
+  /** registers POST /_pact/provider-states (default false) */
+  providerStates?: boolean;
+  /** request body limit in bytes (default 64 KiB) */
+  bodyLimit?: number;
+  /** Fastify's logger (default false) */
+  logger?: boolean;
+}
+
+export interface StartOptions extends MockOptions {
+  host?: string;
+  port?: number;
+}
+
+export interface RunningMock {
+  baseUrl: string;
+  close(): Promise<void>;
+  app: FastifyInstance;
+}
+
+function whole(name: string, v: unknown, fallback: number, min: number, max: number): number {
+  if (v === undefined) return fallback;
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+    throw new ConformanceError('CONF_ERR_BAD_OPTION', `${name} must be a whole number from ${min} to ${max} (got ${String(v)})`);
+  }
+  return n;
+}
+
+/** The options with their defaults, checked (numbers may come as strings from a command line). */
+export function resolveOptions(options: MockOptions = {}) {
+  return {
+    seed: whole('seed', options.seed, 42, -(2 ** 31), 2 ** 32 - 1),
+    orders: whole('orders', options.orders, 60, 0, 10_000_000),
+    exportWindowS: whole('export-window-s', options.exportWindowS, 300, 0, 86_400 * 365),
+    stepMs: whole('step-ms', options.stepMs, 1000, 1, 86_400_000),
+    exportMs: whole('export-ms', options.exportMs, 300, 0, 86_400_000),
+    now: options.now ?? Date.now,
+    providerStates: options.providerStates ?? false,
+    bodyLimit: whole('body-limit', options.bodyLimit, 64 * 1024, 1, 100 * 1024 * 1024),
+    logger: options.logger ?? false,
+  };
+}
+
+/** The server, ready but not listening: the caller owns `listen` and `close`. */
+export async function createApp(options: MockOptions = {}): Promise<FastifyInstance> {
+  const o = resolveOptions(options);
+  const model = loadModel();
+  const store = new Store(model, o);
+  return buildApp(model, store, o);
+}
+
+/** Starts the server on `host` (default 127.0.0.1) and `port` (default 0: any free port). */
+export async function startMock(options: StartOptions = {}): Promise<RunningMock> {
+  const host = options.host ?? '127.0.0.1';
+  const port = whole('port', options.port, 0, 0, 65535);
+  const app = await createApp(options);
+  try {
+    await app.listen({ host, port });
+  } catch (err) {
+    await app.close();
+    throw new ConformanceError('CONF_ERR_MOCK_START', `cannot listen on ${host}:${port}: ${(err as Error).message}`, { cause: err });
+  }
+  const address = app.server.address();
+  const bound = typeof address === 'object' && address ? address.port : port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return { baseUrl: `http://${shownHost}:${bound}`, close: () => app.close(), app };
+}
