@@ -2,7 +2,7 @@
  * Every error the kit itself raises, in one table (after fastify's error codes):
  * a stable code a user can search for, a message template, and the exit status
  * of the command that meets it. `test/errors.test.ts` pins that each key equals
- * its code and that every code is documented in the README.
+ * its code and that every code is documented in docs/errors.md.
  */
 
 export const ERRORS = {
@@ -23,7 +23,8 @@ export class ConformanceError extends Error {
   readonly exitCode: number;
 
   constructor(code: ErrorCode, detail: string, options?: { cause?: unknown }) {
-    super(ERRORS[code].message.replace('%s', detail), options);
+    // a replacer function: a detail holding `$&`, `$'` or `$$` is kept as given
+    super(ERRORS[code].message.replace('%s', () => detail), options);
     this.name = 'ConformanceError';
     this.code = code;
     this.exitCode = ERRORS[code].exit;
