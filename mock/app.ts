@@ -46,6 +46,9 @@ class HttpError extends Error {
   }
 }
 
+/** The body of a request whose media type is not JSON. */
+const NOT_JSON = Object.freeze({ notJson: true });
+
 const notFound = (): HttpError => new HttpError(404, 'Not found.');
 
 /** A JSON pointer (`/a/0/b`) as a property path (`a[0].b`). */
@@ -134,7 +137,14 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
 
   app.decorateRequest('user', null);
 
-  app.removeContentTypeParser('application/json');
+  // JSON bodies are parsed here (an empty body is no body). Any other media
+  // type is read (within the body limit) and marked, so that JSON endpoints
+  // answer 415 while body-less endpoints (the export start) ignore it: a
+  // proxy may frame an empty POST as a chunked body without a Content-Type.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
+    done(null, (body as Buffer).length === 0 ? undefined : NOT_JSON);
+  });
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);
@@ -157,7 +167,8 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     if (error instanceof HttpError) return reply.code(error.statusCode).send(error.body);
-    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    let status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 415) status = 400;
     if (status === 500) {
       request.log.error(error);
       return reply.code(500).send({ detail: 'Internal server error.' });
@@ -171,6 +182,8 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ detail: 'Not found.' }));
 
   const validate = (operationId: string, body: unknown, what: string): void => {
+    // 400 rather than 415: the contract declares 400 for a refused body.
+    if (body === NOT_JSON) throw new HttpError(400, 'Unsupported media type: send application/json.');
     const check = validators.request(operationId);
     const violations = check ? check(body) : [];
     if (violations.length > 0) {
