@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { pactTelemetryOff } from '../contracts/config.ts';
 import { checkPactFiles, pactFiles } from '../contracts/pact-vs-spec.ts';
 import { formatReport, STATE_HOOK_PATH, verifyPacts } from '../contracts/provider/verify.ts';
+import { startMock } from '../mock/index.ts';
 
 pactTelemetryOff();
 
@@ -31,18 +32,6 @@ const HELP = `Usage: npm run pact:verify -- [options] [pact files…]
   --no-spec-check       skip the pact-vs-spec check
   --log-level L         pact log level: error (default), warn, info, debug, trace
   -h, --help            this help`;
-
-/** The reference server's binding interface (mock/index.ts). */
-interface ReferenceServer {
-  baseUrl: string;
-  close(): Promise<void>;
-}
-async function startReferenceServer(): Promise<ReferenceServer> {
-  const mod = (await import(new URL('../mock/index.ts', import.meta.url).href)) as {
-    startMock(opts: { providerStates: boolean; host: string; port: number }): Promise<ReferenceServer>;
-  };
-  return mod.startMock({ providerStates: true, host: '127.0.0.1', port: 0 });
-}
 
 type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 const LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
@@ -106,7 +95,7 @@ async function main(): Promise<number> {
   let stateHookUrl = v['state-hook-url'];
   if (baseUrl === undefined) {
     try {
-      const mock = await startReferenceServer();
+      const mock = await startMock({ providerStates: true, host: '127.0.0.1', port: 0 });
       baseUrl = mock.baseUrl;
       close = () => mock.close();
       stateHookUrl = `${mock.baseUrl.replace(/\/+$/, '')}${STATE_HOOK_PATH}`;
