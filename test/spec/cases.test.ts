@@ -49,6 +49,30 @@ describe('case files', () => {
   }
 });
 
+describe('cases.schema.json refuses a malformed case file', () => {
+  const ok = { description: 'an instance with data', data: 1, valid: true };
+  const rows: [string, unknown][] = [
+    ['an empty file', []],
+    ['a group without tests', [{ description: 'g', schema: 'OrderState' }]],
+    ['a test without valid', [{ description: 'g', schema: 'OrderState', tests: [{ description: 'an instance without a verdict', data: 1 }] }]],
+    ['an invalid test without severity and pointer', [{ description: 'g', schema: 'OrderState', tests: [{ description: 'an instance refused somewhere', data: 1, valid: false }] }]],
+    ['a valid test carrying a severity', [{ description: 'g', schema: 'OrderState', tests: [{ ...ok, severity: 'error' }] }]],
+    ['a description in the "should" style', [{ description: 'g', schema: 'OrderState', tests: [{ ...ok, description: 'should refuse a bad state' }] }]],
+    ['a patch without a base', [{ description: 'g', schema: 'OrderState', tests: [{ description: 'a patched instance without base', patch: { '/a': 1 }, valid: true }] }]],
+    ['data and patch together', [{ description: 'g', schema: 'OrderState', base: '/x', tests: [{ ...ok, patch: { '/a': 1 } }] }]],
+    ['an unknown severity', [{ description: 'g', schema: 'OrderState', tests: [{ description: 'an instance with a made-up severity', data: 1, valid: false, severity: 'fatal', pointer: '' }] }]],
+    ['a pointer without a leading slash', [{ description: 'g', schema: 'OrderState', tests: [{ description: 'an instance with a bad pointer', data: 1, valid: false, severity: 'error', pointer: 'state' }] }]],
+    ['an operation without a status', [{ description: 'g', schema: { operationId: 'getOrder' }, tests: [ok] }]],
+    ['an unknown property in a test', [{ description: 'g', schema: 'OrderState', tests: [{ ...ok, expected: true }] }]],
+  ];
+  it.each(rows)('%s is refused', (_name, file) => {
+    expect(validateCaseFile(file)).toBe(false);
+  });
+  it('a minimal well-formed file is accepted', () => {
+    expect(validateCaseFile([{ description: 'g', schema: 'OrderState', tests: [ok] }])).toBe(true);
+  });
+});
+
 /** Files that pass the case schema, typed; a file that fails is reported above and skipped here. */
 const groupsByFile = files
   .filter(({ groups }) => validateCaseFile(groups))
