@@ -1,0 +1,68 @@
+/**
+ * One reference server behind one faulty proxy, reused for many runs.
+ *
+ * The reference server runs on an injected clock that jumps an hour after
+ * every run: orders a run created or terminated finish moving, and the
+ * per-user export window passes, so each run meets a settled server, as a
+ * fresh one would be, without paying for a new one.
+ */
+import { DEMO_TOKENS, startMock } from '../../mock/index.ts';
+import { resolveOptions } from '../../src/engine/options.ts';
+import { runConformance, type RunOutcome } from '../../src/engine/run.ts';
+import { startProxy, type Fault, type FaultyProxy } from './proxy.ts';
+
+export interface Target {
+  proxy: FaultyProxy;
+  /** runs the suite through the proxy with `fault` in place (undefined: none) */
+  run(fault: Fault | undefined, options?: Record<string, unknown>): Promise<RunOutcome>;
+  close(): Promise<void>;
+}
+
+export const HOUR = 3_600_000;
+
+/** Options of a fast, complete run against the proxy (writes and export on, every state sampled). */
+export function runOptions(baseUrl: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    baseUrl,
+    token: DEMO_TOKENS.customerA_user1,
+    tokenOtherUser: DEMO_TOKENS.customerA_user2,
+    tokenOtherTenant: DEMO_TOKENS.customerB_user1,
+    allowWrites: true,
+    allowExport: true,
+    fuzzRuns: 0,
+    maxOrders: 8,
+    seed: 11,
+    timeoutMs: 5_000,
+    waitMs: 2_000,
+    concurrency: 8,
+    ...extra,
+  };
+}
+
+export async function startTarget(opts: { seed?: number; orders?: number; tokenMap?: Record<string, string> } = {}): Promise<Target> {
+  let offset = 0;
+  const mock = await startMock({ seed: opts.seed ?? 7, orders: opts.orders ?? 30, stepMs: 40, exportMs: 80, exportWindowS: 1, now: () => Date.now() + offset });
+  let proxy: FaultyProxy;
+  try {
+    proxy = await startProxy({ upstream: mock.baseUrl, tokenMap: opts.tokenMap });
+  } catch (err) {
+    await mock.close();
+    throw err;
+  }
+  return {
+    proxy,
+    async run(fault, options = {}) {
+      proxy.use(fault);
+      try {
+        return await runConformance(resolveOptions(runOptions(proxy.baseUrl, options)));
+      } finally {
+        proxy.use(undefined);
+        offset += HOUR;
+      }
+    },
+    async close() {
+      await proxy.close();
+      await mock.close();
+    },
+  };
+}
