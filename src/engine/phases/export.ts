@@ -86,16 +86,26 @@ export async function checkExport(ctx: RunContext): Promise<void> {
   const st = ctx.check('export_start');
   if (first.status === 429) {
     const why = `the user already exported within the window (429, Retry-After ${first.headers['retry-after'] ?? 'absent'}); run again later`;
-    for (const c of ['export_start', 'export_status', 'export_download', 'export_content', 'rate_limit', 'rate_limit_retry_after'] as const) ctx.check(c).skip(why);
+    for (const c of ['export_start', 'export_status', 'export_download', 'export_content', 'rate_limit', 'rate_limit_retry_after', 'rate_limit_scope'] as const) ctx.check(c).skip(why);
     return;
   }
-  if (!ctx.expectStatus('export_start', first, [200, 201, 202], 'export start')) return;
+  // the checks that need a started task say why they did not run, never "nothing to examine"
+  const skipDependents = (why: string): void => {
+    for (const c of ['export_status', 'export_download', 'export_content', 'rate_limit', 'rate_limit_retry_after', 'rate_limit_scope'] as const) ctx.check(c).skip(why);
+  };
+  if (!ctx.expectStatus('export_start', first, [200, 201, 202], 'export start')) {
+    skipDependents(`the export did not start (export start answered ${first.status ?? first.error?.message})`);
+    return;
+  }
   ctx.schema('export_start', first, 'startOrderExport');
   if (first.status !== strictStatus) {
     st.fail(`export start: expected ${strictStatus} Accepted (strict profile) / received ${first.status}`, ctx.http.evidence(first, { expected: String(strictStatus), received: String(first.status) }), 'warning');
   }
   const taskId = (first.json() as { task_id?: unknown })?.task_id;
-  if (typeof taskId !== 'string' || !UUID.test(taskId)) return;
+  if (typeof taskId !== 'string' || !UUID.test(taskId)) {
+    skipDependents(`the export start gave no usable task_id (received ${JSON.stringify(taskId)})`);
+    return;
+  }
 
   // the limit: a second start by the same user at once, and a colleague's start
   if (ctx.enabled('rate_limit')) {
