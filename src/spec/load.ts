@@ -90,6 +90,11 @@ export function parseSpec(text: string, path = '<inline>'): Spec {
     if (!isObject(r) || (r.source !== 'documented' && r.source !== 'inferred')) {
       throw new ConformanceError('CONF_ERR_SPEC_INVALID', `requirement ${id} needs a source of documented or inferred`);
     }
+    // an unknown key is almost always a YAML flow mapping split by an unquoted comma
+    const extra = Object.keys(r).filter((k) => !['area', 'source', 'title', 'doc'].includes(k));
+    if (extra.length > 0) {
+      throw new ConformanceError('CONF_ERR_SPEC_INVALID', `requirement ${id} has unknown keys ${extra.map((k) => JSON.stringify(k)).join(', ')} (an unquoted comma in its title or doc?)`);
+    }
     requirements.set(id, { id, area: String(r.area ?? 'other'), source: r.source, title: String(r.title ?? id), doc: String(r.doc ?? '') });
   }
 

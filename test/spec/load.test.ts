@@ -55,6 +55,7 @@ describe('parseSpec error codes', () => {
     ['a document without x-lifecycle', MINIMAL.replace('x-lifecycle: {}\n', ''), 'CONF_ERR_SPEC_INVALID'],
     ['a document without x-requirements', MINIMAL.replace(/x-requirements:\n[\s\S]*$/, ''), 'CONF_ERR_SPEC_INVALID'],
     ['an operation citing an unknown requirement ID', MINIMAL.replace('[A-ONE]', '[A-ONE, NOPE-TWO]'), 'CONF_ERR_SPEC_INVALID'],
+    ['a requirement whose title an unquoted comma split (an unknown key)', MINIMAL.replace('title: One', 'title: One, two and three'), 'CONF_ERR_SPEC_INVALID'],
     ['a requirement without a documented/inferred source', MINIMAL.replace('source: documented', 'source: folklore'), 'CONF_ERR_SPEC_INVALID'],
     ['a reference to another file', MINIMAL.replace("'200': { description: ok }", "'200': { $ref: 'other.yaml#/x' }"), 'CONF_ERR_SPEC_INVALID'],
     ['an unresolved local reference', MINIMAL.replace("'200': { description: ok }", "'200': { $ref: '#/components/responses/Nope' }"), 'CONF_ERR_SPEC_INVALID'],
