@@ -80,7 +80,13 @@ export interface OrderView {
 
 // ------------------------------------------------------------------- views
 
+/** Views of histories that cannot move (every event always visible), by events array. */
+const staticViews = new WeakMap<HistoryEvent[], OrderView>();
+const staticSummaries = new WeakMap<OrderView, OrderSummary>();
+
 export function viewOf(model: Model, rec: OrderRecord, now: number): OrderView {
+  const hit = staticViews.get(rec.events);
+  if (hit) return hit;
   const history: OrderView['history'] = [];
   let last = Number.NEGATIVE_INFINITY;
   let completedAt: number | undefined;
@@ -97,10 +103,14 @@ export function viewOf(model: Model, rec: OrderRecord, now: number): OrderView {
   }
   const lastEntry = history[history.length - 1];
   const state = (lastEntry && model.lc.orderStateOf.get(lastEntry.state)) || model.names.initial;
-  return { state, history, modifiedAt: lastEntry ? lastEntry.at : 0, completedAt, cancelled };
+  const view = { state, history, modifiedAt: lastEntry ? lastEntry.at : 0, completedAt, cancelled };
+  if (rec.visibleFrom === Number.NEGATIVE_INFINITY && rec.events.every((e) => e.due === Number.NEGATIVE_INFINITY)) staticViews.set(rec.events, view);
+  return view;
 }
 
 export function summaryOf(model: Model, rec: OrderRecord, v: OrderView): OrderSummary {
+  const hit = staticSummaries.get(v);
+  if (hit) return hit;
   const values: Record<string, unknown> = {
     ...rec.summary,
     modification_date: instant(v.modifiedAt),
@@ -111,6 +121,7 @@ export function summaryOf(model: Model, rec: OrderRecord, v: OrderView): OrderSu
   };
   const out: Record<string, unknown> = {};
   for (const k of model.summaryFields) out[k] = values[k];
+  if (staticViews.get(rec.events) === v) staticSummaries.set(v, out as OrderSummary);
   return out as OrderSummary;
 }
 
