@@ -50,7 +50,7 @@ describe('checkPactAgainstSpec', () => {
         operation: 'getOrder (GET /api/v1/order/{order_reference}/)',
       }),
     ]);
-    expect(formatProblems(problems)).toContain('"a request for an order with a foo" — response.body /foo: /foo field "foo" is not defined by the spec for 200 (200) of getOrder');
+    expect(formatProblems(problems)).toContain('"a request for an order with a foo" — response.body /foo: field "foo" is not defined by the spec for 200 of getOrder');
   });
 
   it('reports a status the spec does not declare', () => {
@@ -127,7 +127,7 @@ describe('checkPactAgainstSpec', () => {
       },
       field: 'response.body',
       pointer: '/success',
-      message: /\/success must be boolean,null/,
+      message: /^must be boolean,null \(example: "yes"\)$/,
     },
     {
       name: 'a nested field the spec does not define (inside a page of orders)',
@@ -146,7 +146,7 @@ describe('checkPactAgainstSpec', () => {
         response: { status: 200, headers: { 'Content-Type': ['application/json'] }, body: json({ rows: [] }) },
       },
       field: 'response.headers.Content-Type',
-      message: /media type application\/json is not declared for 200 \(200\) of downloadOrderExport \(declared: text\/csv\)/,
+      message: /media type application\/json is not declared for 200 of downloadOrderExport \(declared: text\/csv\)/,
     },
     {
       name: 'a response header the spec does not declare',

@@ -357,7 +357,7 @@ function fromViolations(interaction: string, field: string, operation: string, v
     interaction,
     field,
     pointer: v.pointer,
-    message: `${v.pointer || '/'} ${v.message}${v.value !== undefined ? ` (example: ${JSON.stringify(v.value)})` : ''}`,
+    message: `${v.message}${v.value !== undefined ? ` (example: ${JSON.stringify(v.value)})` : ''}`,
     severity: v.severity,
     operation,
   }));
@@ -450,7 +450,7 @@ function checkInteraction(spec: Spec, routes: Route[], i: Obj, index: number): P
         const schema = op.requestSchema;
         if (schema) {
           for (const u of undeclaredFields(spec, [schema], reqBody.value)) {
-            add({ field: 'request.body', pointer: u.pointer, operation, message: `${u.pointer} field "${u.field}" is not defined by the spec` });
+            add({ field: 'request.body', pointer: u.pointer, operation, message: `field "${u.field}" is not defined by the spec` });
           }
         }
       }
@@ -471,6 +471,7 @@ function checkInteraction(spec: Spec, routes: Route[], i: Obj, index: number): P
     return problems;
   }
   const declared = op.responses[key];
+  const statusText = key === String(status) ? key : `${status} (${key})`;
   const declaredMedia = Object.keys(declared?.content ?? {});
 
   // ---- response headers
@@ -480,7 +481,7 @@ function checkInteraction(spec: Spec, routes: Route[], i: Obj, index: number): P
       if (name.toLowerCase() === 'content-type') continue;
       const dh = declaredHeaders.find((h) => h.toLowerCase() === name.toLowerCase());
       if (!dh) {
-        add({ field: `response.headers.${name}`, operation, message: `header "${name}" is not declared for ${status} (${key}) of ${op.operationId}` });
+        add({ field: `response.headers.${name}`, operation, message: `header "${name}" is not declared for ${statusText} of ${op.operationId}` });
         continue;
       }
       const hdef = deref(spec.doc, (declared?.headers as JsonObject)[dh]);
@@ -497,13 +498,13 @@ function checkInteraction(spec: Spec, routes: Route[], i: Obj, index: number): P
   const body = readBody(response);
   if (!body.present) return problems;
   if (declaredMedia.length === 0) {
-    add({ field: 'response.body', operation, message: `a body is expected but ${status} (${key}) of ${op.operationId} declares none` });
+    add({ field: 'response.body', operation, message: `a body is expected but ${statusText} of ${op.operationId} declares none` });
     return problems;
   }
   const media = body.mediaType ?? (body.binary ? 'application/octet-stream' : 'application/json');
   const mediaKey = declaredMedia.find((k) => mediaMatches(k, media));
   if (!mediaKey) {
-    add({ field: 'response.headers.Content-Type', operation, message: `media type ${media} is not declared for ${status} (${key}) of ${op.operationId} (declared: ${declaredMedia.join(', ')})` });
+    add({ field: 'response.headers.Content-Type', operation, message: `media type ${media} is not declared for ${statusText} of ${op.operationId} (declared: ${declaredMedia.join(', ')})` });
     return problems;
   }
   if (body.binary || body.value === undefined) return problems;
@@ -516,7 +517,7 @@ function checkInteraction(spec: Spec, routes: Route[], i: Obj, index: number): P
         field: 'response.body',
         pointer: u.pointer,
         operation,
-        message: `${u.pointer} field "${u.field}" is not defined by the spec for ${status} (${key}) of ${op.operationId}`,
+        message: `field "${u.field}" is not defined by the spec for ${statusText} of ${op.operationId}`,
       });
     }
   }
