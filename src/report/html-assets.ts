@@ -39,6 +39,7 @@ code, pre, .mono { font-family: var(--mono); font-size: 12.5px; }
 .verdict small { display: block; font-size: 12px; font-weight: 600; letter-spacing: .08em; opacity: .9; margin-top: 6px; text-transform: uppercase; }
 .banner h1 { margin: 0 0 4px; font-size: 21px; font-weight: 650; }
 .banner .target { font: 600 15px var(--mono); word-break: break-all; }
+.banner .embedded { font: 500 13px var(--sans); opacity: .85; }
 .banner dl { display: grid; grid-template-columns: repeat(auto-fill, minmax(210px, 1fr)); gap: 4px 22px; margin: 12px 0 0; }
 .banner dt { font-size: 11px; text-transform: uppercase; letter-spacing: .06em; opacity: .8; }
 .banner dd { margin: 0; font-size: 13px; word-break: break-all; }
@@ -100,20 +101,22 @@ body[data-filter="skip"] #results:not(:has(.result.st-skip)) .empty-note.skip { 
 .area { margin: 18px 0 26px; }
 .area > h2 { display: flex; align-items: baseline; gap: 12px; font-size: 19px; margin: 0 0 10px; text-transform: capitalize; }
 .area > h2 .tally { font-size: 12.5px; font-weight: 500; text-transform: none; color: var(--muted); }
-.req { background: var(--card); border: 1px solid var(--border); border-left: 4px solid var(--pass); border-radius: 10px; margin: 0 0 12px; overflow: hidden; }
+.req { background: var(--card); border: 1px solid var(--border); border-left: 4px solid var(--pass); border-radius: 10px; margin: 0 0 10px; overflow: hidden; }
 .req.w-fail { border-left-color: var(--fail); } .req.w-warn { border-left-color: var(--warn); } .req.w-skip { border-left-color: var(--skip); }
-.req > header { padding: 10px 14px 8px; border-bottom: 1px solid var(--soft); }
+.req > header { padding: 8px 14px 6px; border-bottom: 1px solid var(--soft); }
 .req > header .top { display: flex; gap: 10px; align-items: baseline; flex-wrap: wrap; }
 .req-id { font: 700 13px var(--mono); }
 .req-title { font-weight: 600; }
 .source { font-size: 11px; font-weight: 600; text-transform: uppercase; letter-spacing: .05em; border-radius: 999px; padding: 1px 8px; background: var(--accent-bg); color: var(--accent); }
 .source.inferred { background: var(--soft); color: var(--muted); }
-blockquote.doc { margin: 6px 0 0; padding: 4px 10px; border-left: 3px solid var(--border); color: var(--muted); font-style: italic; }
-blockquote.doc::before { content: "Documentation: "; font-style: normal; font-weight: 600; }
+blockquote.doc { margin: 2px 0 0; padding: 0; color: var(--muted); font-size: 13px; }
+blockquote.doc::before { content: "Documentation: “"; font-weight: 600; }
+blockquote.doc::after { content: "”"; }
+.body blockquote.doc { margin: 4px 0 8px; }
 
 details.result { border-top: 1px solid var(--soft); }
 details.result:first-of-type { border-top: 0; }
-details.result > summary { list-style: none; cursor: pointer; display: grid; grid-template-columns: 86px minmax(160px, max-content) 1fr auto; gap: 12px; align-items: baseline; padding: 8px 14px; }
+details.result > summary { list-style: none; cursor: pointer; display: grid; grid-template-columns: 86px minmax(160px, max-content) 1fr auto; gap: 12px; align-items: baseline; padding: 6px 14px; }
 details.result > summary::-webkit-details-marker { display: none; }
 details.result > summary:hover { background: var(--soft); }
 details.result[open] > summary { background: var(--soft); }

@@ -27,6 +27,7 @@ import { renderLifecycleSvg } from './lifecycle-svg.ts';
 import type { Evidence, Report, Result, Status } from './types.ts';
 
 const MAX_TEXT = 6000;
+const SUMMARY_TEXT = 400;
 const PLURAL: Record<Status, string> = { fail: 'failed', warn: 'warnings', skip: 'skipped', pass: 'passed' };
 
 function cspHash(text: string): string {
@@ -95,7 +96,7 @@ function banner(report: Report, spec: Spec): string {
     `<header class="banner ${report.verdict === 'PASS' ? 'PASS' : 'FAIL'}"><div class="wrap">` +
     `<div class="verdict" role="status" aria-label="Verdict ${h(report.verdict)}">${h(report.verdict)}<small>${h(sub)}</small></div>` +
     `<div class="meta"><h1>Order Tracking API conformance</h1>` +
-    `<div class="target">${h(report.target.baseUrl)}${report.target.embedded ? ' <span class="muted">(bundled reference server)</span>' : ''}</div>` +
+    `<div class="target">${h(report.target.baseUrl)}${report.target.embedded ? ' <span class="embedded">(bundled reference server)</span>' : ''}</div>` +
     `<dl>` +
     item('Profile', h(report.profile)) +
     item('Date', h(formatDate(report.startedAt))) +
@@ -172,7 +173,7 @@ function results(report: Report, spec: Spec, ids: Ids): string {
         `<span class="source ${source === 'inferred' ? 'inferred' : ''}" title="${source === 'inferred' ? 'inferred rule: a warning in the documented profile, an error in strict' : 'stated by the documentation: a failure is an error'}">${h(source)}</span>` +
         (req ? '' : '<span class="tag warn">not in this contract</span>') +
         `</div>${doc ? `<blockquote class="doc">${h(doc)}</blockquote>` : ''}</header>` +
-        rg.results.map((r) => resultBlock(r, doc, ids)).join('') +
+        rg.results.map((r) => resultBlock(r, doc, req?.title ?? first.title, ids)).join('') +
         `</article>`
       );
     });
@@ -190,24 +191,25 @@ function results(report: Report, spec: Spec, ids: Ids): string {
   );
 }
 
-function resultBlock(r: Result, reqDoc: string, ids: Ids): string {
+function resultBlock(r: Result, reqDoc: string, reqTitle: string, ids: Ids): string {
   const label = STATUS_LABEL[r.status] ?? r.status;
-  const headline = r.status === 'pass' ? `<span class="t">${h(r.title)}</span>` : h(truncate(r.status === 'skip' ? (r.skipReason ?? r.message) : r.message, 400));
+  const line = r.status === 'skip' ? (r.skipReason ?? r.message) : r.message;
+  const headline = r.status === 'pass' ? `<span class="t">${h(r.title)}</span>` : h(truncate(line, SUMMARY_TEXT));
   const stats = [
     r.examined > 0 ? `${r.examined} examined` : '',
     r.violations > 0 ? `${r.violations} violation${r.violations === 1 ? '' : 's'}` : '',
-    r.durationMs !== undefined ? formatDuration(r.durationMs) : '',
+    r.durationMs ? formatDuration(r.durationMs) : '',
   ]
     .filter(Boolean)
     .join(' · ');
   const body: string[] = [];
   body.push(
-    `<p><b>${h(r.title)}</b> <span class="muted">· ${h(r.source)} rule · a failure is ${r.severity === 'error' ? 'an error' : 'a warning'} in this profile</span></p>`,
+    `<p class="muted">${r.title !== reqTitle ? `<b>${h(r.title)}</b> · ` : ''}${h(r.source)} rule · a failure is ${r.severity === 'error' ? 'an error' : 'a warning'} in this profile</p>`,
   );
   if (r.doc && r.doc !== reqDoc) body.push(`<blockquote class="doc">${h(r.doc)}</blockquote>`);
-  if (r.status === 'skip') body.push(`<p><b>Skipped:</b> ${h(r.skipReason ?? r.message)}</p>`);
-  else if (r.status !== 'pass') body.push(`<p>${h(truncate(r.message, MAX_TEXT))}</p>`);
-  else body.push(`<p class="muted">${h(r.message || `No violation in ${r.examined} examined.`)}</p>`);
+  // the row above shows the message; repeat it only when it was cut there
+  if (r.status === 'pass') body.push(`<p class="muted">${h(r.message || `No violation in ${r.examined} examined.`)}</p>`);
+  else if (line.length > SUMMARY_TEXT) body.push(`<p>${h(truncate(line, MAX_TEXT))}</p>`);
   if (r.evidence.length > 0) {
     if (r.violations > r.evidence.length) body.push(`<p class="more">Evidence for the first ${r.evidence.length} of ${r.violations} violations.</p>`);
     for (const e of r.evidence) body.push(evidenceBlock(e, ids));

@@ -37,7 +37,7 @@ interface Edge {
 const CHAR_W = 7.3;
 const NODE_H = 46;
 const ROW_PITCH = 96;
-const COL_GAP = 78;
+const COL_GAP = 96;
 
 export interface LifecycleSvgInput {
   machine: Machine;
@@ -72,6 +72,15 @@ function clip(c: Pt, w: number, hgt: number, toward: Pt): Pt {
   if (dx === 0 && dy === 0) return c;
   const s = Math.min(dx === 0 ? Infinity : w / 2 / Math.abs(dx), dy === 0 ? Infinity : hgt / 2 / Math.abs(dy));
   return { x: c.x + dx * s, y: c.y + dy * s };
+}
+
+function cubic(p0: Pt, c1: Pt, c2: Pt, p1: Pt, t: number): Pt {
+  const u = 1 - t;
+  const a = u * u * u;
+  const b = 3 * u * u * t;
+  const c = 3 * u * t * t;
+  const d = t * t * t;
+  return { x: a * p0.x + b * c1.x + c * c2.x + d * p1.x, y: a * p0.y + b * c1.y + c * c2.y + d * p1.y };
 }
 
 function quad(p0: Pt, c: Pt, p1: Pt, t: number): Pt {
@@ -114,7 +123,15 @@ export function renderLifecycleSvg(input: LifecycleSvgInput): string {
       const rows = edges.filter((e) => e.documented && e.to === n && rowOf.has(e.from) && (col.get(e.from) ?? 0) < c).map((e) => rowOf.get(e.from) as number);
       return rows.length > 0 ? Math.min(...rows) : 0;
     };
-    members.sort((a, b) => parentRow(a) - parentRow(b) || Number(machine.terminal.has(a)) - Number(machine.terminal.has(b)));
+    // a state that leads back to its parent (a two-way pair) takes the parent's
+    // row so the pair is drawn level; terminal states go last
+    const backToParent = (n: string) => edges.some((e) => e.documented && e.from === n && (col.get(e.to) ?? 0) === c - 1 && edges.some((x) => x.documented && x.from === e.to && x.to === n));
+    members.sort(
+      (a, b) =>
+        parentRow(a) - parentRow(b) ||
+        Number(backToParent(b)) - Number(backToParent(a)) ||
+        Number(machine.terminal.has(a)) - Number(machine.terminal.has(b)),
+    );
     const taken = used.get(c) ?? new Set<number>();
     used.set(c, taken);
     for (const n of members) {
@@ -135,6 +152,8 @@ export function renderLifecycleSvg(input: LifecycleSvgInput): string {
     boxes.some((b) => !skip.includes(b) && Math.abs(p.x - b.x) < nodeW / 2 + 6 && Math.abs(p.y - b.y) < NODE_H / 2 + 6);
 
   const maxCount = Math.max(1, ...edges.map((e) => e.count));
+  /** a legal edge whose reverse is also drawn as a legal edge */
+  const paired = (e: Edge) => e.legal && edges.some((x) => x.legal && x.from === e.to && x.to === e.from);
   const bounds = { minX: 0, minY: 0, maxX: 0, maxY: 0 };
   const extend = (p: Pt) => {
     bounds.minX = Math.min(bounds.minX, p.x);
@@ -161,12 +180,18 @@ export function renderLifecycleSvg(input: LifecycleSvgInput): string {
       d = `M${f(a.x - 14)},${f(top)} C${f(a.x - 40)},${f(top - 46)} ${f(a.x + 40)},${f(top - 46)} ${f(a.x + 14)},${f(top)}`;
       mid = { x: a.x, y: top - 36 };
       extend({ x: a.x, y: top - 50 });
-    } else if (e.legal && b.col === a.col + 1) {
-      const s = { x: a.x + nodeW / 2, y: a.y };
-      const t = { x: b.x - nodeW / 2 - 2, y: b.y };
+    } else if (e.legal && (b.col === a.col + 1 || (b.col === a.col - 1 && paired(e)))) {
+      // neighbouring columns: an S-curve; a two-way pair is two parallel curves
+      const forward = b.col > a.col;
+      const shift = paired(e) ? (forward ? -6 : 6) : 0;
+      const s = { x: forward ? a.x + nodeW / 2 : a.x - nodeW / 2, y: a.y + shift };
+      const t = { x: forward ? b.x - nodeW / 2 - 2 : b.x + nodeW / 2 + 2, y: b.y + shift };
       const k = (t.x - s.x) / 2;
-      d = `M${f(s.x)},${f(s.y)} C${f(s.x + k)},${f(s.y)} ${f(t.x - k)},${f(t.y)} ${f(t.x)},${f(t.y)}`;
-      mid = { x: (s.x + t.x) / 2, y: (s.y + t.y) / 2 };
+      const c1 = { x: s.x + k, y: s.y };
+      const c2 = { x: t.x - k, y: t.y };
+      d = `M${f(s.x)},${f(s.y)} C${f(c1.x)},${f(c1.y)} ${f(c2.x)},${f(c2.y)} ${f(t.x)},${f(t.y)}`;
+      // a pair's labels sit near each curve's start, so they do not overlap
+      mid = cubic(s, c1, c2, t, paired(e) ? 0.25 : 0.5);
     } else {
       const len = Math.hypot(b.x - a.x, b.y - a.y);
       const nx = (b.y - a.y) / len;
