@@ -272,12 +272,13 @@ function lifecycle(report: Report, spec: Spec): string {
   const lc = lifecycleOf(spec);
   const svg = renderLifecycleSvg({
     machine: lc.order,
-    transitions: report.observed.transitions,
-    states: report.observed.states,
+    transitions: report.observed?.transitions ?? [],
+    states: report.observed?.states ?? {},
     title: 'Order lifecycle (x-lifecycle) with the transitions observed in this run',
   });
-  const seen = report.observed.transitions.reduce((n, t) => n + t.count, 0);
-  const illegal = report.observed.transitions.filter((t) => !t.legal);
+  const observed = report.observed?.transitions ?? [];
+  const seen = observed.reduce((n, t) => n + t.count, 0);
+  const illegal = observed.filter((t) => !t.legal);
   const key = (cls: string) => `<svg width="34" height="10" aria-hidden="true"><path class="${cls}" d="M1,5 H33" stroke-width="2.4" fill="none"/></svg>`;
   const legend =
     `<div class="legend"><span>${key('k-unseen')}documented, not observed</span><span>${key('k-seen')}documented and observed (×count)</span>` +
@@ -302,9 +303,10 @@ function lifecycle(report: Report, spec: Spec): string {
 
 function steps(report: Report, spec: Spec): string {
   const lc = lifecycleOf(spec);
-  const counts = new Map(report.observed.productionSteps.map((s) => [s.step, s.count]));
+  const reported = report.observed?.productionSteps ?? [];
+  const counts = new Map(reported.map((s) => [s.step, s.count]));
   const rows = lc.steps.map((step, i) => ({ n: String(i + 1), step, count: counts.get(step) ?? 0, known: true }));
-  for (const s of report.observed.productionSteps) if (!lc.steps.includes(s.step)) rows.push({ n: '?', step: s.step, count: s.count, known: false });
+  for (const s of reported) if (!lc.steps.includes(s.step)) rows.push({ n: '?', step: s.step, count: s.count, known: false });
   const max = Math.max(0, ...rows.map((r) => r.count));
   const missing = rows.filter((r) => r.known && r.count === 0).length;
   const body = rows
@@ -322,7 +324,7 @@ function steps(report: Report, spec: Spec): string {
 }
 
 function latency(report: Report, spec: Spec): string {
-  const stats = report.observed.latency;
+  const stats = report.observed?.latency ?? [];
   const order = [...spec.operations.keys()];
   const sorted = [...stats].sort((a, b) => {
     const ia = order.indexOf(a.operationId);
@@ -385,7 +387,8 @@ function requirements(report: Report, spec: Spec): string {
 function runDetails(report: Report, spec: Spec): string {
   let options: string;
   try {
-    options = JSON.stringify(report.options ?? {}, null, 2);
+    // the engine removes credentials; any key that looks like one is masked again here
+    options = JSON.stringify(report.options ?? {}, (k, v: unknown) => (/token|secret|password|authorization|api[-_]?key/i.test(k) && v ? '(redacted)' : v), 2);
   } catch {
     options = '(not serializable)';
   }

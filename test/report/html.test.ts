@@ -93,3 +93,26 @@ describe('renderLifecycleSvg', () => {
     expect(svg).toContain('>frozen</text>');
   });
 });
+
+describe('renderHtml (edge cases)', () => {
+  it('a run that reached nothing still renders its verdict and problems', () => {
+    const r = failingReport();
+    r.results = [];
+    r.summary = { total: 0, pass: 0, fail: 0, warn: 0, skip: 0, errors: 0, warnings: 0, requests: 0 };
+    r.observed = { transitions: [], productionSteps: [], states: {}, latency: [] };
+    r.problems = ['The target cannot be reached: connect ECONNREFUSED 10.0.0.1:443'];
+    const html = renderHtml(r, spec);
+    expect(html).toContain('The run produced no results.');
+    expect(html).toContain('connect ECONNREFUSED 10.0.0.1:443');
+    expect(html).toContain('No latency was recorded.');
+    expect(html).toContain('<svg class="lifecycle"');
+  });
+
+  it('masks anything that looks like a credential in the options shown', () => {
+    const r = passingReport();
+    r.options = { baseUrl: 'https://x.example', token: 'sekret-1', tokenOtherUser: 'sekret-2', profile: 'documented' };
+    const html = renderHtml(r, spec);
+    expect(html).not.toContain('sekret');
+    expect(html).toContain('&quot;token&quot;: &quot;(redacted)&quot;');
+  });
+});
