@@ -6,13 +6,14 @@
  *
  * Pact writes into a fresh temporary directory (no stale interaction survives
  * a rename); afterAll moves the result over the pinned file atomically, so a
- * provider verification running in parallel never reads half a file.
+ * provider verification running in parallel never reads half a file, and only
+ * when every consumer test passed.
  */
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MatchersV3 as M, PactV4 } from '@pact-foundation/pact';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it as vitestIt } from 'vitest';
 import { CONSUMER, PACT_DIR, PACT_FILE, PROVIDER, STATES, pactTelemetryOff } from '../config.ts';
 import { ApiError, createIntegrator, RateLimitedError } from './client.ts';
 import { bearer, day, instant, JSON_TYPE, offerFamily, orderState, textBody } from './matchers.ts';
@@ -32,9 +33,27 @@ const pact = new PactV4({ consumer: CONSUMER, provider: PROVIDER, dir: outDir, l
 const auth = { Authorization: bearer(TOKEN) };
 const client = (url: string) => createIntegrator({ baseUrl: url, token: TOKEN });
 
+/**
+ * Each contract test counts itself when it passes; the pinned pact is replaced
+ * only when every one did (a failing run must not pin half a contract).
+ */
+let registered = 0;
+let passed = 0;
+function it(name: string, fn: () => Promise<void>): void {
+  registered++;
+  vitestIt(name, async () => {
+    await fn();
+    passed++;
+  });
+}
+
 afterAll(() => {
   const written = join(outDir, `${CONSUMER}-${PROVIDER}.json`);
   try {
+    if (passed !== registered) {
+      console.error(`pact not pinned: ${registered - passed} of ${registered} consumer test(s) did not pass`);
+      return;
+    }
     const text = readFileSync(written, 'utf8');
     const tmp = join(PACT_DIR, `.${CONSUMER}-${PROVIDER}.json.${process.pid}`);
     writeFileSync(tmp, text.endsWith('\n') ? text : `${text}\n`);
@@ -300,5 +319,20 @@ describe('order-tracking-integrator ↔ order-tracking-api (consumer)', () => {
         expect((err as RateLimitedError).retryAfterS).toBe(300);
         expect((err as RateLimitedError).code).toBe('INTEGRATOR_ERR_RATE_LIMITED');
       });
+  });
+  vitestIt('writes a V4 pact holding every interaction above, with its provider states', () => {
+    const pactJson = JSON.parse(readFileSync(join(outDir, `${CONSUMER}-${PROVIDER}.json`), 'utf8')) as {
+      consumer: { name: string };
+      provider: { name: string };
+      metadata: { pactSpecification: { version: string } };
+      interactions: { description: string; providerStates?: { name: string }[] }[];
+    };
+    expect(pactJson.consumer.name).toBe(CONSUMER);
+    expect(pactJson.provider.name).toBe(PROVIDER);
+    expect(pactJson.metadata.pactSpecification.version).toBe('4.0');
+    expect(pactJson.interactions).toHaveLength(14);
+    const sentences = new Set<string>(Object.values(STATES));
+    for (const i of pactJson.interactions) for (const st of i.providerStates ?? []) expect(sentences).toContain(st.name);
+    expect(new Set(pactJson.interactions.flatMap((i) => (i.providerStates ?? []).map((st) => st.name)))).toEqual(sentences);
   });
 });
