@@ -60,6 +60,14 @@ export const CHECKS = [
   { name: 'no_server_errors', requirement: 'HTTP-NO-5XX', does: 'watches every exchange of the run for a 5xx or a broken answer' },
   { name: 'json_content_type', requirement: 'HTTP-JSON', does: 'expects every JSON endpoint to answer application/json with a body that parses' },
   { name: 'response_status_declared', requirement: 'HTTP-STATUS-DECLARED', does: 'expects every status the target answers to be declared for its operation' },
+  // fuzzing (src/fuzz): fast-check properties; a failure carries its seed, path and shrunk request
+  { name: 'fuzz_no_server_errors', requirement: 'HTTP-NO-5XX', does: 'fuzzes query parameters, path parameters and (with writes) request bodies and expects an answer and no 5xx', needs: ['fuzz'] },
+  { name: 'fuzz_response_documented', requirement: 'HTTP-STATUS-DECLARED', does: 'expects every fuzzed answer that is not a 4xx refusal to carry a status declared for its operation, and every declared JSON answer to match its schema', needs: ['fuzz'] },
+  { name: 'fuzz_path_params', requirement: 'ORD-NOT-FOUND', does: 'fuzzes order references, file names, task and product order ids in paths and expects listed ones answered 200 and anything else refused with a 4xx', needs: ['fuzz'] },
+  { name: 'fuzz_filters', requirement: 'REQ-FILTER', does: 'filters the order requests by fuzzed order_reference and action values and expects every row to match and the rows to be exactly those of the unfiltered list with that value', needs: ['fuzz'] },
+  { name: 'fuzz_pagination', requirement: 'ORD-LIST-PAGING', does: 'walks the order and order request lists with fuzzed page sizes and expects no gap, no duplicate, no page over its size and the same count whatever the paging', needs: ['fuzz'] },
+  { name: 'fuzz_invalid_body', requirement: 'ACT-INVALID-BODY', does: 'sends fuzzed invalid termination bodies to active orders and expects a 4xx with the state and the order requests unchanged', needs: ['fuzz', 'writes'] },
+  { name: 'fuzz_invalid_product_order', requirement: 'ACT-INVALID-BODY', does: 'sends fuzzed invalid product order bodies and expects a 4xx', needs: ['fuzz', 'writes'] },
 ] as const satisfies readonly CheckDef[];
 
 export type CheckName = (typeof CHECKS)[number]['name'];

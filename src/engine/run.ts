@@ -161,6 +161,11 @@ export async function certify(options: RunOptions & { baseUrl: string }, embedde
       await checkProductOrder(ctx);
       await checkActions(ctx, reasons);
     });
+    await phase('fuzz', async () => {
+      // loaded only when the run gets this far: fast-check stays out of the other phases
+      const { runFuzz } = await import('../fuzz/index.ts');
+      await runFuzz(ctx);
+    });
     for (const extra of hooks.extraPhases ?? []) await phase('extra', () => extra(ctx));
   } finally {
     await http.close();

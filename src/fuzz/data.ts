@@ -1,0 +1,156 @@
+/**
+ * What the fuzzer needs to know of the target before it starts: the visible
+ * orders (reference, state), the unfiltered order requests, a few listed
+ * documents and the termination reasons. Read fresh at the start of the fuzz
+ * phase (earlier phases may have changed things) and re-read when a property
+ * suspects the target changed under it (another user's write, an order
+ * moving on its own), so that a moving target is not mistaken for a bug.
+ */
+import type { RunContext } from '../engine/context.ts';
+import type { Exchange } from '../harness/http.ts';
+import { walkList } from '../engine/list.ts';
+import { orderPath } from '../engine/phases/orders.ts';
+import { listRequests, type RequestRow } from '../engine/phases/requests.ts';
+
+export const ORDERS = '/api/v1/order/';
+export const REQUESTS = '/api/v1/order_request/';
+
+export interface ListSnapshot<T> {
+  rows: T[];
+  /** `count` of the first page when paginated */
+  announced: number | undefined;
+  paginated: boolean;
+  broken: string | undefined;
+}
+
+export interface FuzzData {
+  orders: ListSnapshot<{ ref: string; state: string }>;
+  requests: ListSnapshot<RequestRow>;
+  /** documents listed for a few orders */
+  files: { ref: string; name: string }[];
+  reasons: string[];
+}
+
+export async function snapshotOrders(ctx: RunContext): Promise<FuzzData['orders']> {
+  const rows: { ref: string; state: string }[] = [];
+  const walk = await walkList(ctx, {
+    path: ORDERS,
+    operationId: 'listOrders',
+    onItem: (item) => {
+      const o = item as { order_reference?: unknown; state?: unknown } | null;
+      if (typeof o?.order_reference === 'string') rows.push({ ref: o.order_reference, state: String(o.state) });
+    },
+  });
+  return { rows, announced: walk.announced, paginated: walk.paginated, broken: walk.broken };
+}
+
+export async function snapshotRequests(ctx: RunContext): Promise<FuzzData['requests']> {
+  const rows: RequestRow[] = [];
+  const walk = await walkList(ctx, {
+    path: REQUESTS,
+    operationId: 'listOrderRequests',
+    onItem: (item) => {
+      const r = item as Record<string, unknown> | null;
+      rows.push({ id: String(r?.id), order_reference: String(r?.order_reference), action: String(r?.action), reason: String(r?.reason) });
+    },
+  });
+  return { rows, announced: walk.announced, paginated: walk.paginated, broken: walk.broken };
+}
+
+/** Requests of one order, unvalidated (the requests check owns their schema). */
+export async function requestsOf(ctx: RunContext, ref: string): Promise<{ ids: string[]; broken?: string }> {
+  const r = await listRequests(ctx, { order_reference: ref }, false);
+  return r.broken ? { ids: r.rows.map((x) => x.id), broken: r.broken } : { ids: r.rows.map((x) => x.id) };
+}
+
+export async function stateOf(ctx: RunContext, ref: string): Promise<string | undefined> {
+  const ex = await ctx.http.request({ path: orderPath(ref), operationId: 'getOrder' });
+  const s = ex.status === 200 ? (ex.json() as { state?: unknown } | null)?.state : undefined;
+  return typeof s === 'string' ? s : undefined;
+}
+
+export async function discover(ctx: RunContext, maxDocOrders = 3): Promise<FuzzData> {
+  const [orders, requests, reasonsEx] = await Promise.all([
+    snapshotOrders(ctx),
+    snapshotRequests(ctx),
+    ctx.http.request({ path: '/api/v1/terminate_reason/', operationId: 'listTerminateReasons' }),
+  ]);
+  const list = (reasonsEx.json() as { terminate_reasons?: unknown } | undefined)?.terminate_reasons;
+  const reasons = Array.isArray(list) ? list.filter((r): r is string => typeof r === 'string') : [];
+  const files: FuzzData['files'] = [];
+  for (const { ref } of orders.rows.slice(0, maxDocOrders)) {
+    const ex = await ctx.http.request({ path: orderPath(ref, 'documents/'), operationId: 'listOrderDocuments' });
+    const groups = ex.status === 200 ? ex.json() : undefined;
+    if (!Array.isArray(groups)) continue;
+    for (const g of groups as { values?: unknown }[]) {
+      for (const name of Array.isArray(g?.values) ? g.values : []) if (typeof name === 'string') files.push({ ref, name });
+    }
+  }
+  return { orders, requests, files, reasons };
+}
+
+export interface PageWalk {
+  pages: { ex: Exchange; rows: unknown[] }[];
+  announced: number | undefined;
+  paginated: boolean;
+  /** why the walk stopped early: a non-200 page, a body that is no list, a link loop */
+  broken: string | undefined;
+  brokenAt: Exchange | undefined;
+}
+
+/**
+ * Walks a list from a path with its query already encoded (fuzzed queries
+ * are sent byte for byte), following `next` links. The requests carry no
+ * operationId: the fuzzer judges them itself (see ./judge.ts).
+ */
+export async function walkPages(ctx: RunContext, first: string, maxPages = 200): Promise<PageWalk> {
+  const walk: PageWalk = { pages: [], announced: undefined, paginated: false, broken: undefined, brokenAt: undefined };
+  const seen = new Set<string>();
+  let url: string | undefined = first;
+  while (url !== undefined) {
+    if (seen.has(url)) {
+      walk.broken = `the "next" link ${url} was already visited (pagination loop)`;
+      break;
+    }
+    if (walk.pages.length >= maxPages) {
+      walk.broken = `more than ${maxPages} pages`;
+      break;
+    }
+    seen.add(url);
+    const ex: Exchange = await ctx.http.request({ path: url });
+    if (ex.status !== 200 || !ex.isJson()) {
+      walk.broken = ex.status === undefined ? `no answer: ${ex.error?.message}` : `page ${walk.pages.length + 1} answered ${ex.status}${ex.isJson() ? '' : ' without a JSON body'}`;
+      walk.brokenAt = ex;
+      if (walk.pages.length === 0) walk.pages.push({ ex, rows: [] });
+      break;
+    }
+    const body = ex.json() as { results?: unknown; next?: unknown; count?: unknown } | unknown[] | null;
+    let next: string | undefined;
+    if (Array.isArray(body)) walk.pages.push({ ex, rows: body });
+    else if (body && typeof body === 'object' && Array.isArray(body.results)) {
+      walk.paginated = true;
+      walk.pages.push({ ex, rows: body.results });
+      if (walk.pages.length === 1 && typeof body.count === 'number') {
+        walk.announced = body.count;
+        maxPages = Math.min(maxPages, Math.ceil(body.count / Math.max(1, body.results.length)) + 2);
+      }
+      next = typeof body.next === 'string' && body.next !== '' ? body.next : undefined;
+    } else {
+      walk.broken = 'the list is neither a JSON array nor a page with "results"';
+      walk.brokenAt = ex;
+      if (walk.pages.length === 0) walk.pages.push({ ex, rows: [] });
+      break;
+    }
+    if (next !== undefined) {
+      try {
+        ctx.http.resolve(next);
+      } catch (err) {
+        walk.broken = `the "next" link is unusable: ${(err as Error).message}`;
+        walk.brokenAt = ex;
+        break;
+      }
+    }
+    url = next;
+  }
+  return walk;
+}

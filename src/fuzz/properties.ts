@@ -1,0 +1,486 @@
+/**
+ * The fuzz properties, one per target (issue 5):
+ *
+ * | property              | target                                         | checks (beyond no 5xx / documented answer) |
+ * |-----------------------|------------------------------------------------|--------------------------------------------|
+ * | order_list_query      | `GET /order/` query: page, page_size, unknown  | fuzz_pagination (page size, count agrees)  |
+ * | order_requests_query  | `GET /order_request/` query, all parameters    | fuzz_filters (rows match), fuzz_pagination |
+ * | order_requests_filter | `order_reference` / `action` values            | fuzz_filters (rows match; exactly the unfiltered rows with that value) |
+ * | pagination            | both lists walked with a fuzzed page_size      | fuzz_pagination (no gap, no duplicate, counts agree) |
+ * | path_params           | every GET with a path parameter                | fuzz_path_params (listed → 200, else 4xx)  |
+ * | termination_body      | `POST /order/{ref}/terminate/` invalid bodies  | fuzz_invalid_body (4xx, state and requests unchanged) |
+ * | product_order_body    | `POST /product_order/` invalid bodies          | fuzz_invalid_product_order (4xx)           |
+ *
+ * Every property first applies `judgeAnswer` (./judge.ts). Filters are read
+ * as a DRF-style server reads them: a value may be trimmed, and a blank value
+ * may mean "no filter"; anything else must match exactly (after NFC).
+ */
+import * as fc from 'fast-check';
+import type { RunContext } from '../engine/context.ts';
+import { orderPath } from '../engine/phases/orders.ts';
+import type { RequestRow } from '../engine/phases/requests.ts';
+import type { Exchange } from '../harness/http.ts';
+import { fieldValue, invalidActionBody, invalidProductOrderBody, parametersOf, queryArb, segmentArb, validValue, type Body, type QueryPart, type Segment } from './arbitraries.ts';
+import { ORDERS, REQUESTS, requestsOf, snapshotOrders, snapshotRequests, stateOf, walkPages, type FuzzData, type PageWalk } from './data.ts';
+import { fail, judgeAnswer, ok, where, type FuzzCheck, type Verdict } from './judge.ts';
+import { segment, withQuery } from './request.ts';
+import type { FuzzProperty } from './runner.ts';
+
+/** Most pages one pagination case may walk: the smallest page size follows from it. */
+export const MAX_PAGES_PER_WALK = 40;
+
+export class FuzzEnv {
+  constructor(
+    readonly ctx: RunContext,
+    public data: FuzzData,
+    readonly on: ReadonlySet<FuzzCheck>,
+  ) {}
+
+  /** The checks every judged answer counts for. */
+  base(): FuzzCheck[] {
+    return (['fuzz_no_server_errors', 'fuzz_response_documented'] as const).filter((c) => this.on.has(c));
+  }
+
+  /** Re-reads a list, when a property suspects the target changed under it. */
+  async refresh(list: 'orders' | 'requests'): Promise<void> {
+    if (list === 'orders') this.data = { ...this.data, orders: await snapshotOrders(this.ctx) };
+    else this.data = { ...this.data, requests: await snapshotRequests(this.ctx) };
+  }
+}
+
+type Row = Record<string, unknown>;
+
+function pageOf(body: unknown): { rows: Row[]; count: number | undefined; paginated: boolean } | undefined {
+  if (Array.isArray(body)) return { rows: body as Row[], count: undefined, paginated: false };
+  if (body && typeof body === 'object' && Array.isArray((body as { results?: unknown }).results)) {
+    const b = body as { results: Row[]; count?: unknown };
+    return { rows: b.results, count: typeof b.count === 'number' ? b.count : undefined, paginated: true };
+  }
+  return undefined;
+}
+
+/** The single, unambiguous value of a parameter in a query (undefined when absent, repeated or raw). */
+function single(parts: readonly QueryPart[], name: string): string | undefined {
+  const ps = parts.filter((p) => p.name === name);
+  return ps.length === 1 && ps[0] && !ps[0].raw ? ps[0].value : undefined;
+}
+
+/**
+ * What a filter value may mean: itself exactly, itself trimmed, itself in
+ * NFC, or (blank) no filter at all. A row matches one reading exactly.
+ */
+export function readings(v: string): (string | undefined)[] {
+  const out = new Set<string | undefined>([v, v.trim(), v.normalize('NFC'), v.trim().normalize('NFC')]);
+  if (v.trim() === '') out.add(undefined);
+  return [...out];
+}
+
+function matches(value: unknown, reading: string | undefined): boolean {
+  return reading === undefined || value === reading;
+}
+
+function describeQuery(q: Record<string, string>): string {
+  const s = Object.entries(q).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('&');
+  return s === '' ? '(no filter)' : s;
+}
+
+function diff(expected: Set<string>, got: Set<string>): string {
+  const missing = [...expected].filter((x) => !got.has(x));
+  const extra = [...got].filter((x) => !expected.has(x));
+  const parts: string[] = [];
+  if (missing.length > 0) parts.push(`missing ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ` and ${missing.length - 3} more` : ''}`);
+  if (extra.length > 0) parts.push(`extra ${extra.slice(0, 3).join(', ')}${extra.length > 3 ? ` and ${extra.length - 3} more` : ''}`);
+  return parts.join('; ');
+}
+
+/** The string query parameters of the order requests list that filter (not page, page_size). */
+function filterNames(ctx: RunContext): string[] {
+  return parametersOf(ctx.spec, 'listOrderRequests')
+    .filter((p) => p.in === 'query' && p.schema.type === 'string')
+    .map((p) => p.name);
+}
+
+/** Known values of each filter: those in the unfiltered list, plus orders with no request and the action labels. */
+function filterValues(env: FuzzEnv): Record<string, string[]> {
+  const { data, ctx } = env;
+  const out: Record<string, string[]> = {};
+  for (const name of filterNames(ctx)) {
+    const seen = new Set<string>();
+    for (const r of data.requests.rows) seen.add(String((r as unknown as Row)[name]));
+    if (name === 'order_reference') for (const o of data.orders.rows.slice(0, 5)) seen.add(o.ref);
+    if (name === 'action') for (const a of ctx.lifecycle.actions.values()) seen.add(a.label);
+    out[name] = [...seen].sort();
+  }
+  return out;
+}
+
+// ------------------------------------------------------------ queries
+
+export function queryProperty(env: FuzzEnv, list: 'orders' | 'requests'): FuzzProperty<QueryPart[]> {
+  const { ctx, on } = env;
+  const operationId = list === 'orders' ? 'listOrders' : 'listOrderRequests';
+  const path = list === 'orders' ? ORDERS : REQUESTS;
+  const filters = list === 'requests' ? filterNames(ctx) : [];
+  const known = list === 'requests' ? filterValues(env) : {};
+  const paging = new Set(parametersOf(ctx.spec, operationId).filter((p) => p.in === 'query' && !filters.includes(p.name)).map((p) => p.name));
+  return {
+    name: list === 'orders' ? 'order_list_query' : 'order_requests_query',
+    check: 'fuzz_no_server_errors',
+    endpoint: { method: 'GET', path },
+    arbitrary: queryArb(parametersOf(ctx.spec, operationId), known),
+    async run(parts) {
+      const ex = await ctx.http.request({ path: withQuery(path, parts) });
+      const judged = judgeAnswer(ctx, ex, operationId, on);
+      if (judged) return judged;
+      const checks = env.base();
+      const page = ex.status === 200 && ex.isJson() ? pageOf(ex.json()) : undefined;
+      if (!page) return ok(...checks);
+      const at = where(ctx, ex);
+      if (on.has('fuzz_pagination') && page.paginated) {
+        checks.push('fuzz_pagination');
+        const size = single(parts, 'page_size');
+        if (size !== undefined && /^[0-9]{1,9}$/.test(size) && Number(size) >= 1 && page.rows.length > Number(size)) {
+          return fail('fuzz_pagination', `${at}: expected at most ${Number(size)} rows on a page / received ${page.rows.length}`, ex, { extra: { expected: `≤ ${Number(size)} rows`, received: String(page.rows.length) } });
+        }
+        // only paging parameters (or none): the count is the count of the whole list
+        if (page.count !== undefined && parts.every((p) => paging.has(p.name))) {
+          let announced = (list === 'orders' ? env.data.orders : env.data.requests).announced;
+          if (announced !== undefined && announced !== page.count) {
+            await env.refresh(list);
+            announced = (list === 'orders' ? env.data.orders : env.data.requests).announced;
+          }
+          if (announced !== undefined && announced !== page.count) {
+            return fail('fuzz_pagination', `${at}: expected the count of the whole list (${announced}) whatever the paging / received count ${page.count}`, ex, { extra: { pointer: '/count', value: page.count, expected: String(announced), received: String(page.count) } });
+          }
+        }
+      }
+      for (const name of filters) {
+        const v = single(parts, name);
+        if (v === undefined || !on.has('fuzz_filters')) continue;
+        if (!checks.includes('fuzz_filters')) checks.push('fuzz_filters');
+        const rs = readings(v);
+        const i = page.rows.findIndex((row) => !rs.some((r) => matches(row?.[name], r)));
+        if (i >= 0) {
+          const value = page.rows[i]?.[name];
+          return fail('fuzz_filters', `${at}: expected only rows with ${name} ${JSON.stringify(v)} / received a row with ${name} ${JSON.stringify(value)}`, ex, { extra: { pointer: `/results/${i}/${name}`, value, expected: v, received: JSON.stringify(value) } });
+        }
+      }
+      return ok(...checks);
+    },
+  };
+}
+
+// ------------------------------------------------------------ filters
+
+export function filterProperty(env: FuzzEnv): FuzzProperty<Record<string, string>> {
+  const { ctx, on } = env;
+  const names = filterNames(ctx);
+  const known = filterValues(env);
+  const shape: Record<string, fc.Arbitrary<string>> = {};
+  for (const n of names) shape[n] = fieldValue(known[n] ?? []);
+  const listed = (name: string, v: string): boolean => (known[name] ?? []).includes(v);
+  return {
+    name: 'order_requests_filter',
+    check: 'fuzz_filters',
+    endpoint: { method: 'GET', path: REQUESTS },
+    arbitrary: fc.record(shape, { requiredKeys: [], noNullPrototype: true }) as fc.Arbitrary<Record<string, string>>,
+    async run(filter) {
+      const query = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined));
+      const walk = await walkPages(ctx, withQuery(REQUESTS, Object.entries(query).map(([name, value]) => ({ name, value }))));
+      const first = walk.pages[0]?.ex;
+      if (!first) return { kind: 'skip', reason: 'no page' };
+      const judged = judgeAnswer(ctx, first, 'listOrderRequests', on);
+      if (judged) return judged;
+      const at = where(ctx, first);
+      const q = describeQuery(query);
+      const allListed = Object.entries(query).every(([k, v]) => listed(k, v));
+      if (first.status !== 200) {
+        if (allListed && first.status !== undefined && first.status < 500) {
+          return fail('fuzz_filters', `${at}: expected 200 for values the list itself shows (${q}) / received ${first.status}`, first, { extra: { expected: '200', received: String(first.status) } });
+        }
+        return ok(...env.base());
+      }
+      const broken = brokenPage(env, walk, 'listOrderRequests', 'fuzz_filters');
+      if (broken) return broken;
+      // every row matches
+      const ids = new Set<string>();
+      for (const { ex, rows } of walk.pages) {
+        for (const [i, row] of (rows as Row[]).entries()) {
+          for (const [name, v] of Object.entries(query)) {
+            if (!readings(v).some((r) => matches(row?.[name], r))) {
+              const value = row?.[name];
+              return fail('fuzz_filters', `${where(ctx, ex)}: expected only rows with ${name} ${JSON.stringify(v)} / received a row with ${name} ${JSON.stringify(value)}`, ex, { extra: { pointer: `/results/${i}/${name}`, value, expected: v, received: JSON.stringify(value) } });
+            }
+          }
+          const id = String(row?.id);
+          if (ids.has(id)) return fail('fuzz_filters', `${where(ctx, ex)}: expected each order request once / received ${id} twice (${q})`, ex, { extra: { value: id } });
+          ids.add(id);
+        }
+      }
+      // and exactly the rows of the unfiltered list with that value
+      const explain = (): string | undefined => {
+        const entries = Object.entries(query);
+        let combos: (string | undefined)[][] = [[]];
+        for (const [, v] of entries) combos = combos.flatMap((c) => readings(v).map((r) => [...c, r]));
+        let best: Set<string> | undefined;
+        for (const combo of combos) {
+          const expected = new Set(env.data.requests.rows.filter((row) => entries.every(([name], k) => matches((row as unknown as Row)[name], combo[k]))).map((r: RequestRow) => r.id));
+          if (expected.size === ids.size && [...expected].every((x) => ids.has(x))) return undefined;
+          best ??= expected;
+        }
+        return `expected the ${best?.size ?? 0} row(s) of the unfiltered list with ${q} / received ${ids.size} (${diff(best ?? new Set(), ids)})`;
+      };
+      let why = explain();
+      if (why !== undefined) {
+        await env.refresh('requests');
+        why = explain();
+      }
+      if (why !== undefined) return fail('fuzz_filters', `${at}: ${why}`, first, { extra: { expected: q, received: `${ids.size} row(s)` } });
+      return ok(...env.base(), 'fuzz_filters');
+    },
+  };
+}
+
+/** A walk that broke after its first page, as a failure of `check` (or the shared judgement of the page that broke it). */
+function brokenPage(env: FuzzEnv, walk: PageWalk, operationId: string, check: FuzzCheck): Verdict | undefined {
+  if (!walk.broken) return undefined;
+  const ex = walk.brokenAt ?? walk.pages[walk.pages.length - 1]?.ex;
+  if (ex) {
+    const judged = judgeAnswer(env.ctx, ex, operationId, env.on);
+    if (judged) return judged;
+  }
+  return fail(check, `${ex ? where(env.ctx, ex) : 'the list walk'}: expected every page of the list / received ${walk.broken}`, ex);
+}
+
+// ------------------------------------------------------------ pagination
+
+interface ListDef {
+  list: 'orders' | 'requests';
+  path: string;
+  operationId: string;
+  key: (row: Row) => string;
+}
+
+export function paginationProperty(env: FuzzEnv): FuzzProperty<{ list: 'orders' | 'requests'; page_size: number }> {
+  const { ctx, on } = env;
+  const lists: ListDef[] = [
+    { list: 'orders', path: ORDERS, operationId: 'listOrders', key: (r) => String(r?.order_reference) },
+    { list: 'requests', path: REQUESTS, operationId: 'listOrderRequests', key: (r) => String(r?.id) },
+  ];
+  const arbs = lists.map((l) => {
+    const schema = parametersOf(ctx.spec, l.operationId).find((p) => p.name === 'page_size')?.schema ?? {};
+    const max = typeof schema.maximum === 'number' ? schema.maximum : 1000;
+    const count = (l.list === 'orders' ? env.data.orders : env.data.requests).rows.length;
+    const min = Math.min(max, Math.max(typeof schema.minimum === 'number' ? schema.minimum : 1, Math.ceil(count / MAX_PAGES_PER_WALK)));
+    return fc.record({ list: fc.constant(l.list), page_size: fc.integer({ min, max }) }, { noNullPrototype: true });
+  });
+  return {
+    name: 'pagination',
+    check: 'fuzz_pagination',
+    endpoint: { method: 'GET', path: ORDERS },
+    arbitrary: fc.oneof(...arbs),
+    async run({ list, page_size }) {
+      const def = lists.find((l) => l.list === list) as ListDef;
+      const walk = await walkPages(ctx, withQuery(def.path, [{ name: 'page_size', value: String(page_size) }]), MAX_PAGES_PER_WALK + 5);
+      const first = walk.pages[0]?.ex;
+      if (!first) return { kind: 'skip', reason: 'no page' };
+      const judged = judgeAnswer(ctx, first, def.operationId, on);
+      if (judged) return judged;
+      const at = where(ctx, first);
+      if (first.status !== 200) {
+        return fail('fuzz_pagination', `${at}: expected 200 for a page_size the spec allows / received ${first.status}`, first, { extra: { expected: '200', received: String(first.status) } });
+      }
+      const broken = brokenPage(env, walk, def.operationId, 'fuzz_pagination');
+      if (broken) return broken;
+      const seen = new Set<string>();
+      for (const { ex, rows } of walk.pages) {
+        if (walk.paginated && rows.length > page_size) {
+          return fail('fuzz_pagination', `${where(ctx, ex)}: expected at most ${page_size} rows on a page / received ${rows.length}`, ex, { extra: { expected: `≤ ${page_size}`, received: String(rows.length) } });
+        }
+        for (const [i, row] of (rows as Row[]).entries()) {
+          const k = def.key(row);
+          if (seen.has(k)) {
+            return fail('fuzz_pagination', `${where(ctx, ex)}: expected each row once across the pages of ${page_size} / received ${k} again`, ex, { extra: { pointer: `/results/${i}`, value: k, expected: 'no duplicate', received: `${k} twice` } });
+          }
+          seen.add(k);
+        }
+      }
+      const explain = (): string | undefined => {
+        const snap = list === 'orders' ? env.data.orders : env.data.requests;
+        if (walk.announced !== undefined && snap.announced !== undefined && walk.announced !== snap.announced) {
+          return `expected the same count whatever the page size (${snap.announced} with the default) / received count ${walk.announced} with page_size=${page_size}`;
+        }
+        if (walk.announced !== undefined && walk.announced !== seen.size) {
+          return `expected the ${walk.announced} rows the count announces / received ${seen.size} across ${walk.pages.length} page(s)`;
+        }
+        const expected = new Set(snap.rows.map((r) => (list === 'orders' ? (r as { ref: string }).ref : (r as RequestRow).id)));
+        const d = diff(expected, seen);
+        return d === '' ? undefined : `expected the ${expected.size} rows of the list walked with the default page size / received ${seen.size} (${d})`;
+      };
+      let why = explain();
+      if (why !== undefined) {
+        await env.refresh(list);
+        why = explain();
+      }
+      if (why !== undefined) return fail('fuzz_pagination', `${at}: ${why}`, first, { extra: { expected: 'no gap, no duplicate', received: why } });
+      return ok(...env.base(), 'fuzz_pagination');
+    },
+  };
+}
+
+// ------------------------------------------------------------ path parameters
+
+export interface PathCase {
+  op: string;
+  params: Record<string, Segment>;
+}
+
+export function pathProperty(env: FuzzEnv): FuzzProperty<PathCase> {
+  const { ctx, on } = env;
+  const refs = env.data.orders.rows.map((o) => o.ref);
+  const refSet = new Set(refs);
+  const files = env.data.files;
+  const fileSet = new Set(files.map((f) => `${f.ref}\u0000${f.name}`));
+  const known: Record<string, string[]> = { order_reference: refs, filename: [...new Set(files.map((f) => f.name))] };
+  const ops = [...ctx.spec.operations.values()].filter((op) => op.method === 'GET' && /\{[^}]+\}/.test(op.path));
+  const arbs = ops.map((op) => {
+    const shape: Record<string, fc.Arbitrary<Segment>> = {};
+    for (const p of parametersOf(ctx.spec, op.operationId).filter((x) => x.in === 'path')) {
+      let arb = segmentArb(known[p.name] ?? [], validValue(p.schema));
+      // a file name is best tried on an order that has files
+      if (p.name === 'order_reference' && op.path.includes('{filename}') && files.length > 0) {
+        arb = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...files.map((f) => f.ref)).map((value): Segment => ({ value })) }, { weight: 1, arbitrary: arb });
+      }
+      shape[p.name] = arb;
+    }
+    return fc.record({ op: fc.constant(op.operationId), params: fc.record(shape, { noNullPrototype: true }) }, { noNullPrototype: true });
+  });
+  return {
+    name: 'path_params',
+    check: 'fuzz_path_params',
+    endpoint: { method: 'GET', path: '/api/v1/order/{order_reference}/' },
+    arbitrary: fc.oneof(...arbs),
+    async run({ op: operationId, params }) {
+      const op = ctx.spec.operations.get(operationId);
+      if (!op) return { kind: 'skip', reason: `unknown operation ${operationId}` };
+      const path = op.path.replace(/\{([^}]+)\}/g, (_, name: string) => (params[name] ? segment(params[name]) : ''));
+      const ex = await ctx.http.request({ path });
+      const judged = judgeAnswer(ctx, ex, operationId, on);
+      if (judged) return judged;
+      if (!on.has('fuzz_path_params')) return ok(...env.base());
+      const at = where(ctx, ex);
+      const value = (name: string): string | undefined => (params[name]?.raw ? undefined : params[name]?.value);
+      const ref = value('order_reference');
+      const filename = value('filename');
+      const names = Object.keys(params);
+      // listed: every parameter names something the target showed
+      const listed = names.length > 0 && names.every((n) => (n === 'order_reference' ? ref !== undefined && refSet.has(ref) : n === 'filename' ? ref !== undefined && filename !== undefined && fileSet.has(`${ref}\u0000${filename}`) : false));
+      const status = ex.status ?? 0;
+      const shown = names.map((n) => `${n} ${JSON.stringify(params[n]?.value)}`).join(', ');
+      if (listed) {
+        if (status !== 200) return fail('fuzz_path_params', `${at}: expected 200 for ${shown}, which the target lists / received ${status}`, ex, { extra: { expected: '200', received: String(status) } });
+        return ok(...env.base(), 'fuzz_path_params');
+      }
+      if (status >= 200 && status < 300) {
+        // an unlisted order may exist (created meanwhile): then it must be the one asked for
+        const body = ex.isJson() ? (ex.json() as Row | null) : undefined;
+        if (operationId === 'getOrder' && ref !== undefined && body?.order_reference === ref) return ok(...env.base(), 'fuzz_path_params');
+        if (operationId === 'getProductOrder' && body?.id === value('product_order_id') && body?.id !== undefined) return ok(...env.base(), 'fuzz_path_params');
+        return fail('fuzz_path_params', `${at}: expected a 4xx for ${shown}, which the target does not list / received ${status}`, ex, { extra: { expected: '4xx (404)', received: String(status) } });
+      }
+      return ok(...env.base(), 'fuzz_path_params');
+    },
+  };
+}
+
+// ------------------------------------------------------------ bodies (writes)
+
+function send(ctx: RunContext, method: string, path: string, body: Body): Promise<Exchange> {
+  return 'json' in body
+    ? ctx.http.request({ method, path, json: body.json === undefined ? null : body.json })
+    : ctx.http.request({ method, path, body: body.text, headers: { 'content-type': 'application/json' } });
+}
+
+/**
+ * Invalid termination bodies, each sent to an order in a state the
+ * termination is allowed from: refused with a 4xx, and the order's state and
+ * its requests unchanged. An order that took a body (or changed) is spent and
+ * the next one is used, so each case starts from a clean order.
+ */
+export function terminationBodyProperty(env: FuzzEnv): FuzzProperty<Body> {
+  const { ctx, on } = env;
+  const terminate = ctx.lifecycle.actions.get('terminate');
+  const from = terminate?.from ?? [];
+  const candidates = env.data.orders.rows.filter((o) => from.includes(o.state)).map((o) => o.ref);
+  let next = 0;
+  let current: { ref: string; state: string; requests: string[] } | undefined;
+  const acquire = async (): Promise<typeof current> => {
+    while (current === undefined && next < candidates.length) {
+      const ref = candidates[next++] as string;
+      if (ctx.touched.has(ref)) continue;
+      const state = await stateOf(ctx, ref);
+      if (state === undefined || !from.includes(state)) continue;
+      const req = await requestsOf(ctx, ref);
+      if (req.broken) continue;
+      current = { ref, state, requests: req.ids };
+    }
+    return current;
+  };
+  const spend = (): void => {
+    if (current) ctx.touched.add(current.ref);
+    current = undefined;
+  };
+  return {
+    name: 'termination_body',
+    check: 'fuzz_invalid_body',
+    endpoint: { method: 'POST', path: '/api/v1/order/{order_reference}/terminate/' },
+    arbitrary: invalidActionBody(env.data.reasons),
+    maxShrinks: 20,
+    async run(body) {
+      const o = await acquire();
+      if (!o) return { kind: 'abort', reason: `no order left in state ${from.join('/')} to send invalid bodies to` };
+      const ex = await send(ctx, 'POST', orderPath(o.ref, 'terminate/'), body);
+      const status = ex.status;
+      if (status === undefined || status >= 500) spend();
+      const judged = judgeAnswer(ctx, ex, 'requestOrderAction', on);
+      if (judged) return judged;
+      const at = where(ctx, ex);
+      if (status === undefined || status < 400 || status >= 500) {
+        spend();
+        return fail('fuzz_invalid_body', `${at} with an invalid body: expected a 4xx / received ${status}`, ex, { extra: { expected: '4xx', received: String(status) } });
+      }
+      const [state, after] = await Promise.all([stateOf(ctx, o.ref), requestsOf(ctx, o.ref)]);
+      if (state !== o.state) {
+        spend();
+        return fail('fuzz_invalid_body', `${at} was refused (${status}): expected order ${o.ref} still "${o.state}" / received "${state}"`, ex, { extra: { expected: o.state, received: String(state) } });
+      }
+      const before = new Set(o.requests);
+      if (after.ids.length !== o.requests.length || after.ids.some((id) => !before.has(id))) {
+        spend();
+        return fail('fuzz_invalid_body', `${at} was refused (${status}): expected the ${o.requests.length} order request(s) of ${o.ref} unchanged / received ${after.ids.length}`, ex, { extra: { expected: String(o.requests.length), received: String(after.ids.length) } });
+      }
+      return ok(...env.base(), 'fuzz_invalid_body');
+    },
+  };
+}
+
+/** Invalid product order bodies: refused with a 4xx. */
+export function productOrderBodyProperty(env: FuzzEnv): FuzzProperty<Body> {
+  const { ctx, on } = env;
+  return {
+    name: 'product_order_body',
+    check: 'fuzz_invalid_product_order',
+    endpoint: { method: 'POST', path: '/api/v1/product_order/' },
+    arbitrary: invalidProductOrderBody(ctx.spec),
+    maxShrinks: 20,
+    async run(body) {
+      const ex = await send(ctx, 'POST', '/api/v1/product_order/', body);
+      const judged = judgeAnswer(ctx, ex, 'createProductOrder', on);
+      if (judged) return judged;
+      if (ex.status !== undefined && ex.status < 400) {
+        return fail('fuzz_invalid_product_order', `${where(ctx, ex)} with an invalid body: expected a 4xx / received ${ex.status}`, ex, { extra: { expected: '4xx', received: String(ex.status) } });
+      }
+      return ok(...env.base(), 'fuzz_invalid_product_order');
+    },
+  };
+}

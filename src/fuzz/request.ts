@@ -1,0 +1,35 @@
+/**
+ * Fuzz values → request targets. Names and ordinary values are
+ * percent-encoded (lone surrogates replaced first, so every value can be
+ * sent); `raw` values are percent-encoding tricks and go out as they are.
+ */
+import type { QueryPart, Segment } from './arbitraries.ts';
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** encodeURIComponent that never throws. */
+export function encode(s: string): string {
+  return encodeURIComponent(s.replace(LONE_SURROGATE, '\uFFFD'));
+}
+
+/** `name=value&…`, in order, duplicates kept. */
+export function queryString(parts: readonly QueryPart[]): string {
+  return parts.map((p) => `${encode(p.name)}=${p.raw ? p.value : encode(p.value)}`).join('&');
+}
+
+/** A path with its query string (none when there are no parts). */
+export function withQuery(path: string, parts: readonly QueryPart[]): string {
+  return parts.length === 0 ? path : `${path}?${queryString(parts)}`;
+}
+
+export function segment(s: Segment): string {
+  return s.raw ? s.value : encode(s.value);
+}
+
+/**
+ * The value a server sees for a part, when that is unambiguous: encoded
+ * values decode to themselves; raw tricks may decode in several ways.
+ */
+export function decodedValue(p: { value: string; raw?: true }): string | undefined {
+  return p.raw ? undefined : p.value;
+}
