@@ -83,6 +83,7 @@ export interface OrderView {
 /** Views of histories that cannot move (every event always visible), by events array. */
 const staticViews = new WeakMap<HistoryEvent[], OrderView>();
 const staticSummaries = new WeakMap<OrderView, OrderSummary>();
+const staticDetails = new WeakMap<OrderView, OrderDetail>();
 
 export function viewOf(model: Model, rec: OrderRecord, now: number): OrderView {
   const hit = staticViews.get(rec.events);
@@ -126,8 +127,10 @@ export function summaryOf(model: Model, rec: OrderRecord, v: OrderView): OrderSu
 }
 
 export function detailOf(rec: OrderRecord, v: OrderView): OrderDetail {
+  const hit = staticDetails.get(v);
+  if (hit) return hit;
   const d = rec.detail();
-  return {
+  const out: OrderDetail = {
     ...d,
     cancellation_date: v.cancelled ? day(v.cancelled.at) : null,
     cancellation_reason: v.cancelled ? v.cancelled.reason : '',
@@ -135,6 +138,8 @@ export function detailOf(rec: OrderRecord, v: OrderView): OrderDetail {
     commitment_end_date: v.completedAt !== undefined ? dayPlusMonths(v.completedAt, d.minimum_commitment_duration) : null,
     state: v.state as OrderDetail['state'],
   };
+  if (staticViews.get(rec.events) === v) staticDetails.set(v, out);
+  return out;
 }
 
 export function historyOf(v: OrderView): { results: HistoryEntry[] } {
