@@ -15,6 +15,7 @@
 import { enumOf, loadSpec, type JsonObject, type Spec } from '../src/spec/load.ts';
 import { lifecycleOf, type ActionRule, type Lifecycle } from '../src/spec/lifecycle.ts';
 import { validatorsFor, type Validators } from '../src/spec/validators.ts';
+import { PRODUCTS, STEP_DOCUMENTS } from './catalogue.ts';
 
 export interface Scenario {
   /** order states, from the initial one */
@@ -124,6 +125,10 @@ export function loadModel(spec: Spec = loadSpec()): Model {
     if (s === undefined) continue;
     valuesOf.set(s, [...(valuesOf.get(s) ?? []), value]);
   }
+  const offerFamilies = enumOf(spec, 'OfferFamily');
+  for (const f of offerFamilies) if (!PRODUCTS.some((p) => p.family === f)) throw new Error(`mock/catalogue.ts has no product of the offer family "${f}"`);
+  for (const p of PRODUCTS) need(offerFamilies, p.family, 'the offer family');
+  for (const d of STEP_DOCUMENTS) need(lc.steps, d.step, 'the production step');
   const summary = spec.schemas.OrderSummary;
   const summaryFields = isObject(summary) && isObject(summary.properties) ? Object.keys(summary.properties) : [];
   if (summaryFields.length === 0) throw new Error('openapi.yaml: OrderSummary has no properties');
@@ -133,7 +138,7 @@ export function loadModel(spec: Spec = loadSpec()): Model {
     validators: validatorsFor(spec),
     names,
     orderStates,
-    offerFamilies: enumOf(spec, 'OfferFamily'),
+    offerFamilies,
     actionNames: enumOf(spec, 'OrderAction'),
     reasons: documentedReasons(spec),
     summaryFields,
