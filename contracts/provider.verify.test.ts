@@ -100,6 +100,12 @@ describe('provider verification (pact:verify)', () => {
       details: ['status: expected 201 but was 200'],
     });
     expect(text).toContain('  ✗ FAILED   a termination request for an active order\n               status: expected 201 but was 200');
+    // and how to reproduce it: the state set-up, then the request
+    expect(outcome(report, 'a termination request for an active order')?.reproduce).toEqual([
+      `curl -sS -i -X POST '${proxy.url}${STATE_HOOK_PATH}' -H 'Content-Type: application/json' --data-raw '{"state":"an active order {order_reference} exists","params":{"order_reference":"CMD_X_00009444"},"action":"setup"}'`,
+      `curl -sS -i -X POST '${proxy.url}/api/v1/order/CMD_X_00009444/terminate/' -H 'Authorization: Bearer demo-token-a1' -H 'Content-Type: application/json' --data-raw '{"message":"Site closes in June","reason":"Cessation d'\\''activité"}'`,
+    ]);
+    expect(text).toContain(`               reproduce: curl -sS -i -X POST '${proxy.url}/api/v1/order/CMD_X_00009444/terminate/'`);
   });
 
   it('an interaction whose provider state cannot be set up fails, even when the answer happens to match', async () => {
@@ -133,6 +139,11 @@ describe('provider verification (pact:verify)', () => {
     const report = await verifyPacts({ baseUrl: mock.baseUrl, token: 'not-a-demo-token' });
     expect(outcome(report, 'a request for the termination reasons')).toMatchObject({ status: 'failed' });
     expect(outcome(report, 'a request for the termination reasons')?.details).toContain('status: expected 200 but was 401');
+    // the token never shows in the report: the reproduction names it by variable
+    expect(formatReport(report)).not.toContain('not-a-demo-token');
+    expect(outcome(report, 'a request for the termination reasons')?.reproduce).toEqual([
+      `curl -sS -i -X GET '${mock.baseUrl.replace(/\/+$/, '')}/api/v1/terminate_reason/' -H "Authorization: Bearer $PACT_PROVIDER_TOKEN"`,
+    ]);
   });
 
   it('npm run pact:verify -- --base-url URL reports pending interactions and exits 3 with --fail-on-pending', async () => {

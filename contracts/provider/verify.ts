@@ -18,8 +18,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Verifier, type VerifierOptions } from '@pact-foundation/pact';
+import { Redactor, toCurl } from '../../src/harness/redact.ts';
 import { pactTelemetryOff } from '../config.ts';
-import { pactFiles } from '../pact-vs-spec.ts';
+import { pactFiles, reify } from '../pact-vs-spec.ts';
 
 pactTelemetryOff();
 
@@ -50,6 +51,8 @@ export interface InteractionOutcome {
   status: 'passed' | 'failed' | 'pending';
   /** why pending, or what failed (readable lines) */
   details: string[];
+  /** for a failure: curl commands that set the state up and replay the request (token as $PACT_PROVIDER_TOKEN) */
+  reproduce?: string[];
 }
 
 export interface VerificationReport {
@@ -84,6 +87,36 @@ function statesOf(i: PactInteraction): { name: string; params: JsonMap }[] {
   if (Array.isArray(i.providerStates)) return i.providerStates.map((s) => ({ name: s.name, params: s.params ?? {} }));
   if (typeof i.providerState === 'string' && i.providerState) return [{ name: i.providerState, params: {} }];
   return [];
+}
+
+/** curl commands that put the provider in the interaction's states, then send its request. */
+function reproduction(i: PactInteraction, baseUrl: string, hookUrl: string | undefined, token: string | undefined): string[] {
+  const redactor = new Redactor();
+  redactor.add(token, 'PACT_PROVIDER_TOKEN');
+  const out: string[] = [];
+  if (hookUrl) {
+    for (const st of statesOf(i)) {
+      out.push(toCurl(redactor, { method: 'POST', url: hookUrl, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ state: st.name, params: st.params, action: 'setup' }) }));
+    }
+  }
+  const req = (i.request ?? {}) as { method?: string; path?: unknown; query?: unknown; headers?: Record<string, unknown>; body?: unknown };
+  const path = String(reify(req.path) ?? '/');
+  const params = new URLSearchParams();
+  if (req.query && typeof req.query === 'object') {
+    for (const [k, v] of Object.entries(req.query as Record<string, unknown>)) for (const x of Array.isArray(v) ? v : [v]) params.append(k, String(reify(x)));
+  }
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers ?? {})) headers[k] = String(reify(Array.isArray(v) ? v[0] : v));
+  if (token) {
+    for (const k of Object.keys(headers)) if (k.toLowerCase() === 'authorization') delete headers[k];
+    headers.Authorization = `Bearer ${token}`;
+  }
+  let body: string | undefined;
+  const b = req.body as { content?: unknown; encoded?: unknown } | undefined;
+  if (b && typeof b === 'object' && 'content' in b) body = typeof b.content === 'string' && !b.encoded ? b.content : b.encoded === 'base64' ? undefined : JSON.stringify(b.content);
+  const query = params.toString();
+  out.push(toCurl(redactor, { method: String(req.method ?? 'GET').toUpperCase(), url: `${baseUrl.replace(/\/+$/, '')}${path}${query ? `?${query}` : ''}`, headers, ...(body !== undefined ? { body } : {}) }));
+  return out;
 }
 
 const stateKey = (state: string, params: unknown) => `${state} ${JSON.stringify(params ?? {})}`;
@@ -179,6 +212,7 @@ export async function verifyPacts(opts: VerifyOptions): Promise<VerificationRepo
   const work = mkdtempSync(join(tmpdir(), 'pact-verify-'));
   const toRun: string[] = [];
   const knownStates = new Set<string>();
+  const byOutcome = new Map<InteractionOutcome, PactInteraction>();
   try {
     for (const file of files) {
       const pact = JSON.parse(readFileSync(file, 'utf8')) as PactFile;
@@ -205,6 +239,7 @@ export async function verifyPacts(opts: VerifyOptions): Promise<VerificationRepo
           keep.push(i);
         }
         outcomes.push(outcome);
+        byOutcome.set(outcome, i);
       }
       if (keep.length) {
         const copy = join(work, `${toRun.length}-${basename(file)}`);
@@ -288,6 +323,10 @@ export async function verifyPacts(opts: VerifyOptions): Promise<VerificationRepo
         }
       }
     }
+    for (const o of outcomes) {
+      const i = byOutcome.get(o);
+      if (o.status === 'failed' && i) o.reproduce = reproduction(i, opts.baseUrl, opts.stateHookUrl, opts.token);
+    }
     const count = (s: InteractionOutcome['status']) => outcomes.filter((o) => o.status === s).length;
     const failed = count('failed');
     const pending = count('pending');
@@ -322,6 +361,9 @@ export function formatReport(r: VerificationReport): string {
     const mark = o.status === 'passed' ? '✓ passed ' : o.status === 'failed' ? '✗ FAILED ' : '⏸ PENDING';
     lines.push(`  ${mark}  ${o.description}`);
     for (const d of o.details) lines.push(`               ${d}`);
+    for (const [k, c] of (o.reproduce ?? []).entries()) {
+      lines.push(`               ${k === (o.reproduce?.length ?? 0) - 1 ? 'reproduce:' : 'set up:   '} ${c}`);
+    }
   }
   const verdict = r.failed ? 'FAILED' : r.pending ? 'NOT FULLY VERIFIED (pending interactions were not run)' : 'PASSED';
   lines.push(`Result: ${verdict} — ${r.passed} passed, ${r.failed} failed, ${r.pending} pending (not verified)`);
