@@ -88,7 +88,7 @@ export function hostileString(): fc.Arbitrary<string> {
     { weight: 4, arbitrary: fc.constantFrom(...HOSTILE_STRINGS) },
     { weight: 2, arbitrary: unicode },
     { weight: 1, arbitrary: controlChars },
-    { weight: 1, arbitrary: long },
+    { weight: 2, arbitrary: long },
     { weight: 2, arbitrary: fc.string({ maxLength: 12 }) },
   );
 }

@@ -31,14 +31,14 @@ export const FUZZ_CHECKS = [
 ] as const satisfies readonly FuzzCheck[];
 
 /** Property name → its builder and the checks it needs on to be worth running. */
-const PROPERTIES: Record<string, { build: (env: FuzzEnv) => FuzzProperty<never>; needs: FuzzCheck[] }> = {
-  order_list_query: { build: (env) => queryProperty(env, 'orders') as FuzzProperty<never>, needs: ['fuzz_no_server_errors', 'fuzz_response_documented', 'fuzz_pagination'] },
-  order_requests_query: { build: (env) => queryProperty(env, 'requests') as FuzzProperty<never>, needs: ['fuzz_no_server_errors', 'fuzz_response_documented', 'fuzz_pagination', 'fuzz_filters'] },
-  order_requests_filter: { build: (env) => filterProperty(env) as FuzzProperty<never>, needs: ['fuzz_filters'] },
-  pagination: { build: (env) => paginationProperty(env) as FuzzProperty<never>, needs: ['fuzz_pagination'] },
-  path_params: { build: (env) => pathProperty(env) as FuzzProperty<never>, needs: ['fuzz_no_server_errors', 'fuzz_response_documented', 'fuzz_path_params'] },
-  termination_body: { build: (env) => terminationBodyProperty(env) as FuzzProperty<never>, needs: ['fuzz_invalid_body'] },
-  product_order_body: { build: (env) => productOrderBodyProperty(env) as FuzzProperty<never>, needs: ['fuzz_invalid_product_order'] },
+const PROPERTIES: Record<string, { build: (env: FuzzEnv) => FuzzProperty<unknown>; needs: FuzzCheck[] }> = {
+  order_list_query: { build: (env) => queryProperty(env, 'orders'), needs: ['fuzz_no_server_errors', 'fuzz_response_documented', 'fuzz_pagination'] },
+  order_requests_query: { build: (env) => queryProperty(env, 'requests'), needs: ['fuzz_no_server_errors', 'fuzz_response_documented', 'fuzz_pagination', 'fuzz_filters'] },
+  order_requests_filter: { build: (env) => filterProperty(env), needs: ['fuzz_filters'] },
+  pagination: { build: (env) => paginationProperty(env), needs: ['fuzz_pagination'] },
+  path_params: { build: (env) => pathProperty(env), needs: ['fuzz_no_server_errors', 'fuzz_response_documented', 'fuzz_path_params'] },
+  termination_body: { build: (env) => terminationBodyProperty(env), needs: ['fuzz_invalid_body'] },
+  product_order_body: { build: (env) => productOrderBodyProperty(env), needs: ['fuzz_invalid_product_order'] },
 };
 
 export const FUZZ_PROPERTIES = Object.keys(PROPERTIES);

@@ -436,6 +436,7 @@ export function terminationBodyProperty(env: FuzzEnv): FuzzProperty<Body> {
     endpoint: { method: 'POST', path: '/api/v1/order/{order_reference}/terminate/' },
     arbitrary: invalidActionBody(env.data.reasons),
     maxShrinks: 20,
+    ...(candidates.length === 0 ? { unavailable: `no order in state ${from.join('/')} to send invalid bodies to` } : {}),
     async run(body) {
       const o = await acquire();
       if (!o) return { kind: 'abort', reason: `no order left in state ${from.join('/')} to send invalid bodies to` };

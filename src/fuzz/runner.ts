@@ -32,6 +32,8 @@ export interface FuzzProperty<T> {
   run(value: T): Promise<Verdict>;
   /** most shrink steps (requests-making predicate calls after the first failure) */
   maxShrinks?: number;
+  /** why the property cannot run on this target (it is then skipped with this reason) */
+  unavailable?: string;
 }
 
 export interface RunBounds {
@@ -80,6 +82,10 @@ export function shrunkText(value: unknown, max = 2000): string {
 
 export async function runProperty<T>(ctx: RunContext, prop: FuzzProperty<T>, on: ReadonlySet<FuzzCheck>, bounds: RunBounds): Promise<PropertyOutcome> {
   const started = performance.now();
+  if (prop.unavailable !== undefined) {
+    ctx.check(prop.check).skip(`fuzz ${prop.name}: ${prop.unavailable}`);
+    return { property: prop.name, seed: bounds.seed, cases: 0, failed: false, interrupted: false, stopped: prop.unavailable, shrinks: 0, durationMs: 0 };
+  }
   const passes = new Map<FuzzCheck, number>();
   let cases = 0;
   let firstCheck: FuzzCheck | undefined;
