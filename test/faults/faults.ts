@@ -93,6 +93,20 @@ function recordsRefused(statuses: number[]): (req: ProxyRequest, ctx: FaultConte
   };
 }
 
+/** The order references the main user can see, fetched once per fault. */
+async function orderRefs(ctx: FaultContext): Promise<string[]> {
+  const hit = ctx.memory.get('refs');
+  if (Array.isArray(hit)) return hit as string[];
+  const url = '/api/v1/order/?page_size=1000';
+  const res = await ctx.forward({
+    method: 'GET', url, pathname: '/api/v1/order/', segments: ['api', 'v1', 'order'], query: new URLSearchParams('page_size=1000'),
+    headers: { authorization: bearer('main'), accept: 'application/json' }, body: Buffer.alloc(0), operation: 'listOrders', caller: 'main',
+  });
+  const refs = itemsOf(jsonOf(res)).map((o) => String(o.order_reference));
+  ctx.memory.set('refs', refs);
+  return refs;
+}
+
 const isTerminate = (req: ProxyRequest): boolean => req.operation === 'requestOrderAction' && req.segments[4] === 'terminate';
 
 
@@ -759,6 +773,108 @@ export const FAULTS: readonly Fault[] = [
       const res = await ctx.forward(req);
       if (req.operation === 'requestOrderAction' && res.status === 400) return { ...res, status: 422 };
       return res;
+    },
+  },
+  // ------------------------------------------------------------------- fuzzing
+  // these only show to the fuzz phase (src/fuzz): the fixed probes of the other checks pass
+  {
+    name: 'list-query-500',
+    breaks: 'fuzz_no_server_errors',
+    requirement: 'HTTP-NO-5XX',
+    description: 'answers 500 to an order list query with any parameter besides page',
+    transform: async (req, ctx) => {
+      if (req.operation === 'listOrders' && [...req.query.keys()].some((k) => k !== 'page')) {
+        return jsonAnswer(500, { detail: 'Internal server error.' });
+      }
+      return ctx.forward(req);
+    },
+  },
+  {
+    name: 'sized-pages-lose-created-by',
+    breaks: 'fuzz_response_documented',
+    requirement: 'HTTP-STATUS-DECLARED',
+    description: 'leaves created_by out of the order list items when page_size is given',
+    transform: editJson('listOrders', (body, req) => {
+      if (req.query.has('page_size')) for (const o of itemsOf(body)) delete o.created_by;
+    }),
+  },
+  {
+    name: 'order-reference-read-loosely',
+    breaks: 'fuzz_path_params',
+    requirement: 'ORD-NOT-FOUND',
+    description: 'reads an unknown order reference loosely (case-insensitive, trimmed, junk after a known reference ignored, a known reference\'s prefix accepted) and answers that order',
+    transform: async (req, ctx) => {
+      const res = await ctx.forward(req);
+      const ops = ['getOrder', 'getOrderHistory', 'listOrderDocuments', 'downloadOrderDocument'];
+      if (res.status !== 404 || req.method !== 'GET' || !ops.includes(req.operation) || req.caller !== 'main') return res;
+      let asked: string;
+      try {
+        asked = decodeURIComponent(req.segments[3] ?? '').trim().toUpperCase().replace(/[^A-Z0-9_]/g, '');
+      } catch {
+        return res;
+      }
+      if (asked.length < 6) return res;
+      const refs = await orderRefs(ctx);
+      const hit = refs.find((r) => asked.startsWith(r)) ?? refs.find((r) => r.startsWith(asked));
+      if (hit === undefined || hit === req.segments[3]) return res;
+      const segments = [...req.segments];
+      segments[3] = encodeURIComponent(hit);
+      return ctx.forward(changed(req, { url: `/${segments.join('/')}/` }));
+    },
+  },
+  {
+    name: 'unknown-filter-value-ignored',
+    breaks: 'fuzz_filters',
+    requirement: 'REQ-FILTER',
+    description: 'ignores an order requests filter whose value matches nothing, and lists every request instead',
+    transform: async (req, ctx) => {
+      const res = await ctx.forward(req);
+      if (req.operation !== 'listOrderRequests' || res.status !== 200) return res;
+      if (!req.query.has('action') && !req.query.has('order_reference')) return res;
+      const body = jsonOf(res) as { count?: number } | unknown[] | undefined;
+      const count = Array.isArray(body) ? body.length : body?.count;
+      if (count !== 0) return res;
+      const q = new URLSearchParams(req.query);
+      q.delete('action');
+      q.delete('order_reference');
+      const qs = q.toString();
+      return ctx.forward(changed(req, { url: req.pathname + (qs ? `?${qs}` : '') }));
+    },
+  },
+  {
+    name: 'sized-pages-miscount',
+    breaks: 'fuzz_pagination',
+    requirement: 'ORD-LIST-PAGING',
+    description: 'announces one order more in count when page_size is given',
+    transform: editJson('listOrders', (body, req) => {
+      const page = body as { count?: unknown };
+      if (req.query.has('page_size') && typeof page.count === 'number') page.count += 1;
+    }),
+  },
+  {
+    name: 'termination-fields-unchecked',
+    breaks: 'fuzz_invalid_body',
+    requirement: 'ACT-INVALID-BODY',
+    description: 'answers 201 to a termination with a listed reason whatever its other fields (a bad date, a message that is not a string), recording nothing',
+    transform: async (req, ctx) => {
+      const res = await ctx.forward(req);
+      if (!isTerminate(req) || res.status !== 400) return res;
+      const body = requestJson(req) as { reason?: unknown } | undefined;
+      if (!body || typeof body !== 'object' || Array.isArray(body) || typeof body.reason !== 'string') return res;
+      if (!(await reasonsOf(ctx)).includes(body.reason)) return res;
+      return jsonAnswer(201, fakeRequestRow(decodeURIComponent(req.segments[3] ?? ''), body));
+    },
+  },
+  {
+    name: 'product-order-body-unchecked',
+    breaks: 'fuzz_invalid_product_order',
+    requirement: 'ACT-INVALID-BODY',
+    description: 'answers 201 with an acknowledged product order to any creation body, valid or not',
+    transform: async (req, ctx) => {
+      const res = await ctx.forward(req);
+      if (req.operation !== 'createProductOrder' || res.status !== 400) return res;
+      const id = `PO_FAKE_${randomUUID().slice(0, 8)}`;
+      return jsonAnswer(201, { id, external_id: '', creation_date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), product_order_item: [{ id: `${id}_1`, status: 'acknowledged', order_reference: null }] });
     },
   },
 ];

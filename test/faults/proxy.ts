@@ -48,6 +48,8 @@ export interface ProxyResponse {
   body: Buffer;
   /** reset the connection instead of answering */
   reset?: boolean;
+  /** streams the body instead of `body` (after the status and headers are sent) */
+  pump?: (out: ServerResponse) => void;
 }
 
 export interface FaultContext {
@@ -233,6 +235,11 @@ export async function startProxy(options: ProxyOptions): Promise<FaultyProxy> {
     }
     const sendHeaders: Record<string, string> = {};
     for (const [k, v] of Object.entries(res.headers)) if (!HOP.has(k)) sendHeaders[k] = v;
+    if (res.pump) {
+      out.writeHead(res.status, sendHeaders);
+      res.pump(out);
+      return;
+    }
     sendHeaders['content-length'] = String(res.body.length);
     out.writeHead(res.status, sendHeaders);
     out.end(req.method === 'HEAD' ? undefined : res.body);
@@ -320,6 +327,29 @@ export function editJson(
 /** A response that resets the connection. */
 export function resetConnection(): ProxyResponse {
   return { status: 0, headers: {}, body: Buffer.alloc(0), reset: true };
+}
+
+/**
+ * A body that never ends, written as fast as the client reads it (with
+ * backpressure), until the client goes away; `count` sees every chunk.
+ */
+export function endlessBody(chunk: Buffer, count: (bytes: number) => void = () => undefined): (out: ServerResponse) => void {
+  return (out) => {
+    let open = true;
+    out.once('close', () => {
+      open = false;
+    });
+    const pump = (): void => {
+      while (open) {
+        count(chunk.length);
+        if (!out.write(chunk)) {
+          out.once('drain', pump);
+          return;
+        }
+      }
+    };
+    pump();
+  };
 }
 
 /** A transform that edits each item of a list operation. */
