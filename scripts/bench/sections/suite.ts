@@ -1,0 +1,115 @@
+/**
+ * Suite overhead: a conformance run over N orders against the reference
+ * server (in a child process), divided by a bare undici loop making exactly
+ * the requests that run made (recorded through the harness's listeners), at
+ * the same concurrency, against the same server. Each repetition is a pair
+ * (bare replay of the previous run's requests, then a new run), after one
+ * warm-up run; the ratio is the median of the pairs' ratios.
+ *
+ * Memory: one run over 100,000 orders, its peak resident memory.
+ */
+import { join } from 'node:path';
+import { MiB, median, runChild, startChild } from '../lib.ts';
+import type { Log, Row, Section } from './types.ts';
+
+interface MockReady {
+  baseUrl: string;
+  tokens: Record<string, string>;
+  startMs: number;
+}
+
+interface SuiteResult {
+  ms: number;
+  requests: number;
+  recorded: number;
+  verdict: string;
+  errors: number;
+  failed: string[];
+  problems: string[];
+  peakRss: number;
+}
+
+interface BareResult {
+  ms: number;
+  requests: number;
+  bytes: number;
+  statuses: Record<string, number>;
+  peakRss: number;
+}
+
+/** Seeded orders the server needs so that customer A (3 in 4, index mod 4 ≠ 3) owns `n`. */
+export function mockOrdersFor(n: number): number {
+  let m = Math.ceil((n * 4) / 3);
+  while (m - Math.floor(m / 4) < n) m++;
+  while (m > 0 && m - 1 - Math.floor((m - 1) / 4) >= n) m--;
+  return m;
+}
+
+export async function startMockChild(orders: number, extra: Record<string, unknown> = {}): Promise<Awaited<ReturnType<typeof startChild<MockReady>>>> {
+  return startChild<MockReady>('serve-mock.ts', { seed: 42, orders, ...extra }, { timeoutMs: 120_000 });
+}
+
+export async function benchSuite({ sizes, concurrency, work, log }: { sizes: { n: number; reps: number }[]; concurrency: number; work: string; log: Log }): Promise<Section> {
+  const rows: Row[] = [];
+  const details: Record<string, unknown> = { concurrency };
+  for (const { n, reps } of sizes) {
+    const mock = await startMockChild(mockOrdersFor(n));
+    try {
+      const token = mock.message.tokens.customerA_user1!;
+      const suiteArgs = (recordTo: string): Record<string, unknown> => ({ baseUrl: mock.message.baseUrl, token, maxOrders: n, concurrency, recordTo });
+      let recording = join(work, `requests-${n}-0.json`);
+      const warm = await runChild<SuiteResult>('suite-child.ts', suiteArgs(recording));
+      log(`suite N=${n}: warm-up run ${(warm.ms / 1000).toFixed(1)} s, ${warm.requests} requests, verdict ${warm.verdict}`);
+      const pairs: { suite: SuiteResult; bare: BareResult; ratio: number }[] = [];
+      for (let i = 1; i <= reps; i++) {
+        const bare = await runChild<BareResult>('bare-child.ts', { baseUrl: mock.message.baseUrl, concurrency, requestsFrom: recording });
+        recording = join(work, `requests-${n}-${i}.json`);
+        const suite = await runChild<SuiteResult>('suite-child.ts', suiteArgs(recording));
+        pairs.push({ suite, bare, ratio: suite.ms / bare.ms });
+        log(`suite N=${n} #${i}: run ${(suite.ms / 1000).toFixed(2)} s, bare ${(bare.ms / 1000).toFixed(2)} s (${bare.requests} requests) → ${(suite.ms / bare.ms).toFixed(2)}×`);
+      }
+      const ratio = median(pairs.map((p) => p.ratio));
+      const suiteS = median(pairs.map((p) => p.suite.ms)) / 1000;
+      const bareS = median(pairs.map((p) => p.bare.ms)) / 1000;
+      const big = n >= 10_000;
+      const label = `N=${n.toLocaleString('en-US')}`;
+      rows.push(
+        { figure: `suite ${label}: conformance run`, value: suiteS, unit: 's', ...(big ? { target: '< 60 s', met: suiteS < 60 } : {}) },
+        { figure: `suite ${label}: bare undici loop, same ${pairs[0]?.bare.requests ?? 0} requests`, value: bareS, unit: 's' },
+        { figure: `suite ${label}: run / bare loop`, value: ratio, unit: '×', ...(big ? { target: '≤ 1.25×', met: ratio <= 1.25 } : {}) },
+      );
+      details[label] = {
+        mockOrders: mockOrdersFor(n),
+        reps,
+        warm: { ms: warm.ms, requests: warm.requests, verdict: warm.verdict, errors: warm.errors, failed: warm.failed, problems: warm.problems },
+        pairs: pairs.map((p) => ({ suiteMs: p.suite.ms, bareMs: p.bare.ms, ratio: p.ratio, requests: p.suite.requests, recorded: p.suite.recorded, replayed: p.bare.requests, statuses: p.bare.statuses, suitePeakMiB: p.suite.peakRss / MiB, barePeakMiB: p.bare.peakRss / MiB, verdict: p.suite.verdict })),
+        ratio,
+        serverPeakMiB: (mock.peakRss() ?? NaN) / MiB,
+      };
+    } finally {
+      await mock.stop();
+    }
+  }
+  return { name: 'suite', rows, details };
+}
+
+export async function benchMemory({ n, concurrency, log }: { n: number; concurrency: number; log: Log }): Promise<Section> {
+  const mock = await startMockChild(mockOrdersFor(n));
+  try {
+    const token = mock.message.tokens.customerA_user1!;
+    const r = await runChild<SuiteResult>('suite-child.ts', { baseUrl: mock.message.baseUrl, token, maxOrders: n, concurrency }, 900_000);
+    const mib = r.peakRss / MiB;
+    log(`memory N=${n}: ${(r.ms / 1000).toFixed(1)} s, ${r.requests} requests, peak ${mib.toFixed(0)} MiB, verdict ${r.verdict}`);
+    const label = `N=${n.toLocaleString('en-US')}`;
+    return {
+      name: 'memory',
+      rows: [
+        { figure: `suite ${label}: peak memory of the run`, value: mib, unit: 'MiB', target: '≤ 512 MB', met: r.peakRss <= 512 * 1e6 },
+        { figure: `suite ${label}: duration (${r.requests.toLocaleString('en-US')} requests)`, value: r.ms / 1000, unit: 's' },
+      ],
+      details: { n, mockOrders: mockOrdersFor(n), ...r, serverPeakMiB: (mock.peakRss() ?? NaN) / MiB },
+    };
+  } finally {
+    await mock.stop();
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Child: one conformance run against a running server (fuzzing, export and
+ * writes off; only the main token, so the run is the list, the details,
+ * histories and documents, plus the cheap probes it always makes). Records
+ * every exchange's request (method, path, headers, body) as the harness's
+ * listeners see it, to `recordTo` when given, so that the bare loop can replay
+ * exactly the same requests.
+ * Announces `@@RESULT {ms, requests, verdict, errors, peakRss, ...}`.
+ */
+import { writeFileSync } from 'node:fs';
+import { runConformance } from '../../src/engine/run.ts';
+import { resolveOptions } from '../../src/engine/options.ts';
+import { Harness, type Exchange } from '../../src/harness/http.ts';
+import { announce, childArgs, ownPeakRss } from './lib.ts';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** a page of a list walk: the first, or a later one whose URL came from the page before */
+  walk?: 'first' | 'next';
+}
+
+const args = childArgs<{ baseUrl: string; token: string; maxOrders: number; concurrency: number; recordTo?: string; seed?: number; budget?: number }>();
+const recorded: RecordedRequest[] = [];
+const hooked = new WeakSet<Harness>();
+if (args.recordTo) {
+  // the first listener registered on a harness is preceded by the recorder (public API only)
+  const original = Harness.prototype.onExchange;
+  Harness.prototype.onExchange = function (this: Harness, fn: (ex: Exchange) => void): void {
+    if (!hooked.has(this)) {
+      hooked.add(this);
+      const origin = this.origin;
+      original.call(this, (ex: Exchange) => {
+        if (ex.status === undefined && ex.error?.code !== 'timeout' && ex.error?.code !== 'reset') return;
+        const path = ex.url.startsWith(origin) ? ex.url.slice(origin.length) : ex.url;
+        const r: RecordedRequest = { method: ex.method, path, headers: ex.requestHeaders };
+        if (ex.requestBody !== undefined) r.body = ex.requestBody;
+        // later pages of a walk carry the query the previous page handed out
+        if (ex.operationId === 'listOrders' || ex.operationId === 'listOrderRequests') r.walk = /[?&](page|offset|cursor|after)=/.test(path) ? 'next' : 'first';
+        recorded.push(r);
+      });
+    }
+    original.call(this, fn);
+  };
+}
+
+const options = resolveOptions({
+  baseUrl: args.baseUrl,
+  token: args.token,
+  maxOrders: args.maxOrders,
+  concurrency: args.concurrency,
+  fuzzRuns: 0,
+  allowWrites: false,
+  allowExport: false,
+  seed: args.seed ?? 1,
+  budget: args.budget ?? 2_000_000,
+});
+const t0 = performance.now();
+const { report } = await runConformance(options, { log: () => undefined });
+const ms = performance.now() - t0;
+if (args.recordTo) writeFileSync(args.recordTo, JSON.stringify(recorded));
+const failed = report.results.filter((r) => r.status === 'fail').map((r) => `${r.check}: ${r.message}`.slice(0, 300));
+announce('RESULT', {
+  ms,
+  requests: report.summary.requests,
+  recorded: recorded.length,
+  verdict: report.verdict,
+  errors: report.summary.errors,
+  failed: failed.slice(0, 5),
+  problems: report.problems.slice(0, 5),
+  peakRss: ownPeakRss(),
+});
