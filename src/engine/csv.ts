@@ -35,6 +35,13 @@ export class CsvParseError extends Error {
   }
 }
 
+/**
+ * Longest record accepted, in characters (an order row is a few hundred): a
+ * record that grows past it is an error, so a hostile endless record cannot
+ * grow memory until the download's deadline. csv-parse's `max_record_size`.
+ */
+export const MAX_RECORD_CHARS = 1 << 20;
+
 /** Marks "the data so far ends inside this record": wait for the next chunk. */
 const MORE = -1;
 
@@ -57,6 +64,9 @@ export class CsvParser {
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
     this.scan(this.rest.length > 0 ? this.rest + text : text, false);
+    if (this.rest.length > MAX_RECORD_CHARS) {
+      throw new CsvParseError('CSV_MAX_RECORD_SIZE', `Max Record Size: the record at line ${this.line} is longer than ${MAX_RECORD_CHARS} characters and still not ended`);
+    }
   }
 
   end(): void {
@@ -247,7 +257,7 @@ export async function parseCsvStream(body: AsyncIterable<Buffer>, onRecord: (rec
 /** The rare UTF-16LE file, through csv-parse with the same options. */
 async function viaCsvParse(start: Buffer, rest: AsyncIterable<Buffer>, onRecord: (record: string[]) => void): Promise<void> {
   const { parse } = await import('csv-parse');
-  const parser = parse({ bom: true, relax_column_count: false, skip_empty_lines: true });
+  const parser = parse({ bom: true, relax_column_count: false, skip_empty_lines: true, max_record_size: MAX_RECORD_CHARS });
   const feed = (async () => {
     parser.write(start);
     for await (const chunk of rest) if (!parser.write(chunk)) await new Promise((r) => parser.once('drain', r));
