@@ -278,7 +278,10 @@ export class Harness {
         try {
           result = await consume(tee());
         } catch (err) {
-          error = (err as Error).message;
+          // a deadline that cut the body is a transport problem, not the consumer's (e.g. not a CSV parse error)
+          const cut = classify(err);
+          error = cut.code === 'timeout' || cut.code === 'reset' ? `${cut.message} (after ${bytes} bytes)` : (err as Error).message;
+          if (cut.code === 'timeout' || cut.code === 'reset') this.problem(`${method} ${path}: ${error}`);
           res.body.destroy();
         }
       } else {
