@@ -146,10 +146,11 @@ export async function checkExport(ctx: RunContext): Promise<void> {
   }
   if (success !== true && success !== false) {
     statusCheck.fail(`export ${taskId}: expected success to become true or false within ${ctx.options.waitMs} ms / received ${JSON.stringify(success)}`, last ? ctx.http.evidence(last) : { method: 'GET', url: `${ctx.http.origin}/api/v1/order/export/${taskId}/status/` });
+    for (const c of ['export_download', 'export_content'] as const) ctx.check(c).skip(`the export task did not finish within ${ctx.options.waitMs} ms`);
     return;
   }
   if (success === false) {
-    ctx.check('export_download').skip('the export task failed (success: false)');
+    for (const c of ['export_download', 'export_content'] as const) ctx.check(c).skip('the export task failed (success: false)');
     return;
   }
 
@@ -158,14 +159,20 @@ export async function checkExport(ctx: RunContext): Promise<void> {
   const listed = new Map(ctx.orders.map((o) => [o.ref, o.state] as const));
   const { ex, result, error } = await ctx.http.stream({ path: `/api/v1/order/export/${taskId}/download/`, operationId: 'downloadOrderExport' }, Math.max(ctx.options.waitMs, ctx.options.timeoutMs), (body) => crossCheckCsv(body, listed));
   const dl = ctx.check('export_download');
-  if (!ctx.expectStatus('export_download', ex, [200], `download of export ${taskId}`)) return;
+  const noContent = (why: string): void => ctx.check('export_content').skip(`the export file could not be compared: ${why}`);
+  if (!ctx.expectStatus('export_download', ex, [200], `download of export ${taskId}`)) {
+    noContent(`the download answered ${ex.status ?? ex.error?.message}`);
+    return;
+  }
   if (ex.contentType() !== 'text/csv') dl.fail(`export download: expected Content-Type text/csv / received ${JSON.stringify(ex.headers['content-type'] ?? 'none')}`, ctx.http.evidence(ex, { expected: 'text/csv', received: ex.headers['content-type'] ?? 'none' }));
   if (error || !result) {
-    dl.fail(`export download: expected CSV that parses / received a parse error: ${error}`, ctx.http.evidence(ex));
+    dl.fail(`export download: expected CSV that parses / received ${error}`, ctx.http.evidence(ex));
+    noContent(String(error));
     return;
   }
   if (result.header.length === 0) {
     dl.fail('export download: expected a header row / received an empty file', ctx.http.evidence(ex));
+    noContent('it is empty');
     return;
   }
   dl.pass();
