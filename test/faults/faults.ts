@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  bearer, changed, editItems, editJson, editRequest, editResponse, itemsOf, jsonAnswer, jsonOf, reasonsOf, requestJson,
+  bearer, changed, editItems, editJson, editRequest, editResponse, itemsOf, jsonAnswer, jsonOf, mainGet, reasonsOf, requestJson,
   resetConnection, withJson, type Fault, type FaultContext, type ProxyRequest, type ProxyResponse,
 } from './proxy.ts';
 
@@ -56,11 +56,7 @@ function fakeRequestRow(ref: string, body: unknown): Record<string, unknown> {
 
 /** The state of an order as the reference server tells the main user. */
 async function stateOf(ctx: FaultContext, rawRef: string): Promise<unknown> {
-  const url = `/api/v1/order/${rawRef}/`;
-  const res = await ctx.forward({
-    method: 'GET', url, pathname: url, segments: ['api', 'v1', 'order', rawRef], query: new URLSearchParams(),
-    headers: { authorization: bearer('main'), accept: 'application/json' }, body: Buffer.alloc(0), operation: 'getOrder', caller: 'main',
-  });
+  const res = await ctx.forward(mainGet(`/api/v1/order/${rawRef}/`));
   return (jsonOf(res) as { state?: unknown } | undefined)?.state;
 }
 
@@ -97,11 +93,7 @@ function recordsRefused(statuses: number[]): (req: ProxyRequest, ctx: FaultConte
 async function orderRefs(ctx: FaultContext): Promise<string[]> {
   const hit = ctx.memory.get('refs');
   if (Array.isArray(hit)) return hit as string[];
-  const url = '/api/v1/order/?page_size=1000';
-  const res = await ctx.forward({
-    method: 'GET', url, pathname: '/api/v1/order/', segments: ['api', 'v1', 'order'], query: new URLSearchParams('page_size=1000'),
-    headers: { authorization: bearer('main'), accept: 'application/json' }, body: Buffer.alloc(0), operation: 'listOrders', caller: 'main',
-  });
+  const res = await ctx.forward(mainGet('/api/v1/order/?page_size=1000'));
   const refs = itemsOf(jsonOf(res)).map((o) => String(o.order_reference));
   ctx.memory.set('refs', refs);
   return refs;

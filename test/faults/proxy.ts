@@ -40,6 +40,8 @@ export interface ProxyRequest {
   body: Buffer;
   operation: Operation;
   caller: Caller;
+  /** the Authorization header as the caller sent it, before any token mapping */
+  sentAuthorization: string | undefined;
 }
 
 export interface ProxyResponse {
@@ -210,6 +212,7 @@ export async function startProxy(options: ProxyOptions): Promise<FaultyProxy> {
     const body = await readAll(inc);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(inc.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+    const sentAuthorization = headers.authorization;
     if (options.tokenMap && headers.authorization) {
       const m = /^(\S+\s+)?(\S+)$/.exec(headers.authorization);
       const mapped = m?.[2] !== undefined ? options.tokenMap[m[2]] : undefined;
@@ -225,6 +228,7 @@ export async function startProxy(options: ProxyOptions): Promise<FaultyProxy> {
       body,
       operation: 'other',
       caller: 'none',
+      sentAuthorization,
     };
     const req = changed(base, {});
     const ctx: FaultContext = { forward, memory, tokens: DEMO_TOKENS };
@@ -324,6 +328,17 @@ export function editJson(
   };
 }
 
+/** Chains transforms: each one's `forward` goes through the next one, the last one's to the reference server. */
+export function chain(...transforms: Transform[]): Transform {
+  return (req, ctx) => {
+    const step = (i: number, r: ProxyRequest): Promise<ProxyResponse> => {
+      const t = transforms[i];
+      return t ? t(r, { ...ctx, forward: (next) => step(i + 1, next) }) : ctx.forward(r);
+    };
+    return step(0, req);
+  };
+}
+
 /** A response that resets the connection. */
 export function resetConnection(): ProxyResponse {
   return { status: 0, headers: {}, body: Buffer.alloc(0), reset: true };
@@ -386,15 +401,20 @@ export function requestJson(req: ProxyRequest): unknown {
   }
 }
 
+/** A GET of the main user, made by the proxy itself. */
+export function mainGet(url: string): ProxyRequest {
+  const base: ProxyRequest = {
+    method: 'GET', url, pathname: '', segments: [], query: new URLSearchParams(), headers: { authorization: bearer('main'), accept: 'application/json' },
+    body: Buffer.alloc(0), operation: 'other', caller: 'main', sentAuthorization: undefined,
+  };
+  return changed(base, {});
+}
+
 /** The termination reasons of the reference server, fetched once per fault. */
 export async function reasonsOf(ctx: FaultContext): Promise<string[]> {
   const hit = ctx.memory.get('reasons');
   if (Array.isArray(hit)) return hit as string[];
-  const res = await ctx.forward({
-    method: 'GET', url: '/api/v1/terminate_reason/', pathname: '/api/v1/terminate_reason/', segments: ['api', 'v1', 'terminate_reason'],
-    query: new URLSearchParams(), headers: { authorization: bearer('main'), accept: 'application/json' }, body: Buffer.alloc(0),
-    operation: 'listTerminateReasons', caller: 'main',
-  });
+  const res = await ctx.forward(mainGet('/api/v1/terminate_reason/'));
   const list = (jsonOf(res) as { terminate_reasons?: unknown } | undefined)?.terminate_reasons;
   const reasons = Array.isArray(list) ? list.map(String) : [];
   ctx.memory.set('reasons', reasons);

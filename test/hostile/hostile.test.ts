@@ -12,6 +12,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { resolveOptions } from '../../src/engine/options.ts';
 import { runConformance } from '../../src/engine/run.ts';
 import type { Report } from '../../src/report/types.ts';
+import { endlessBody } from '../faults/proxy.ts';
+import { startTarget } from '../faults/target.ts';
 import { runCli } from '../run/cli.ts';
 import { endlessServer, invalidJsonServer, redirectLoopServer, resettingServer, silentServer, type Hostile } from './servers.ts';
 
@@ -120,6 +122,54 @@ describe('hostile targets, certified in-process', () => {
     // one request per probe, not a loop: far fewer connections than a followed loop would open
     expect(report.summary.requests).toBeLessThan(500);
     expect(server.connections()).toBeLessThan(500);
+  });
+});
+
+describe('a hostile export download', () => {
+  it('an endless CSV record: the parser gives up at a bounded size, FAIL, memory bounded', async () => {
+    const target = await startTarget({ orders: 12 });
+    let written = 0;
+    target.proxy.use({
+      name: 'export-endless-record',
+      breaks: 'export_download',
+      requirement: 'EXP-DOWNLOAD',
+      description: 'streams the export file as its header row followed by one record that never ends',
+      transform: async (req, ctx) => {
+        const res = await ctx.forward(req);
+        if (req.operation !== 'downloadOrderExport' || res.status !== 200) return res;
+        const header = res.body.subarray(0, res.body.indexOf(10) + 1);
+        const endless = endlessBody(Buffer.alloc(64 * 1024, 0x61), (n) => {
+          written += n;
+        });
+        return { ...res, pump: (out) => {
+          out.write(header);
+          endless(out);
+        } };
+      },
+    });
+    const rss0 = process.memoryUsage().rss;
+    let peak = rss0;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 20);
+    try {
+      const t0 = performance.now();
+      // the whole-download deadline is the longer of --wait-ms and --timeout-ms: what must stop this read is a size bound
+      const { report, exitCode } = await runConformance(options(target.proxy.baseUrl, {
+        token: 'demo-token-a1', tokenOtherTenant: undefined, allowExport: true, waitMs: 20_000, timeoutMs: 2_000,
+      }));
+      const ms = performance.now() - t0;
+      const dl = report.results.find((r) => r.check === 'export_download');
+      expect(dl?.status, dl?.message).toBe('fail');
+      expect(dl?.message).toMatch(/record/i);
+      expect(exitCode).toBe(1);
+      expect(ms).toBeLessThan(15_000);
+      expect(written).toBeGreaterThan(MAX_BODY);
+    } finally {
+      clearInterval(sampler);
+      await target.close();
+    }
+    expect(peak - rss0).toBeLessThan(100 * 1024 * 1024);
   });
 });
 

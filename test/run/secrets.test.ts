@@ -1,0 +1,136 @@
+/**
+ * No credential leaves the process: a failing run through the command line,
+ * with distinctive tokens (the proxy maps them to the reference server's demo
+ * tokens) and a server that echoes the credentials it receives into its
+ * bodies and headers, writes reports and console output in which no token
+ * appears, in any encoding, while the reproduction curls name the tokens by
+ * variable (`$CONFORMANCE_TOKEN`, ...).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_TOKENS } from '../../mock/index.ts';
+import type { Report } from '../../src/report/types.ts';
+import { FAULT_BY_NAME } from '../faults/faults.ts';
+import { chain, editJson, jsonAnswer, type Fault, type Transform } from '../faults/proxy.ts';
+import { startTarget, type Target } from '../faults/target.ts';
+import { runCli, type CliOutcome } from './cli.ts';
+
+const token = (): string => `tok_${randomBytes(24).toString('base64url')}`;
+const TOKENS = { main: token(), otherUser: token(), otherTenant: token() };
+
+/** A credential as it may be spelt in a report: raw, URL-encoded, JSON-escaped, base64. */
+function spellings(t: string): string[] {
+  return [t, encodeURIComponent(t), JSON.stringify(t).slice(1, -1), Buffer.from(t).toString('base64'), Buffer.from(`Bearer ${t}`).toString('base64')];
+}
+
+/** Puts the Authorization header the caller sent in front of every JSON body and into WWW-Authenticate. */
+const echo: Transform = async (req, ctx) => {
+  const res = await ctx.forward(req);
+  if (!req.sentAuthorization) return res;
+  const headers = { ...res.headers, 'www-authenticate': `Bearer realm="orders", error_description="seen ${req.sentAuthorization}"` };
+  if (!/json/.test(res.headers['content-type'] ?? '')) return { ...res, headers };
+  let body: unknown;
+  try {
+    body = JSON.parse(res.body.toString('utf8'));
+  } catch {
+    return { ...res, headers };
+  }
+  const echoed = Array.isArray(body) ? [{ seen: req.sentAuthorization }, ...body] : { seen: req.sentAuthorization, ...(body as object) };
+  return { ...res, headers, body: Buffer.from(JSON.stringify(echoed)) };
+};
+
+function part(name: string): Transform {
+  const f = FAULT_BY_NAME.get(name);
+  if (!f) throw new Error(`no fault ${name}`);
+  return f.transform;
+}
+
+/** Several rules broken at once, so evidence is written for each principal, and every answer echoes the credentials. */
+const LEAKY: Fault = {
+  name: 'leaky',
+  breaks: 'order_detail_schema',
+  requirement: 'ORD-DETAIL-TYPES',
+  description: 'echoes every credential it receives and breaks the detail, tenant isolation and the rate-limit scope',
+  transform: chain(
+    echo,
+    part('detail-securing-as-string'),
+    part('order-detail-open-to-other-customers'),
+    part('rate-limit-per-customer'),
+    editJson('listTerminateReasons', (b, req) => ({ ...(b as object), hint: `your token is ${req.sentAuthorization}` })),
+    async (req, ctx) => (req.caller === 'unknown' ? jsonAnswer(401, { detail: `Invalid token ${req.sentAuthorization}` }) : ctx.forward(req)),
+  ),
+};
+
+let target: Target;
+let dir: string;
+let out: CliOutcome;
+let files: Record<string, string>;
+
+beforeAll(async () => {
+  target = await startTarget({
+    seed: 3,
+    orders: 24,
+    tokenMap: { [TOKENS.main]: DEMO_TOKENS.customerA_user1, [TOKENS.otherUser]: DEMO_TOKENS.customerA_user2, [TOKENS.otherTenant]: DEMO_TOKENS.customerB_user1 },
+  });
+  target.proxy.use(LEAKY);
+  dir = mkdtempSync(join(tmpdir(), 'conformance-secrets-'));
+  out = await runCli(
+    ['run', '--base-url', target.proxy.baseUrl, '--token', TOKENS.main, '--allow-writes', '--allow-export', '--max-orders', '6', '--fuzz-runs', '3', '--seed', '4', '--wait-ms', '3000', '--report-dir', dir],
+    { env: { CONFORMANCE_TOKEN_OTHER_USER: TOKENS.otherUser, CONFORMANCE_TOKEN_OTHER_TENANT: TOKENS.otherTenant } },
+  );
+  files = Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+}, 120_000);
+
+afterAll(async () => {
+  await target?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('credentials in a failing run', () => {
+  it('the run fails, on the rules the server broke', () => {
+    expect(out.code, out.stderr).toBe(1);
+    const report = JSON.parse(files['conformance.json'] ?? '{}') as Report;
+    expect(report.verdict).toBe('FAIL');
+    const failing = report.results.filter((r) => r.status === 'fail').map((r) => r.check);
+    expect(failing).toEqual(expect.arrayContaining(['order_detail_schema', 'tenant_isolation', 'rate_limit_scope']));
+  });
+
+  it('writes every report', () => {
+    expect(Object.keys(files)).toEqual(expect.arrayContaining(['conformance.json', 'junit.xml', 'index.html', 'summary.md', 'certificate.json']));
+  });
+
+  it('no token appears in any report, in any spelling', () => {
+    for (const [name, text] of Object.entries(files)) {
+      for (const [who, t] of Object.entries(TOKENS)) {
+        for (const s of spellings(t)) expect(text.includes(s), `${who} token (${s === t ? 'raw' : 'encoded'}) in ${name}`).toBe(false);
+      }
+    }
+  });
+
+  it('no token appears in the console output', () => {
+    const console = out.stdout + out.stderr;
+    expect(console).toMatch(/Verdict: FAIL/);
+    for (const [who, t] of Object.entries(TOKENS)) for (const s of spellings(t)) expect(console.includes(s), `${who} token in the console`).toBe(false);
+  });
+
+  it('the curls name each credential by its variable', () => {
+    const report = JSON.parse(files['conformance.json'] ?? '{}') as Report;
+    const curls = report.results.flatMap((r) => r.evidence.map((e) => e.curl ?? '')).filter(Boolean);
+    expect(curls.length).toBeGreaterThan(0);
+    const all = curls.join('\n');
+    expect(all).toContain('Authorization: Bearer $CONFORMANCE_TOKEN"');
+    expect(all).toContain('Authorization: Bearer $CONFORMANCE_TOKEN_OTHER_TENANT"');
+    expect(all).toContain('Authorization: Bearer $CONFORMANCE_TOKEN_OTHER_USER"');
+    expect(out.stdout).toContain('$CONFORMANCE_TOKEN');
+  });
+
+  it('what the server echoed reached the report, redacted', () => {
+    const json = files['conformance.json'] ?? '';
+    // the echo is there (so redaction, not luck, kept the tokens out)
+    expect(json).toMatch(/seen Bearer \$CONFORMANCE_TOKEN\b/);
+    expect(json).toMatch(/\$CONFORMANCE_TOKEN_OTHER_TENANT/);
+  });
+});
