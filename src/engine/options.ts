@@ -90,7 +90,7 @@ export function resolveOptions(raw: Record<string, unknown>): RunOptions {
   if (raw.checks !== undefined && raw.checks !== '') {
     checks = String(raw.checks).split(',').map((s) => s.trim()).filter(Boolean);
     const unknown = checks.filter((c) => !CHECK_BY_NAME.has(c));
-    if (unknown.length > 0) throw new ConformanceError('CONF_ERR_BAD_OPTION', `--checks: unknown check ${unknown.join(', ')} (see --list-checks)`);
+    if (unknown.length > 0) throw new ConformanceError('CONF_ERR_BAD_OPTION', `--checks: unknown check ${unknown.join(', ')} (see: conformance list-checks)`);
   }
   const seed = raw.seed === undefined || raw.seed === '' ? Math.floor(Math.random() * 2 ** 31) : int('seed', raw.seed, 0, 2 ** 31 - 1);
   const str = (v: unknown): string | undefined => (v === undefined || v === '' ? undefined : String(v));

@@ -173,6 +173,55 @@ describe('a hostile export download', () => {
   });
 });
 
+describe('a hostile export download, endless rows', () => {
+  it('well-formed rows that never end: cut at the download deadline, named as such, memory bounded', async () => {
+    const target = await startTarget({ orders: 12 });
+    target.proxy.use({
+      name: 'export-endless-rows',
+      breaks: 'export_download',
+      requirement: 'EXP-DOWNLOAD',
+      description: 'streams the export file as its header row followed by rows that never end',
+      transform: async (req, ctx) => {
+        const res = await ctx.forward(req);
+        if (req.operation !== 'downloadOrderExport' || res.status !== 200) return res;
+        const header = res.body.subarray(0, res.body.indexOf(10) + 1);
+        const columns = header.toString('utf8').split(',').length;
+        const row = `CMD_ENDLESS${',x'.repeat(columns - 1)}\r\n`;
+        const endless = endlessBody(Buffer.from(row.repeat(Math.ceil(65_536 / row.length))));
+        return { ...res, pump: (out) => {
+          out.write(header);
+          endless(out);
+        } };
+      },
+    });
+    const rss0 = process.memoryUsage().rss;
+    let peak = rss0;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 20);
+    try {
+      const t0 = performance.now();
+      const waitMs = 2_000;
+      const { report, exitCode } = await runConformance(options(target.proxy.baseUrl, {
+        token: 'demo-token-a1', tokenOtherTenant: undefined, allowExport: true, waitMs, timeoutMs: 1_000,
+      }));
+      const ms = performance.now() - t0;
+      const dl = report.results.find((r) => r.check === 'export_download');
+      expect(dl?.status, dl?.message).toBe('fail');
+      expect(dl?.message).toMatch(/no complete answer within the time limit/);
+      expect(dl?.message).not.toMatch(/parse error/);
+      expect(report.problems.join('\n')).toMatch(/export\/.*\/download\/: no complete answer within the time limit/);
+      expect(report.results.find((r) => r.check === 'export_content')?.message).toMatch(/could not be compared/);
+      expect(exitCode).toBe(1);
+      expect(ms).toBeLessThan(waitMs + 15_000);
+    } finally {
+      clearInterval(sampler);
+      await target.close();
+    }
+    expect(peak - rss0).toBeLessThan(100 * 1024 * 1024);
+  });
+});
+
 describe('a hostile target through the command line', () => {
   it('a server that never answers: exit 1 within the bound, reports written naming the problem', async () => {
     const server = await silentServer();

@@ -70,7 +70,7 @@ describe('conformance run (the command line)', () => {
   const badOptions: [string[], RegExp][] = [
     [['--profile', 'nope'], /--profile/],
     [['--concurrency', '0'], /--concurrency/],
-    [['--checks', 'nope'], /--checks.*nope/],
+    [['--checks', 'nope'], /--checks.*nope.*conformance list-checks/],
     [['--timeout-ms', 'soon'], /--timeout-ms/],
     [['--base-url', 'ftp://example.com'], /--base-url/],
   ];
