@@ -9,7 +9,14 @@
  * phase, shared among the properties still to run (time one leaves unused
  * goes to the next); shrinking capped in steps and time. `--seed` replays a
  * run; `fuzzTarget(ctx, name, {replay: {seed, path}})` replays one reported
- * counterexample.
+ * counterexample. Arbitraries draw on the target's data (its order
+ * references, filter values, reasons), so a replay means the same data: the
+ * same reference-server seed, or an unchanged target.
+ *
+ * Fuzz requests carry no operationId in the harness, so the run-wide
+ * watchers (HTTP-STATUS-DECLARED, HTTP-JSON) leave them to ./judge.ts, which
+ * accepts a 4xx refusal of bad input whether or not it is declared; a 5xx is
+ * still seen by `no_server_errors` as well.
  */
 import type { RunContext } from '../engine/context.ts';
 import { discover, type FuzzData } from './data.ts';

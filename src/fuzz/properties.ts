@@ -196,7 +196,7 @@ export function filterProperty(env: FuzzEnv): FuzzProperty<Record<string, string
       const allListed = Object.entries(query).every(([k, v]) => listed(k, v));
       if (first.status !== 200) {
         if (allListed && first.status !== undefined && first.status < 500) {
-          return fail('fuzz_filters', `${at}: expected 200 for values the list itself shows (${q}) / received ${first.status}`, first, { extra: { expected: '200', received: String(first.status) } });
+          return fail('fuzz_filters', `${at}: expected 200 for known values (${q}) / received ${first.status}`, first, { extra: { expected: '200', received: String(first.status) } });
         }
         return ok(...env.base());
       }

@@ -26,10 +26,3 @@ export function segment(s: Segment): string {
   return s.raw ? s.value : encode(s.value);
 }
 
-/**
- * The value a server sees for a part, when that is unambiguous: encoded
- * values decode to themselves; raw tricks may decode in several ways.
- */
-export function decodedValue(p: { value: string; raw?: true }): string | undefined {
-  return p.raw ? undefined : p.value;
-}

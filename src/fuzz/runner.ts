@@ -100,7 +100,13 @@ export async function runProperty<T>(ctx: RunContext, prop: FuzzProperty<T>, on:
   const predicate = async (value: T): Promise<boolean> => {
     if (closed || stopped !== undefined) return true;
     if (firstCheck !== undefined && (++shrinkCalls > maxShrinks || performance.now() - shrinkStart > bounds.shrinkMs)) return true;
-    const verdict = await prop.run(value);
+    let verdict: Verdict;
+    try {
+      verdict = await prop.run(value);
+    } catch (err) {
+      // a bug of the property, not of the target: stop and say so rather than pass
+      verdict = { kind: 'abort', reason: `the property itself failed (${(err as Error).message})` };
+    }
     if (closed) return true;
     switch (verdict.kind) {
       case 'abort':
