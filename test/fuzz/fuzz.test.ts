@@ -169,8 +169,9 @@ describe('bounded', () => {
   it('a property cut short by the budget is reported as interrupted, never passed', async () => {
     const url = await target(slow(40), 20);
     const { results, outcomes } = await fuzz(url, { fuzzBudgetMs: 300 });
-    expect(outcomes.some((o) => o.interrupted)).toBe(true);
-    for (const o of outcomes.filter((x) => x.interrupted && !x.failed)) {
+    const cut = outcomes.filter((x) => x.interrupted && !x.failed);
+    expect(cut.length).toBeGreaterThan(0);
+    for (const o of cut) {
       const r = results().find((x) => x.evidence.some((e) => e.note?.startsWith(`fuzz ${o.property}: interrupted after ${o.cases} runs`)));
       expect(r, o.property).toBeDefined();
       expect(r?.status, o.property).not.toBe('pass');
