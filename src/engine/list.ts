@@ -44,11 +44,18 @@ export async function walkList(ctx: RunContext, spec: WalkSpec): Promise<ListWal
   let query = spec.query;
   let maxPages = 100_000;
   while (url) {
-    if (seen.has(url)) {
+    // a page is the same page however its link is spelt (relative or absolute)
+    let key = url;
+    try {
+      key = ctx.http.resolve(url, query);
+    } catch {
+      // an unusable link is reported below, by the request that fails
+    }
+    if (seen.has(key)) {
       walk.broken = `the "next" link ${url} was already visited (pagination loop)`;
       break;
     }
-    seen.add(url);
+    seen.add(key);
     if (walk.pages >= maxPages) {
       walk.broken = `more pages than the announced count allows (${walk.pages} pages for count ${walk.announced})`;
       break;
