@@ -119,6 +119,13 @@ export const FAULTS: readonly Fault[] = [
     transform: editRequest((r) => r.caller === 'unknown' && r.method === 'GET', (r) => changed(r, { headers: { authorization: bearer('main') } })),
   },
   {
+    name: 'export-start-without-credentials',
+    breaks: 'auth_missing_credentials',
+    requirement: 'AUTH-REQUIRED',
+    description: 'starts an export for a request without credentials',
+    transform: async (req, ctx) => (req.operation === 'startOrderExport' && req.caller === 'none' ? jsonAnswer(202, { task_id: randomUUID() }) : ctx.forward(req)),
+  },
+  {
     name: 'order-detail-open-to-other-customers',
     breaks: 'tenant_isolation',
     requirement: 'AUTH-TENANT',
@@ -138,6 +145,13 @@ export const FAULTS: readonly Fault[] = [
     requirement: 'AUTH-TENANT',
     description: "lets a user of another customer download any order's documents",
     transform: editRequest((r) => r.caller === 'otherTenant' && r.operation === 'downloadOrderDocument', (r) => changed(r, { headers: { authorization: bearer('main') } })),
+  },
+  {
+    name: 'export-task-open-to-other-customers',
+    breaks: 'tenant_isolation',
+    requirement: 'AUTH-TENANT',
+    description: "shows the status of any user's export task to a user of another customer",
+    transform: editRequest((r) => r.caller === 'otherTenant' && r.operation === 'getOrderExportStatus', (r) => changed(r, { headers: { authorization: bearer('main') } })),
   },
   // ------------------------------------------------------------------ orders
   {
@@ -207,6 +221,16 @@ export const FAULTS: readonly Fault[] = [
         results: body.results.slice((page - 1) * size, page * size),
       });
     },
+  },
+  {
+    name: 'list-next-loops',
+    breaks: 'order_list_paging',
+    requirement: 'ORD-LIST-PAGING',
+    description: 'gives the order list a page envelope whose next link points back at the page itself',
+    transform: editJson('listOrders', (body, req) => {
+      const page = body as { next?: unknown; results?: unknown };
+      if (Array.isArray(page.results) && page.next === null) page.next = `http://${req.headers.host}${req.url}`;
+    }),
   },
   {
     name: 'list-state-misspelt',
@@ -427,6 +451,22 @@ export const FAULTS: readonly Fault[] = [
       (req, res) => res.status >= 400 && res.status < 500 && req.caller === 'main' && (fileName(req).includes('..') || fileName(req).includes('/')),
     ),
   },
+  {
+    name: 'traversal-refused-with-the-file',
+    breaks: 'document_traversal',
+    requirement: 'DOC-TRAVERSAL',
+    description: "answers 404 to a traversal-shaped file name but sends the bytes of the other order's file it reaches",
+    transform: async (req, ctx) => {
+      const res = await ctx.forward(req);
+      if (req.operation !== 'downloadOrderDocument' || req.caller !== 'main' || res.status < 400) return res;
+      // ../../REF/NAME (and ../REF/NAME/download) resolved against /order/{ref}/
+      const parts = fileName(req).split('/').filter((p) => p !== '' && p !== '..' && p !== 'download');
+      if (!fileName(req).startsWith('..') || parts.length !== 2) return res;
+      const [ref, name] = parts as [string, string];
+      const file = await ctx.forward(mainGet(`/api/v1/order/${encodeURIComponent(ref)}/${encodeURIComponent(name)}/download/`));
+      return file.status === 200 ? { ...file, status: 404 } : res;
+    },
+  },
   // ------------------------------------------------- reference data, requests
   {
     name: 'reasons-as-string',
@@ -481,6 +521,21 @@ export const FAULTS: readonly Fault[] = [
       q.delete('order_reference');
       const s = q.toString();
       return changed(r, { url: r.pathname + (s ? `?${s}` : '') });
+    }),
+  },
+  {
+    name: 'request-filter-loses-a-row',
+    breaks: 'order_requests_filter',
+    requirement: 'REQ-FILTER',
+    description: 'leaves the last matching row out of an order requests list filtered by action',
+    transform: editJson('listOrderRequests', (body, req) => {
+      if (!req.query.has('action')) return;
+      const items = itemsOf(body);
+      if (items.length > 0) {
+        items.pop();
+        const page = body as { count?: unknown };
+        if (typeof page.count === 'number') page.count -= 1;
+      }
     }),
   },
   // ------------------------------------------------------------------ writes
