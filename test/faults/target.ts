@@ -3,8 +3,9 @@
  *
  * The reference server runs on an injected clock that jumps an hour after
  * every run: orders a run created or terminated finish moving, and the
- * per-user export window passes, so each run meets a settled server, as a
- * fresh one would be, without paying for a new one.
+ * per-user export window (60 s, so that a loaded machine cannot stretch a
+ * run's two export starts apart past it) passes, so each run meets a settled
+ * server, as a fresh one would be, without paying for a new one.
  */
 import { DEMO_TOKENS, startMock } from '../../mock/index.ts';
 import { resolveOptions } from '../../src/engine/options.ts';
@@ -41,7 +42,7 @@ export function runOptions(baseUrl: string, extra: Record<string, unknown> = {})
 
 export async function startTarget(opts: { seed?: number; orders?: number; tokenMap?: Record<string, string> } = {}): Promise<Target> {
   let offset = 0;
-  const mock = await startMock({ seed: opts.seed ?? 7, orders: opts.orders ?? 30, stepMs: 40, exportMs: 80, exportWindowS: 1, now: () => Date.now() + offset });
+  const mock = await startMock({ seed: opts.seed ?? 7, orders: opts.orders ?? 30, stepMs: 40, exportMs: 80, exportWindowS: 60, now: () => Date.now() + offset });
   let proxy: FaultyProxy;
   try {
     proxy = await startProxy({ upstream: mock.baseUrl, tokenMap: opts.tokenMap });
