@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Pool } from 'undici';
-import { announce, childArgs, ownPeakRss } from './lib.ts';
+import { announce, childArgs, cpuMs, ownPeakRss } from './lib.ts';
 import type { RecordedRequest } from './suite-child.ts';
 
 const args = childArgs<{ baseUrl: string; concurrency: number; requestsFrom: string }>();
@@ -32,6 +32,7 @@ async function one(r: RecordedRequest): Promise<void> {
   }
 }
 
+const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 await Promise.all(Array.from({ length: args.concurrency }, async () => {
   while (next < list.length) {
@@ -48,5 +49,6 @@ await Promise.all(Array.from({ length: args.concurrency }, async () => {
   }
 }));
 const ms = performance.now() - t0;
+const cpu = cpuMs(cpu0);
 await pool.close();
-announce('RESULT', { ms, requests: list.length, bytes, statuses, peakRss: ownPeakRss() });
+announce('RESULT', { ms, cpuMs: cpu, requests: list.length, bytes, statuses, peakRss: ownPeakRss() });

@@ -21,12 +21,12 @@ const live = new Set<ChildProcess>();
 /** Kills every child still running (on exit, on a signal, after an error). */
 export function killAll(): void {
   for (const c of live) {
-    if (c.exitCode === null && c.pid !== undefined) {
-      try {
-        process.kill(c.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
+    if (c.pid === undefined) continue;
+    try {
+      // the child leads a process group of its own: its own children (Prism's workers) go too
+      process.kill(-c.pid, 'SIGKILL');
+    } catch {
+      // already gone
     }
   }
   live.clear();
@@ -58,7 +58,7 @@ export interface Child<T> {
 export function startChild<T>(script: string, args: unknown, opts: { timeoutMs?: number; nodeArgs?: string[]; cmd?: string[]; immediate?: boolean } = {}): Promise<Child<T>> {
   const timeoutMs = opts.timeoutMs ?? 120_000;
   const cmd = opts.cmd ?? [process.execPath, ...(opts.nodeArgs ?? []), '--import', 'tsx', resolve(BENCH_DIR, script), JSON.stringify(args)];
-  const proc = spawn(cmd[0]!, cmd.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
+  const proc = spawn(cmd[0]!, cmd.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' }, detached: true });
   live.add(proc);
   const pid = proc.pid!;
   let stderr = '';
@@ -71,10 +71,18 @@ export function startChild<T>(script: string, args: unknown, opts: { timeoutMs?:
       return;
     }
     const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-    proc.kill('SIGTERM');
-    const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
+    const group = (sig: NodeJS.Signals): void => {
+      try {
+        process.kill(-pid, sig);
+      } catch {
+        // gone
+      }
+    };
+    group('SIGTERM');
+    const t = setTimeout(() => group('SIGKILL'), 5000);
     await exited;
     clearTimeout(t);
+    group('SIGKILL'); // anything the child left behind in its group
     live.delete(proc);
   };
   if (opts.immediate) {
@@ -143,6 +151,12 @@ export function peakRss(pid: number): number | undefined {
 /** A child's own report of its peak memory, in bytes. */
 export function ownPeakRss(): number {
   return process.resourceUsage().maxRSS * 1024;
+}
+
+/** CPU time (user + system) this process has used since `since`, in ms. */
+export function cpuMs(since?: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) / 1000;
 }
 
 export function median(xs: number[]): number {

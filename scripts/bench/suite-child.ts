@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { runConformance } from '../../src/engine/run.ts';
 import { resolveOptions } from '../../src/engine/options.ts';
 import { Harness, type Exchange } from '../../src/harness/http.ts';
-import { announce, childArgs, ownPeakRss } from './lib.ts';
+import { announce, childArgs, cpuMs, ownPeakRss } from './lib.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -57,13 +57,17 @@ const options = resolveOptions({
   seed: args.seed ?? 1,
   budget: args.budget ?? 2_000_000,
 });
+const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 const { report } = await runConformance(options, { log: () => undefined });
 const ms = performance.now() - t0;
+const cpu = cpuMs(cpu0);
 if (args.recordTo) writeFileSync(args.recordTo, JSON.stringify(recorded));
 const failed = report.results.filter((r) => r.status === 'fail').map((r) => `${r.check}: ${r.message}`.slice(0, 300));
 announce('RESULT', {
   ms,
+  cpuMs: cpu,
+  orders: Object.values(report.observed.states).reduce((n: number, v) => n + Number(v), 0),
   requests: report.summary.requests,
   recorded: recorded.length,
   verdict: report.verdict,

@@ -205,22 +205,33 @@ export class Harness {
     this.requests++;
     return this.sem.run(async () => {
       const started = performance.now();
-      const signal = AbortSignal.timeout(this.options.timeoutMs);
+      // the deadline of the whole exchange (a plain timer: AbortSignal.timeout costs more per request)
+      const deadline = new AbortController();
+      const timer = setTimeout(() => deadline.abort(new DOMException('deadline', 'TimeoutError')), this.options.timeoutMs);
       try {
-        const res = await this.pool.request({ path, method, headers, body, signal });
+        const res = await this.pool.request({ path, method, headers, body, signal: deadline.signal });
         const chunks: Buffer[] = [];
         let bytes = 0;
         let truncated = false;
-        for await (const chunk of res.body) {
-          const b = chunk as Buffer;
-          bytes += b.length;
-          if (bytes > this.options.maxBodyBytes) {
-            truncated = true;
-            res.body.destroy();
-            break;
-          }
-          chunks.push(b);
-        }
+        const max = this.options.maxBodyBytes;
+        // read with events (cheaper than async iteration); past the cap the body is cut
+        await new Promise<void>((resolveBody, rejectBody) => {
+          const stream = res.body;
+          stream.on('data', (b: Buffer) => {
+            if (truncated) return;
+            bytes += b.length;
+            if (bytes > max) {
+              truncated = true;
+              stream.destroy();
+              resolveBody();
+              return;
+            }
+            chunks.push(b);
+          });
+          stream.once('end', () => resolveBody());
+          stream.once('error', (err) => (truncated ? resolveBody() : rejectBody(err)));
+        });
+        clearTimeout(timer);
         const flat: Record<string, string> = {};
         for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
         const ex = this.make(spec, method, path, headers, body, res.statusCode, flat, Buffer.concat(chunks), bytes, truncated, performance.now() - started, undefined);
@@ -232,6 +243,7 @@ export class Harness {
         this.emit(ex);
         return ex;
       } catch (err) {
+        clearTimeout(timer);
         const error = classify(err);
         this.consecutiveFailures++;
         if (this.consecutiveFailures >= (this.options.breakerThreshold ?? 6) && !this.unavailableReason) {

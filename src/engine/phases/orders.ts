@@ -189,7 +189,7 @@ async function downloadAll(ctx: RunContext, ref: string, docs: Exchange, known: 
 /** Examines the sampled orders, `concurrency` at a time. */
 export async function examineOrders(ctx: RunContext, sample: OrderFact[], known: KnownFiles): Promise<void> {
   let next = 0;
-  const workers = Array.from({ length: Math.max(1, Math.ceil(ctx.options.concurrency / 3)) }, async () => {
+  const workers = Array.from({ length: Math.max(1, ctx.options.concurrency) }, async () => {
     while (next < sample.length && !ctx.http.unavailable) {
       const o = sample[next++];
       if (o) await examineOrder(ctx, o, known);
