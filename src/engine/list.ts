@@ -26,7 +26,8 @@ export interface ListWalk {
 export interface WalkSpec {
   path: string;
   query?: Record<string, string | number | undefined>;
-  operationId: string;
+  /** absent for requests the caller judges itself (fuzzing): the run-wide watchers skip them */
+  operationId?: string;
   as?: Principal;
   /** the check that owns the envelope's schema */
   schemaCheck?: CheckName;
@@ -34,7 +35,11 @@ export interface WalkSpec {
   itemSchema?: string;
   /** stop after this many items (the other-tenant probe does not need everything) */
   limit?: number;
+  /** most pages to follow, whatever `count` announces */
+  maxPages?: number;
   onItem: (item: unknown, ex: Exchange, index: number) => void;
+  /** called once per page with its rows, before its items */
+  onPage?: (ex: Exchange, rows: unknown[]) => void;
 }
 
 export async function walkList(ctx: RunContext, spec: WalkSpec): Promise<ListWalk> {
@@ -42,7 +47,7 @@ export async function walkList(ctx: RunContext, spec: WalkSpec): Promise<ListWal
   const seen = new Set<string>();
   let url: string | undefined = spec.path;
   let query = spec.query;
-  let maxPages = 100_000;
+  let maxPages = spec.maxPages ?? 100_000;
   while (url) {
     // a page is the same page however its link is spelt (relative or absolute)
     let key = url;
@@ -81,16 +86,16 @@ export async function walkList(ctx: RunContext, spec: WalkSpec): Promise<ListWal
       if (walk.pages === 1 && typeof page.count === 'number') {
         walk.announced = page.count;
         const per = Math.max(1, items.length);
-        maxPages = Math.ceil(page.count / per) + 2;
+        maxPages = Math.min(maxPages, Math.ceil(page.count / per) + 2);
       }
       next = typeof page.next === 'string' && page.next !== '' ? page.next : undefined;
     } else {
       walk.broken = 'the list is neither a JSON array nor a page with "results"';
       walk.brokenAt = ex;
-      if (spec.schemaCheck) ctx.schema(spec.schemaCheck, ex, spec.operationId);
+      if (spec.schemaCheck && spec.operationId) ctx.schema(spec.schemaCheck, ex, spec.operationId);
       break;
     }
-    if (spec.schemaCheck && walk.pages === 1 && !Array.isArray(body)) {
+    if (spec.schemaCheck && spec.operationId && walk.pages === 1 && !Array.isArray(body)) {
       // the envelope (inferred): validated without its items, which are judged one by one below
       const envelope = { ...(body as object), results: [] };
       const violations = ctx.validators.response(spec.operationId, 200)?.(envelope) ?? [];
@@ -98,6 +103,7 @@ export async function walkList(ctx: RunContext, spec: WalkSpec): Promise<ListWal
         ctx.check(spec.schemaCheck).fail(`${v.pointer || '/'}: expected ${v.message} / received ${JSON.stringify(v.value)}`, ctx.http.evidence(ex, { pointer: v.pointer, value: v.value }), v.severity);
       }
     }
+    spec.onPage?.(ex, items);
     for (const item of items) {
       if (spec.limit !== undefined && walk.items >= spec.limit) return walk;
       spec.onItem(item, ex, walk.items);

@@ -104,53 +104,8 @@ export interface PageWalk {
  * operationId: the fuzzer judges them itself (see ./judge.ts).
  */
 export async function walkPages(ctx: RunContext, first: string, maxPages = 200): Promise<PageWalk> {
-  const walk: PageWalk = { pages: [], announced: undefined, paginated: false, broken: undefined, brokenAt: undefined };
-  const seen = new Set<string>();
-  let url: string | undefined = first;
-  while (url !== undefined) {
-    if (seen.has(url)) {
-      walk.broken = `the "next" link ${url} was already visited (pagination loop)`;
-      break;
-    }
-    if (walk.pages.length >= maxPages) {
-      walk.broken = `more than ${maxPages} pages`;
-      break;
-    }
-    seen.add(url);
-    const ex: Exchange = await ctx.http.request({ path: url });
-    if (ex.status !== 200 || !ex.isJson()) {
-      walk.broken = ex.status === undefined ? `no answer: ${ex.error?.message}` : `page ${walk.pages.length + 1} answered ${ex.status}${ex.isJson() ? '' : ' without a JSON body'}`;
-      walk.brokenAt = ex;
-      if (walk.pages.length === 0) walk.pages.push({ ex, rows: [] });
-      break;
-    }
-    const body = ex.json() as { results?: unknown; next?: unknown; count?: unknown } | unknown[] | null;
-    let next: string | undefined;
-    if (Array.isArray(body)) walk.pages.push({ ex, rows: body });
-    else if (body && typeof body === 'object' && Array.isArray(body.results)) {
-      walk.paginated = true;
-      walk.pages.push({ ex, rows: body.results });
-      if (walk.pages.length === 1 && typeof body.count === 'number') {
-        walk.announced = body.count;
-        maxPages = Math.min(maxPages, Math.ceil(body.count / Math.max(1, body.results.length)) + 2);
-      }
-      next = typeof body.next === 'string' && body.next !== '' ? body.next : undefined;
-    } else {
-      walk.broken = 'the list is neither a JSON array nor a page with "results"';
-      walk.brokenAt = ex;
-      if (walk.pages.length === 0) walk.pages.push({ ex, rows: [] });
-      break;
-    }
-    if (next !== undefined) {
-      try {
-        ctx.http.resolve(next);
-      } catch (err) {
-        walk.broken = `the "next" link is unusable: ${(err as Error).message}`;
-        walk.brokenAt = ex;
-        break;
-      }
-    }
-    url = next;
-  }
-  return walk;
+  const pages: PageWalk['pages'] = [];
+  const w = await walkList(ctx, { path: first, maxPages, onPage: (ex, rows) => void pages.push({ ex, rows }), onItem: () => undefined });
+  if (pages.length === 0 && w.brokenAt) pages.push({ ex: w.brokenAt, rows: [] });
+  return { pages, announced: w.announced, paginated: w.paginated, broken: w.broken, brokenAt: w.brokenAt };
 }
