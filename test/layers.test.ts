@@ -1,0 +1,77 @@
+/**
+ * The layers of docs/architecture.md, enforced: which folder may import which.
+ * A change that makes the reference server depend on the engine, or the
+ * harness on a check, fails here before it blurs the design.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(__dirname, '..');
+
+/** layer of a repository path */
+function layerOf(path: string): string {
+  const rules: [RegExp, string][] = [
+    [/^src\/errors\.ts$/, 'errors'],
+    [/^src\/spec\//, 'spec'],
+    [/^src\/harness\//, 'harness'],
+    [/^src\/checks\//, 'checks'],
+    [/^src\/report\//, 'report'],
+    [/^src\/engine\//, 'engine'],
+    [/^src\/fuzz\//, 'fuzz'],
+    [/^src\/client\.ts$/, 'client'],
+    [/^src\/(cli|index)\.ts$/, 'cli'],
+    [/^mock\//, 'mock'],
+    [/^generated\//, 'generated'],
+    [/^package\.json$/, 'package'],
+  ];
+  return rules.find(([re]) => re.test(path))?.[1] ?? `other:${path}`;
+}
+
+/** what each layer may import (besides itself) */
+const ALLOWED: Record<string, string[]> = {
+  errors: [],
+  spec: ['errors'],
+  checks: [],
+  harness: ['report'],
+  report: ['spec', 'errors', 'package'],
+  engine: ['spec', 'harness', 'checks', 'report', 'errors', 'mock', 'fuzz', 'package'],
+  fuzz: ['engine', 'spec', 'harness', 'checks', 'report', 'errors'],
+  client: ['generated'],
+  cli: ['engine', 'spec', 'checks', 'report', 'errors', 'mock', 'client', 'harness', 'fuzz'],
+  mock: ['spec', 'errors', 'generated'],
+};
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+const edges: { from: string; to: string; fromLayer: string; toLayer: string }[] = [];
+for (const file of [...files(join(ROOT, 'src')), ...files(join(ROOT, 'mock'))]) {
+  const text = readFileSync(file, 'utf8');
+  for (const m of text.matchAll(/(?:from\s+|import\s*\(\s*|import\s+)'(\.[^']+)'/g)) {
+    const target = relative(ROOT, resolve(dirname(file), m[1] ?? ''));
+    const from = relative(ROOT, file);
+    edges.push({ from, to: target, fromLayer: layerOf(from), toLayer: layerOf(target) });
+  }
+}
+
+describe('layers', () => {
+  it('reads the import graph of src/ and mock/', () => {
+    expect(edges.length).toBeGreaterThan(50);
+  });
+
+  it('every import crosses only an allowed boundary', () => {
+    const wrong = edges
+      .filter((e) => e.fromLayer !== e.toLayer && !(ALLOWED[e.fromLayer] ?? []).includes(e.toLayer))
+      .map((e) => `${e.from} (${e.fromLayer}) imports ${e.to} (${e.toLayer})`);
+    expect(wrong).toEqual([]);
+  });
+
+  it('the library never imports the tests', () => {
+    expect(edges.filter((e) => e.to.startsWith('test/')).map((e) => e.from)).toEqual([]);
+  });
+});
