@@ -103,15 +103,19 @@ export function buildProgram(): Command {
     .addOption(envOption('--orders <n>', 'number of orders', 'CONFORMANCE_MOCK_ORDERS', '60'))
     .addOption(envOption('--export-window-s <s>', 'export rate-limit window per user', 'CONFORMANCE_MOCK_EXPORT_WINDOW_S', '300'))
     .addOption(envOption('--step-ms <ms>', 'duration of one lifecycle step for moving orders', 'CONFORMANCE_MOCK_STEP_MS', '1000'))
-    .action(async (raw: Record<string, string>) => {
+    .addOption(envOption('--export-ms <ms>', 'how long an export task takes', 'CONFORMANCE_MOCK_EXPORT_MS', '300'))
+    .addOption(envOption('--provider-states', 'serve POST /_pact/provider-states (Pact provider verification)', 'CONFORMANCE_MOCK_PROVIDER_STATES'))
+    .action(async (raw: Record<string, string | boolean>) => {
       const { runMockCli } = await import('../mock/main.ts');
-      const num = (name: string, v: string | undefined, min: number, max: number): number => {
+      const num = (name: string, v: string | boolean | undefined, min: number, max: number): number => {
         const n = Number(v);
-        if (!Number.isInteger(n) || n < min || n > max) throw new ConformanceError('CONF_ERR_BAD_OPTION', `--${name} must be a whole number from ${min} to ${max} (got "${v}")`);
+        if (!Number.isInteger(n) || n < min || n > max) throw new ConformanceError('CONF_ERR_BAD_OPTION', `--${name} must be a whole number from ${min} to ${max} (got "${String(v)}")`);
         return n;
       };
       await runMockCli({
-        host: raw.host ?? '127.0.0.1',
+        host: String(raw.host ?? '127.0.0.1'),
+        exportMs: num('export-ms', raw.exportMs, 0, 86_400_000),
+        providerStates: raw.providerStates === true || ['1', 'true', 'yes'].includes(String(raw.providerStates).toLowerCase()),
         port: num('port', raw.port, 0, 65535),
         seed: num('seed', raw.seed, 0, 2 ** 31 - 1),
         orders: num('orders', raw.orders, 1, 2_000_000),
