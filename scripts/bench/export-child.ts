@@ -29,12 +29,14 @@ async function json(path: string, method = 'GET'): Promise<{ status: number; bod
 // 1. the list, every page, reference → state
 const t0 = performance.now();
 const listed = new Map<string, string>();
+const states = new Map<string, string>();
 let url: string | undefined = `${base}/api/v1/order/?page_size=${args.pageSize}`;
 for (let pages = 0; url && pages < 1_000_000; pages++) {
   const { status, body } = await json(url);
   if (status !== 200) throw new Error(`list page ${pages + 1}: ${status}`);
   const items = (Array.isArray(body) ? body : (body as { results: unknown[] }).results) as { order_reference: string; state: string }[];
-  for (const o of items) listed.set(o.order_reference, o.state);
+  // states shared, as the run's order facts share the spec's strings
+  for (const o of items) listed.set(o.order_reference, states.get(o.state) ?? (states.set(o.state, o.state), o.state));
   const next = Array.isArray(body) ? undefined : (body as { next?: string | null }).next;
   url = next ? (next.startsWith('http') ? new URL(next).pathname + new URL(next).search : next) : undefined;
 }

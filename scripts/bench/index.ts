@@ -14,7 +14,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ROOT, killAll } from './lib.ts';
 import { benchExport } from './sections/export.ts';
@@ -79,6 +79,8 @@ async function main(): Promise<void> {
   const { only, quick } = parseArgs(process.argv.slice(2));
   const work = mkdtempSync(join(tmpdir(), 'conformance-bench-'));
   const started = Date.now();
+  // other work on the machine shows in the figures: the load average is kept with them
+  const loadBefore = loadavg().map((l) => Math.round(l * 100) / 100);
   const sections: Section[] = [];
   const log = (line: string): void => {
     process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
@@ -112,12 +114,12 @@ async function main(): Promise<void> {
   }
   const rows = sections.flatMap((s) => s.rows);
   const command = `npm run bench${quick ? ' -- --quick' : ''}${only.size < SECTIONS.length ? ` -- --only ${[...only].join(',')}` : ''}`;
-  const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? '', memoryGiB: Math.round(totalmem() / 1024 ** 3), platform: `${process.platform} ${process.arch}` };
+  const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? '', memoryGiB: Math.round(totalmem() / 1024 ** 3), platform: `${process.platform} ${process.arch}`, loadBefore, loadAfter: loadavg().map((l) => Math.round(l * 100) / 100) };
   const out = resolve(ROOT, 'reports');
   if (!existsSync(out)) mkdirSync(out, { recursive: true });
   const report = { command, commit: gitCommit(), date: new Date().toISOString(), seconds: (Date.now() - started) / 1000, machine, quick, rows, sections };
   writeFileSync(resolve(out, 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`\n${command}  (${machine.node}, ${machine.cpus} cores, ${machine.cpu}; ${Math.round(report.seconds)} s)\n`);
+  console.log(`\n${command}  (${machine.node}, ${machine.cpus} cores, ${machine.cpu}; ${Math.round(report.seconds)} s; load average ${loadBefore[0]} before, ${machine.loadAfter[0]} after)\n`);
   console.log(table(rows));
   console.log(`\nwritten: reports/bench.json`);
 }

@@ -31,17 +31,30 @@ export interface CsvSummary {
 /**
  * Parses CSV from a byte stream (src/engine/csv.ts: csv-parse's dialect and
  * strictness, several times faster) and compares it with the order list as it
- * streams: memory holds the list's index, not the file.
+ * streams: memory holds the list, not the file. While the rows come in list
+ * order (the usual export) each is matched with the next listed reference;
+ * the first row out of that order builds an index of the list (reference →
+ * position) and every later row is looked up in it.
  */
 export async function crossCheckCsv(body: AsyncIterable<Buffer>, listed: Map<string, string> | undefined): Promise<CsvSummary> {
   const summary: CsvSummary = { header: [], rows: 0, unknown: [], duplicates: [], stateMismatch: [], missing: 0, refColumn: -1, stateColumn: -1 };
   const seen = listed ? new Uint8Array(listed.size) : undefined;
   let index: Map<string, number> | undefined;
-  if (listed) {
-    index = new Map();
-    let i = 0;
-    for (const k of listed.keys()) index.set(k, i++);
-  }
+  const keys = listed?.keys();
+  let nextKey = keys?.next();
+  let position = 0;
+  const positionOf = (ref: string): number | undefined => {
+    if (!index) {
+      if (nextKey && !nextKey.done && nextKey.value === ref) {
+        nextKey = keys!.next();
+        return position++;
+      }
+      index = new Map();
+      let i = 0;
+      for (const k of listed!.keys()) index.set(k, i++);
+    }
+    return index.get(ref);
+  };
   await parseCsvStream(body, (record) => {
     if (summary.header.length === 0) {
       summary.header = record;
@@ -51,9 +64,9 @@ export async function crossCheckCsv(body: AsyncIterable<Buffer>, listed: Map<str
       return;
     }
     summary.rows++;
-    if (!listed || !index || !seen || summary.refColumn < 0) return;
+    if (!listed || !seen || summary.refColumn < 0) return;
     const ref = record[summary.refColumn] ?? '';
-    const i = index.get(ref);
+    const i = positionOf(ref);
     if (i === undefined) {
       if (summary.unknown.length < 5) summary.unknown.push(ref);
       return;
@@ -156,7 +169,9 @@ export async function checkExport(ctx: RunContext): Promise<void> {
 
   // download, streamed through the CSV parser and compared with the list
   if (!ctx.enabled('export_download')) return;
-  const listed = new Map(ctx.orders.map((o) => [o.ref, o.state] as const));
+  // built in one pass: no million-entry array of pairs on the way
+  const listed = new Map<string, string>();
+  for (const o of ctx.orders) listed.set(o.ref, o.state);
   const { ex, result, error } = await ctx.http.stream({ path: `/api/v1/order/export/${taskId}/download/`, operationId: 'downloadOrderExport' }, Math.max(ctx.options.waitMs, ctx.options.timeoutMs), (body) => crossCheckCsv(body, listed));
   const dl = ctx.check('export_download');
   const noContent = (why: string): void => ctx.check('export_content').skip(`the export file could not be compared: ${why}`);

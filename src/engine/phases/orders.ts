@@ -41,8 +41,11 @@ export async function crawlOrderList(ctx: RunContext): Promise<void> {
       list.pass();
       const o = item as { order_reference?: unknown; state?: unknown };
       const ref = typeof o?.order_reference === 'string' ? o.order_reference : undefined;
-      const state = typeof o?.state === 'string' ? o.state : String(o?.state);
-      if (!states.includes(state)) {
+      const raw = typeof o?.state === 'string' ? o.state : String(o?.state);
+      // the spec's own string when it is one: a million orders share eight strings
+      const known = states.indexOf(raw);
+      const state = known >= 0 ? (states[known] as string) : raw;
+      if (known < 0) {
         stateEnum.fail(`order ${ref ?? i}: expected a state among ${states.join(', ')} / received ${JSON.stringify(o?.state)}`, ctx.http.evidence(ex, { pointer: `/state`, value: o?.state }));
       } else stateEnum.pass();
       if (ref === undefined) return;
