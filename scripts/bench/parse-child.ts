@@ -33,12 +33,15 @@ async function run(): Promise<{ rows: number; fields: number }> {
   switch (parser) {
     case 'crosscheck': {
       const { crossCheckCsv } = await import('../../src/engine/phases/export.ts');
-      // the list as the run holds it: reference → state, in list order
+      // the list as the run holds it: reference → state, in list order, each
+      // reference a string of its own (not a slice of the file), states shared
       const listed = new Map<string, string>();
-      const text = readFileSync(listFile!, 'utf8');
-      for (let i = 0, nl = text.indexOf('\n'); nl >= 0; i = nl + 1, nl = text.indexOf('\n', i)) {
-        const tab = text.indexOf('\t', i);
-        listed.set(text.slice(i, tab), text.slice(tab + 1, nl));
+      const states = new Map<string, string>();
+      const bytes = readFileSync(listFile!);
+      for (let i = 0, nl = bytes.indexOf(10); nl >= 0; i = nl + 1, nl = bytes.indexOf(10, i)) {
+        const tab = bytes.indexOf(9, i);
+        const state = bytes.toString('utf8', tab + 1, nl);
+        listed.set(bytes.toString('utf8', i, tab), states.get(state) ?? (states.set(state, state), state));
       }
       t0 = performance.now();
       const s = await crossCheckCsv(input, listed);

@@ -11,6 +11,8 @@ import { writeFileSync } from 'node:fs';
 import { runConformance } from '../../src/engine/run.ts';
 import { resolveOptions } from '../../src/engine/options.ts';
 import { Harness, type Exchange } from '../../src/harness/http.ts';
+import { loadSpec } from '../../src/spec/load.ts';
+import { validatorsFor } from '../../src/spec/validators.ts';
 import { announce, childArgs, cpuMs, ownPeakRss } from './lib.ts';
 
 export interface RecordedRequest {
@@ -63,6 +65,8 @@ const { report } = await runConformance(options, { log: () => undefined });
 const ms = performance.now() - t0;
 const cpu = cpuMs(cpu0);
 if (args.recordTo) writeFileSync(args.recordTo, JSON.stringify(recorded));
+// the validators the run compiled (lazily, on first use): the start-up section compiles the same
+const compiled = [...((validatorsFor(loadSpec()) as unknown as { byKey: Map<string, unknown> }).byKey?.keys() ?? [])];
 const failed = report.results.filter((r) => r.status === 'fail').map((r) => `${r.check}: ${r.message}`.slice(0, 300));
 announce('RESULT', {
   ms,
@@ -75,4 +79,5 @@ announce('RESULT', {
   failed: failed.slice(0, 5),
   problems: report.problems.slice(0, 5),
   peakRss: ownPeakRss(),
+  compiled,
 });
