@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   };
   const runners: Record<SectionName, () => Promise<Section>> = {
     startup: () => benchStartup({ reps: quick ? 3 : 7, log }),
-    suite: () => benchSuite({ sizes: quick ? [{ n: 200, reps: 2 }, { n: 1000, reps: 1 }] : [{ n: 200, reps: 5 }, { n: 10_000, reps: 3 }], concurrency: 8, work, log }),
+    suite: () => benchSuite({ sizes: quick ? [{ n: 200, reps: 2 }, { n: 1000, reps: 1 }] : [{ n: 200, reps: 5 }, { n: 10_000, reps: 5 }], concurrency: 8, work, log }),
     memory: () => benchMemory({ n: quick ? 5000 : 100_000, concurrency: 8, log }),
     server: () => benchServer({ reps: quick ? 1 : 3, durationS: quick ? 2 : 4, connections: 10, log }),
     export: () => benchExport({ orders: quick ? 50_000 : 1_000_000, reps: quick ? 1 : 3, work, log }),
