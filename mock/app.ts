@@ -118,6 +118,22 @@ function paginate<T>(request: FastifyRequest, count: number, fetch: (offset: num
   };
 }
 
+/**
+ * A page as JSON text, byte for byte what JSON.stringify(page) gives. Items
+ * are serialised once per object: static orders' summaries are cached objects
+ * (mock/orders.ts), so their JSON is reused; an order that moves gets a new
+ * object, hence fresh JSON, at each read.
+ */
+const itemJson = new WeakMap<object, string>();
+function pageJson(page: { count: number; next: string | null; previous: string | null; results: object[] }): string {
+  const items = page.results.map((r) => {
+    let j = itemJson.get(r);
+    if (j === undefined) itemJson.set(r, (j = JSON.stringify(r)));
+    return j;
+  });
+  return `{"count":${page.count},"next":${JSON.stringify(page.next)},"previous":${JSON.stringify(page.previous)},"results":[${items.join(',')}]}`;
+}
+
 function userOf(request: FastifyRequest): User {
   if (!request.user) throw new HttpError(401, 'Authentication credentials were not provided.');
   return request.user;
@@ -214,9 +230,10 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
   });
 
   // ---------------------------------------------------------- phase 2
-  app.get('/api/v1/order/', async (request) => {
+  app.get('/api/v1/order/', async (request, reply) => {
     const c = userOf(request).customer;
-    return paginate(request, store.countOrders(c), (offset, limit) => summaries(store.pageOrders(c, offset, limit)));
+    const page = paginate(request, store.countOrders(c), (offset, limit) => summaries(store.pageOrders(c, offset, limit)));
+    return reply.type('application/json; charset=utf-8').send(pageJson(page));
   });
 
   app.get('/api/v1/order/:order_reference/', async (request) => {
