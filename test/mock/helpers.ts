@@ -103,8 +103,16 @@ export async function call(baseUrl: string, method: string, path: string, o: Cal
   return res;
 }
 
-/** Sends a request line exactly as given (no URL normalisation) and returns status and body. */
-export function rawGet(baseUrl: string, target: string, token = A1): Promise<{ status: number; body: string }> {
+/**
+ * Sends a request head (its lines joined by "\n") and a body exactly as given,
+ * with no URL normalisation, and returns the status line's code and the body.
+ * `latin1` keeps odd bytes of a request target byte for byte.
+ */
+export function rawRequest(
+  baseUrl: string,
+  head: string,
+  { body = '', token = A1, encoding = 'utf8' }: { body?: string; token?: string; encoding?: 'utf8' | 'latin1' } = {},
+): Promise<{ status: number; body: string }> {
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(url.port), url.hostname);
@@ -112,12 +120,17 @@ export function rawGet(baseUrl: string, target: string, token = A1): Promise<{ s
     socket.on('data', (c: Buffer) => chunks.push(c));
     socket.on('error', reject);
     socket.on('end', () => {
-      const text = Buffer.concat(chunks).toString('latin1');
+      const text = Buffer.concat(chunks).toString(encoding);
       const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
       resolve({ status, body: text.slice(text.indexOf('\r\n\r\n') + 4) });
     });
-    socket.write(`GET ${target} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`, 'latin1');
+    socket.write(`${head.replace(/\n/g, '\r\n')}\r\nHost: ${url.host}\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n${body}`, encoding);
   });
+}
+
+/** Sends a GET with the request target exactly as given. */
+export function rawGet(baseUrl: string, target: string, token = A1): Promise<{ status: number; body: string }> {
+  return rawRequest(baseUrl, `GET ${target} HTTP/1.1`, { token, encoding: 'latin1' });
 }
 
 /** Every order of the user's list, walking `next` links. */

@@ -4,9 +4,8 @@
  * methods and routes, prototype-polluting bodies.
  */
 import fc from 'fast-check';
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { A1, call, productOrderBody, rawGet, startServer, type Server } from './helpers.ts';
+import { call, productOrderBody, rawGet, rawRequest, startServer, type Server } from './helpers.ts';
 
 let s: Server;
 beforeAll(async () => {
@@ -16,21 +15,6 @@ afterAll(async () => {
   await s.close();
 });
 
-/** Sends raw bytes and returns the status line's code and the body. */
-function rawRequest(baseUrl: string, head: string, body = ''): Promise<{ status: number; body: string }> {
-  const url = new URL(baseUrl);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(url.port), url.hostname);
-    const chunks: Buffer[] = [];
-    socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.on('error', reject);
-    socket.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), body: text.slice(text.indexOf('\r\n\r\n') + 4) });
-    });
-    socket.write(`${head.replace(/\n/g, '\r\n')}\r\nHost: ${url.host}\r\nAuthorization: Bearer ${A1}\r\nConnection: close\r\n\r\n${body}`);
-  });
-}
 
 describe('bodies', () => {
   it.each([
@@ -74,7 +58,7 @@ describe('bodies', () => {
     const first = await call(s.baseUrl, 'POST', '/api/v1/order/export/csv/', { rawBody: '', headers: { 'content-type': 'application/json' }, op: 'startOrderExport' });
     expect(first.status).toBe(202);
     s.clock.advance(300_000);
-    const chunked = await rawRequest(s.baseUrl, 'POST /api/v1/order/export/csv/ HTTP/1.1\nTransfer-Encoding: chunked', '0\r\n\r\n');
+    const chunked = await rawRequest(s.baseUrl, 'POST /api/v1/order/export/csv/ HTTP/1.1\nTransfer-Encoding: chunked', { body: '0\r\n\r\n' });
     expect(chunked.status).toBe(202);
   });
 });
