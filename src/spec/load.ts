@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
+import { load } from 'js-yaml';
 import { ConformanceError } from '../errors.ts';
 
 export const DEFAULT_SPEC_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../../openapi.yaml');
@@ -69,13 +69,31 @@ export function deref(doc: JsonObject, node: Json | undefined): Json | undefined
   return cur;
 }
 
+/** The path of the first node reached twice (a YAML alias), or undefined for a tree. */
+function sharedNode(root: unknown): string | undefined {
+  const seen = new Set<object>();
+  const stack: [unknown, string][] = [[root, '']];
+  while (stack.length > 0) {
+    const [node, at] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (seen.has(node)) return at || '/';
+    seen.add(node);
+    for (const [k, v] of Object.entries(node)) stack.push([v, `${at}/${k}`]);
+  }
+  return undefined;
+}
+
 export function parseSpec(text: string, path = '<inline>'): Spec {
   let doc: unknown;
   try {
-    doc = parse(text, { maxAliasCount: 100 });
+    doc = load(text, { filename: path });
   } catch (err) {
     throw new ConformanceError('CONF_ERR_SPEC_LOAD', `${path} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
+  // YAML aliases make shared nodes, which every walk of the spec would expand
+  // (an alias bomb is exponential): a contract is a tree, so refuse them.
+  const shared = sharedNode(doc);
+  if (shared) throw new ConformanceError('CONF_ERR_SPEC_INVALID', `${path} uses a YAML alias (at ${shared}); write the contract out or use $ref`);
   if (!isObject(doc) || typeof doc.openapi !== 'string' || !doc.openapi.startsWith('3.1')) {
     throw new ConformanceError('CONF_ERR_SPEC_INVALID', `${path} is not an OpenAPI 3.1 document`);
   }

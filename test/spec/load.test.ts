@@ -55,6 +55,7 @@ describe('parseSpec error codes', () => {
     ['a document without x-lifecycle', MINIMAL.replace('x-lifecycle: {}\n', ''), 'CONF_ERR_SPEC_INVALID'],
     ['a document without x-requirements', MINIMAL.replace(/x-requirements:\n[\s\S]*$/, ''), 'CONF_ERR_SPEC_INVALID'],
     ['an operation citing an unknown requirement ID', MINIMAL.replace('[A-ONE]', '[A-ONE, NOPE-TWO]'), 'CONF_ERR_SPEC_INVALID'],
+    ['a document with a YAML alias', MINIMAL.replace("info: { title: t, version: '1' }", "info: &info { title: t, version: '1' }\nx-copy: *info"), 'CONF_ERR_SPEC_INVALID'],
     ['a requirement whose title an unquoted comma split (an unknown key)', MINIMAL.replace('title: One', 'title: One, two and three'), 'CONF_ERR_SPEC_INVALID'],
     ['a requirement without a documented/inferred source', MINIMAL.replace('source: documented', 'source: folklore'), 'CONF_ERR_SPEC_INVALID'],
     ['a reference to another file', MINIMAL.replace("'200': { description: ok }", "'200': { $ref: 'other.yaml#/x' }"), 'CONF_ERR_SPEC_INVALID'],
@@ -65,6 +66,13 @@ describe('parseSpec error codes', () => {
       expect(codeOf(() => parseSpec(text))).toBe(code);
     });
   }
+
+  it('refuses an alias bomb at once, without expanding it', () => {
+    const lines = ['openapi: 3.1.0', 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i <= 30; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+    // 10^31 leaves if expanded: an implementation that expands never returns (the test timeout fails it)
+    expect(() => parseSpec(lines.join('\n'))).toThrow(/YAML alias/);
+  });
 
   it('names the unknown requirement and the operation citing it', () => {
     expect(() => parseSpec(MINIMAL.replace('[A-ONE]', '[NOPE-TWO]'))).toThrow(/getA cites unknown requirement NOPE-TWO/);
