@@ -4,6 +4,7 @@
  * examples (FIBDE, "12MOIS", "T0 + 1 week", COVAGE billing sites). The offer
  * families are checked against the `OfferFamily` enum of the spec at start-up.
  */
+import type { components } from '../generated/openapi.d.ts';
 
 export interface ProductEntry {
   id: string;
@@ -29,14 +30,8 @@ export const PRODUCTS: readonly ProductEntry[] = [
   { id: '2214', family: 'BPEA', name: 'BPEA 10G Activé_Zone très dense_60 mois', bandwidth: '10G', bandwidth_guarantee: 'G', bandwidth_max: 10000, months: 60, tarif_zone: 'TRESDENSE', offer_technology: 'FIBAC', far: 900, fas: 2500, fad: 250, price: 1450 },
 ];
 
-export interface OptionEntry {
-  name: string;
-  label: string;
-  type: string;
-  option_id: string;
-  price: number;
-  recurring: boolean;
-}
+/** An option as the contract defines it (generated from openapi.yaml, not restated). */
+export type OptionEntry = components['schemas']['ProductOption'];
 
 export const OPTIONS: readonly OptionEntry[] = [
   { name: 'GTR 4H HO', label: 'GTR 4H HO', type: 'SERVI', option_id: '194', price: 0, recurring: true },

@@ -11,7 +11,8 @@ import { RunContext } from '../../src/engine/context.ts';
 import { resolveOptions } from '../../src/engine/options.ts';
 import { discover } from '../../src/fuzz/data.ts';
 import { runFuzz } from '../../src/fuzz/index.ts';
-import { Harness, type Exchange } from '../../src/harness/http.ts';
+import { harnessFor } from '../../src/engine/run.ts';
+import type { Exchange } from '../../src/harness/http.ts';
 import { loadSpec } from '../../src/spec/load.ts';
 import { announce, childArgs } from './lib.ts';
 import type { RecordedRequest } from './suite-child.ts';
@@ -19,14 +20,7 @@ import type { RecordedRequest } from './suite-child.ts';
 const args = childArgs<{ baseUrl: string; token: string; numRuns: number; recordTo: string; seed?: number }>();
 const options = resolveOptions({ baseUrl: args.baseUrl, token: args.token, fuzzRuns: args.numRuns, fuzzBudgetMs: 300_000, seed: args.seed ?? 7 });
 const spec = loadSpec(options.specPath);
-const http = new Harness({
-  baseUrl: args.baseUrl,
-  timeoutMs: options.timeoutMs,
-  concurrency: options.concurrency,
-  maxBodyBytes: options.maxBodyBytes,
-  budget: options.budget,
-  tokens: { main: options.token },
-});
+const http = harnessFor({ ...options, baseUrl: args.baseUrl });
 const ctx = new RunContext(spec, http, options, () => undefined);
 for (const c of CHECKS) ctx.check(c.name);
 const data = await discover(ctx);

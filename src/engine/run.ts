@@ -95,12 +95,9 @@ export function toolVersion(): string {
   }
 }
 
-/** Certifies the target of `options.baseUrl` (which must be set) and returns the report. */
-export async function certify(options: RunOptions & { baseUrl: string }, embedded: boolean, hooks: RunHooks = {}): Promise<RunOutcome> {
-  const log = hooks.log ?? (() => undefined);
-  const spec = loadSpec(options.specPath);
-  const startedAt = new Date();
-  const http = new Harness({
+/** The harness a run's options describe: one place maps options to the HTTP layer. */
+export function harnessFor(options: RunOptions & { baseUrl: string }): Harness {
+  return new Harness({
     baseUrl: options.baseUrl,
     timeoutMs: options.timeoutMs,
     concurrency: options.concurrency,
@@ -110,6 +107,14 @@ export async function certify(options: RunOptions & { baseUrl: string }, embedde
     authHeader: options.authHeader,
     authScheme: options.authScheme,
   });
+}
+
+/** Certifies the target of `options.baseUrl` (which must be set) and returns the report. */
+export async function certify(options: RunOptions & { baseUrl: string }, embedded: boolean, hooks: RunHooks = {}): Promise<RunOutcome> {
+  const log = hooks.log ?? (() => undefined);
+  const spec = loadSpec(options.specPath);
+  const startedAt = new Date();
+  const http = harnessFor(options);
   const ctx = new RunContext(spec, http, options, (l) => log(http.redactor.text(l)));
   for (const c of CHECKS) ctx.check(c.name);
   try {

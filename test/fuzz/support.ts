@@ -5,7 +5,7 @@
 import { DEMO_TOKENS } from '../../mock/index.ts';
 import { RunContext } from '../../src/engine/context.ts';
 import { resolveOptions } from '../../src/engine/options.ts';
-import { Harness } from '../../src/harness/http.ts';
+import { harnessFor } from '../../src/engine/run.ts';
 import type { Evidence, Result } from '../../src/report/types.ts';
 import { loadSpec } from '../../src/spec/load.ts';
 
@@ -21,14 +21,7 @@ export interface Ctx {
 /** A run context on `baseUrl` as customer A's first user, writes on, fuzz options from `raw`. */
 export function contextFor(baseUrl: string, raw: Record<string, unknown> = {}): Ctx {
   const options = resolveOptions({ baseUrl, token: DEMO_TOKENS.customerA_user1, allowWrites: true, seed: 1, timeoutMs: 5_000, ...raw });
-  const http = new Harness({
-    baseUrl,
-    timeoutMs: options.timeoutMs,
-    concurrency: options.concurrency,
-    maxBodyBytes: options.maxBodyBytes,
-    budget: options.budget,
-    tokens: { main: options.token },
-  });
+  const http = harnessFor({ ...options, baseUrl });
   const ctx = new RunContext(spec, http, options, () => undefined);
   return {
     ctx,
