@@ -58,6 +58,21 @@ async function certifyHostile(start: () => Promise<Hostile>, extra: Record<strin
   }
 }
 
+/** Runs `fn` while sampling this process's RSS every 20 ms; resolves to how far the peak rose above the start. */
+async function rssGrowth(fn: () => Promise<void>): Promise<number> {
+  const rss0 = process.memoryUsage().rss;
+  let peak = rss0;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 20);
+  try {
+    await fn();
+  } finally {
+    clearInterval(sampler);
+  }
+  return peak - rss0;
+}
+
 describe('hostile targets, certified in-process', () => {
   it('a server that never answers: the run ends within the bound, FAIL, the timeouts named', async () => {
     const { report, exitCode, ms, server } = await certifyHostile(silentServer);
@@ -92,12 +107,7 @@ describe('hostile targets, certified in-process', () => {
   it('a server that streams an endless body: cut at max-body-bytes, FAIL, memory bounded', async () => {
     // a deadline ten times longer, so that the cap, not the deadline, is what stops each read
     // (uncapped, this run reads about a gigabyte; capped, a few MiB over the earlier runs' footprint)
-    const rss0 = process.memoryUsage().rss;
-    let peak = rss0;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage().rss);
-    }, 20);
-    try {
+    const growth = await rssGrowth(async () => {
       const { report, exitCode, ms, server } = await certifyHostile(endlessServer, { timeoutMs: TIMEOUT_MS * 10 });
       expect(ms).toBeLessThan(BOUND_MS);
       expect(exitCode).toBe(1);
@@ -106,11 +116,9 @@ describe('hostile targets, certified in-process', () => {
       // the server really did push more than the cap, and the run kept none of it beyond the cap
       expect(server.written()).toBeGreaterThan(MAX_BODY);
       for (const r of report.results) for (const e of r.evidence) expect((e.bodyExcerpt ?? '').length).toBeLessThan(4096);
-    } finally {
-      clearInterval(sampler);
-    }
+    });
     // a few connections' worth of 1 MiB buffers, not the stream: generous, and far below an unbounded read
-    expect(peak - rss0).toBeLessThan(100 * 1024 * 1024);
+    expect(growth).toBeLessThan(100 * 1024 * 1024);
   });
 
   it('a server that redirects to itself: redirects are not followed, FAIL, the 302 named', async () => {
@@ -147,29 +155,25 @@ describe('a hostile export download', () => {
         } };
       },
     });
-    const rss0 = process.memoryUsage().rss;
-    let peak = rss0;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage().rss);
-    }, 20);
-    try {
-      const t0 = performance.now();
-      // the whole-download deadline is the longer of --wait-ms and --timeout-ms: what must stop this read is a size bound
-      const { report, exitCode } = await runConformance(options(target.proxy.baseUrl, {
-        token: 'demo-token-a1', tokenOtherTenant: undefined, allowExport: true, waitMs: 20_000, timeoutMs: 2_000,
-      }));
-      const ms = performance.now() - t0;
-      const dl = report.results.find((r) => r.check === 'export_download');
-      expect(dl?.status, dl?.message).toBe('fail');
-      expect(dl?.message).toMatch(/record/i);
-      expect(exitCode).toBe(1);
-      expect(ms).toBeLessThan(15_000);
-      expect(written).toBeGreaterThan(MAX_BODY);
-    } finally {
-      clearInterval(sampler);
-      await target.close();
-    }
-    expect(peak - rss0).toBeLessThan(100 * 1024 * 1024);
+    const growth = await rssGrowth(async () => {
+      try {
+        const t0 = performance.now();
+        // the whole-download deadline is the longer of --wait-ms and --timeout-ms: what must stop this read is a size bound
+        const { report, exitCode } = await runConformance(options(target.proxy.baseUrl, {
+          token: 'demo-token-a1', tokenOtherTenant: undefined, allowExport: true, waitMs: 20_000, timeoutMs: 2_000,
+        }));
+        const ms = performance.now() - t0;
+        const dl = report.results.find((r) => r.check === 'export_download');
+        expect(dl?.status, dl?.message).toBe('fail');
+        expect(dl?.message).toMatch(/record/i);
+        expect(exitCode).toBe(1);
+        expect(ms).toBeLessThan(15_000);
+        expect(written).toBeGreaterThan(MAX_BODY);
+      } finally {
+        await target.close();
+      }
+    });
+    expect(growth).toBeLessThan(100 * 1024 * 1024);
   });
 });
 
@@ -194,31 +198,27 @@ describe('a hostile export download, endless rows', () => {
         } };
       },
     });
-    const rss0 = process.memoryUsage().rss;
-    let peak = rss0;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage().rss);
-    }, 20);
-    try {
-      const t0 = performance.now();
-      const waitMs = 2_000;
-      const { report, exitCode } = await runConformance(options(target.proxy.baseUrl, {
-        token: 'demo-token-a1', tokenOtherTenant: undefined, allowExport: true, waitMs, timeoutMs: 1_000,
-      }));
-      const ms = performance.now() - t0;
-      const dl = report.results.find((r) => r.check === 'export_download');
-      expect(dl?.status, dl?.message).toBe('fail');
-      expect(dl?.message).toMatch(/no complete answer within the time limit/);
-      expect(dl?.message).not.toMatch(/parse error/);
-      expect(report.problems.join('\n')).toMatch(/export\/.*\/download\/: no complete answer within the time limit/);
-      expect(report.results.find((r) => r.check === 'export_content')?.message).toMatch(/could not be compared/);
-      expect(exitCode).toBe(1);
-      expect(ms).toBeLessThan(waitMs + 15_000);
-    } finally {
-      clearInterval(sampler);
-      await target.close();
-    }
-    expect(peak - rss0).toBeLessThan(100 * 1024 * 1024);
+    const growth = await rssGrowth(async () => {
+      try {
+        const t0 = performance.now();
+        const waitMs = 2_000;
+        const { report, exitCode } = await runConformance(options(target.proxy.baseUrl, {
+          token: 'demo-token-a1', tokenOtherTenant: undefined, allowExport: true, waitMs, timeoutMs: 1_000,
+        }));
+        const ms = performance.now() - t0;
+        const dl = report.results.find((r) => r.check === 'export_download');
+        expect(dl?.status, dl?.message).toBe('fail');
+        expect(dl?.message).toMatch(/no complete answer within the time limit/);
+        expect(dl?.message).not.toMatch(/parse error/);
+        expect(report.problems.join('\n')).toMatch(/export\/.*\/download\/: no complete answer within the time limit/);
+        expect(report.results.find((r) => r.check === 'export_content')?.message).toMatch(/could not be compared/);
+        expect(exitCode).toBe(1);
+        expect(ms).toBeLessThan(waitMs + 15_000);
+      } finally {
+        await target.close();
+      }
+    });
+    expect(growth).toBeLessThan(100 * 1024 * 1024);
   });
 });
 
