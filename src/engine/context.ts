@@ -102,6 +102,12 @@ export class RunContext {
   orders: OrderFact[] = [];
   /** references of orders the run itself changed: consistency is not judged on them */
   readonly touched = new Set<string>();
+  /** orders the run may write to: those it created and those named with --disposable-order (src/engine/safety.ts) */
+  readonly writable: Set<string>;
+  /** orders the run created (through its product order) */
+  readonly createdRefs = new Set<string>();
+  /** the order the run terminated, if it did */
+  terminated: string | undefined;
   log: (line: string) => void;
 
   constructor(
@@ -113,6 +119,14 @@ export class RunContext {
     this.validators = validatorsFor(spec);
     this.lifecycle = lifecycleOf(spec);
     this.log = log;
+    this.writable = new Set(options.disposableOrders);
+  }
+
+  /** Records an order the run created: it may be written to, and its consistency is not judged. */
+  created(ref: string): void {
+    this.createdRefs.add(ref);
+    this.writable.add(ref);
+    this.touched.add(ref);
   }
 
   /** The recorder of a check; throws on a name missing from the catalogue. */
@@ -154,9 +168,11 @@ export class RunContext {
   private missing(need: CheckNeed): string | undefined {
     switch (need) {
       case 'writes':
-        return this.options.allowWrites ? undefined : 'writes are off against this target (use --allow-writes)';
+        if (!this.options.allowWrites) return 'writes are off against this target (use --allow-writes)';
+        return this.options.dryRun ? 'dry run: the writes are listed in the report, not sent' : undefined;
       case 'export':
-        return this.options.allowExport ? undefined : 'the export spends the user\'s one export per 5 minutes (use --allow-export)';
+        if (!this.options.allowExport) return 'the export spends the user\'s one export per 5 minutes (use --allow-export)';
+        return this.options.dryRun ? 'dry run: the export is listed in the report, not sent' : undefined;
       case 'otherTenant':
         return this.options.tokenOtherTenant ? undefined : 'needs a token of another customer (--token-other-tenant)';
       case 'otherUser':
