@@ -15,7 +15,7 @@
  */
 import type { PlannedWrite } from '../report/types.ts';
 import type { RunContext } from './context.ts';
-import { externalIdOf } from './phases/writes.ts';
+import { externalIdOf, wantsActive } from './phases/writes.ts';
 
 export type { PlannedWrite };
 
@@ -69,7 +69,7 @@ export function planWrites(ctx: RunContext, reasons: string[]): PlannedWrite[] {
     const reason = reasons[0] ?? '(the first listed reason)';
     const disposable = o.disposableOrders.length > 0 ? ` or a disposable order (${o.disposableOrders.join(', ')})` : '';
     const own = `the order the run creates${disposable}`;
-    if (selected(ctx, 'product_order_status')) plan.push({ method: 'POST', path: PRODUCT_ORDER, as: 'main', count: 1, purpose: `creates one product order (external_id ${externalIdOf(ctx)}): a real order on the target`, checks: ['product_order_status'] });
+    if (selected(ctx, 'product_order_status') || wantsActive(ctx)) plan.push({ method: 'POST', path: PRODUCT_ORDER, as: 'main', count: 1, purpose: `creates one product order (external_id ${externalIdOf(ctx)}): a real order on the target`, checks: ['product_order_status'] });
     if (o.fuzzRuns > 0 && selected(ctx, 'fuzz_invalid_product_order')) plan.push({ method: 'POST', path: PRODUCT_ORDER, as: 'main', count: o.fuzzRuns, purpose: 'invalid product order bodies (fuzzed), each of which must be refused', checks: ['fuzz_invalid_product_order'] });
     if (selected(ctx, 'action_invalid_body')) plan.push({ method: 'POST', path: '/api/v1/order/{ref}/terminate/', as: 'main', count: 6, purpose: `invalid termination bodies to ${own}, once active; each must be refused and change nothing`, checks: ['action_invalid_body'] });
     if (o.fuzzRuns > 0 && selected(ctx, 'fuzz_invalid_body')) plan.push({ method: 'POST', path: '/api/v1/order/{ref}/terminate/', as: 'main', count: o.fuzzRuns, purpose: `fuzzed invalid termination bodies to ${own}, once active; each must be refused`, checks: ['fuzz_invalid_body'] });

@@ -91,7 +91,14 @@ async function writableIn(ctx: RunContext, pred: (s: string) => boolean, not: Se
  */
 export async function checkProductOrder(ctx: RunContext): Promise<void> {
   await readDisposable(ctx);
-  if (!ctx.enabled('product_order_status')) return;
+  if (ctx.enabled('product_order_status')) return createProductOrder(ctx);
+  // not selected, but the checks that act on an order of the run's own need one: create it, judging nothing
+  if (ctx.options.allowWrites && !ctx.options.dryRun && wantsActive(ctx) && !ctx.http.unavailable) {
+    await ctx.drive('product_order_status', () => createProductOrder(ctx));
+  }
+}
+
+async function createProductOrder(ctx: RunContext): Promise<void> {
   const rec = ctx.check('product_order_status');
   const item = ctx.lifecycle.item;
   const body = example(ctx, 'ProductOrderCreate') as Record<string, unknown>;
@@ -152,7 +159,7 @@ export async function checkProductOrder(ctx: RunContext): Promise<void> {
 }
 
 /** The checks that act on an active order of the run's own; whether any is selected. */
-function wantsActive(ctx: RunContext): boolean {
+export function wantsActive(ctx: RunContext): boolean {
   return ['action_invalid_body', 'terminate_active', 'fuzz_invalid_body'].some((c) => ctx.options.checks === undefined || ctx.options.checks.includes(c));
 }
 
