@@ -207,6 +207,12 @@ export const RUN_OPTIONS: readonly Def[] = [
   opt('specPath', '--spec <path>', 'CONFORMANCE_SPEC', 'openapi.yaml', 'the contract', str('--spec')),
 ];
 
+/** The README's row of an option (`test/run/options-table.test.ts` compares the README with these). */
+export function readmeRow(d: OptionDef): string {
+  const shown = d.shown === '' ? '' : /^[\w.-]+$/.test(d.shown) ? `\`${d.shown}\`` : d.shown;
+  return `| \`${d.flag}\` | \`${d.env}\` | ${shown} | ${d.description} |`;
+}
+
 /** The flag name of a table entry (`--base-url`). */
 export const flagName = (d: OptionDef): string => d.flag.split(/[ <[]/)[0] as string;
 export const isBoolean = (d: OptionDef): boolean => !d.flag.includes('<');

@@ -11,7 +11,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHECKS } from '../checks/catalog.ts';
 import { asConformanceError, ConformanceError } from '../errors.ts';
-import { Harness, type Exchange } from '../harness/http.ts';
+import { Harness, tlsProblem, type Exchange } from '../harness/http.ts';
 import type { LatencyStat, Report, Result } from '../report/types.ts';
 import { verdictOf } from '../report/verdict.ts';
 import { loadSpec, type Spec } from '../spec/load.ts';
@@ -128,8 +128,9 @@ async function preflight(ctx: RunContext): Promise<void> {
     const target = http.redactor.text(ctx.options.baseUrl ?? '');
     if (first.error.code === 'refused') return http.stop({ code: 'CONF_ERR_UNREACHABLE', message: `${target}: ${first.error.message}` });
     if (first.error.code === 'tls') return http.stop({ code: 'CONF_ERR_TLS', message: `${target}: ${first.error.message}` });
-    if ((first.error.code === 'reset' || first.error.code === 'protocol') && (await speaksTls(http.origin))) {
-      return http.stop({ code: 'CONF_ERR_TLS', message: `${target}: the target speaks TLS at this address: use https:// instead of http://` });
+    if (first.error.code === 'reset' || first.error.code === 'protocol') {
+      const tls = await tlsDiagnosis(http.origin);
+      if (tls) return http.stop({ code: 'CONF_ERR_TLS', message: `${target}: ${tls}` });
     }
     return; // a target that hangs or breaks is judged by the checks (a FAIL that names it)
   }
@@ -148,20 +149,29 @@ async function preflight(ctx: RunContext): Promise<void> {
   http.credentialProbe = answers.find((ex) => ex.status === 200) ? reads[answers.findIndex((ex) => ex.status === 200)]!.path : undefined;
 }
 
-/** Whether something at `origin` (http://host:port) completes a TLS handshake: an http:// URL aimed at an https server. */
-async function speaksTls(origin: string): Promise<boolean> {
+/**
+ * A connection that was reset at once may be TLS trouble that undici reports
+ * only as a closed socket: an http:// URL aimed at a TLS server, or (TLS 1.3)
+ * a server that wants a client certificate and says so in an alert after the
+ * handshake. One raw TLS connection tells which; undefined when neither.
+ */
+async function tlsDiagnosis(origin: string): Promise<string | undefined> {
   const u = new URL(origin);
-  if (u.protocol !== 'http:') return false;
   const { connect } = await import('node:tls');
+  const plain = u.protocol === 'http:';
   return new Promise((resolvePromise) => {
-    const socket = connect({ host: u.hostname, port: Number(u.port || 80), rejectUnauthorized: false, servername: u.hostname.match(/^[\d.]+$/) ? undefined : u.hostname });
-    const done = (v: boolean): void => {
+    const socket = connect({ host: u.hostname, port: Number(u.port || (plain ? 80 : 443)), rejectUnauthorized: !plain, servername: /^[\d.]+$|:/.test(u.hostname) ? undefined : u.hostname });
+    const done = (v: string | undefined): void => {
       socket.destroy();
       resolvePromise(v);
     };
-    socket.setTimeout(2000, () => done(false));
-    socket.once('secureConnect', () => done(true));
-    socket.once('error', () => done(false));
+    socket.setTimeout(2000, () => done(undefined));
+    socket.once('secureConnect', () => {
+      if (plain) return done('the target speaks TLS at this address: use https:// instead of http://');
+      socket.write(`GET / HTTP/1.1\r\nHost: ${u.host}\r\nConnection: close\r\n\r\n`);
+    });
+    socket.once('data', () => done(undefined));
+    socket.once('error', (err: NodeJS.ErrnoException) => done(plain ? undefined : tlsProblem(err.code ?? '', err.message)));
   });
 }
 
@@ -176,8 +186,9 @@ export async function certify(options: RunOptions & { baseUrl: string }, embedde
   http.setWriteGuard(writeGuard(ctx));
   let plan: PlannedWrite[] = [];
   try {
-    watchExchanges(ctx);
+    // the preflight's two reads are made again by the phases: judged there, so that a run stopped here judges nothing
     await preflight(ctx);
+    watchExchanges(ctx);
 
     const phase = async (name: string, fn: () => Promise<void>): Promise<void> => {
       if (http.unavailable) return;
