@@ -108,6 +108,10 @@ export class RunContext {
   readonly createdRefs = new Set<string>();
   /** the order the run terminated, if it did */
   terminated: string | undefined;
+  /** when the user's own export was accepted (the colleague's must come within its window) */
+  exportStartedAt: number | undefined;
+  /** inputs learnt from the target's own data (a product offering and its options from an existing order) */
+  readonly learnt: { offering?: { product_offering_id: string; option_ids: string[] } } = {};
   log: (line: string) => void;
 
   constructor(
@@ -231,7 +235,8 @@ export class RunContext {
       return true;
     }
     const received = ex.status === undefined ? `no answer (${ex.error?.message ?? 'transport error'})` : String(ex.status);
-    rec.fail(`${what}: expected ${allowed.join(' or ')} / received ${received}`, this.http.evidence(ex, { expected: allowed.join(' or '), received }));
+    const expected = allowed.length === 100 && allowed[0] === 200 && allowed[99] === 299 ? 'a 2xx' : allowed.join(' or ');
+    rec.fail(`${what}: expected ${expected} / received ${received}`, this.http.evidence(ex, { expected, received }));
     return false;
   }
 

@@ -10,6 +10,7 @@
  * CONF_ERR_BAD_OPTION (exit 2). A boolean variable never counts as set merely
  * because it exists.
  */
+import { readFileSync } from 'node:fs';
 import { CHECK_BY_NAME, CHECKS } from '../checks/catalog.ts';
 import { ConformanceError } from '../errors.ts';
 import type { Profile } from '../report/types.ts';
@@ -27,6 +28,8 @@ export interface RunOptions {
   disposableOrders: string[];
   /** perform the reads, send no write and no export, list what would have been sent */
   dryRun: boolean;
+  /** the product order body to send (from --product-order-body FILE); default: learnt from an existing order */
+  productOrderBody: Record<string, unknown> | undefined;
   /** a verdict that skipped an error-severity check exits 1 */
   requireComplete: boolean;
   seed: number;
@@ -175,6 +178,22 @@ export const RUN_OPTIONS: readonly Def[] = [
     if (/[\x00-\x1f\x7f]/.test(r)) throw bad(`${f} holds a control character`);
     return r;
   }), { repeatable: true }),
+  opt('productOrderBody', '--product-order-body <file>', 'CONFORMANCE_PRODUCT_ORDER_BODY', '', 'JSON body of the run\'s product order (default: the offering and options of an existing order)', (v, f) => {
+    let text: string;
+    try {
+      text = readFileSync(String(v), 'utf8');
+    } catch (e) {
+      throw bad(`${f}: cannot read ${String(v)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (e) {
+      throw bad(`${f}: ${String(v)} is not JSON (${(e as Error).message})`);
+    }
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw bad(`${f}: ${String(v)} must hold a JSON object`);
+    return body as Record<string, unknown>;
+  }),
   opt('dryRun', '--dry-run', 'CONFORMANCE_DRY_RUN', 'off', 'perform the reads; send no write and no export, list every one it would have sent', (v, f) => parseBool(f, v)),
   opt('requireComplete', '--require-complete', 'CONFORMANCE_REQUIRE_COMPLETE', 'off', 'a partial PASS (an error-severity check not run) exits 1', (v, f) => parseBool(f, v)),
   opt('seed', '--seed <n>', 'CONFORMANCE_SEED', 'random, printed', 'replays sampling, fuzzing and the bundled server\'s data', (v, f) => parseInt(f, v, 0, 2 ** 31 - 1)),
@@ -233,12 +252,18 @@ export function resolveOptions(raw: Partial<Record<RunKey, Raw>> & Record<string
     tokenOtherTenant: undefined,
     checks: undefined,
     specPath: undefined,
+    productOrderBody: undefined,
   };
   for (const d of RUN_OPTIONS) {
     const v = raw[d.key];
     if (v === undefined) continue;
     // an empty credential or spec path means "none"; an empty base URL is an error (parseBaseUrl)
-    if (v === '' && (d.secret || d.key === 'specPath' || d.key === 'seed' || d.key === 'checks')) continue;
+    if (v === '' && (d.secret || d.key === 'specPath' || d.key === 'seed' || d.key === 'checks' || d.key === 'productOrderBody')) continue;
+    // a program may hand the body itself rather than a file name
+    if (d.key === 'productOrderBody' && typeof v === 'object' && v !== null) {
+      out[d.key] = v;
+      continue;
+    }
     out[d.key] = d.parse(v, flagName(d));
   }
   if (out.seed === undefined) out.seed = Math.floor(Math.random() * 2 ** 31);

@@ -18,7 +18,7 @@ import { loadSpec, type Spec } from '../spec/load.ts';
 import { RunContext } from './context.ts';
 import type { RunOptions } from './options.ts';
 import { checkCredentials, checkNotFound, checkTenantIsolation, checkTraversal, type DocRef } from './phases/access.ts';
-import { checkExport } from './phases/export.ts';
+import { checkColleagueExport, checkExport } from './phases/export.ts';
 import { crawlOrderList, examineOrders, sampleOrders, type KnownFiles } from './phases/orders.ts';
 import { checkOrderRequests, fetchReasons } from './phases/requests.ts';
 import { awaitActiveOrder, checkInvalidBodies, checkProductOrder, checkTermination } from './phases/writes.ts';
@@ -248,6 +248,7 @@ export async function certify(options: RunOptions & { baseUrl: string }, embedde
       await runFuzz(ctx);
     });
     await phase('final writes', () => checkTermination(ctx, reasons));
+    await phase("colleague's export", () => checkColleagueExport(ctx));
     for (const extra of hooks.extraPhases ?? []) await phase('extra', () => extra(ctx));
   } catch (err) {
     // a run always ends with a report: an unexpected error in the kit is INTERNAL, and INCOMPLETE
