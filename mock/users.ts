@@ -28,10 +28,17 @@ export const USERS: readonly User[] = [
 const byToken = new Map(USERS.map((u) => [u.token, u]));
 const byKey = new Map<string, User>(USERS.map((u) => [u.key, u]));
 
-/** The user of an `Authorization` header value, or undefined. */
-export function userOfAuthorization(header: string | undefined): User | undefined {
+const schemes = new Map<string, RegExp>([['Bearer', /^Bearer[ \t]+([^\s]+)[ \t]*$/i]]);
+function schemeRe(scheme: string): RegExp {
+  let re = schemes.get(scheme);
+  if (!re) schemes.set(scheme, (re = new RegExp(`^${scheme.replace(/[^A-Za-z0-9-]/g, '')}[ \\t]+([^\\s]+)[ \\t]*$`, 'i')));
+  return re;
+}
+
+/** The user of an `Authorization` header value (`<scheme> <token>`, default `Bearer`), or undefined. */
+export function userOfAuthorization(header: string | undefined, scheme = 'Bearer'): User | undefined {
   if (typeof header !== 'string') return undefined;
-  const m = /^Bearer[ \t]+([^\s]+)[ \t]*$/i.exec(header);
+  const m = schemeRe(scheme).exec(header);
   return m ? byToken.get(m[1] as string) : undefined;
 }
 

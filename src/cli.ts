@@ -105,6 +105,7 @@ export function buildProgram(): Command {
     .addOption(envOption('--step-ms <ms>', 'duration of one lifecycle step for moving orders', 'CONFORMANCE_MOCK_STEP_MS', '1000'))
     .addOption(envOption('--export-ms <ms>', 'how long an export task takes', 'CONFORMANCE_MOCK_EXPORT_MS', '300'))
     .addOption(envOption('--provider-states', 'serve POST /_pact/provider-states (Pact provider verification)', 'CONFORMANCE_MOCK_PROVIDER_STATES'))
+    .addOption(envOption('--variant <names>', 'provider variants, comma-separated (see the README: bare-list, html-404, action-204, token-auth, ...)', 'CONFORMANCE_MOCK_VARIANT'))
     .action(async (raw: Record<string, string | boolean>) => {
       const { runMockCli } = await import('../mock/main.ts');
       const num = (name: string, v: string | boolean | undefined, min: number, max: number): number => {
@@ -121,6 +122,7 @@ export function buildProgram(): Command {
         orders: num('orders', raw.orders, 1, 2_000_000),
         exportWindowS: num('export-window-s', raw.exportWindowS, 0, 86_400),
         stepMs: num('step-ms', raw.stepMs, 1, 86_400_000),
+        ...(typeof raw.variant === 'string' ? { variants: raw.variant } : {}),
       });
     });
 
