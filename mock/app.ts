@@ -221,6 +221,8 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
     routerOptions: { maxParamLength: 500 },
     // A URL the router cannot decode, or a parameter over the length limit.
     frameworkErrors: (error, _request, reply) => {
+      // variant html-404: a URL the router cannot decode matches no route
+      if (b.unmatchedRoute === 'html') return void (reply as FastifyReply).code(404).type('text/html; charset=utf-8').send(HTML_404);
       void (reply as FastifyReply).code(400).send(errorBody(400, `Bad request: ${error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path segment is too long' : 'the URL is not valid'}.`));
     },
   });
@@ -245,6 +247,15 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
       done(new HttpError(400, 'Malformed JSON body.'), undefined);
     }
   });
+
+  if (b.unmatchedRoute === 'html') {
+    // as a framework whose path converters match one non-empty segment: an empty
+    // or decoded-slash parameter matches no route, and gets the stock HTML page
+    app.addHook('onRequest', async (request, reply) => {
+      const params = Object.values((request.params ?? {}) as Params);
+      if (params.some((v) => v === '' || v?.includes('/'))) return reply.code(404).type('text/html; charset=utf-8').send(HTML_404);
+    });
+  }
 
   app.addHook('onRequest', async (request, reply) => {
     if (!request.routeOptions.url?.startsWith(API)) return;
