@@ -984,6 +984,19 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            /**
+             * @description Any other 2xx acknowledges the request as well (`200`, `202`, or `204 No Content`
+             *     without a body): the documentation shows no success status, so the effects
+             *     (state, history, order request) are what tell.
+             */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderRequest"];
+                };
+            };
         };
     };
     listTerminateReasons: {
