@@ -16,7 +16,7 @@ import type { Model } from './model.ts';
 import { detailOf, documentGroups, documentsOf, historyOf, summaryOf, type OrderSummary } from './orders.ts';
 import { handleProviderState } from './provider-states.ts';
 import type { ProductOrder, Store } from './store.ts';
-import { userOfAuthorization, type User } from './users.ts';
+import { authorizationReader, type User } from './users.ts';
 import type { Behaviour } from './variants.ts';
 
 declare module 'fastify' {
@@ -215,6 +215,7 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
   const errorBody = b.errorShape === 'nested' ? nestedBody : detailBody;
   const paginated: Paginator = b.listEnvelope === 'page' && b.fixedPageSize === undefined ? paginate : paginatorOf(b);
   const fmt = store.fmt;
+  const userOfAuthorization = authorizationReader(b.authScheme);
   const app = Fastify({
     logger: options.logger,
     bodyLimit: options.bodyLimit,
@@ -259,7 +260,7 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
 
   app.addHook('onRequest', async (request, reply) => {
     if (!request.routeOptions.url?.startsWith(API)) return;
-    const user = userOfAuthorization(request.headers.authorization, b.authScheme);
+    const user = userOfAuthorization(request.headers.authorization);
     if (!user) {
       const detail = request.headers.authorization ? 'Invalid token.' : 'Authentication credentials were not provided.';
       return reply.code(401).header('www-authenticate', b.authScheme).send(errorBody(401, detail));
