@@ -8,10 +8,11 @@
  * Fuzzing is modest, to keep the file fast.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEMO_TOKENS, startMock, type RunningMock } from '../../mock/index.ts';
+import { startMock, type RunningMock } from '../../mock/index.ts';
 import { resolveOptions } from '../../src/engine/options.ts';
 import { certify, EMBEDDED_MOCK } from '../../src/engine/run.ts';
 import type { Report } from '../../src/report/types.ts';
+import { runOptions } from '../faults/target.ts';
 
 interface Case {
   variants: string[];
@@ -56,20 +57,8 @@ async function run(c: Case, profile: 'documented' | 'strict' = 'documented'): Pr
   const mock = await startMock({ variants: c.variants, seed: 5, orders: 40, exportWindowS: 60, ...EMBEDDED_MOCK });
   mocks.push(mock);
   try {
-    const options = resolveOptions({
-      baseUrl: mock.baseUrl,
-      token: DEMO_TOKENS.customerA_user1,
-      tokenOtherUser: DEMO_TOKENS.customerA_user2,
-      tokenOtherTenant: DEMO_TOKENS.customerB_user1,
-      allowWrites: true,
-      allowExport: true,
-      seed: 3,
-      fuzzRuns: 8,
-      maxOrders: 12,
-      waitMs: 5_000,
-      profile,
-      ...c.options,
-    });
+    // the options of a complete run against a reference server (tokens, writes and export on), as the fault kill test runs
+    const options = resolveOptions(runOptions(mock.baseUrl, { seed: 3, fuzzRuns: 8, maxOrders: 12, waitMs: 5_000, profile, ...c.options }));
     return (await certify({ ...options, baseUrl: mock.baseUrl }, false)).report;
   } finally {
     await mock.close();
