@@ -661,11 +661,23 @@ export interface components {
          *     }
          */
         Error: unknown;
-        /** @description A refused request, naming the property at fault. */
-        ValidationError: {
-            detail: string;
-            errors?: components["schemas"]["TerminationError"][];
-        };
+        /**
+         * @description A refused request. The documentation shows no error body, so any JSON is
+         *     accepted (`{"error": {...}}`, a map of fields, ...). The reference server
+         *     sends `{detail, errors: [{code, property_path, value}]}`, naming the
+         *     property at fault as the termination errors do.
+         * @example {
+         *       "detail": "The termination reason is not in the list.",
+         *       "errors": [
+         *         {
+         *           "code": "invalid_choice",
+         *           "property_path": "reason",
+         *           "value": "Because"
+         *         }
+         *       ]
+         *     }
+         */
+        ValidationError: unknown;
     };
     responses: {
         /** @description The request was malformed. */
@@ -972,6 +984,19 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            /**
+             * @description Any other 2xx acknowledges the request as well (`200`, `202`, or `204 No Content`
+             *     without a body): the documentation shows no success status, so the effects
+             *     (state, history, order request) are what tell.
+             */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderRequest"];
+                };
+            };
         };
     };
     listTerminateReasons: {

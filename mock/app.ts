@@ -2,6 +2,8 @@
  * The HTTP layer of the reference server: every operation of `openapi.yaml`
  * on Fastify, with request bodies checked by the spec's own validators and
  * every error answered as JSON `{detail}` (never a 5xx for bad input).
+ * A provider variant (mock/variants.ts, `store.behaviour`) is read once, here,
+ * when the routes are built: the default routes do not test for variants.
  *
  * Routing note: find-my-way matches static segments before parameters, so
  * `/api/v1/order/export/...` wins over `/api/v1/order/{order_reference}/...`,
@@ -13,9 +15,9 @@ import { contentTypeOf, csvStream, documentBytes, isPlainFilename } from './file
 import type { Model } from './model.ts';
 import { detailOf, documentGroups, documentsOf, historyOf, summaryOf, type OrderSummary } from './orders.ts';
 import { handleProviderState } from './provider-states.ts';
-import type { Store } from './store.ts';
-import { userOfAuthorization, type User } from './users.ts';
-import { instant } from './time.ts';
+import type { ProductOrder, Store } from './store.ts';
+import { authorizationReader, type User } from './users.ts';
+import type { Behaviour } from './variants.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -38,13 +40,30 @@ const MAX_PAGE_SIZE = 1000;
 
 class HttpError extends Error {
   readonly statusCode: number;
-  readonly body: Record<string, unknown>;
+  readonly extra: Record<string, unknown>;
   constructor(statusCode: number, detail: string, extra: Record<string, unknown> = {}) {
     super(detail);
     this.statusCode = statusCode;
-    this.body = { detail, ...extra };
+    this.extra = extra;
   }
 }
+
+type ErrorBody = (status: number, detail: string, extra?: Record<string, unknown>) => Record<string, unknown>;
+
+/** The reference server's error body: `{detail, errors?}`. */
+const detailBody: ErrorBody = (_status, detail, extra) => (extra ? { detail, ...extra } : { detail });
+
+const ERROR_CODES: Record<number, string> = {
+  400: 'invalid', 401: 'not_authenticated', 403: 'permission_denied', 404: 'not_found', 409: 'conflict', 413: 'too_large', 429: 'throttled', 500: 'server_error',
+};
+
+/** Variant `nested-errors`: `{error: {code, message, fields?}}`. */
+const nestedBody: ErrorBody = (status, detail, extra) => ({
+  error: { code: ERROR_CODES[status] ?? 'error', message: detail, ...(Array.isArray(extra?.errors) ? { fields: extra.errors } : {}) },
+});
+
+/** Variant `html-404`: the stock page of a web framework, for a URL no route matches. */
+const HTML_404 = '<!doctype html>\n<html lang="en">\n<head>\n  <title>Not Found</title>\n</head>\n<body>\n  <h1>Not Found</h1><p>The requested resource was not found on this server.</p>\n</body>\n</html>\n';
 
 /** The body of a request whose media type is not JSON. */
 const NOT_JSON = Object.freeze({ notJson: true });
@@ -97,11 +116,20 @@ function positive(q: Query, name: string, fallback: number, max: number): number
   return Number(raw);
 }
 
-/** DRF-style page envelope; `next`/`previous` are absolute URLs on the request's host. */
-function paginate<T>(request: FastifyRequest, count: number, fetch: (offset: number, limit: number) => T[]): { count: number; next: string | null; previous: string | null; results: T[] } {
+interface Page<T> {
+  count: number;
+  next: string | null;
+  previous: string | null;
+  results: T[];
+}
+
+type Paginator = <T>(request: FastifyRequest, count: number, fetch: (offset: number, limit: number) => T[]) => Page<T> | T[];
+
+/** DRF-style page envelope; `next`/`previous` are absolute URLs on the request's host. `fixedSize`: `page_size` is ignored. */
+function paginate<T>(request: FastifyRequest, count: number, fetch: (offset: number, limit: number) => T[], fixedSize?: number): Page<T> {
   const q = request.query as Query;
   const page = positive(q, 'page', 1, 999_999_999);
-  const size = positive(q, 'page_size', DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+  const size = fixedSize ?? positive(q, 'page_size', DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
   const last = Math.max(1, Math.ceil(count / size));
   if (page > last) throw new HttpError(400, `Invalid page: there are ${last} page(s) of ${size}.`);
   const [path, raw = ''] = request.url.split('?', 2) as [string, string?];
@@ -116,6 +144,40 @@ function paginate<T>(request: FastifyRequest, count: number, fetch: (offset: num
     previous: page > 1 ? link(page - 1) : null,
     results: fetch((page - 1) * size, size),
   };
+}
+
+/** An absolute link to the request's path with some query parameters set (a value of undefined removes it). */
+function linkTo(request: FastifyRequest, set: Record<string, string | undefined>): string {
+  const [path, raw = ''] = request.url.split('?', 2) as [string, string?];
+  const params = new URLSearchParams(raw);
+  for (const [k, v] of Object.entries(set)) {
+    if (v === undefined) params.delete(k);
+    else params.set(k, v);
+  }
+  const qs = params.toString();
+  return `${request.protocol}://${request.host || '127.0.0.1'}${path}${qs ? `?${qs}` : ''}`;
+}
+
+/** The paginator of a list-envelope variant; the default is `paginate`. */
+function paginatorOf(b: Readonly<Behaviour>): Paginator {
+  if (b.listEnvelope === 'array') return (_request, count, fetch) => fetch(0, count);
+  if (b.listEnvelope === 'limit-offset') {
+    return (request, count, fetch) => {
+      const q = request.query as Query;
+      const limit = positive(q, 'limit', b.defaultLimit, MAX_PAGE_SIZE);
+      const rawOffset = single(q, 'offset');
+      if (rawOffset !== undefined && !/^[0-9]{1,9}$/.test(rawOffset)) throw new HttpError(400, 'The query parameter "offset" must be a whole number from 0.');
+      const offset = rawOffset === undefined ? 0 : Number(rawOffset);
+      const at = (o: number): string => linkTo(request, { limit: String(limit), offset: o > 0 ? String(o) : undefined });
+      return {
+        count,
+        next: offset + limit < count ? at(offset + limit) : null,
+        previous: offset > 0 ? at(Math.max(0, Math.min(offset, count) - limit)) : null,
+        results: fetch(offset, limit),
+      };
+    };
+  }
+  return (request, count, fetch) => paginate(request, count, fetch, b.fixedPageSize);
 }
 
 /**
@@ -134,19 +196,35 @@ function pageJson(page: { count: number; next: string | null; previous: string |
   return `{"count":${page.count},"next":${JSON.stringify(page.next)},"previous":${JSON.stringify(page.previous)},"results":[${items.join(',')}]}`;
 }
 
+/** A bare list as JSON text (variant `bare-list`), items serialised as in `pageJson`. */
+function arrayJson(rows: object[]): string {
+  return `[${rows.map((r) => {
+    let j = itemJson.get(r);
+    if (j === undefined) itemJson.set(r, (j = JSON.stringify(r)));
+    return j;
+  }).join(',')}]`;
+}
+
 function userOf(request: FastifyRequest): User {
   if (!request.user) throw new HttpError(401, 'Authentication credentials were not provided.');
   return request.user;
 }
 
 export async function buildApp(model: Model, store: Store, options: AppOptions): Promise<FastifyInstance> {
+  const b = store.behaviour;
+  const errorBody = b.errorShape === 'nested' ? nestedBody : detailBody;
+  const paginated: Paginator = b.listEnvelope === 'page' && b.fixedPageSize === undefined ? paginate : paginatorOf(b);
+  const fmt = store.fmt;
+  const userOfAuthorization = authorizationReader(b.authScheme);
   const app = Fastify({
     logger: options.logger,
     bodyLimit: options.bodyLimit,
     routerOptions: { maxParamLength: 500 },
     // A URL the router cannot decode, or a parameter over the length limit.
     frameworkErrors: (error, _request, reply) => {
-      void (reply as FastifyReply).code(400).send({ detail: `Bad request: ${error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path segment is too long' : 'the URL is not valid'}.` });
+      // variant html-404: a URL the router cannot decode matches no route
+      if (b.unmatchedRoute === 'html') return void (reply as FastifyReply).code(404).type('text/html; charset=utf-8').send(HTML_404);
+      void (reply as FastifyReply).code(400).send(errorBody(400, `Bad request: ${error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path segment is too long' : 'the URL is not valid'}.`));
     },
   });
   const { validators, lc } = model;
@@ -171,31 +249,46 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
     }
   });
 
+  if (b.unmatchedRoute === 'html') {
+    // as a framework whose path converters match one non-empty segment: an empty
+    // or decoded-slash parameter matches no route, and gets the stock HTML page
+    app.addHook('onRequest', async (request, reply) => {
+      const params = Object.values((request.params ?? {}) as Params);
+      if (params.some((v) => v === '' || v?.includes('/'))) return reply.code(404).type('text/html; charset=utf-8').send(HTML_404);
+    });
+  }
+
   app.addHook('onRequest', async (request, reply) => {
     if (!request.routeOptions.url?.startsWith(API)) return;
     const user = userOfAuthorization(request.headers.authorization);
     if (!user) {
       const detail = request.headers.authorization ? 'Invalid token.' : 'Authentication credentials were not provided.';
-      return reply.code(401).header('www-authenticate', 'Bearer').send({ detail });
+      return reply.code(401).header('www-authenticate', b.authScheme).send(errorBody(401, detail));
     }
     request.user = user;
   });
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
-    if (error instanceof HttpError) return reply.code(error.statusCode).send(error.body);
+    if (error instanceof HttpError) return reply.code(error.statusCode).send(errorBody(error.statusCode, error.message, error.extra));
     let status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 415) status = 400;
     if (status === 500) {
       request.log.error(error);
-      return reply.code(500).send({ detail: 'Internal server error.' });
+      return reply.code(500).send(errorBody(500, 'Internal server error.'));
     }
     const detail = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'Request body is too large.'
       : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'Unsupported media type: send application/json.'
       : error.message || 'Bad request.';
-    return reply.code(status).send({ detail });
+    return reply.code(status).send(errorBody(status, detail));
   });
 
-  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ detail: 'Not found.' }));
+  if (b.unmatchedRoute === 'html') app.setNotFoundHandler((_request, reply) => reply.code(404).type('text/html; charset=utf-8').send(HTML_404));
+  else app.setNotFoundHandler((_request, reply) => reply.code(404).send(errorBody(404, 'Not found.')));
+
+  /** Not found, or (variant `forbidden-403`) permission denied when the object exists but is someone else's. */
+  const missing = b.foreignStatus === 403
+    ? (exists: () => boolean): HttpError => (exists() ? new HttpError(403, 'You do not have permission to perform this action.') : notFound())
+    : (): HttpError => notFound();
 
   const validate = (operationId: string, body: unknown, what: string): void => {
     // 400 rather than 415: the contract declares 400 for a refused body.
@@ -210,30 +303,45 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
   const order = (request: FastifyRequest) => {
     const ref = (request.params as Params).order_reference ?? '';
     const rec = store.find(userOf(request).customer, ref);
-    if (!rec) throw notFound();
+    if (!rec) throw missing(() => store.findAny(ref) !== undefined);
     return { rec, view: store.view(rec) };
   };
 
-  const summaries = (records: ReturnType<Store['pageOrders']>): OrderSummary[] => records.map((r) => summaryOf(model, r, store.view(r)));
+  const summaries = (records: ReturnType<Store['pageOrders']>): OrderSummary[] => records.map((r) => summaryOf(model, r, store.view(r), fmt));
+
+  /** A product order as this provider writes it (variant `item-state-field`: the item status under `state`). */
+  const shown = b.itemStatusField === 'status'
+    ? (po: ProductOrder): unknown => po
+    : (po: ProductOrder): unknown => ({ ...po, product_order_item: po.product_order_item.map(({ status, ...item }) => ({ ...item, [b.itemStatusField]: status })) });
+  const offerings = new Set(store.products.map((p) => p.id));
 
   // ---------------------------------------------------------- phase 1
   app.post('/api/v1/product_order/', async (request, reply) => {
     const user = userOf(request);
     validate('createProductOrder', request.body, 'product order');
-    return reply.code(201).send(store.createProductOrder(user, request.body as Parameters<Store['createProductOrder']>[1]));
+    const body = request.body as Parameters<Store['createProductOrder']>[1];
+    if (b.withoutOfferings.length > 0 && !offerings.has(body.product_offering_id)) {
+      throw new HttpError(400, 'The product offering is not in the catalogue.', {
+        errors: [{ code: 'invalid_choice', property_path: 'product_offering_id', value: body.product_offering_id }],
+      });
+    }
+    return reply.code(201).send(shown(store.createProductOrder(user, body)));
   });
 
-  app.get('/api/v1/product_order/:product_order_id/', async (request) => {
-    const po = store.productOrder(userOf(request).customer, (request.params as Params).product_order_id ?? '');
-    if (!po) throw notFound();
-    return po;
-  });
+  if (b.productOrderGet) {
+    app.get('/api/v1/product_order/:product_order_id/', async (request) => {
+      const id = (request.params as Params).product_order_id ?? '';
+      const po = store.productOrder(userOf(request).customer, id);
+      if (!po) throw missing(() => store.productOrderExists(id));
+      return shown(po);
+    });
+  }
 
   // ---------------------------------------------------------- phase 2
   app.get('/api/v1/order/', async (request, reply) => {
     const c = userOf(request).customer;
-    const page = paginate(request, store.countOrders(c), (offset, limit) => summaries(store.pageOrders(c, offset, limit)));
-    return reply.type('application/json; charset=utf-8').send(pageJson(page));
+    const page = paginated(request, store.countOrders(c), (offset, limit) => summaries(store.pageOrders(c, offset, limit)));
+    return reply.type('application/json; charset=utf-8').send(Array.isArray(page) ? arrayJson(page) : pageJson(page));
   });
 
   app.get('/api/v1/order/:order_reference/', async (request) => {
@@ -241,7 +349,7 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
     return detailOf(rec, view);
   });
 
-  app.get('/api/v1/order/:order_reference/historic/', async (request) => historyOf(order(request).view));
+  app.get('/api/v1/order/:order_reference/historic/', async (request) => historyOf(order(request).view, fmt));
 
   app.get('/api/v1/order/:order_reference/documents/', async (request) => {
     const { rec, view } = order(request);
@@ -278,7 +386,8 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
         errors: [{ code: 'invalid_state', property_path: 'state', value: view.state }],
       });
     }
-    return reply.code(201).send(store.applyAction(rec, action, body, user));
+    const row = store.applyAction(rec, action, body, user);
+    return b.actionStatus === 204 ? reply.code(204).send() : reply.code(b.actionStatus).send(row);
   });
 
   // ---------------------------------------------------------- reference data and requests
@@ -289,7 +398,7 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
     const q = request.query as Query;
     const filter = { orderReference: single(q, 'order_reference'), action: single(q, 'action') };
     const count = store.pageRequests(c, filter, 0, 0).count;
-    return paginate(request, count, (offset, limit) => store.pageRequests(c, filter, offset, limit).rows);
+    return paginated(request, count, (offset, limit) => store.pageRequests(c, filter, offset, limit).rows);
   });
 
   // ---------------------------------------------------------- export
@@ -297,22 +406,25 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
     const started = store.startExport(userOf(request));
     if ('retryAfterS' in started) {
       return reply.code(429).header('retry-after', String(started.retryAfterS))
-        .send({ detail: `Only one export every ${store.opts.exportWindowS} s per user; retry in ${started.retryAfterS} s.` });
+        .send(errorBody(429, `Only one export every ${store.opts.exportWindowS} s per user; retry in ${started.retryAfterS} s.`));
     }
-    return reply.code(202).send({ task_id: started.task.id });
+    return reply.code(b.exportStartStatus).send({ task_id: started.task.id });
   });
 
   app.get('/api/v1/order/export/:task_id/status/', async (request) => {
-    const task = store.exportTask(userOf(request), (request.params as Params).task_id ?? '');
-    if (!task) throw notFound();
+    const id = (request.params as Params).task_id ?? '';
+    const task = store.exportTask(userOf(request), id);
+    if (!task) throw missing(() => store.exportTaskExists(id));
     const done = store.exportDone(task);
-    return { task_id: task.id, success: done ? true : null, started: instant(task.started), stopped: done ? instant(task.stopped) : null };
+    return { task_id: task.id, success: done ? true : null, started: fmt.instant(task.started), stopped: done ? fmt.instant(task.stopped) : null };
   });
 
   app.get('/api/v1/order/export/:task_id/download/', async (request, reply) => {
     const user = userOf(request);
-    const task = store.exportTask(user, (request.params as Params).task_id ?? '');
-    if (!task || !store.exportDone(task)) throw notFound();
+    const id = (request.params as Params).task_id ?? '';
+    const task = store.exportTask(user, id);
+    if (!task) throw missing(() => store.exportTaskExists(id));
+    if (!store.exportDone(task)) throw notFound();
     const chunks = (function* () {
       for (const page of store.allOrders(user.customer)) yield summaries(page);
     })();

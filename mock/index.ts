@@ -25,15 +25,20 @@
  * - Export: one per user per `exportWindowS` (429 with `Retry-After`); a task
  *   succeeds `exportMs` after it starts; the CSV is streamed.
  * - Provider states (`providerStates: true`): see mock/provider-states.ts.
+ * - Provider variants (`variants: ['bare-list', 'action-204', ...]`): another
+ *   choice the documentation allows for each of its open points; see
+ *   mock/variants.ts (the list is in VARIANTS and in the README).
  */
 import type { FastifyInstance } from 'fastify';
 import { ConformanceError } from '../src/errors.ts';
 import { buildApp } from './app.ts';
 import { loadModel } from './model.ts';
 import { Store } from './store.ts';
+import { behaviourOf } from './variants.ts';
 
 export { DEMO_TOKENS, type DemoUser } from './users.ts';
 export { PROVIDER_STATES } from './provider-states.ts';
+export { VARIANTS, VARIANT_NAMES, behaviourOf, type Behaviour, type VariantName } from './variants.ts';
 
 export interface MockOptions {
   /** seed of the data (default 42) */
@@ -54,6 +59,8 @@ export interface MockOptions {
   bodyLimit?: number;
   /** Fastify's logger (default false) */
   logger?: boolean;
+  /** provider variants (mock/variants.ts), a list or a comma-separated string (default none) */
+  variants?: readonly string[] | string;
 }
 
 export interface StartOptions extends MockOptions {
@@ -88,6 +95,7 @@ export function resolveOptions(options: MockOptions = {}) {
     providerStates: options.providerStates ?? false,
     bodyLimit: whole('body-limit', options.bodyLimit, 64 * 1024, 1, 100 * 1024 * 1024),
     logger: options.logger ?? false,
+    ...behaviourOf(options.variants),
   };
 }
 
@@ -95,7 +103,7 @@ export function resolveOptions(options: MockOptions = {}) {
 export async function createApp(options: MockOptions = {}): Promise<FastifyInstance> {
   const o = resolveOptions(options);
   const model = loadModel();
-  const store = new Store(model, o);
+  const store = new Store(model, { ...o, behaviour: o.behaviour });
   return buildApp(model, store, o);
 }
 

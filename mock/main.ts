@@ -2,11 +2,11 @@
  * `npx conformance mock`: starts the reference server, prints its base URL and
  * the demo tokens, and stops cleanly on SIGINT/SIGTERM. src/cli.ts calls
  * `runMockCli`; this file also runs on its own:
- *   npx tsx mock/main.ts --port 8080 --seed 42 --orders 60 --export-window-s 300 --step-ms 1000
+ *   npx tsx mock/main.ts --port 8080 --seed 42 --orders 60 --export-window-s 300 --step-ms 1000 --variant bare-list,action-204
  */
 import { pathToFileURL } from 'node:url';
 import { ConformanceError, asConformanceError } from '../src/errors.ts';
-import { DEMO_TOKENS, startMock, type RunningMock, type StartOptions } from './index.ts';
+import { DEMO_TOKENS, behaviourOf, startMock, type RunningMock, type StartOptions } from './index.ts';
 
 export interface MockCliOptions extends Omit<StartOptions, 'seed' | 'orders' | 'exportWindowS' | 'stepMs' | 'exportMs' | 'port'> {
   seed?: number | string;
@@ -29,9 +29,11 @@ export interface RunningMockCli extends RunningMock {
 export async function runMockCli(opts: MockCliOptions = {}): Promise<RunningMockCli> {
   const print = opts.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const { print: _p, handleSignals = true, ...rest } = opts;
+  const { variants, behaviour } = behaviourOf(rest.variants);
   const mock = await startMock(rest as StartOptions);
   print(`Order Tracking API reference server listening on ${mock.baseUrl}`);
-  print('Demo tokens (Authorization: Bearer <token>):');
+  if (variants.length > 0) print(`Provider variants: ${variants.join(', ')}`);
+  print(`Demo tokens (Authorization: ${behaviour.authScheme} <token>):`);
   for (const [user, token] of Object.entries(DEMO_TOKENS)) print(`  ${user.padEnd(16)} ${token}`);
   print('Press Ctrl+C to stop.');
 
@@ -64,7 +66,7 @@ export async function runMockCli(opts: MockCliOptions = {}): Promise<RunningMock
 function parseArgs(argv: string[]): MockCliOptions {
   const names: Record<string, keyof MockCliOptions> = {
     '--port': 'port', '--host': 'host', '--seed': 'seed', '--orders': 'orders',
-    '--export-window-s': 'exportWindowS', '--step-ms': 'stepMs', '--export-ms': 'exportMs',
+    '--export-window-s': 'exportWindowS', '--step-ms': 'stepMs', '--export-ms': 'exportMs', '--variant': 'variants',
   };
   const out: Record<string, unknown> = {};
   for (let i = 0; i < argv.length; i++) {

@@ -56,6 +56,8 @@ export interface Model {
   scenarios: Scenario[];
   /** history values standing for each order state, in vocabulary order */
   valuesOf: Map<string, string[]>;
+  /** the documentation's example of GET /api/v1/order/{order_reference}/historic/ (its entries) */
+  historyExample: { state: string; change_date: string; change_reason: string }[];
 }
 
 function need(list: readonly string[], name: string, what: string): string {
@@ -76,6 +78,22 @@ function documentedReasons(spec: Spec): string[] {
     if (isObject(ex) && isObject(ex.value) && Array.isArray(ex.value.terminate_reasons)) return ex.value.terminate_reasons.map(String);
   }
   throw new Error('openapi.yaml: listTerminateReasons has no example listing the termination reasons');
+}
+
+/** The entries of the documentation's history example (the `documentation` example of getOrderHistory). */
+function documentedHistory(spec: Spec): Model['historyExample'] {
+  const op = spec.operations.get('getOrderHistory');
+  const r200 = op && isObject(op.raw.responses) ? op.raw.responses['200'] : undefined;
+  const json = isObject(r200) && isObject(r200.content) ? r200.content['application/json'] : undefined;
+  let ex = isObject(json) && isObject(json.examples) ? json.examples.documentation : undefined;
+  if (isObject(ex) && typeof ex.$ref === 'string') {
+    const name = ex.$ref.split('/').pop() ?? '';
+    const all = isObject(spec.doc.components) && isObject(spec.doc.components.examples) ? spec.doc.components.examples : {};
+    ex = all[name];
+  }
+  const results = isObject(ex) && isObject(ex.value) ? ex.value.results : undefined;
+  if (!Array.isArray(results)) throw new Error('openapi.yaml: getOrderHistory has no documentation example');
+  return results.filter(isObject).map((e) => ({ state: String(e.state), change_date: String(e.change_date), change_reason: String(e.change_reason ?? '') }));
 }
 
 /** Every path through the order machine from its initial state, each edge taken at most once. */
@@ -144,6 +162,7 @@ export function loadModel(spec: Spec = loadSpec()): Model {
     summaryFields,
     scenarios: enumerateScenarios(lc),
     valuesOf,
+    historyExample: documentedHistory(spec),
   };
   return cached;
 }

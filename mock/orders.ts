@@ -20,7 +20,7 @@ import {
 } from './catalogue.ts';
 import type { Model, Scenario } from './model.ts';
 import { hash32, int, pick, rngFrom, type Rng } from './random.ts';
-import { DAY, HOUR, MINUTE, day, dayPlusMonths, instant, instantParis } from './time.ts';
+import { DAY, DOCUMENTED_FORMATS, HOUR, MINUTE, day, dayPlusMonths, type InstantFormats } from './time.ts';
 
 type Schemas = components['schemas'];
 export type OrderSummary = Schemas['OrderSummary'];
@@ -109,12 +109,12 @@ export function viewOf(model: Model, rec: OrderRecord, now: number): OrderView {
   return view;
 }
 
-export function summaryOf(model: Model, rec: OrderRecord, v: OrderView): OrderSummary {
+export function summaryOf(model: Model, rec: OrderRecord, v: OrderView, fmt: InstantFormats = DOCUMENTED_FORMATS): OrderSummary {
   const hit = staticSummaries.get(v);
   if (hit) return hit;
   const values: Record<string, unknown> = {
     ...rec.summary,
-    modification_date: instant(v.modifiedAt),
+    modification_date: fmt.instant(v.modifiedAt),
     cancellation_date: v.cancelled ? day(v.cancelled.at) : null,
     cancellation_reason: v.cancelled ? v.cancelled.reason : '',
     completion_date: v.completedAt !== undefined ? day(v.completedAt) : null,
@@ -142,10 +142,80 @@ export function detailOf(rec: OrderRecord, v: OrderView): OrderDetail {
   return out;
 }
 
-export function historyOf(v: OrderView): { results: HistoryEntry[] } {
+export function historyOf(v: OrderView, fmt: InstantFormats = DOCUMENTED_FORMATS): { results: HistoryEntry[] } {
   return {
-    results: v.history.map((h) => ({ change_reason: h.reason, change_date: instantParis(h.at), state: h.state as HistoryEntry['state'] })),
+    results: v.history.map((h) => ({ change_reason: h.reason, change_date: fmt.history(h.at), state: h.state as HistoryEntry['state'] })),
   };
+}
+
+// ------------------------------------------------- history variants (mock/variants.ts)
+
+type ViewEntry = OrderView['history'][number];
+
+/**
+ * The values the documentation's /historic/ example writes for each order
+ * state (production steps aside), in its order: read from the example in
+ * openapi.yaml, e.g. confirmed → [acknowledged, held_adv_validation].
+ */
+export function documentedHistoryValues(model: Model, example: readonly { state: string }[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const { state } of example) {
+    const s = model.lc.orderStateOf.get(state);
+    if (s === undefined || model.lc.steps.includes(state)) continue;
+    const list = out.get(s) ?? [];
+    if (!list.includes(state)) list.push(state);
+    out.set(s, list);
+  }
+  return out;
+}
+
+/**
+ * A history as the documentation's example writes it: each run of non-step
+ * entries standing for one order state is written with the example's values
+ * for that state (dated as the run's entries were), and the last production
+ * step before `active` is dated 2 s after it, as in the example.
+ */
+export function documentationHistory(model: Model, values: ReadonlyMap<string, string[]>, history: readonly ViewEntry[]): ViewEntry[] {
+  const out: ViewEntry[] = [];
+  const { lc, names } = model;
+  for (let i = 0; i < history.length;) {
+    const e = history[i] as ViewEntry;
+    const s = lc.orderStateOf.get(e.state);
+    const doc = s === undefined ? undefined : values.get(s);
+    if (s === undefined || doc === undefined || lc.steps.includes(e.state)) {
+      out.push(e);
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < history.length && lc.orderStateOf.get((history[j] as ViewEntry).state) === s && !lc.steps.includes((history[j] as ViewEntry).state)) j++;
+    const run = history.slice(i, j);
+    doc.forEach((state, k) => {
+      const src = run[Math.min(k, run.length - 1)] as ViewEntry;
+      out.push({ state, at: src.at, reason: k === doc.length - 1 ? (run[run.length - 1] as ViewEntry).reason : src.reason });
+    });
+    i = j;
+  }
+  const active = out.findIndex((e) => e.state === names.active);
+  const before = out[active - 1];
+  if (active > 0 && before && lc.steps.includes(before.state)) out[active - 1] = { ...before, at: (out[active] as ViewEntry).at + 2000 };
+  return out;
+}
+
+/**
+ * A history whose production skipped some steps: by the order's reference,
+ * one order in three reports every step, the others miss one to three of
+ * them (never the first or the last).
+ */
+export function skippedStepsHistory(model: Model, ref: string, history: readonly ViewEntry[]): ViewEntry[] {
+  let h = 0;
+  for (let i = 0; i < ref.length; i++) h = hash32(h, ref.charCodeAt(i));
+  if (h % 3 === 0) return history as ViewEntry[];
+  const steps = model.lc.steps;
+  const skipped = new Set<string>();
+  const n = 1 + (h % 3);
+  for (let k = 0; k < n; k++) skipped.add(steps[1 + ((h >>> (4 * k)) % (steps.length - 2))] as string);
+  return history.filter((e) => !skipped.has(e.state));
 }
 
 /** The documents of an order: its BDC, the reports of the steps reached, and its extra files. */
@@ -241,13 +311,15 @@ export interface FixedInput {
   familyIndex: number;
   /** a product order's body, when the order comes from one */
   body?: ProductOrderCreate;
+  /** the offering catalogue (default: every product of mock/catalogue.ts) */
+  products?: readonly ProductEntry[];
 }
 
-function productFor(model: Model, rng: Rng, familyIndex: number, offeringId?: string): ProductEntry {
-  const known = offeringId ? PRODUCTS.find((p) => p.id === offeringId) : undefined;
+function productFor(model: Model, rng: Rng, familyIndex: number, offeringId?: string, products: readonly ProductEntry[] = PRODUCTS): ProductEntry {
+  const known = offeringId ? products.find((p) => p.id === offeringId) : undefined;
   if (known) return known;
   const family = model.offerFamilies[familyIndex % model.offerFamilies.length] as string;
-  const base = pick(rng, PRODUCTS.filter((p) => p.family === family));
+  const base = pick(rng, products.filter((p) => p.family === family));
   return offeringId ? { ...base, id: offeringId } : base;
 }
 
@@ -303,7 +375,7 @@ function maybeManager(rng: Rng, present: boolean): OrderDetail['manager_regional
 export function fixedFields(model: Model, input: FixedInput, history: HistoryEvent[]): Pick<OrderRecord, 'summary' | 'detail' | 'extraDocuments'> {
   const { ref, id, rank, body } = input;
   const rs = rngFrom(hash32(input.key, 2));
-  const product = productFor(model, rs, input.familyIndex, body?.product_offering_id);
+  const product = productFor(model, rs, input.familyIndex, body?.product_offering_id, input.products);
   const site = pick(rs, SITES);
   const site2 = rank % 5 === 1 ? pick(rs, SITES) : undefined;
   const bodyContact = body?.related_contact_information[0];
@@ -430,7 +502,7 @@ export function seededRef(index: number): string {
  * rank): scenario `rank mod S`, variant `floor(rank / S)`, so the first S·4
  * orders of a customer cover every scenario with every variant.
  */
-export function seededOrder(model: Model, seed: number, index: number, customer: CustomerId, rank: number, createdBy: string): OrderRecord {
+export function seededOrder(model: Model, seed: number, index: number, customer: CustomerId, rank: number, createdBy: string, products?: readonly ProductEntry[]): OrderRecord {
   const key = hash32(seed, index);
   const rt = rngFrom(hash32(key, 1));
   const scenarios = model.scenarios;
@@ -440,12 +512,12 @@ export function seededOrder(model: Model, seed: number, index: number, customer:
   const events = scenarioHistory(model, scenario, variant, rank, rt, start);
   const ref = seededRef(index);
   const id = `PO_DC173_${day(start).replace(/-/g, '')}_${String(index + 1).padStart(6, '0')}`;
-  const fixed = fixedFields(model, { ref, id, customer, createdBy, key, rank, orderDay: start, familyIndex: rank + variant }, events);
+  const fixed = fixedFields(model, { ref, id, customer, createdBy, key, rank, orderDay: start, familyIndex: rank + variant, ...(products ? { products } : {}) }, events);
   return { ref, id, customer, index, visibleFrom: Number.NEGATIVE_INFINITY, events, ...fixed };
 }
 
 /** An order put in place by a provider state: static, with a legal history ending in `scenario`'s last state. */
-export function stagedOrder(model: Model, seed: number, ref: string, customer: CustomerId, scenario: Scenario, createdBy: string): OrderRecord {
+export function stagedOrder(model: Model, seed: number, ref: string, customer: CustomerId, scenario: Scenario, createdBy: string, products?: readonly ProductEntry[]): OrderRecord {
   let h = 0;
   for (let i = 0; i < ref.length; i++) h = hash32(h, ref.charCodeAt(i));
   const key = hash32(seed, h, 0x57a9e);
@@ -453,6 +525,6 @@ export function stagedOrder(model: Model, seed: number, ref: string, customer: C
   const start = baseDate(seed) + 400 * DAY + int(rt, 0, 23) * HOUR;
   const events = scenarioHistory(model, scenario, 0, 0, rt, start);
   const id = `PO_DC173_${day(start).replace(/-/g, '')}_${String(h % 1000000).padStart(6, '0')}`;
-  const fixed = fixedFields(model, { ref, id, customer, createdBy, key, rank: 0, orderDay: start, familyIndex: 0 }, events);
+  const fixed = fixedFields(model, { ref, id, customer, createdBy, key, rank: 0, orderDay: start, familyIndex: 0, ...(products ? { products } : {}) }, events);
   return { ref, id, customer, index: undefined, visibleFrom: Number.NEGATIVE_INFINITY, events, ...fixed };
 }

@@ -50,7 +50,7 @@ function user(params: Params): User {
 function stage(model: Model, store: Store, ref: string, state: string): OrderRecord {
   const scenario = scenarioEndingIn(model, state);
   if (!scenario) throw new StateError(`no order can be in state "${state}"; states are ${model.orderStates.join(', ')}`);
-  const rec = stagedOrder(model, store.opts.seed, ref, 'A', scenario, firstUserOf('A').email);
+  const rec = stagedOrder(model, store.opts.seed, ref, 'A', scenario, firstUserOf('A').email, store.products);
   store.putOrder(rec);
   store.addStagedRequests(rec);
   return rec;

@@ -17,13 +17,14 @@ import type { components } from '../generated/openapi.d.ts';
 import type { ActionRule } from '../src/spec/lifecycle.ts';
 import type { Model } from './model.ts';
 import {
-  fixedFields, seededOrder, seededRef, viewOf,
+  documentationHistory, documentedHistoryValues, fixedFields, seededOrder, seededRef, skippedStepsHistory, viewOf,
   type CustomerId, type HistoryEvent, type OrderRecord, type OrderView, type ProductOrderCreate,
 } from './orders.ts';
-import { REJECT_REASONS } from './catalogue.ts';
+import { PRODUCTS, REJECT_REASONS, type ProductEntry } from './catalogue.ts';
 import { hash32, rngFrom, uuidFrom, type Rng } from './random.ts';
-import { compactDay, instant, instantMs } from './time.ts';
+import { compactDay, instantFormats, type InstantFormats } from './time.ts';
 import { firstUserOf, type User } from './users.ts';
+import { DEFAULT_BEHAVIOUR, type Behaviour } from './variants.ts';
 
 type Schemas = components['schemas'];
 export type OrderRequest = Schemas['OrderRequest'];
@@ -36,6 +37,8 @@ export interface StoreOptions {
   exportMs: number;
   exportWindowS: number;
   now: () => number;
+  /** the provider variant (mock/variants.ts); default: the reference server's own choices */
+  behaviour?: Readonly<Behaviour>;
 }
 
 interface RequestRow extends OrderRequest {
@@ -101,11 +104,30 @@ export class Store {
   private lastExport = new Map<string, number>();
   private created = 0;
   private rng: Rng;
+  readonly behaviour: Readonly<Behaviour>;
+  /** how instants are written */
+  readonly fmt: InstantFormats;
+  /** the offering catalogue */
+  readonly products: readonly ProductEntry[];
+  /** the variant's rewriting of what an order's history shows (undefined: none) */
+  private readonly reshape: ((rec: OrderRecord, history: OrderView['history']) => OrderView['history']) | undefined;
+  private readonly reshaped = new WeakMap<OrderView, OrderView>();
 
   constructor(model: Model, opts: StoreOptions) {
     this.model = model;
     this.opts = opts;
     this.rng = rngFrom(hash32(opts.seed, 0x5eed));
+    const b = opts.behaviour ?? DEFAULT_BEHAVIOUR;
+    this.behaviour = b;
+    this.fmt = instantFormats(b.timestampZone, b.timestampFraction);
+    this.products = b.withoutOfferings.length === 0 ? PRODUCTS : PRODUCTS.filter((p) => !b.withoutOfferings.includes(p.id));
+    const steps: ((rec: OrderRecord, h: OrderView['history']) => OrderView['history'])[] = [];
+    if (b.skipSteps) steps.push((rec, h) => skippedStepsHistory(model, rec.ref, h));
+    if (b.history === 'documentation') {
+      const values = documentedHistoryValues(model, model.historyExample);
+      steps.push((_rec, h) => documentationHistory(model, values, h));
+    }
+    this.reshape = steps.length === 0 ? undefined : (rec, h) => steps.reduce((acc, f) => f(rec, acc), h);
   }
 
   now(): number {
@@ -158,7 +180,7 @@ export class Store {
     const hit = this.cache.get(index);
     if (hit) return hit;
     const { c, rank } = this.customerRankOf(index);
-    const rec = seededOrder(this.model, this.opts.seed, index, c, rank, firstUserOf(c).email);
+    const rec = seededOrder(this.model, this.opts.seed, index, c, rank, firstUserOf(c).email, this.products);
     if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as number);
     this.cache.set(index, rec);
     return rec;
@@ -181,7 +203,19 @@ export class Store {
   }
 
   view(rec: OrderRecord): OrderView {
-    return viewOf(this.model, rec, this.now());
+    const v = viewOf(this.model, rec, this.now());
+    if (this.reshape === undefined) return v;
+    let out = this.reshaped.get(v);
+    if (out === undefined) {
+      out = { ...v, history: this.reshape(rec, v.history) };
+      this.reshaped.set(v, out);
+    }
+    return out;
+  }
+
+  /** The order of a reference whatever its customer (undefined: unknown, removed or still in phase 1). */
+  findAny(ref: string): OrderRecord | undefined {
+    return this.find('A', ref) ?? this.find('B', ref);
   }
 
   private visibleExtras(c: CustomerId): OrderRecord[] {
@@ -291,8 +325,8 @@ export class Store {
     }
     const row: RequestRow = {
       id: this.uuid(),
-      creation_date: instantMs(now),
-      modification_date: instantMs(now),
+      creation_date: this.fmt.instantMs(now),
+      modification_date: this.fmt.instantMs(now),
       order_reference: rec.ref,
       action: action.label,
       request_effective_date: body.request_effective_date ?? null,
@@ -315,8 +349,8 @@ export class Store {
     const r = e.request as NonNullable<HistoryEvent['request']>;
     return {
       id,
-      creation_date: instantMs(e.at),
-      modification_date: instantMs(e.at),
+      creation_date: this.fmt.instantMs(e.at),
+      modification_date: this.fmt.instantMs(e.at),
       order_reference: ref,
       action: r.action.label,
       request_effective_date: r.effectiveDate,
@@ -439,7 +473,7 @@ export class Store {
     if (outcome === 'production_ko') at(names.rejected, end, REJECT_REASONS[0] as string);
     else at(names.active, end);
     const fixed = fixedFields(this.model, {
-      ref, id, customer: user.customer, createdBy: user.email, key: hash32(this.opts.seed, 0xb0d1, n), rank: n, orderDay: t0, familyIndex: n, body,
+      ref, id, customer: user.customer, createdBy: user.email, key: hash32(this.opts.seed, 0xb0d1, n), rank: n, orderDay: t0, familyIndex: n, body, products: this.products,
     }, []);
     return { ref, id, customer: user.customer, index: undefined, visibleFrom, events, ...fixed };
   }
@@ -457,7 +491,7 @@ export class Store {
     else status = po.outcome === 'rejected_creation' ? names.itemRejected : names.itemCreated;
     const out: ProductOrder = {
       id: po.id,
-      creation_date: instant(po.at),
+      creation_date: this.fmt.instant(po.at),
       product_order_item: [{
         id: `POI_${po.id.slice(3)}_1`,
         status: status as ProductOrder['product_order_item'][number]['status'],
@@ -487,6 +521,16 @@ export class Store {
   exportTask(user: User, id: string): ExportTask | undefined {
     const t = this.exports.get(id);
     return t && t.user === user.key ? t : undefined;
+  }
+
+  /** Whether a task of this id exists, whoever started it. */
+  exportTaskExists(id: string): boolean {
+    return this.exports.has(id);
+  }
+
+  /** Whether a product order of this id exists, whatever its customer. */
+  productOrderExists(id: string): boolean {
+    return this.productOrders.has(id);
   }
 
   exportDone(t: ExportTask): boolean {

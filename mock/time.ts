@@ -45,3 +45,41 @@ export function dayPlusMonths(ms: number, months: number): string {
   d.setUTCMonth(d.getUTCMonth() + months);
   return day(d.getTime());
 }
+
+/** How the server writes instants: the three shapes the documentation shows. */
+export interface InstantFormats {
+  /** lists, details, product orders, export status */
+  instant: (ms: number) => string;
+  /** order requests */
+  instantMs: (ms: number) => string;
+  /** histories */
+  history: (ms: number) => string;
+}
+
+export const DOCUMENTED_FORMATS: InstantFormats = Object.freeze({ instant, instantMs, history: instantParis });
+
+/**
+ * An instant written with a given offset (`Z` or `±HH:MM`) and 0, 3 or 6
+ * fractional digits; the three digits past the millisecond are derived from
+ * the millisecond itself, so one instant always reads the same.
+ */
+export function formatInstant(ms: number, zone: string, fraction: 0 | 3 | 6): string {
+  const m = /^([+-])(\d\d):(\d\d)$/.exec(zone);
+  const offset = m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * HOUR + Number(m[3]) * MINUTE) : 0;
+  const t = clamp(ms);
+  const base = new Date(Math.floor(t / 1000) * 1000 + offset).toISOString().slice(0, 19);
+  const milli = String(((Math.floor(t) % 1000) + 1000) % 1000).padStart(3, '0');
+  const micro = String(Math.abs(Math.floor(t / 1000) * 7919) % 1000).padStart(3, '0');
+  const frac = fraction === 0 ? '' : fraction === 3 ? `.${milli}` : `.${milli}${micro}`;
+  return `${base}${frac}${m ? zone : 'Z'}`;
+}
+
+/**
+ * The formats of a server that writes every instant with one offset and/or
+ * one precision; what is left undefined stays as the documentation writes it.
+ */
+export function instantFormats(zone: 'Z' | '+01:00' | undefined, fraction: 6 | undefined): InstantFormats {
+  if (zone === undefined && fraction === undefined) return DOCUMENTED_FORMATS;
+  const f = (docZone: string, docFraction: 0 | 3) => (ms: number) => formatInstant(ms, zone ?? docZone, fraction ?? docFraction);
+  return { instant: f('Z', 0), instantMs: f('Z', 3), history: f('+02:00', 0) };
+}

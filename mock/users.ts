@@ -28,11 +28,24 @@ export const USERS: readonly User[] = [
 const byToken = new Map(USERS.map((u) => [u.token, u]));
 const byKey = new Map<string, User>(USERS.map((u) => [u.key, u]));
 
-/** The user of an `Authorization` header value, or undefined. */
+const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
+
+/** The user of an `Authorization: Bearer <token>` header value, or undefined. */
 export function userOfAuthorization(header: string | undefined): User | undefined {
   if (typeof header !== 'string') return undefined;
-  const m = /^Bearer[ \t]+([^\s]+)[ \t]*$/i.exec(header);
+  const m = BEARER.exec(header);
   return m ? byToken.get(m[1] as string) : undefined;
+}
+
+/** The reader of `Authorization: <scheme> <token>` for a scheme (variant `token-auth`); Bearer's is `userOfAuthorization`. */
+export function authorizationReader(scheme: string): (header: string | undefined) => User | undefined {
+  if (scheme === 'Bearer') return userOfAuthorization;
+  const re = new RegExp(`^${scheme.replace(/[^A-Za-z0-9-]/g, '')}[ \\t]+([^\\s]+)[ \\t]*$`, 'i');
+  return (header) => {
+    if (typeof header !== 'string') return undefined;
+    const m = re.exec(header);
+    return m ? byToken.get(m[1] as string) : undefined;
+  };
 }
 
 export function userByKey(key: unknown): User | undefined {

@@ -108,7 +108,8 @@ export function buildProgram(): Command {
   for (const d of MOCK_OPTIONS) mock.addOption(tableOption(d));
   mock.action(async (cli: Record<string, unknown>) => {
     const { runMockCli } = await import('../mock/main.ts');
-    await runMockCli(resolveMockOptions(mergeSources(cli, process.env, MOCK_OPTIONS)));
+    const { variants, ...o } = resolveMockOptions(mergeSources(cli, process.env, MOCK_OPTIONS));
+    await runMockCli({ ...o, ...(variants.trim() !== '' ? { variants } : {}) });
   });
 
   program

@@ -14,6 +14,8 @@ export interface ListWalk {
   pages: number;
   /** `count` of the first page, when paginated */
   announced: number | undefined;
+  /** `count` of every page that gave one, in walk order */
+  counts: number[];
   paginated: boolean;
   /** a problem with the walk itself (loop, bad link, transport) */
   broken: string | undefined;
@@ -43,7 +45,7 @@ export interface WalkSpec {
 }
 
 export async function walkList(ctx: RunContext, spec: WalkSpec): Promise<ListWalk> {
-  const walk: ListWalk = { items: 0, pages: 0, announced: undefined, paginated: false, broken: undefined, first: undefined, brokenAt: undefined };
+  const walk: ListWalk = { items: 0, pages: 0, announced: undefined, counts: [], paginated: false, broken: undefined, first: undefined, brokenAt: undefined };
   const seen = new Set<string>();
   let url: string | undefined = spec.path;
   let query = spec.query;
@@ -83,6 +85,7 @@ export async function walkList(ctx: RunContext, spec: WalkSpec): Promise<ListWal
       const page = body as { results: unknown[]; next?: unknown; count?: unknown };
       walk.paginated = true;
       items = page.results;
+      if (typeof page.count === 'number') walk.counts.push(page.count);
       if (walk.pages === 1 && typeof page.count === 'number') {
         walk.announced = page.count;
         const per = Math.max(1, items.length);
@@ -121,4 +124,36 @@ export async function walkList(ctx: RunContext, spec: WalkSpec): Promise<ListWal
     url = next;
   }
   return walk;
+}
+
+export interface CountContradiction {
+  /** seen twice, with the count unchanged on every page of both walks: the server contradicts itself */
+  confirmed: boolean;
+  /** "expected … / received …", with what the second walk saw */
+  message: string;
+}
+
+/**
+ * A paginated list's announced `count` against the rows its pages gave
+ * (ANALYSIS rule 2: a server that contradicts itself). Undefined when they
+ * agree, or when the walk cannot tell (no count, a bare array, a broken walk).
+ * A contradiction is confirmed by a second walk before it counts: confirmed
+ * when that walk falls short of (or past) its count too and neither walk saw
+ * the count move; otherwise it is reported as unconfirmed, saying why (a live
+ * list may change under a walk).
+ */
+export async function countContradiction(what: string, walk: ListWalk, rewalk: () => Promise<ListWalk>): Promise<CountContradiction | undefined> {
+  if (walk.broken || !walk.paginated || walk.announced === undefined || walk.announced === walk.items) return undefined;
+  const first = `expected the ${walk.announced} rows ${what} announces in count / received ${walk.items} across ${walk.pages} page(s)`;
+  const again = await rewalk();
+  const steady = (w: ListWalk): boolean => w.counts.every((c) => c === w.announced);
+  if (again.broken) return { confirmed: false, message: `${first}; not confirmed: a second walk broke (${again.broken})` };
+  if (again.announced === again.items) {
+    return { confirmed: false, message: `${first}; not confirmed: a second walk gave ${again.items} rows for count ${again.announced} (the list changed between the walks?)` };
+  }
+  if (!steady(walk) || !steady(again) || again.announced !== walk.announced) {
+    const seen = [...new Set([...walk.counts, ...again.counts])].join(', ');
+    return { confirmed: false, message: `${first}; not confirmed: the count moved during the walks (${seen}), so the list changed under them` };
+  }
+  return { confirmed: true, message: `${first}; confirmed by a second walk (${again.items} rows for the same count)` };
 }

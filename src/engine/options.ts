@@ -303,6 +303,8 @@ export interface MockCommandOptions {
   stepMs: number;
   exportMs: number;
   providerStates: boolean;
+  /** provider variants, comma-separated (mock/variants.ts checks the names) */
+  variants: string;
 }
 
 type MockDef = OptionDef<keyof MockCommandOptions> & { parse: (v: Raw, flag: string) => unknown; def: unknown };
@@ -322,6 +324,7 @@ export const MOCK_OPTIONS: readonly MockDef[] = [
   mopt('stepMs', '--step-ms <ms>', 'CONFORMANCE_MOCK_STEP_MS', 1000, 'duration of one lifecycle step for moving orders', (v, f) => parseInt(f, v, 1, 86_400_000)),
   mopt('exportMs', '--export-ms <ms>', 'CONFORMANCE_MOCK_EXPORT_MS', 300, 'how long an export task takes', (v, f) => parseInt(f, v, 0, 86_400_000)),
   mopt('providerStates', '--provider-states', 'CONFORMANCE_MOCK_PROVIDER_STATES', false, 'serve POST /_pact/provider-states (Pact provider verification)', (v, f) => parseBool(f, v)),
+  mopt('variants', '--variant <names>', 'CONFORMANCE_MOCK_VARIANT', '', 'provider variants, comma-separated (see the README: bare-list, html-404, action-204, token-auth, ...)', (v) => String(v)),
 ];
 
 /** Raw mock option values (flags merged over variables) → validated options. */

@@ -21,6 +21,18 @@ export interface ListSnapshot<T> {
   announced: number | undefined;
   paginated: boolean;
   broken: string | undefined;
+  /** rows of the first page */
+  firstPageRows: number;
+}
+
+/**
+ * Whether a list honours `page_size`, a parameter the suite guessed (the
+ * documentation shows no paging): asserted only once the target has shown it
+ * honours it. `why` says what was seen when it is not.
+ */
+export interface PageSizeProbe {
+  honoured: boolean;
+  why: string;
 }
 
 export interface FuzzData {
@@ -29,32 +41,55 @@ export interface FuzzData {
   /** documents listed for a few orders */
   files: { ref: string; name: string }[];
   reasons: string[];
+  /** whether each list honours page_size (absent: not probed, taken as honoured) */
+  pageSize?: { orders: PageSizeProbe; requests: PageSizeProbe };
 }
 
 export async function snapshotOrders(ctx: RunContext): Promise<FuzzData['orders']> {
   const rows: { ref: string; state: string }[] = [];
+  let firstPageRows: number | undefined;
   const walk = await walkList(ctx, {
     path: ORDERS,
     operationId: 'listOrders',
+    onPage: (_ex, page) => void (firstPageRows ??= page.length),
     onItem: (item) => {
       const o = item as { order_reference?: unknown; state?: unknown } | null;
       if (typeof o?.order_reference === 'string') rows.push({ ref: o.order_reference, state: String(o.state) });
     },
   });
-  return { rows, announced: walk.announced, paginated: walk.paginated, broken: walk.broken };
+  return { rows, announced: walk.announced, paginated: walk.paginated, broken: walk.broken, firstPageRows: firstPageRows ?? 0 };
 }
 
 export async function snapshotRequests(ctx: RunContext): Promise<FuzzData['requests']> {
   const rows: RequestRow[] = [];
+  let firstPageRows: number | undefined;
   const walk = await walkList(ctx, {
     path: REQUESTS,
     operationId: 'listOrderRequests',
+    onPage: (_ex, page) => void (firstPageRows ??= page.length),
     onItem: (item) => {
       const r = item as Record<string, unknown> | null;
       rows.push({ id: String(r?.id), order_reference: String(r?.order_reference), action: String(r?.action), reason: String(r?.reason) });
     },
   });
-  return { rows, announced: walk.announced, paginated: walk.paginated, broken: walk.broken };
+  return { rows, announced: walk.announced, paginated: walk.paginated, broken: walk.broken, firstPageRows: firstPageRows ?? 0 };
+}
+
+/**
+ * Asks a list for pages of one row: the target honours `page_size` when it
+ * answers a page of at most one row, while its first page (no page_size) had
+ * more. A bare list, a list of fewer than two rows or an answer of more rows
+ * means page sizes cannot be asserted on this list.
+ */
+export async function probePageSize(ctx: RunContext, path: string, operationId: string, snap: ListSnapshot<unknown>): Promise<PageSizeProbe> {
+  if (!snap.paginated) return { honoured: false, why: 'the list is not paginated (a bare array)' };
+  if (snap.firstPageRows < 2) return { honoured: false, why: `its first page has ${snap.firstPageRows} row(s): whether page_size is honoured cannot be told` };
+  const ex = await ctx.http.request({ path, query: { page_size: 1 }, operationId });
+  const body = ex.status === 200 && ex.isJson() ? (ex.json() as { results?: unknown }) : undefined;
+  const rows = Array.isArray(body) ? body.length : Array.isArray(body?.results) ? body.results.length : undefined;
+  if (rows === undefined) return { honoured: false, why: `page_size=1 answered ${ex.status ?? ex.error?.message}${ex.status === 200 ? ' without a list' : ''}` };
+  if (rows > 1) return { honoured: false, why: `the target ignores page_size (page_size=1 answered ${rows} rows)` };
+  return { honoured: true, why: '' };
 }
 
 /** Requests of one order, unvalidated (the requests check owns their schema). */
@@ -86,7 +121,8 @@ export async function discover(ctx: RunContext, maxDocOrders = 3): Promise<FuzzD
       for (const name of Array.isArray(g?.values) ? g.values : []) if (typeof name === 'string') files.push({ ref, name });
     }
   }
-  return { orders, requests, files, reasons };
+  const [po, pr] = await Promise.all([probePageSize(ctx, ORDERS, 'listOrders', orders), probePageSize(ctx, REQUESTS, 'listOrderRequests', requests)]);
+  return { orders, requests, files, reasons, pageSize: { orders: po, requests: pr } };
 }
 
 export interface PageWalk {

@@ -97,6 +97,10 @@ export async function runFuzz(ctx: RunContext, options: FuzzOptions = {}): Promi
       ...(options.replay ? { path: options.replay.path } : {}),
     });
     ctx.log(`  fuzz ${name}: ${outcome.cases} case(s), ${outcome.failed ? `failed (shrunk ${outcome.shrinks}×)` : outcome.interrupted ? 'interrupted' : 'passed'} in ${outcome.durationMs} ms`);
+    // a check this property would have judged, had it not stopped at another check's failure, says so if it stays unexamined
+    if (outcome.failure) {
+      for (const c of def.needs) if (c !== outcome.failure.check && on.has(c)) ctx.check(c).skip(`fuzz ${name} stopped at its first failure (${outcome.failure.check}) after ${outcome.cases} case(s), before it could judge this check`);
+    }
     outcomes.push(outcome);
   }
   return outcomes;

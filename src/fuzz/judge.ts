@@ -44,6 +44,25 @@ export function where(ctx: RunContext, ex: Exchange): string {
   return `${ex.method} ${url.length > 300 ? `${url.slice(0, 300)}…(${url.length} chars)` : url}`;
 }
 
+/** The kinds of non-JSON refusals already reported, per run: one warning per operation, status and media type. */
+const refusalsSeen = new WeakMap<RunContext, Set<string>>();
+
+/**
+ * A 4xx refusal whose body is not JSON (a framework's HTML 404 page for a URL
+ * that matches no route): graded as HTTP-JSON grades it, a warning (an error
+ * in the strict profile), recorded once per kind without stopping the
+ * property, since refusing the input was right.
+ */
+function nonJsonRefusal(ctx: RunContext, ex: Exchange, operationId: string, at: string): void {
+  const kind = `${operationId} ${ex.status} ${ex.contentType()}`;
+  let seen = refusalsSeen.get(ctx);
+  if (!seen) refusalsSeen.set(ctx, (seen = new Set()));
+  if (seen.has(kind)) return;
+  seen.add(kind);
+  const received = `${ex.bytes} bytes of ${ex.contentType() || 'no content type'} that do not parse as JSON`;
+  ctx.check('fuzz_response_documented').fail(`${at} (${ex.status}): expected a JSON body (HTTP-JSON; the refusal itself is right) / received ${received}`, ctx.http.evidence(ex, { expected: 'application/json', received }), 'warning');
+}
+
 /**
  * The judgement shared by every fuzzed answer. Returns undefined when the
  * answer is acceptable, so that the property's own rules apply next.
@@ -75,6 +94,10 @@ export function judgeAnswer(ctx: RunContext, ex: Exchange, operationId: string, 
   const media = Object.keys(op?.responses[key]?.content ?? {});
   if (!media.includes('application/json') || ex.status === 204) return undefined;
   if (!ex.isJson()) {
+    if (ex.status >= 400 && ex.status < 500) {
+      nonJsonRefusal(ctx, ex, operationId, at);
+      return undefined;
+    }
     const received = `${ex.bytes} bytes of ${ex.contentType() || 'no content type'} that do not parse as JSON`;
     return fail('fuzz_response_documented', `${at} (${ex.status}): expected a JSON body / received ${received}`, ex, { severity: 'error', extra: { expected: 'application/json', received } });
   }

@@ -41,6 +41,11 @@ export class FuzzEnv {
     return (['fuzz_no_server_errors', 'fuzz_response_documented'] as const).filter((c) => this.on.has(c));
   }
 
+  /** Whether a list has shown it honours page_size (./data.ts probePageSize); not probed: taken as honoured. */
+  honoursPageSize(list: 'orders' | 'requests'): boolean {
+    return this.data.pageSize?.[list].honoured ?? true;
+  }
+
   /** Re-reads a list, when a property suspects the target changed under it. */
   async refresh(list: 'orders' | 'requests'): Promise<void> {
     if (list === 'orders') this.data = { ...this.data, orders: await snapshotOrders(this.ctx) };
@@ -138,7 +143,7 @@ export function queryProperty(env: FuzzEnv, list: 'orders' | 'requests'): FuzzPr
       const at = where(ctx, ex);
       if (on.has('fuzz_pagination') && page.paginated) {
         checks.push('fuzz_pagination');
-        const size = single(parts, 'page_size');
+        const size = env.honoursPageSize(list) ? single(parts, 'page_size') : undefined;
         if (size !== undefined && /^[0-9]{1,9}$/.test(size) && Number(size) >= 1 && page.rows.length > Number(size)) {
           return fail('fuzz_pagination', `${at}: expected at most ${Number(size)} rows on a page / received ${page.rows.length}`, ex, { extra: { expected: `≤ ${Number(size)} rows`, received: String(page.rows.length) } });
         }
@@ -263,11 +268,15 @@ interface ListDef {
 
 export function paginationProperty(env: FuzzEnv): FuzzProperty<{ list: 'orders' | 'requests'; page_size: number }> {
   const { ctx, on } = env;
-  const lists: ListDef[] = [
+  const all: ListDef[] = [
     { list: 'orders', path: ORDERS, operationId: 'listOrders', key: (r) => String(r?.order_reference) },
     { list: 'requests', path: REQUESTS, operationId: 'listOrderRequests', key: (r) => String(r?.id) },
   ];
-  const arbs = lists.map((l) => {
+  // a guessed parameter is fuzzed only where the target has shown it honours it
+  const lists = all.filter((l) => env.honoursPageSize(l.list));
+  const unavailable = lists.length > 0 ? undefined
+    : `page_size is not honoured by either list (orders: ${env.data.pageSize?.orders.why}; order requests: ${env.data.pageSize?.requests.why}); their default walks are judged by order_list_paging`;
+  const arbs = (lists.length > 0 ? lists : all).map((l) => {
     const schema = parametersOf(ctx.spec, l.operationId).find((p) => p.name === 'page_size')?.schema ?? {};
     const max = typeof schema.maximum === 'number' ? schema.maximum : 1000;
     const count = (l.list === 'orders' ? env.data.orders : env.data.requests).rows.length;
@@ -279,8 +288,9 @@ export function paginationProperty(env: FuzzEnv): FuzzProperty<{ list: 'orders' 
     check: 'fuzz_pagination',
     endpoint: { method: 'GET', path: ORDERS },
     arbitrary: fc.oneof(...arbs),
+    ...(unavailable ? { unavailable } : {}),
     async run({ list, page_size }) {
-      const def = lists.find((l) => l.list === list) as ListDef;
+      const def = all.find((l) => l.list === list) as ListDef;
       const walk = await walkPages(ctx, withQuery(def.path, [{ name: 'page_size', value: String(page_size) }]), MAX_PAGES_PER_WALK + 5);
       const first = walk.pages[0]?.ex;
       if (!first) return { kind: 'skip', reason: 'no page' };

@@ -223,6 +223,35 @@ export const FAULTS: readonly Fault[] = [
     },
   },
   {
+    name: 'paging-drops-last-row',
+    breaks: 'order_list_paging',
+    requirement: 'ORD-LIST-PAGING',
+    description: 'pages the order and order request lists by 10 and leaves the last row of each full page out, while count stays right',
+    transform: async (req, ctx) => {
+      if (!['listOrders', 'listOrderRequests'].includes(req.operation) || req.method !== 'GET') return ctx.forward(req);
+      const page = Number(req.query.get('page') ?? '1');
+      const q = new URLSearchParams(req.query);
+      q.delete('page');
+      q.delete('page_size');
+      const upstream = new URLSearchParams(q);
+      upstream.set('page_size', '1000');
+      const res = await ctx.forward(changed(req, { url: `${req.pathname}?${upstream.toString()}` }));
+      const body = jsonOf(res) as { count?: number; results?: unknown[] } | undefined;
+      if (res.status !== 200 || !body || !Array.isArray(body.results) || !Number.isInteger(page) || page < 1) return res;
+      const size = 10;
+      const all = body.results;
+      const last = Math.max(1, Math.ceil(all.length / size));
+      const link = (n: number): string => {
+        const p = new URLSearchParams(q);
+        p.set('page', String(n));
+        return `http://${req.headers.host}${req.pathname}?${p.toString()}`;
+      };
+      const rows = all.slice((page - 1) * size, page * size);
+      if (rows.length === size) rows.pop();
+      return withJson(res, { count: all.length, next: page < last ? link(page + 1) : null, previous: page > 1 ? link(page - 1) : null, results: rows });
+    },
+  },
+  {
     name: 'list-next-loops',
     breaks: 'order_list_paging',
     requirement: 'ORD-LIST-PAGING',

@@ -11,7 +11,7 @@ import { runConformance } from '../../src/engine/run.ts';
 import { FUZZ_CHECKS, fuzzTarget, runFuzz } from '../../src/fuzz/index.ts';
 import type { Evidence, Result } from '../../src/report/types.ts';
 import { contextFor, fuzzEvidence } from './support.ts';
-import { actionFilterIgnored, invalidReasonAccepted, longReference500, pageRepeatsLastRow, pageSizeUnicode500, slow, startFaulty, type Fault } from './faulty.ts';
+import { actionFilterIgnored, invalidReasonAccepted, json, longReference500, pageRepeatsLastRow, pageSizeUnicode500, slow, startFaulty, type Fault } from './faulty.ts';
 
 const open: { close(): Promise<void> }[] = [];
 
@@ -187,6 +187,16 @@ describe('bounded', () => {
       expect(r, o.property).toBeDefined();
       expect(r?.status, o.property).not.toBe('pass');
     }
+  });
+
+  it('a check left unexamined because its property stopped at another check\'s failure says so, not "nothing to examine"', async () => {
+    // every GET with a path parameter answers 500: path_params stops at its first case, on fuzz_no_server_errors
+    const everyPath500: Fault = async (req, forward) => (/^\/api\/v1\/(order|product_order)\/[^/]+\//.test(req.path) && req.method === 'GET' ? json(500, { detail: 'boom' }) : forward(req));
+    const { result, outcomes } = await fuzz(await target(everyPath500, 20), { checks: 'fuzz_no_server_errors,fuzz_path_params' });
+    expect(outcomes.find((o) => o.property === 'path_params')?.failure?.check).toBe('fuzz_no_server_errors');
+    const r = result('fuzz_path_params');
+    expect(r.status).toBe('skip');
+    expect(r.skipReason).toMatch(/^fuzz path_params stopped at its first failure \(fuzz_no_server_errors\) after 1 case\(s\)/);
   });
 
   it('--fuzz-runs 0 skips every fuzz check, with the reason', async () => {

@@ -121,7 +121,7 @@ describe('coverage of the object components', () => {
     const named = [
       'OrderSummary', 'OrderDetail', 'Product', 'ProductOption', 'ContactInformation', 'Manager', 'TerminationError',
       'HistoryEntry', 'OrderHistory', 'DocumentGroup', 'TerminateReasons', 'OrderRequest', 'OrderActionCreate',
-      'ProductOrderCreate', 'ProductOrder', 'ProductOrderItem', 'ExportTask', 'ExportStatus', 'ValidationError',
+      'ProductOrderCreate', 'ProductOrder', 'ProductOrderItem', 'ExportTask', 'ExportStatus',
     ];
     expect(objectComponents).toEqual(expect.arrayContaining(named));
   });

@@ -4,7 +4,7 @@
  * every value of a filter, together, are the unfiltered list.
  */
 import type { RunContext } from '../context.ts';
-import { walkList } from '../list.ts';
+import { countContradiction, walkList, type CountContradiction, type ListWalk } from '../list.ts';
 
 const REQUESTS = '/api/v1/order_request/';
 
@@ -24,8 +24,8 @@ export interface RequestRow {
   reason: string;
 }
 
-/** All order requests (optionally filtered), validated against OrderRequest on the way. */
-export async function listRequests(ctx: RunContext, query: Record<string, string> = {}, validate = true): Promise<{ rows: RequestRow[]; broken?: string }> {
+/** All order requests (optionally filtered), validated against OrderRequest on the way; `walk` says how the pages went. */
+export async function listRequests(ctx: RunContext, query: Record<string, string> = {}, validate = true): Promise<{ rows: RequestRow[]; broken?: string; walk: ListWalk }> {
   const rows: RequestRow[] = [];
   const schema = ctx.validators.component('OrderRequest');
   const rec = ctx.check('order_requests_schema');
@@ -46,8 +46,25 @@ export async function listRequests(ctx: RunContext, query: Record<string, string
       rows.push({ id: String(r?.id), order_reference: String(r?.order_reference), action: String(r?.action), reason: String(r?.reason) });
     },
   });
-  return walk.broken ? { rows, broken: walk.broken } : { rows };
+  return walk.broken ? { rows, broken: walk.broken, walk } : { rows, walk };
 }
+
+/**
+ * A walk of the order requests (with `query`) whose rows contradict its own
+ * count, confirmed by a second walk, is recorded on order_list_paging
+ * (ORD-LIST-PAGING): an error once confirmed, else a warning saying why.
+ */
+async function pagingContradiction(ctx: RunContext, query: Record<string, string>, walk: ListWalk): Promise<CountContradiction | undefined> {
+  const q = new URLSearchParams(query).toString();
+  const found = await countContradiction(`the order request list${q ? ` (?${q})` : ''}`, walk, async () => (await listRequests(ctx, query, false)).walk);
+  if (found && ctx.enabled('order_list_paging')) {
+    ctx.check('order_list_paging').fail(found.message, ctx.http.evidence(walk.first!, { pointer: '/count', value: walk.announced, expected: String(walk.announced), received: String(walk.items) }), found.confirmed ? 'error' : 'warning');
+  }
+  return found;
+}
+
+/** Whether a walk gave as many rows as its own count announces (or cannot tell). */
+const complete = (w: ListWalk): boolean => !w.paginated || w.announced === undefined || w.announced === w.items;
 
 export async function checkOrderRequests(ctx: RunContext): Promise<void> {
   if (!ctx.enabled('order_requests_schema')) return;
@@ -56,6 +73,8 @@ export async function checkOrderRequests(ctx: RunContext): Promise<void> {
     ctx.check('order_requests_schema').fail(`expected the order request list / received ${all.broken}`, { method: 'GET', url: ctx.http.origin + REQUESTS });
     return;
   }
+  // the unfiltered list against its own count (ORD-LIST-PAGING): a paginator that loses rows is no filter's fault
+  const contradiction = await pagingContradiction(ctx, {}, all.walk);
   if (!ctx.enabled('order_requests_filter')) return;
   const rec = ctx.check('order_requests_filter');
   if (all.rows.length === 0) {
@@ -65,8 +84,14 @@ export async function checkOrderRequests(ctx: RunContext): Promise<void> {
   for (const field of ['order_reference', 'action'] as const) {
     const values = [...new Set(all.rows.map((r) => r[field]))].slice(0, 20);
     let union = 0;
+    // the rows per value add up to the unfiltered list only if every walk gave what its count announces
+    let comparable = contradiction === undefined;
     for (const value of values) {
       const filtered = await listRequests(ctx, { [field]: value }, false);
+      if (!complete(filtered.walk)) {
+        comparable = false;
+        await pagingContradiction(ctx, { [field]: value }, filtered.walk);
+      }
       const wrong = filtered.rows.filter((r) => r[field] !== value);
       const url = `${ctx.http.origin}${REQUESTS}?${field}=${encodeURIComponent(value)}`;
       if (wrong.length > 0) {
@@ -74,7 +99,7 @@ export async function checkOrderRequests(ctx: RunContext): Promise<void> {
       } else rec.pass();
       union += filtered.rows.length - wrong.length;
     }
-    if (values.length === new Set(all.rows.map((r) => r[field])).size && union !== all.rows.length) {
+    if (comparable && values.length === new Set(all.rows.map((r) => r[field])).size && union !== all.rows.length) {
       rec.fail(`filtering by every ${field} value: expected the ${all.rows.length} rows of the unfiltered list in all / received ${union}`, { method: 'GET', url: `${ctx.http.origin}${REQUESTS}?${field}=…`, expected: String(all.rows.length), received: String(union) });
     }
   }
