@@ -36,10 +36,7 @@ export async function listRequests(ctx: RunContext, query: Record<string, string
     schemaCheck: validate ? 'order_requests_schema' : undefined,
     onItem: (item, ex, i) => {
       if (validate) {
-        for (const v of schema(item)) {
-          const pointer = `/results/${i}${v.pointer}`;
-          rec.fail(`${pointer}: expected ${v.message} / received ${v.value === undefined ? 'nothing' : JSON.stringify(v.value)}`, ctx.http.evidence(ex, { pointer, value: v.value }), v.severity);
-        }
+        for (const v of schema(item)) ctx.violation('order_requests_schema', ex, v, `/results/${i}`);
         rec.pass();
       }
       const r = item as Record<string, unknown>;

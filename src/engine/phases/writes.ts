@@ -7,6 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { canMove } from '../../spec/lifecycle.ts';
 import type { Exchange } from '../../harness/http.ts';
+import { segment } from '../../harness/url.ts';
 import type { OrderFact, RunContext } from '../context.ts';
 import { orderPath } from './orders.ts';
 import { listRequests } from './requests.ts';
@@ -53,7 +54,7 @@ export async function checkProductOrder(ctx: RunContext): Promise<void> {
   while (Date.now() < deadline) {
     await sleep(delay);
     delay = Math.min(delay * 2, 2000);
-    last = await ctx.http.request({ path: `/api/v1/product_order/${encodeURIComponent(po.id)}/`, operationId: 'getProductOrder' });
+    last = await ctx.http.request({ path: `/api/v1/product_order/${segment(po.id)}/`, operationId: 'getProductOrder' });
     if (!ctx.expectStatus('product_order_status', last, [200], `product order ${po.id}`)) return;
     ctx.schema('product_order_status', last, 'getProductOrder');
     const it = (last.json() as { product_order_item?: { status?: unknown; order_reference?: string | null }[] })?.product_order_item?.[0];

@@ -1,0 +1,66 @@
+/**
+ * A server's JSON is hostile input: before it is parsed (or walked by a
+ * validator, a redactor or a report writer, all recursive) one linear scan
+ * bounds its nesting depth and finds keys given twice in one object (a
+ * consumer's parser keeps the last value, another's the first: the document
+ * means two things). No recursion, no allocation per value, one `Set` per
+ * object.
+ */
+
+/** Deepest nesting the kit parses; the contract's documents nest under 10 levels. */
+export const MAX_JSON_DEPTH = 64;
+
+export interface JsonScan {
+  /** why the text must not be parsed or trusted, if it must not */
+  problem?: string;
+}
+
+/** Scans JSON text (assumed well-formed; JSON.parse judges that) for excessive depth and duplicate keys. */
+export function scanJson(text: string, maxDepth = MAX_JSON_DEPTH): JsonScan {
+  // per open container: a Set of keys for an object, null for an array
+  const stack: (Set<string> | null)[] = [];
+  let expectKey = false;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      // a string: find its closing quote (one not escaped by an odd run of backslashes)
+      let j = i + 1;
+      let escaped = false;
+      for (;;) {
+        j = text.indexOf('"', j);
+        if (j < 0) return {};
+        let k = j - 1;
+        while (text.charCodeAt(k) === 92) k--;
+        if ((j - 1 - k) % 2 === 0) break;
+        escaped = true;
+        j++;
+      }
+      const top = stack[stack.length - 1];
+      if (expectKey && top) {
+        let key = text.slice(i + 1, j);
+        if (escaped) {
+          try {
+            key = JSON.parse(`"${key}"`) as string;
+          } catch {
+            // JSON.parse of the whole text will say so
+          }
+        }
+        if (top.has(key)) return { problem: `the key ${JSON.stringify(key.slice(0, 100))} appears twice in one object (at character ${i})` };
+        top.add(key);
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === 123 || c === 91) {
+      if (stack.length >= maxDepth) return { problem: `the JSON nests deeper than ${maxDepth} levels (at character ${i})` };
+      stack.push(c === 123 ? new Set() : null);
+      expectKey = c === 123;
+    } else if (c === 125 || c === 93) {
+      stack.pop();
+      expectKey = false;
+    } else if (c === 44) {
+      expectKey = stack[stack.length - 1] != null;
+    }
+  }
+  return {};
+}
