@@ -11,9 +11,11 @@ import { DEFAULTS, resolveOptions } from './engine/options.ts';
 import { runConformance } from './engine/run.ts';
 import type { Report } from './report/types.ts';
 import { loadSpec } from './spec/load.ts';
+import { forConsole } from './harness/redact.ts';
 
-const out = (line: string): void => void process.stdout.write(`${line}\n`);
-const err = (line: string): void => void process.stderr.write(`${line}\n`);
+// every line printed may carry server strings: control sequences and CI workflow commands are defused
+const out = (line: string): void => void process.stdout.write(`${forConsole(line)}\n`);
+const err = (line: string): void => void process.stderr.write(`${forConsole(line)}\n`);
 
 function envOption(flags: string, description: string, env: string, def?: string): Option {
   const o = new Option(flags, description).env(env);

@@ -73,7 +73,8 @@ export async function walkList(ctx: RunContext, spec: WalkSpec): Promise<ListWal
     walk.pages++;
     walk.first ??= ex;
     if (ex.status !== 200 || !ex.isJson()) {
-      walk.broken = ex.status === undefined ? `no answer: ${ex.error?.message}` : `page ${walk.pages} answered ${ex.status}${ex.isJson() ? '' : ' without a JSON body'}`;
+      const why = ex.jsonProblem();
+      walk.broken = ex.status === undefined ? `no answer: ${ex.error?.message}` : `page ${walk.pages} answered ${ex.status}${ex.isJson() ? '' : ` without a JSON body${why ? ` (${why})` : ''}`}`;
       walk.brokenAt = ex;
       break;
     }

@@ -143,3 +143,24 @@ export function toCurl(
   if (req.body !== undefined) parts.push('--data-raw', shellQuote(redactor.cut(req.body, 4000)));
   return parts.join(' ');
 }
+
+/** ANSI escape sequences: CSI (`ESC [` or the C1 byte 0x9b), OSC (`ESC ]` … BEL or ST), and two-byte ESC sequences. */
+const ANSI = /(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|\x1b[ -/]*[0-~]?/g;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]/g;
+
+/**
+ * A line for a terminal or a CI log, whatever server strings it carries:
+ * ANSI/CSI/OSC sequences removed, every other control character (CR and LF
+ * included, so no server string starts a line of its own) shown as `\xHH`,
+ * and CI workflow commands defused: GitHub's `::error::`, `::add-mask::` …
+ * (`::` before a letter becomes `: :`) and Azure's `##vso[` / `##[`
+ * (`# #vso[`). The kit's own lines contain none of these.
+ */
+export function forConsole(line: string): string {
+  return line
+    .replace(ANSI, '')
+    .replace(CONTROL, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))
+    .replace(/::(?=[A-Za-z])/g, ': :')
+    .replace(/##(?=vso\[|\[)/gi, '# #');
+}
