@@ -40,13 +40,17 @@ export class CheckRecorder {
    * spec grades a keyword on an `x-inferred` node as a warning); the strict
    * profile makes every warning an error.
    */
-  fail(message: string, evidence: Evidence, severity?: Severity): void {
+  fail(message: string, evidence: Evidence | (() => Evidence), severity?: Severity): void {
     const sev: Severity = this.profile === 'strict' ? 'error' : (severity ?? this.defaultSeverity);
     this.violations++;
     if (sev === 'error') this.errors++;
     else this.warnings++;
     this.firstMessage ??= message;
-    if (this.evidence.length < MAX_EVIDENCE) this.evidence.push({ ...evidence, note: evidence.note ? `${message} — ${evidence.note}` : message });
+    if (this.evidence.length < MAX_EVIDENCE) {
+      // evidence given as a function is built only when it is kept
+      const ev = typeof evidence === 'function' ? evidence() : evidence;
+      this.evidence.push({ ...ev, note: ev.note ? `${message} — ${ev.note}` : message });
+    }
   }
 
   skip(reason: string): void {
@@ -193,7 +197,7 @@ export class RunContext {
     const received = v.value === undefined ? 'nothing' : this.http.show(v.value);
     this.check(name).fail(
       `${pointer || '/'}: expected ${v.message} / received ${received}`,
-      this.http.evidence(ex, { pointer, value: v.value, expected: v.message, received: v.value === undefined ? 'missing' : received }),
+      () => this.http.evidence(ex, { pointer, value: v.value, expected: v.message, received: v.value === undefined ? 'missing' : received }),
       v.severity,
     );
   }

@@ -298,6 +298,8 @@ export class Harness {
   requests = 0;
   readonly problems: string[] = [];
   readonly latency = new Map<string, number[]>();
+  /** each exchange's evidence base, built once however many findings cite it */
+  private readonly evidenceOf = new WeakMap<Exchange, Evidence>();
 
   constructor(readonly options: HarnessOptions) {
     const u = new URL(options.baseUrl);
@@ -598,6 +600,24 @@ export class Harness {
    */
   evidence(ex: Exchange, extra: Partial<Evidence> = {}): Evidence {
     const r = this.redactor;
+    let base = this.evidenceOf.get(ex);
+    if (!base) this.evidenceOf.set(ex, (base = this.baseEvidence(ex)));
+    // values from the server are shown, never held whole: cut (after redaction) before they reach a report
+    const clipped: Record<string, unknown> = { ...extra };
+    for (const k of ['value', 'received', 'expected', 'note', 'pointer'] as const) {
+      const v = clipped[k];
+      if (typeof v === 'string') clipped[k] = r.cut(v, 2000);
+      else if (v !== null && typeof v === 'object') {
+        const text = safeJson(v);
+        if (text.length > 2000) clipped[k] = r.cut(text, 2000);
+      }
+    }
+    return { ...base, ...r.value(clipped) } as Evidence;
+  }
+
+  /** The part of an exchange's evidence that is the same for every finding about it (computed once per exchange). */
+  private baseEvidence(ex: Exchange): Evidence {
+    const r = this.redactor;
     const shown: Record<string, string> = {};
     for (const h of ['content-type', 'content-length', 'retry-after', 'location', 'www-authenticate', 'content-encoding']) {
       const v = ex.headers[h];
@@ -623,17 +643,7 @@ export class Harness {
     if (ex.error) ev.note = r.cut(ex.error.message, 2000);
     const problem = ex.jsonProblem();
     if (problem) ev.note = r.cut(ev.note ? `${ev.note}; ${problem}` : problem, 2000);
-    // values from the server are shown, never held whole: cut (after redaction) before they reach a report
-    const clipped: Record<string, unknown> = { ...extra };
-    for (const k of ['value', 'received', 'expected', 'note', 'pointer'] as const) {
-      const v = clipped[k];
-      if (typeof v === 'string') clipped[k] = r.cut(v, 2000);
-      else if (v !== null && typeof v === 'object') {
-        const text = safeJson(v);
-        if (text.length > 2000) clipped[k] = r.cut(text, 2000);
-      }
-    }
-    return r.value({ ...ev, ...clipped } as Evidence);
+    return ev;
   }
 
   /** A server value for a message: as JSON, redacted, then cut to about `max` characters. */

@@ -43,7 +43,7 @@ export async function crawlOrderList(ctx: RunContext): Promise<void> {
       const known = states.indexOf(raw);
       const state = known >= 0 ? (states[known] as string) : raw;
       if (known < 0) {
-        stateEnum.fail(`order ${ref ?? i}: expected a state among ${states.join(', ')} / received ${ctx.http.show(o?.state)}`, ctx.http.evidence(ex, { pointer: `/state`, value: o?.state }));
+        stateEnum.fail(`order ${ref ?? i}: expected a state among ${states.join(', ')} / received ${ctx.http.show(o?.state)}`, () => ctx.http.evidence(ex, { pointer: `/state`, value: o?.state }));
       } else stateEnum.pass();
       if (ref === undefined) return;
       if (refs.has(ref)) {
