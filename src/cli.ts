@@ -74,6 +74,7 @@ export function buildProgram(): Command {
     .addOption(envOption('--budget <n>', 'most requests the run may make', 'CONFORMANCE_BUDGET', String(DEFAULTS.budget)))
     .addOption(envOption('--max-body-bytes <n>', 'largest response accepted', 'CONFORMANCE_MAX_BODY_BYTES', String(DEFAULTS.maxBodyBytes)))
     .addOption(envOption('--wait-ms <ms>', 'longest wait for an export or a lifecycle move', 'CONFORMANCE_WAIT_MS', String(DEFAULTS.waitMs)))
+    .addOption(envOption('--max-run-s <s>', "the run's total time limit in seconds (0: none)", 'CONFORMANCE_MAX_RUN_S', String(DEFAULTS.maxRunS)))
     .addOption(envOption('--auth-header <name>', 'header that carries the credential', 'CONFORMANCE_AUTH_HEADER', DEFAULTS.authHeader))
     .addOption(envOption('--auth-scheme <scheme>', 'scheme before the token ("" for none)', 'CONFORMANCE_AUTH_SCHEME', DEFAULTS.authScheme))
     .addOption(envOption('--spec <path>', 'the contract (default: the bundled openapi.yaml)', 'CONFORMANCE_SPEC'))

@@ -34,6 +34,8 @@ export interface RunOptions {
   waitMs: number;
   /** spec to certify against */
   specPath: string | undefined;
+  /** the whole run's time limit in seconds (0: none); past it no request is sent */
+  maxRunS: number;
 }
 
 export const DEFAULTS = {
@@ -51,6 +53,7 @@ export const DEFAULTS = {
   authHeader: 'Authorization',
   authScheme: 'Bearer',
   waitMs: 60_000,
+  maxRunS: 3600,
 } as const;
 
 function int(name: string, v: unknown, min: number, max: number): number {
@@ -116,5 +119,6 @@ export function resolveOptions(raw: Record<string, unknown>): RunOptions {
     authScheme: raw.authScheme === undefined ? DEFAULTS.authScheme : String(raw.authScheme),
     waitMs: raw.waitMs === undefined ? DEFAULTS.waitMs : int('wait-ms', raw.waitMs, 100, 3_600_000),
     specPath: str(raw.specPath),
+    maxRunS: raw.maxRunS === undefined ? DEFAULTS.maxRunS : int('max-run-s', raw.maxRunS, 0, 7 * 86_400),
   };
 }

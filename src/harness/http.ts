@@ -349,7 +349,7 @@ export class Harness {
   private stop(code: Incomplete['code'], detail: string): void {
     const d = this.redactor.cut(detail, MAX_PROBLEM_CHARS);
     this.incomplete ??= { code, detail: d };
-    this.problem(d);
+    this.problem(`${d} [${code}]`);
     this.unavailableReason ??= d;
   }
 
