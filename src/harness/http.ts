@@ -298,6 +298,8 @@ export class Harness {
   requests = 0;
   readonly problems: string[] = [];
   readonly latency = new Map<string, number[]>();
+  /** method and path of the exchange answered last, for naming an unsolicited response */
+  private lastExchange: string | undefined;
   /** each exchange's evidence base, built once however many findings cite it */
   private readonly evidenceOf = new WeakMap<Exchange, Evidence>();
 
@@ -312,9 +314,14 @@ export class Harness {
       connectTimeout: options.timeoutMs,
       keepAliveTimeout: 10_000,
     });
-    // a response no request asked for makes undici drop the connection ("bad response"): named, not missed
+    // a response no request asked for makes undici drop the connection ("bad response"): a protocol
+    // failure of the target, seen by the listeners as an exchange of its own (HTTP-NO-5XX judges it)
     this.pool.on('disconnect', (_origin: unknown, _targets: unknown, err: Error & { code?: string }) => {
-      if (/bad response|unexpected|extra/i.test(err?.message ?? '')) this.problem(`the target sent a response no request asked for on a connection (${err.message}); the connection was dropped`);
+      if (err?.code !== 'UND_ERR_SOCKET' || !/bad response/i.test(err.message)) return;
+      const after = this.lastExchange ? ` after ${this.lastExchange}` : '';
+      const message = `the target sent a response no request asked for on a connection${after}; the connection was dropped`;
+      this.problem(message);
+      this.emit(this.failed({ path: '/' }, 'GET', this.lastExchange?.split(' ')[1] ?? '/', {}, undefined, { code: 'protocol', message }, 0));
     });
     this.sem = new Semaphore(options.concurrency);
     this.runDeadline = options.maxRunMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + options.maxRunMs;
@@ -574,6 +581,7 @@ export class Harness {
   }
 
   private emit(ex: Exchange): void {
+    if (ex.status !== undefined) this.lastExchange = `${ex.method} ${ex.url.slice(this.origin.length)}`;
     if (ex.operationId && ex.status !== undefined) {
       let arr = this.latency.get(ex.operationId);
       if (!arr) this.latency.set(ex.operationId, (arr = []));

@@ -170,3 +170,49 @@ describe('hostile JSON bodies', () => {
     expect(result(report, 'order_detail_schema').message).toMatch(/gzip-encoded \(Content-Encoding: gzip\), which the request did not ask for/);
   });
 });
+
+describe('strictness where hostility hides', () => {
+  it('an export of 256 KB of random bytes (served as text/csv) fails export_download', async () => {
+    // deterministic bytes (xorshift), so a failure replays
+    let x = 0x9e3779b9;
+    const random = Buffer.alloc(256 * 1024);
+    for (let i = 0; i < random.length; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      random[i] = x & 0xff;
+    }
+    const { report, exitCode } = await certify(fault('export-random-bytes', 'export_download', editResponse('downloadOrderExport', (res) => ({ ...res, body: random }), (_q, r) => r.status === 200)));
+    expect(exitCode).toBe(1);
+    const dl = result(report, 'export_download');
+    expect(dl.status).toBe('fail');
+    expect(dl.message).toMatch(/expected CSV that parses \/ received expected (UTF-8|CSV) text/);
+    expect(result(report, 'export_content').message).toMatch(/could not be compared/);
+  });
+
+  it('an export whose header row repeats a column name fails export_download', async () => {
+    const { report } = await certify(fault('export-duplicate-column', 'export_download', editResponse('downloadOrderExport', (res) => {
+      const text = res.body.toString('utf8');
+      const eol = text.indexOf('\r\n') >= 0 ? text.indexOf('\r\n') : text.indexOf('\n');
+      const header = text.slice(0, eol).split(',');
+      header[1] = header[0] ?? 'x';
+      return { ...res, body: Buffer.from(header.join(',') + text.slice(eol)) };
+    }, (_q, r) => r.status === 200)));
+    expect(result(report, 'export_download').message).toMatch(/expected a header row of distinct column names \/ received the name .* twice/);
+  });
+
+  it('a response nobody asked for, sent right behind an answer on the same connection: a finding of no_server_errors', async () => {
+    const { report, exitCode } = await certify(fault('unsolicited-response', 'no_server_errors', editResponse('listTerminateReasons', (res) => ({
+      ...res,
+      pump: (out) => {
+        // right behind the answer, before the client can send its next request on this connection
+        out.end(res.body);
+        out.socket?.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}');
+      },
+    }))));
+    expect(exitCode).toBe(1);
+    const no5xx = result(report, 'no_server_errors');
+    expect(no5xx.status).toBe('fail');
+    expect(no5xx.message).toMatch(/the target sent a response no request asked for on a connection after GET \/api\/v1\/terminate_reason\//);
+  });
+});
