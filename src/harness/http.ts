@@ -14,7 +14,7 @@ import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool, errors as undiciErrors } from 'undici';
 import type { Evidence } from '../report/types.ts';
-import { scanJson } from './json.ts';
+import { MAX_JSON_STRING, parseCut, scanJson } from './json.ts';
 import { Redactor, toCurl } from './redact.ts';
 import { resolveLink, wellFormed } from './url.ts';
 
@@ -93,6 +93,18 @@ class Semaphore {
   private active = 0;
   private readonly queue: (() => void)[] = [];
   constructor(private readonly max: number) {}
+  /** Takes a slot; resolves to the function that gives it back (once). */
+  async acquire(): Promise<() => void> {
+    if (this.active >= this.max) await new Promise<void>((r) => this.queue.push(r));
+    this.active++;
+    let given = false;
+    return () => {
+      if (given) return;
+      given = true;
+      this.active--;
+      this.queue.shift()?.();
+    };
+  }
   async run<T>(fn: () => Promise<T>): Promise<T> {
     if (this.active >= this.max) await new Promise<void>((r) => this.queue.push(r));
     this.active++;
@@ -131,7 +143,7 @@ function charsetOf(contentType: string | undefined): string {
  * decode in the declared charset, nesting past MAX_JSON_DEPTH, a key given
  * twice in one object. Undefined when it may be parsed.
  */
-function decodeBody(body: Buffer, headers: Record<string, string>): { text: string } | { problem: string } {
+function decodeBody(body: Buffer, headers: Record<string, string>): { text: string; longest: number } | { problem: string } {
   const enc = (headers['content-encoding'] ?? '').trim().toLowerCase();
   if (enc !== '' && enc !== 'identity') return { problem: `the body is ${enc}-encoded (Content-Encoding: ${enc}), which the request did not ask for (no Accept-Encoding)` };
   if (body[0] === 0x1f && body[1] === 0x8b) return { problem: 'the body is gzip data (it starts with 1f 8b) without a Content-Encoding' };
@@ -145,7 +157,7 @@ function decodeBody(body: Buffer, headers: Record<string, string>): { text: stri
     return { problem: (err as Error).name === 'RangeError' ? `the declared charset ${JSON.stringify(charset)} is not one a decoder knows` : `the body is not valid ${charset} (its declared charset)` };
   }
   const scan = scanJson(text);
-  return scan.problem ? { problem: scan.problem } : { text };
+  return scan.problem ? { problem: scan.problem } : { text, longest: scan.longest };
 }
 
 /** An exchange as recorded: plain fields, and the body parsed as JSON once, on first use (no closures per exchange). */
@@ -175,7 +187,7 @@ class HttpExchange implements Exchange {
     const decoded = decodeBody(this.body, this.headers);
     if ('problem' in decoded) return (this.parsed = { ok: false, value: undefined, problem: decoded.problem });
     try {
-      this.parsed = { ok: true, value: JSON.parse(decoded.text) };
+      this.parsed = { ok: true, value: decoded.longest > MAX_JSON_STRING ? parseCut(decoded.text) : JSON.parse(decoded.text) };
     } catch {
       this.parsed = { ok: false, value: undefined };
     }
@@ -197,6 +209,13 @@ class HttpExchange implements Exchange {
   digest(): string {
     this.sha256 ??= createHash('sha256').update(this.body).digest('hex');
     return this.sha256;
+  }
+
+  /** Parses and digests the body now, then keeps only its head: a large body is not held whole by whoever keeps the exchange. */
+  settle(head: number): void {
+    this.parse();
+    this.digest();
+    if (this.body.length > head) this.body = Buffer.from(this.body.subarray(0, head));
   }
 
   text(): string {
@@ -255,7 +274,25 @@ class Deadline extends EventEmitter {
   clear(): void {
     clearTimeout(this.timer);
   }
+
+  /** Stops the clock while the kit, not the target, holds the exchange up (waiting for a large-body slot). */
+  pause(): number {
+    clearTimeout(this.timer);
+    return Math.max(1, this.due - performance.now());
+  }
+
+  resume(left: number): void {
+    if (this.aborted) return;
+    this.due = performance.now() + left;
+    this.timer = setTimeout(() => this.check(), left);
+  }
 }
+
+/** A body larger than this is a large body: read by at most LARGE_READS exchanges at once, parsed as soon as it is read, and not kept whole. */
+const LARGE_BODY = 1024 * 1024;
+const LARGE_READS = 2;
+/** What an exchange keeps of a large body once it is parsed and digested: its head, for evidence. */
+const LARGE_HEAD = 64 * 1024;
 
 /** Most run problems kept word for word; the rest are counted. */
 const MAX_PROBLEMS = 100;
@@ -298,6 +335,8 @@ export class Harness {
   requests = 0;
   readonly problems: string[] = [];
   readonly latency = new Map<string, number[]>();
+  /** slots for reading large bodies: a few 30 MB answers at a time, not one per connection */
+  private readonly largeReads = new Semaphore(LARGE_READS);
   /** method and path of the exchange answered last, for naming an unsolicited response */
   private lastExchange: string | undefined;
   /** each exchange's evidence base, built once however many findings cite it */
@@ -452,6 +491,8 @@ export class Harness {
       // the deadline of the whole exchange, headers and body together; it settles the exchange even if undici does not
       const deadline = new Deadline(this.exchangeMs());
       let stream: NodeJS.ReadableStream & { destroy(): void } | undefined;
+      let release: (() => void) | undefined;
+      let finished = false;
       try {
         const res = await Promise.race([this.pool.request({ path, method, headers, body, signal: deadline }), deadline.expired]);
         stream = res.body;
@@ -467,6 +508,19 @@ export class Harness {
           const body = res.body;
           body.on('data', (b: Buffer) => {
             if (truncated) return;
+            if (release === undefined && spec.keepBytes === undefined && bytes + b.length > LARGE_BODY) {
+              // a large body: wait for a slot, the deadline stopped meanwhile (the kit holds it up, not the target)
+              release = () => undefined;
+              body.pause();
+              const left = deadline.pause();
+              void this.largeReads.acquire().then((done) => {
+                // an exchange that ended while it waited gives its slot straight back
+                if (finished) return done();
+                release = done;
+                deadline.resume(left);
+                body.resume();
+              });
+            }
             bytes += b.length;
             if (bytes > max) {
               truncated = true;
@@ -489,6 +543,7 @@ export class Harness {
         for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
         const ex = this.make(spec, method, path, headers, body, res.statusCode, flat, Buffer.concat(chunks), bytes, truncated, performance.now() - started, undefined);
         if (hash && !truncated) ex.sha256 = hash.digest('hex');
+        if (bytes > LARGE_BODY && !truncated && !hash) ex.settle(LARGE_HEAD);
         if (truncated) {
           this.problem(`a response to ${method} ${path} exceeded ${this.options.maxBodyBytes} bytes and was cut`);
           ex.error = { code: 'too_large', message: `the response exceeded ${this.options.maxBodyBytes} bytes` };
@@ -509,6 +564,9 @@ export class Harness {
         const ex = this.failed(spec, method, path, headers, body, error, performance.now() - started);
         this.emit(ex);
         return ex;
+      } finally {
+        finished = true;
+        (release as (() => void) | undefined)?.();
       }
     });
   }

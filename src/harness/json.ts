@@ -3,8 +3,8 @@
  * validator, a redactor or a report writer, all recursive) one linear scan
  * bounds its nesting depth and finds keys given twice in one object (a
  * consumer's parser keeps the last value, another's the first: the document
- * means two things). No recursion, no allocation per value, one `Set` per
- * object.
+ * means two things), and measures its longest string. No recursion, no
+ * allocation per value, one `Set` per object.
  */
 
 /** Deepest nesting the kit parses; the contract's documents nest under 10 levels. */
@@ -13,6 +13,8 @@ export const MAX_JSON_DEPTH = 64;
 export interface JsonScan {
   /** why the text must not be parsed or trusted, if it must not */
   problem?: string;
+  /** length of the longest string (as written, escapes included) */
+  longest: number;
 }
 
 /** Scans JSON text (assumed well-formed; JSON.parse judges that) for excessive depth and duplicate keys. */
@@ -20,6 +22,7 @@ export function scanJson(text: string, maxDepth = MAX_JSON_DEPTH): JsonScan {
   // per open container: a Set of keys for an object, null for an array
   const stack: (Set<string> | null)[] = [];
   let expectKey = false;
+  let longest = 0;
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
@@ -29,7 +32,7 @@ export function scanJson(text: string, maxDepth = MAX_JSON_DEPTH): JsonScan {
       let escaped = false;
       for (;;) {
         j = text.indexOf('"', j);
-        if (j < 0) return {};
+        if (j < 0) return { longest };
         let k = j - 1;
         while (text.charCodeAt(k) === 92) k--;
         if ((j - 1 - k) % 2 === 0) break;
@@ -46,13 +49,14 @@ export function scanJson(text: string, maxDepth = MAX_JSON_DEPTH): JsonScan {
             // JSON.parse of the whole text will say so
           }
         }
-        if (top.has(key)) return { problem: `the key ${JSON.stringify(key.slice(0, 100))} appears twice in one object (at character ${i})` };
+        if (top.has(key)) return { problem: `the key ${JSON.stringify(key.slice(0, 100))} appears twice in one object (at character ${i})`, longest };
         top.add(key);
         expectKey = false;
       }
+      if (j - i - 1 > longest) longest = j - i - 1;
       i = j;
     } else if (c === 123 || c === 91) {
-      if (stack.length >= maxDepth) return { problem: `the JSON nests deeper than ${maxDepth} levels (at character ${i})` };
+      if (stack.length >= maxDepth) return { problem: `the JSON nests deeper than ${maxDepth} levels (at character ${i})`, longest };
       stack.push(c === 123 ? new Set() : null);
       expectKey = c === 123;
     } else if (c === 125 || c === 93) {
@@ -62,5 +66,18 @@ export function scanJson(text: string, maxDepth = MAX_JSON_DEPTH): JsonScan {
       expectKey = stack[stack.length - 1] != null;
     }
   }
-  return {};
+  return { longest };
+}
+
+/** Longest string value the kit keeps from a JSON body; longer ones are judged by their head. */
+export const MAX_JSON_STRING = 1024 * 1024;
+
+/**
+ * JSON.parse, with every string longer than MAX_JSON_STRING cut to it (a
+ * fresh copy, so the 30 MB original is not kept alive by a slice) and marked
+ * with "…". Used only when the scan saw such a string: a huge field then
+ * costs its head, not its size, for as long as the exchange is kept.
+ */
+export function parseCut(text: string): unknown {
+  return JSON.parse(text, (_key, v: unknown) => (typeof v === 'string' && v.length > MAX_JSON_STRING ? `${Buffer.from(v.slice(0, MAX_JSON_STRING), 'utf8').toString('utf8')}…` : v));
 }
