@@ -7,6 +7,17 @@
  * budget, backoff on 429 honouring Retry-After (except where a check asks for
  * the raw 429), and a circuit breaker so a dead target cannot stretch a run.
  * Listeners see every exchange (HTTP-NO-5XX, HTTP-JSON, latency).
+ *
+ * Against hostile targets: every exchange settles at its deadline even when
+ * undici does not (its slot is freed), and the deadline measures the target,
+ * not the kit (a timer the busy event loop fired late waits again); links are
+ * resolved by src/harness/url.ts; a body is read as JSON only after its
+ * encoding, charset, depth and keys are checked (src/harness/json.ts); large
+ * bodies are read a few at a time and kept as their head once parsed;
+ * Retry-After (seconds or an HTTP date) is waited out only within the run's
+ * limits, and `--max-run-s` caps the run: both stops surface as
+ * `harness.incomplete`, a code of src/errors.ts for an INCOMPLETE verdict.
+ * Evidence is redacted before it is cut and built once per exchange.
  */
 import { createHash } from 'node:crypto';
 import { TextDecoder } from 'node:util';
