@@ -6,26 +6,16 @@
  * checks pass on the reference server (test/run/reference.test.ts).
  */
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Report, Result } from '../../src/report/types.ts';
 import { chain, editJson, editResponse, type Fault, type Operation, type Transform } from '../faults/proxy.ts';
-import { startTarget, type Target } from '../faults/target.ts';
+import { fault, fileTarget } from './support.ts';
 
 /** A run against one hostile mode: a few deadlines at most */
 const BOUND_MS = 30_000;
 
-let target: Target;
-beforeAll(async () => {
-  // more than one page of orders (the reference server pages by 100)
-  target = await startTarget({ orders: 180 });
-}, 30_000);
-afterAll(async () => {
-  await target?.close();
-});
-
-function fault(name: string, breaks: string, transform: Transform): Fault {
-  return { name, breaks, requirement: '', description: name, transform };
-}
+// more than one page of orders (the reference server pages by 100)
+const target = fileTarget({ orders: 180 });
 
 function result(report: Report, check: string): Result {
   const r = report.results.find((x) => x.check === check);
@@ -51,7 +41,7 @@ function nextLinks(edit: (next: string) => string, ops: Operation[] = ['listOrde
 
 async function certify(f: Fault, options: Record<string, unknown> = {}): Promise<{ report: Report; exitCode: number; ms: number }> {
   const t0 = performance.now();
-  const { report, exitCode } = await target.run(f, options);
+  const { report, exitCode } = await target().run(f, options);
   return { report, exitCode, ms: performance.now() - t0 };
 }
 

@@ -9,25 +9,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { retryAfterSeconds } from '../../src/harness/http.ts';
 import { resolveOptions } from '../../src/engine/options.ts';
 import { writeReports } from '../../src/report/write.ts';
 import { loadSpec } from '../../src/spec/load.ts';
-import { chain, editResponse, jsonAnswer, type Fault, type Operation, type Transform } from '../faults/proxy.ts';
-import { startTarget, type Target } from '../faults/target.ts';
+import { chain, editResponse, jsonAnswer, type Operation, type Transform } from '../faults/proxy.ts';
+import { startTarget } from '../faults/target.ts';
+import { fault, fileTarget } from './support.ts';
 
-let target: Target;
-beforeAll(async () => {
-  target = await startTarget({ orders: 30 });
-}, 30_000);
-afterAll(async () => {
-  await target?.close();
-});
-
-function fault(name: string, transform: Transform): Fault {
-  return { name, breaks: 'order_list_schema', requirement: '', description: name, transform };
-}
+const target = fileTarget({ orders: 30 });
 
 describe('Retry-After, read as seconds or as an HTTP date', () => {
   it('parses both forms, and a date in 2099 is decades, not 1 s', () => {
@@ -46,7 +37,7 @@ describe('Retry-After, read as seconds or as an HTTP date', () => {
 describe('a target that asks to wait', () => {
   it('a 429 whose Retry-After is a date in 2099: not waited, the run stops at once and names it with its code', async () => {
     const t0 = performance.now();
-    const { report, exitCode } = await target.run(fault('retry-after-2099', async (req, ctx) => (req.operation === 'listOrders'
+    const { report, exitCode } = await target().run(fault('retry-after-2099', 'order_list_schema', async (req, ctx) => (req.operation === 'listOrders'
       ? jsonAnswer(429, { detail: 'slow down' }, { 'retry-after': 'Wed, 01 Jan 2099 00:00:00 GMT' })
       : ctx.forward(req))));
     expect(performance.now() - t0).toBeLessThan(15_000);
@@ -60,7 +51,7 @@ describe('a target that asks to wait', () => {
 
   it('Retry-After: 10 on every answer, with --max-run-s 3: the run ends within its limit, the wait named', async () => {
     const t0 = performance.now();
-    const { report, exitCode } = await target.run(fault('retry-after-always', async () => jsonAnswer(429, { detail: 'slow down' }, { 'retry-after': '10' })), { maxRunS: 3 });
+    const { report, exitCode } = await target().run(fault('retry-after-always', 'order_list_schema', async () => jsonAnswer(429, { detail: 'slow down' }, { 'retry-after': '10' })), { maxRunS: 3 });
     expect(performance.now() - t0).toBeLessThan(6_000);
     expect(exitCode).toBe(1);
     expect(report.problems.join('\n')).toMatch(/asking to wait 10 s .*longer than the time the run has left \(\d s of --max-run-s\).*\[CONF_ERR_RETRY_AFTER_LIMIT\]/);
@@ -69,7 +60,7 @@ describe('a target that asks to wait', () => {
   it('a short Retry-After is waited out: one 429 (Retry-After: 1) then answers, and the run passes', async () => {
     let limited = 0;
     const t0 = performance.now();
-    const { report } = await target.run(fault('retry-after-once', async (req, ctx) => {
+    const { report } = await target().run(fault('retry-after-once', 'order_list_schema', async (req, ctx) => {
       if (req.operation === 'listTerminateReasons' && limited++ === 0) return jsonAnswer(429, { detail: 'once' }, { 'retry-after': '1' });
       return ctx.forward(req);
     }));
@@ -83,7 +74,7 @@ describe('a target that asks to wait', () => {
 describe('--max-run-s', () => {
   it('a target that answers every request in 300 ms, with --max-run-s 2: the run stops at 2 s and names the limit with its code', async () => {
     const t0 = performance.now();
-    const { report, exitCode } = await target.run(fault('slow', async (req, ctx) => {
+    const { report, exitCode } = await target().run(fault('slow', 'order_list_schema', async (req, ctx) => {
       await sleep(300);
       return ctx.forward(req);
     }), { maxRunS: 2 });
@@ -108,7 +99,7 @@ describe('run problems, counted past a hundred', () => {
     const pad = (op: Operation): Transform => editResponse(op, (res) => ({ ...res, body: Buffer.concat([res.body, Buffer.alloc(70_000, 0x20)]) }));
     let outcome;
     try {
-      outcome = await big.run(fault('padded', chain(pad('getOrder'), pad('getOrderHistory'), pad('listOrderDocuments'))), { maxBodyBytes: 65_536, maxOrders: 300 });
+      outcome = await big.run(fault('padded', 'order_list_schema', chain(pad('getOrder'), pad('getOrderHistory'), pad('listOrderDocuments'))), { maxBodyBytes: 65_536, maxOrders: 300 });
     } finally {
       await big.close();
     }

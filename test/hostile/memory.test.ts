@@ -5,36 +5,17 @@
  * string fields in order details (a value is shown cut, never copied into
  * messages, evidence or reports). The whole test process stays under 512 MB.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chain, editResponse, type Fault, type Transform } from '../faults/proxy.ts';
-import { startTarget, type Target } from '../faults/target.ts';
+import { describe, expect, it } from 'vitest';
+import { editResponse } from '../faults/proxy.ts';
+import { fault, fileTarget, sampleRss } from './support.ts';
 
 const MiB = 1024 * 1024;
 
-let target: Target;
-beforeAll(async () => {
-  target = await startTarget({ orders: 30 });
-}, 30_000);
-afterAll(async () => {
-  await target?.close();
-});
+const target = fileTarget({ orders: 30 });
 
-/** Runs `fn` while sampling this process's RSS every 20 ms; resolves to the peak. */
+/** Runs `fn` while sampling this process's RSS; resolves to the peak. */
 async function peakRss(fn: () => Promise<void>): Promise<number> {
-  let peak = process.memoryUsage().rss;
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 20);
-  try {
-    await fn();
-  } finally {
-    clearInterval(sampler);
-  }
-  return peak;
-}
-
-function fault(name: string, transform: Transform): Fault {
-  return { name, breaks: 'document_download', requirement: '', description: name, transform };
+  return (await sampleRss(fn)).peak;
 }
 
 describe('big answers, bounded memory', () => {
@@ -52,7 +33,7 @@ describe('big answers, bounded memory', () => {
     }), (_q, r) => r.status === 200);
     let passed = false;
     const peak = await peakRss(async () => {
-      const { report } = await target.run(fault('documents-25mb', big), { timeoutMs: 20_000, concurrency: 8 });
+      const { report } = await target().run(fault('documents-25mb', 'document_download', big), { timeoutMs: 20_000, concurrency: 8 });
       const dl = report.results.find((r) => r.check === 'document_download');
       expect(dl?.status, dl?.message).toBe('pass');
       passed = true;
@@ -78,7 +59,7 @@ describe('big answers, bounded memory', () => {
     let message = '';
     let evidence = '';
     const peak = await peakRss(async () => {
-      const { report } = await target.run(fault('fields-30mb', chain(huge)), { timeoutMs: 20_000, concurrency: 8 });
+      const { report } = await target().run(fault('fields-30mb', 'order_detail_schema', huge), { timeoutMs: 20_000, concurrency: 8 });
       const detail = report.results.find((r) => r.check === 'order_detail_schema');
       message = detail?.message ?? '';
       evidence = JSON.stringify(detail?.evidence ?? []);
