@@ -19,13 +19,14 @@
  * `harness.incomplete`, a code of src/errors.ts for an INCOMPLETE verdict.
  * Evidence is redacted before it is cut and built once per exchange.
  */
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { TextDecoder } from 'node:util';
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool, errors as undiciErrors } from 'undici';
 import type { Evidence } from '../report/types.ts';
-import { MAX_JSON_STRING, parseCut, scanJson } from './json.ts';
+import { duplicateKey, MAX_JSON_STRING, parseCut, scanJson } from './json.ts';
 import { Redactor, toCurl } from './redact.ts';
 import { resolveLink, wellFormed } from './url.ts';
 
@@ -154,21 +155,28 @@ function charsetOf(contentType: string | undefined): string {
  * decode in the declared charset, nesting past MAX_JSON_DEPTH, a key given
  * twice in one object. Undefined when it may be parsed.
  */
-function decodeBody(body: Buffer, headers: Record<string, string>): { text: string; longest: number } | { problem: string } {
+function decodeBody(body: Buffer, headers: Record<string, string>): { text: string; longest: number; keys: number } | { problem: string } {
   const enc = (headers['content-encoding'] ?? '').trim().toLowerCase();
   if (enc !== '' && enc !== 'identity') return { problem: `the body is ${enc}-encoded (Content-Encoding: ${enc}), which the request did not ask for (no Accept-Encoding)` };
   if (body[0] === 0x1f && body[1] === 0x8b) return { problem: 'the body is gzip data (it starts with 1f 8b) without a Content-Encoding' };
   const charset = charsetOf(headers['content-type']);
   let text: string;
-  try {
-    let decoder = DECODERS.get(charset);
-    if (!decoder) DECODERS.set(charset, (decoder = new TextDecoder(charset, { fatal: true })));
-    text = decoder.decode(body);
-  } catch (err) {
-    return { problem: (err as Error).name === 'RangeError' ? `the declared charset ${JSON.stringify(charset)} is not one a decoder knows` : `the body is not valid ${charset} (its declared charset)` };
+  if (charset === 'utf-8' || charset === 'utf8') {
+    // the usual case, on the fast path: validate, then decode
+    if (!isUtf8(body)) return { problem: `the body is not valid ${charset} (its declared charset)` };
+    text = body.toString('utf8');
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  } else {
+    try {
+      let decoder = DECODERS.get(charset);
+      if (!decoder) DECODERS.set(charset, (decoder = new TextDecoder(charset, { fatal: true })));
+      text = decoder.decode(body);
+    } catch (err) {
+      return { problem: (err as Error).name === 'RangeError' ? `the declared charset ${JSON.stringify(charset)} is not one a decoder knows` : `the body is not valid ${charset} (its declared charset)` };
+    }
   }
   const scan = scanJson(text);
-  return scan.problem ? { problem: scan.problem } : { text, longest: scan.longest };
+  return scan.problem ? { problem: scan.problem } : { text, longest: scan.longest, keys: scan.keys };
 }
 
 /** An exchange as recorded: plain fields, and the body parsed as JSON once, on first use (no closures per exchange). */
@@ -197,11 +205,14 @@ class HttpExchange implements Exchange {
     if (!usable) return (this.parsed = { ok: false, value: undefined });
     const decoded = decodeBody(this.body, this.headers);
     if ('problem' in decoded) return (this.parsed = { ok: false, value: undefined, problem: decoded.problem });
+    let value: unknown;
     try {
-      this.parsed = { ok: true, value: decoded.longest > MAX_JSON_STRING ? parseCut(decoded.text) : JSON.parse(decoded.text) };
+      value = decoded.longest > MAX_JSON_STRING ? parseCut(decoded.text) : JSON.parse(decoded.text);
     } catch {
-      this.parsed = { ok: false, value: undefined };
+      return (this.parsed = { ok: false, value: undefined });
     }
+    const twice = duplicateKey(decoded.text, decoded.keys, value);
+    this.parsed = twice ? { ok: false, value: undefined, problem: twice } : { ok: true, value };
     return this.parsed;
   }
 

@@ -17,12 +17,19 @@ export interface JsonScan {
   longest: number;
 }
 
-/** Scans JSON text (assumed well-formed; JSON.parse judges that) for excessive depth and duplicate keys. */
-export function scanJson(text: string, maxDepth = MAX_JSON_DEPTH): JsonScan {
-  // per open container: a Set of keys for an object, null for an array
+/**
+ * Scans JSON text (assumed well-formed; JSON.parse judges that) for nesting
+ * deeper than `maxDepth`; counts the keys it holds and measures its longest
+ * string. With `names`, also finds a key given twice in one object (slower:
+ * a `Set` per object), which `duplicateKey` does only when the counts say so.
+ */
+export function scanJson(text: string, maxDepth = MAX_JSON_DEPTH, names = false): JsonScan & { keys: number } {
+  // per open container: a Set of keys for an object (with `names`), null otherwise; `objects` says which is which
   const stack: (Set<string> | null)[] = [];
+  const objects: boolean[] = [];
   let expectKey = false;
   let longest = 0;
+  let keys = 0;
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
@@ -32,41 +39,76 @@ export function scanJson(text: string, maxDepth = MAX_JSON_DEPTH): JsonScan {
       let escaped = false;
       for (;;) {
         j = text.indexOf('"', j);
-        if (j < 0) return { longest };
+        if (j < 0) return { longest, keys };
         let k = j - 1;
         while (text.charCodeAt(k) === 92) k--;
         if ((j - 1 - k) % 2 === 0) break;
         escaped = true;
         j++;
       }
-      const top = stack[stack.length - 1];
-      if (expectKey && top) {
-        let key = text.slice(i + 1, j);
-        if (escaped) {
-          try {
-            key = JSON.parse(`"${key}"`) as string;
-          } catch {
-            // JSON.parse of the whole text will say so
-          }
-        }
-        if (top.has(key)) return { problem: `the key ${JSON.stringify(key.slice(0, 100))} appears twice in one object (at character ${i})`, longest };
-        top.add(key);
+      if (expectKey) {
+        keys++;
         expectKey = false;
+        const top = stack[stack.length - 1];
+        if (top) {
+          let key = text.slice(i + 1, j);
+          if (escaped) {
+            try {
+              key = JSON.parse(`"${key}"`) as string;
+            } catch {
+              // JSON.parse of the whole text will say so
+            }
+          }
+          if (top.has(key)) return { problem: `the key ${JSON.stringify(key.slice(0, 100))} appears twice in one object (at character ${i})`, longest, keys };
+          top.add(key);
+        }
       }
       if (j - i - 1 > longest) longest = j - i - 1;
       i = j;
     } else if (c === 123 || c === 91) {
-      if (stack.length >= maxDepth) return { problem: `the JSON nests deeper than ${maxDepth} levels (at character ${i})`, longest };
-      stack.push(c === 123 ? new Set() : null);
+      if (stack.length >= maxDepth) return { problem: `the JSON nests deeper than ${maxDepth} levels (at character ${i})`, longest, keys };
+      stack.push(c === 123 && names ? new Set() : null);
+      objects.push(c === 123);
       expectKey = c === 123;
     } else if (c === 125 || c === 93) {
       stack.pop();
+      objects.pop();
       expectKey = false;
     } else if (c === 44) {
-      expectKey = stack[stack.length - 1] != null;
+      expectKey = objects[objects.length - 1] === true;
     }
   }
-  return { longest };
+  return { longest, keys };
+}
+
+/** How many keys a parsed JSON value holds, all objects counted (iterative: no recursion). */
+export function countKeys(value: unknown): number {
+  let n = 0;
+  const todo: unknown[] = [value];
+  while (todo.length > 0) {
+    const v = todo.pop();
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v)) {
+      for (const x of v) if (x !== null && typeof x === 'object') todo.push(x);
+      continue;
+    }
+    for (const k in v) {
+      n++;
+      const x = (v as Record<string, unknown>)[k];
+      if (x !== null && typeof x === 'object') todo.push(x);
+    }
+  }
+  return n;
+}
+
+/**
+ * Why a parsed document means two things, if it does: its text holds more
+ * keys than the value JSON.parse made of it (a key given twice keeps one
+ * value); the slow scan then names the key.
+ */
+export function duplicateKey(text: string, keysInText: number, value: unknown): string | undefined {
+  if (countKeys(value) === keysInText) return undefined;
+  return scanJson(text, MAX_JSON_DEPTH, true).problem ?? 'a key appears twice in one object';
 }
 
 /** Longest string value the kit keeps from a JSON body; longer ones are judged by their head. */
