@@ -153,7 +153,7 @@ function judgeOneHistory(ctx: RunContext, ref: string, ex: Exchange, entries: { 
     const mine = issues.filter((i) => i.rule === rule);
     if (mine.length === 0) rec.pass();
     for (const i of mine) {
-      rec.fail(`order ${ref}, history entry ${i.index}: ${i.message}`, ctx.http.evidence(ex, { pointer: `/results/${i.index}/state`, value: entries[i.index]?.state, received: entries.map((e) => e.state).join(' → ').slice(0, 600) }));
+      rec.fail(`order ${ref}, history entry ${i.index}: ${i.message}`, ctx.http.evidence(ex, { pointer: `/results/${i.index}/state`, value: entries[i.index]?.state, received: ctx.http.redactor.cut(entries.map((e) => e.state).join(' → '), 600) }));
     }
   }
 }
@@ -174,7 +174,7 @@ async function downloadAll(ctx: RunContext, ref: string, docs: Exchange, known: 
       }
       const ct = ex.contentType();
       if (/\.pdf$/i.test(name) && ex.body.subarray(0, 5).toString('latin1') !== '%PDF-') {
-        rec.fail(`listed file ${name} of order ${ref}: expected a PDF (starting %PDF-) / received bytes starting ${JSON.stringify(ex.body.subarray(0, 16).toString('latin1'))}`, ctx.http.evidence(ex));
+        rec.fail(`listed file ${name} of order ${ref}: expected a PDF (starting %PDF-) / received bytes starting ${JSON.stringify(ctx.http.redactor.cut(ex.body.subarray(0, 16 + ctx.http.redactor.reach).toString('latin1'), 16))}`, ctx.http.evidence(ex));
         continue;
       }
       if (ct === 'text/html' || ct === 'application/json') {
