@@ -8,7 +8,7 @@ import type { Exchange, Harness } from '../harness/http.ts';
 import type { Evidence, Profile, Result, Severity } from '../report/types.ts';
 import { lifecycleOf, type Lifecycle } from '../spec/lifecycle.ts';
 import type { Spec } from '../spec/load.ts';
-import { validatorsFor, type Validators } from '../spec/validators.ts';
+import { validatorsFor, type Validators, type Violation } from '../spec/validators.ts';
 import type { RunOptions } from './options.ts';
 
 const MAX_EVIDENCE = 5;
@@ -40,13 +40,17 @@ export class CheckRecorder {
    * spec grades a keyword on an `x-inferred` node as a warning); the strict
    * profile makes every warning an error.
    */
-  fail(message: string, evidence: Evidence, severity?: Severity): void {
+  fail(message: string, evidence: Evidence | (() => Evidence), severity?: Severity): void {
     const sev: Severity = this.profile === 'strict' ? 'error' : (severity ?? this.defaultSeverity);
     this.violations++;
     if (sev === 'error') this.errors++;
     else this.warnings++;
     this.firstMessage ??= message;
-    if (this.evidence.length < MAX_EVIDENCE) this.evidence.push({ ...evidence, note: evidence.note ? `${message} — ${evidence.note}` : message });
+    if (this.evidence.length < MAX_EVIDENCE) {
+      // evidence given as a function is built only when it is kept
+      const ev = typeof evidence === 'function' ? evidence() : evidence;
+      this.evidence.push({ ...ev, note: ev.note ? `${message} — ${ev.note}` : message });
+    }
   }
 
   skip(reason: string): void {
@@ -209,22 +213,31 @@ export class RunContext {
     const rec = this.check(name);
     if (ex.status === undefined) return false;
     if (!ex.isJson()) {
-      rec.fail(`expected a JSON body / received ${ex.bytes} bytes of ${ex.contentType() || 'unknown type'} that do not parse`, this.http.evidence(ex));
+      const why = ex.jsonProblem();
+      rec.fail(`expected a JSON body / received ${ex.bytes} bytes of ${ex.contentType() || 'unknown type'} that ${why ? `are not read as JSON: ${why}` : 'do not parse'}`, this.http.evidence(ex));
       return false;
     }
     const validate = component ? this.validators.component(component) : this.validators.response(operationId, ex.status);
     if (!validate) return true;
     const violations = validate(ex.json());
-    for (const v of violations) {
-      const pointer = pointerPrefix + v.pointer;
-      rec.fail(
-        `${pointer || '/'}: expected ${v.message} / received ${v.value === undefined ? 'nothing' : JSON.stringify(v.value)}`,
-        this.http.evidence(ex, { pointer, value: v.value, expected: v.message, received: v.value === undefined ? 'missing' : JSON.stringify(v.value) }),
-        v.severity,
-      );
-    }
+    for (const v of violations) this.violation(name, ex, v, pointerPrefix);
     rec.pass();
     return violations.every((v) => v.severity !== 'error');
+  }
+
+  /**
+   * Records one schema violation of a response on a check: the message and
+   * the evidence show the value cut (after redaction), never whole. O(1) per
+   * violation beyond the exchange's own digest, computed once.
+   */
+  violation(name: CheckName, ex: Exchange, v: Violation, pointerPrefix = ''): void {
+    const pointer = pointerPrefix + v.pointer;
+    const received = v.value === undefined ? 'nothing' : this.http.show(v.value);
+    this.check(name).fail(
+      `${pointer || '/'}: expected ${v.message} / received ${received}`,
+      () => this.http.evidence(ex, { pointer, value: v.value, expected: v.message, received: v.value === undefined ? 'missing' : received }),
+      v.severity,
+    );
   }
 
   /** Expects one of the given statuses; records a failure with evidence otherwise. */

@@ -51,6 +51,8 @@ export interface RunOptions {
   waitMs: number;
   /** spec to certify against */
   specPath: string | undefined;
+  /** the whole run's time limit in seconds (0: none); past it no request is sent */
+  maxRunS: number;
 }
 
 type Raw = unknown;
@@ -153,6 +155,7 @@ export const DEFAULTS = {
   authHeader: 'Authorization',
   authScheme: 'Bearer',
   waitMs: 60_000,
+  maxRunS: 3600,
 } as const;
 
 type RunKey = keyof RunOptions;
@@ -217,6 +220,7 @@ export const RUN_OPTIONS: readonly Def[] = [
   opt('budget', '--budget <n>', 'CONFORMANCE_BUDGET', String(DEFAULTS.budget), 'most requests a run may make', (v, f) => parseInt(f, v, 10, 100_000_000)),
   opt('maxBodyBytes', '--max-body-bytes <n>', 'CONFORMANCE_MAX_BODY_BYTES', '32 MiB', 'largest response accepted', (v, f) => parseInt(f, v, 1024, 2 ** 31 - 1)),
   opt('waitMs', '--wait-ms <ms>', 'CONFORMANCE_WAIT_MS', String(DEFAULTS.waitMs), 'longest wait for an export or a lifecycle move', (v, f) => parseInt(f, v, 100, 3_600_000)),
+  opt('maxRunS', '--max-run-s <s>', 'CONFORMANCE_MAX_RUN_S', String(DEFAULTS.maxRunS), 'the whole run\'s time limit (0: none): past it no request is sent and the run is INCOMPLETE (`CONF_ERR_RUN_TIME_LIMIT`); a `Retry-After` is waited out only within it and within 10 s (`CONF_ERR_RETRY_AFTER_LIMIT`)', (v, f) => parseInt(f, v, 0, 7 * 86_400)),
   opt('authHeader', '--auth-header <h>', 'CONFORMANCE_AUTH_HEADER', DEFAULTS.authHeader, 'header carrying the credential', (v, f) => parseHeaderName(f, v)),
   opt('authScheme', '--auth-scheme <s>', 'CONFORMANCE_AUTH_SCHEME', DEFAULTS.authScheme, 'prefix before the token (`""` for none)', (v, f) => {
     const s = String(v);

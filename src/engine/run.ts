@@ -108,6 +108,7 @@ export function harnessFor(options: RunOptions & { baseUrl: string }): Harness {
     tokens: { main: options.token, otherUser: options.tokenOtherUser, otherTenant: options.tokenOtherTenant },
     authHeader: options.authHeader,
     authScheme: options.authScheme,
+    maxRunMs: options.maxRunS > 0 ? options.maxRunS * 1000 : undefined,
   });
 }
 

@@ -3,6 +3,7 @@
  * A filter means what it says: every row returned matches it, and the rows of
  * every value of a filter, together, are the unfiltered list.
  */
+import { wellFormed } from '../../harness/url.ts';
 import type { RunContext } from '../context.ts';
 import { countContradiction, walkList, type CountContradiction, type ListWalk } from '../list.ts';
 
@@ -36,10 +37,7 @@ export async function listRequests(ctx: RunContext, query: Record<string, string
     schemaCheck: validate ? 'order_requests_schema' : undefined,
     onItem: (item, ex, i) => {
       if (validate) {
-        for (const v of schema(item)) {
-          const pointer = `/results/${i}${v.pointer}`;
-          rec.fail(`${pointer}: expected ${v.message} / received ${v.value === undefined ? 'nothing' : JSON.stringify(v.value)}`, ctx.http.evidence(ex, { pointer, value: v.value }), v.severity);
-        }
+        for (const v of schema(item)) ctx.violation('order_requests_schema', ex, v, `/results/${i}`);
         rec.pass();
       }
       const r = item as Record<string, unknown>;
@@ -93,7 +91,7 @@ export async function checkOrderRequests(ctx: RunContext): Promise<void> {
         await pagingContradiction(ctx, { [field]: value }, filtered.walk);
       }
       const wrong = filtered.rows.filter((r) => r[field] !== value);
-      const url = `${ctx.http.origin}${REQUESTS}?${field}=${encodeURIComponent(value)}`;
+      const url = `${ctx.http.origin}${REQUESTS}?${field}=${encodeURIComponent(wellFormed(value))}`;
       if (wrong.length > 0) {
         rec.fail(`?${field}=${value}: expected only rows with ${field} "${value}" / received ${wrong.length} other row(s), e.g. ${field} "${wrong[0]?.[field]}"`, { method: 'GET', url, pointer: `/${field}`, value: wrong[0]?.[field] });
       } else rec.pass();

@@ -20,6 +20,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { canMove } from '../../spec/lifecycle.ts';
 import type { Exchange } from '../../harness/http.ts';
+import { segment, wellFormed } from '../../harness/url.ts';
 import type { RunContext } from '../context.ts';
 import { orderPath } from './orders.ts';
 import { listRequests } from './requests.ts';
@@ -172,7 +173,7 @@ async function createProductOrder(ctx: RunContext): Promise<void> {
   while (Date.now() < deadline) {
     await sleep(delay);
     delay = Math.min(delay * 2, 2000);
-    last = await ctx.http.request({ path: `${PRODUCT_ORDER}${encodeURIComponent(po.id)}/`, operationId: 'getProductOrder' });
+    last = await ctx.http.request({ path: `${PRODUCT_ORDER}${segment(po.id)}/`, operationId: 'getProductOrder' });
     polls++;
     if (polls === 1 && (last.status === 404 || last.status === 405 || last.status === 501)) {
       // GET /product_order/{id}/ is not a documented endpoint: phase 1 cannot be followed; the order is found through the list
@@ -297,7 +298,7 @@ export async function checkInvalidBodies(ctx: RunContext, reasons: string[]): Pr
   }
   const [after, now] = await Promise.all([requestCount(ctx, o.ref), stateOf(ctx, o.ref)]);
   if (now.state !== o.state) rec.fail(`after refused terminations of ${o.ref}: expected state "${o.state}" unchanged / received "${now.state}"`, ctx.http.evidence(now.ex, { pointer: '/state', value: now.state, expected: o.state, received: String(now.state) }));
-  if (after !== before) rec.fail(`after refused terminations of ${o.ref}: expected ${before} order request(s) unchanged / received ${after}`, { method: 'GET', url: `${ctx.http.origin}/api/v1/order_request/?order_reference=${encodeURIComponent(o.ref)}`, expected: String(before), received: String(after) });
+  if (after !== before) rec.fail(`after refused terminations of ${o.ref}: expected ${before} order request(s) unchanged / received ${after}`, { method: 'GET', url: `${ctx.http.origin}/api/v1/order_request/?order_reference=${encodeURIComponent(wellFormed(o.ref))}`, expected: String(before), received: String(after) });
 }
 
 /** Why no writable order fits, for skip reasons. */
@@ -332,7 +333,7 @@ export async function checkTermination(ctx: RunContext, reasons: string[]): Prom
         ctx.terminated = o.ref;
         const requests = await listRequests(ctx, { order_reference: o.ref }, false);
         if (!requests.rows.some((r) => r.reason === reason && r.order_reference === o.ref)) {
-          rec.fail(`termination of ${o.ref}: expected an order request with reason "${reason}" / received ${requests.rows.length} request(s) without it`, { method: 'GET', url: `${ctx.http.origin}/api/v1/order_request/?order_reference=${encodeURIComponent(o.ref)}` });
+          rec.fail(`termination of ${o.ref}: expected an order request with reason "${reason}" / received ${requests.rows.length} request(s) without it`, { method: 'GET', url: `${ctx.http.origin}/api/v1/order_request/?order_reference=${encodeURIComponent(wellFormed(o.ref))}` });
         }
         const [now, history] = await Promise.all([
           stateOf(ctx, o.ref),
@@ -385,5 +386,5 @@ async function checkPrecondition(ctx: RunContext, reason: string | undefined): P
   if (now.state === undefined || (now.state !== o.state && (effect.includes(now.state) || terminal.has(o.state)))) {
     rec.fail(`after a refused termination of ${o.ref}: expected state "${o.state}" unchanged / received "${now.state}"`, ctx.http.evidence(now.ex, { pointer: '/state', value: now.state, expected: o.state, received: String(now.state) }));
   }
-  if (afterCount !== before) rec.fail(`after a refused termination of ${o.ref}: expected ${before} order request(s) / received ${afterCount}`, { method: 'GET', url: `${ctx.http.origin}/api/v1/order_request/?order_reference=${encodeURIComponent(o.ref)}`, expected: String(before), received: String(afterCount) });
+  if (afterCount !== before) rec.fail(`after a refused termination of ${o.ref}: expected ${before} order request(s) / received ${afterCount}`, { method: 'GET', url: `${ctx.http.origin}/api/v1/order_request/?order_reference=${encodeURIComponent(wellFormed(o.ref))}`, expected: String(before), received: String(afterCount) });
 }
