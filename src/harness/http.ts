@@ -583,7 +583,7 @@ export class Harness {
       let release: (() => void) | undefined;
       let finished = false;
       try {
-        const res = await Promise.race([this.pool.request({ path, method, headers, body, signal: deadline }), deadline.expired]);
+        const res = await Promise.race([settled(this.pool.request({ path, method, headers, body, signal: deadline }), deadline), deadline.expired]);
         stream = res.body;
         const chunks: Buffer[] = [];
         let bytes = 0;
@@ -687,7 +687,7 @@ export class Harness {
     const started = performance.now();
     const deadline = new Deadline(Math.max(1, Math.min(deadlineMs, this.runDeadline - performance.now())));
     try {
-      const res = await Promise.race([this.pool.request({ path, method, headers, signal: deadline, bodyTimeout: this.options.timeoutMs }), deadline.expired]);
+      const res = await Promise.race([settled(this.pool.request({ path, method, headers, signal: deadline, bodyTimeout: this.options.timeoutMs }), deadline), deadline.expired]);
       const flat: Record<string, string> = {};
       for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
       let head = Buffer.alloc(0);
@@ -828,6 +828,14 @@ export class Harness {
   async close(): Promise<void> {
     await this.pool.destroy().catch(() => undefined);
   }
+}
+
+/** An undici request that, should it answer after its deadline won the race, has its body discarded (the connection is not left holding it). */
+function settled<T extends { body: { destroy(): unknown } }>(request: Promise<T>, deadline: Deadline): Promise<T> {
+  request.then((res) => {
+    if (deadline.aborted) res.body.destroy();
+  }, () => undefined);
+  return request;
 }
 
 /** JSON.stringify that never throws and never recurses past the JSON depth bound (it is only called on parsed JSON). */

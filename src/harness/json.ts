@@ -36,14 +36,12 @@ export function scanJson(text: string, maxDepth = MAX_JSON_DEPTH, names = false)
     if (c === 34) {
       // a string: find its closing quote (one not escaped by an odd run of backslashes)
       let j = i + 1;
-      let escaped = false;
       for (;;) {
         j = text.indexOf('"', j);
         if (j < 0) return { longest, keys };
         let k = j - 1;
         while (text.charCodeAt(k) === 92) k--;
         if ((j - 1 - k) % 2 === 0) break;
-        escaped = true;
         j++;
       }
       if (expectKey) {
@@ -52,7 +50,7 @@ export function scanJson(text: string, maxDepth = MAX_JSON_DEPTH, names = false)
         const top = stack[stack.length - 1];
         if (top) {
           let key = text.slice(i + 1, j);
-          if (escaped) {
+          if (key.includes('\\')) {
             try {
               key = JSON.parse(`"${key}"`) as string;
             } catch {

@@ -5,10 +5,15 @@
  * bound with a verdict, and the finding names what the server did. The same
  * checks pass on the reference server (test/run/reference.test.ts).
  */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { DEMO_TOKENS } from '../../mock/index.ts';
 import { describe, expect, it } from 'vitest';
 import type { Report, Result } from '../../src/report/types.ts';
 import { chain, editJson, editResponse, type Fault, type Operation, type Transform } from '../faults/proxy.ts';
+import { runCli } from '../run/cli.ts';
 import { fault, fileTarget } from './support.ts';
 
 /** A run against one hostile mode: a few deadlines at most */
@@ -82,6 +87,26 @@ describe('next links resolved as URL references', () => {
     // the checks after the list still ran: nothing was left holding the only slot
     expect(result(report, 'order_detail_schema').status).toBe('pass');
     expect(result(report, 'auth_missing_credentials').status).toBe('pass');
+  });
+});
+
+describe('next links through the command line', () => {
+  it('javascript: next links on every list, fuzzing on: exit 1 with every report written (the previous harness ended silently: no verdict, no report)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'conformance-next-'));
+    const t = target();
+    t.proxy.use(fault('bad-next-cli', 'order_list_paging', nextLinks(() => 'javascript:void(0)', ['listOrders', 'listOrderRequests'])));
+    try {
+      const out = await runCli(['run', '--base-url', t.proxy.baseUrl, '--token', DEMO_TOKENS.customerA_user1, '--fuzz-runs', '3', '--max-orders', '5', '--seed', '2', '--timeout-ms', '2000', '--report-dir', dir], { deadlineMs: 60_000 });
+      expect(out.signal).toBeNull();
+      expect(out.code, out.stderr).toBe(1);
+      expect(out.stdout).toMatch(/Verdict: FAIL/);
+      expect(readdirSync(dir)).toEqual(expect.arrayContaining(['conformance.json', 'summary.md', 'junit.xml', 'index.html']));
+      const report = JSON.parse(readFileSync(join(dir, 'conformance.json'), 'utf8')) as Report;
+      expect(result(report, 'order_list_paging').message).toMatch(/javascript: link, not http\(s\)/);
+    } finally {
+      t.proxy.use(undefined);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

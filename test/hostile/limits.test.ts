@@ -55,7 +55,7 @@ describe('a target that asks to wait', () => {
   it('Retry-After: 10 on every answer, with --max-run-s 3: the run ends within its limit, the wait named', async () => {
     const t0 = performance.now();
     const { report, exitCode } = await target().run(fault('retry-after-always', 'order_list_schema', async () => jsonAnswer(429, { detail: 'slow down' }, { 'retry-after': '10' })), { maxRunS: 3 });
-    expect(performance.now() - t0).toBeLessThan(6_000);
+    expect(performance.now() - t0).toBeLessThan(8_000);
     expect(exitCode).toBe(2);
     expect(report.verdict).toBe('INCOMPLETE');
     expect(report.incomplete?.code).toBe('CONF_ERR_RETRY_AFTER_LIMIT');
@@ -85,7 +85,7 @@ describe('--max-run-s', () => {
     }), { maxRunS: 2 });
     const ms = performance.now() - t0;
     expect(ms).toBeGreaterThan(1_900);
-    expect(ms).toBeLessThan(5_000);
+    expect(ms).toBeLessThan(8_000);
     expect(exitCode).toBe(2);
     expect(report.verdict).toBe('INCOMPLETE');
     expect(report.incomplete?.code).toBe('CONF_ERR_RUN_TIME_LIMIT');
