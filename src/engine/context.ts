@@ -154,9 +154,50 @@ export class RunContext {
     }
   }
 
-  /** The recorder of a check; throws on a name missing from the catalogue. */
+  /** Whether a check was selected (--checks, --exclude-checks; all by default). */
+  selected(name: CheckName): boolean {
+    return this.options.checks === undefined || this.options.checks.includes(name);
+  }
+
+  /**
+   * Whether a driver must run for any of `names`: one of them is selected and
+   * its needs are met. Unlike `enabled` it records nothing, so a driver that
+   * serves several checks (the export protocol, the list crawl) runs for any
+   * of them and judges only the selected ones.
+   */
+  wants(...names: CheckName[]): boolean {
+    if (this.http.unavailable) return false;
+    return names.some((n) => this.selected(n) && ((CHECK_BY_NAME.get(n)?.needs ?? []) as CheckNeed[]).every((need) => this.missing(need) === undefined));
+  }
+
+  /**
+   * Creates every catalogued check's recorder, so that each appears in the
+   * report, run or not; a check that was not selected says so.
+   */
+  register(names: readonly CheckName[]): void {
+    for (const name of names) {
+      if (this.selected(name)) {
+        this.check(name);
+        continue;
+      }
+      if (this.recorders.has(name)) continue;
+      const def = CHECK_BY_NAME.get(name);
+      const req = def ? this.spec.requirements.get(def.requirement) : undefined;
+      if (!def || !req) throw new Error(`unknown check ${name}`);
+      const r = new CheckRecorder(name, def.requirement, req.source === 'documented' ? 'error' : 'warning', this.options.profile);
+      r.skip(`not selected (${this.options.excludeChecks?.includes(name) ? '--exclude-checks' : '--checks'})`);
+      this.recorders.set(name, r);
+    }
+  }
+
+  /**
+   * The recorder of a check; throws on a name missing from the catalogue. A
+   * check that was not selected, or whose driver runs on behalf of others
+   * (`drive`), gets a recorder whose findings are discarded: a check that did
+   * not run is never reported as passed.
+   */
   check(name: CheckName): CheckRecorder {
-    if (this.muted.has(name)) return new CheckRecorder(name, CHECK_BY_NAME.get(name)?.requirement ?? '', 'warning', this.options.profile);
+    if (this.muted.has(name) || !this.selected(name)) return new CheckRecorder(name, CHECK_BY_NAME.get(name)?.requirement ?? '', 'warning', this.options.profile);
     let r = this.recorders.get(name);
     if (!r) {
       const def = CHECK_BY_NAME.get(name);
@@ -171,11 +212,8 @@ export class RunContext {
 
   /** Whether a check is selected and its needs are met; records the skip reason when not. */
   enabled(name: CheckName): boolean {
+    if (!this.selected(name)) return false;
     const rec = this.check(name);
-    if (this.options.checks && !this.options.checks.includes(name)) {
-      rec.skip('not selected (--checks)');
-      return false;
-    }
     const def = CHECK_BY_NAME.get(name);
     for (const need of (def?.needs ?? []) as CheckNeed[]) {
       const why = this.missing(need);

@@ -131,11 +131,13 @@ async function start(ctx: RunContext, as: 'main' | 'otherUser'): Promise<Exchang
   return ctx.http.request({ path: START, method: 'POST', as, operationId: 'startOrderExport', retry429: false });
 }
 
+/** The checks the export protocol serves: the start runs when any of them is selected and the export is allowed. */
+export const EXPORT_CHECKS = ['export_start', 'export_status', 'export_download', 'export_content', 'rate_limit', 'rate_limit_scope', 'rate_limit_retry_after', 'export_fresh'] as const;
+
 export async function checkExport(ctx: RunContext): Promise<void> {
-  if (!ctx.enabled('export_start')) {
-    for (const c of ['export_status', 'export_download', 'export_content', 'rate_limit', 'rate_limit_scope', 'rate_limit_retry_after', 'export_fresh'] as const) ctx.enabled(c);
-    return;
-  }
+  // each selected export check records why it cannot run (export off, dry run), if it cannot
+  for (const c of EXPORT_CHECKS) ctx.enabled(c);
+  if (!ctx.wants(...EXPORT_CHECKS)) return;
   const strictStatus = Number(ctx.spec.operations.get('startOrderExport')?.raw['x-strict-status'] ?? 202);
   const first = await start(ctx, 'main');
   const st = ctx.check('export_start');
@@ -190,7 +192,7 @@ export async function checkExport(ctx: RunContext): Promise<void> {
   }
 
   // download, streamed through the CSV parser and compared with the list
-  if (!ctx.enabled('export_download')) return;
+  if (!ctx.wants('export_download', 'export_content')) return;
   // built in one pass: no million-entry array of pairs on the way
   const listed = new Map<string, string>();
   for (const o of ctx.orders) listed.set(o.ref, o.state);

@@ -257,7 +257,7 @@ async function findCreatedInList(ctx: RunContext, externalId: string): Promise<v
 
 /** The checks that act on an active order of the run's own; whether any is selected. */
 export function wantsActive(ctx: RunContext): boolean {
-  return ['action_invalid_body', 'terminate_active', 'fuzz_invalid_body'].some((c) => ctx.options.checks === undefined || ctx.options.checks.includes(c));
+  return ctx.wants('action_invalid_body', 'terminate_active', 'action_precondition', 'fuzz_invalid_body', 'export_fresh');
 }
 
 /** Waits (up to --wait-ms) for an order of the run's own to be active; the later write checks use it. */
@@ -318,7 +318,9 @@ export async function checkTermination(ctx: RunContext, reasons: string[]): Prom
   if (!terminate) return;
   const reason = reasons[0];
   const after = [terminate.via, terminate.to].filter((s): s is string => !!s);
-  if (ctx.enabled('terminate_active')) {
+  // the termination runs for terminate_active, and (judging nothing) for the checks that need a terminated order
+  const judged = ctx.enabled('terminate_active');
+  const terminateOne = async (): Promise<void> => {
     const rec = ctx.check('terminate_active');
     const o = await writableIn(ctx, (s) => terminate.from.includes(s));
     if (!o || !reason) {
@@ -349,7 +351,9 @@ export async function checkTermination(ctx: RunContext, reasons: string[]): Prom
         rec.pass();
       }
     }
-  }
+  };
+  if (judged) await terminateOne();
+  else if (ctx.wants('export_fresh', 'action_precondition')) await ctx.drive('terminate_active', terminateOne);
   if (ctx.enabled('action_precondition')) await checkPrecondition(ctx, reason);
 }
 
