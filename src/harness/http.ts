@@ -514,14 +514,16 @@ export class Harness {
     for (;;) {
       const ex = await this.once(spec);
       if (this.main401 >= 10 && !this.incomplete) await this.confirmCredential();
-      if (ex.status !== 429 || spec.retry429 === false || attempt >= 2) return ex;
+      // a 429, or a 503 that says when to come back (Retry-After), asks the run to wait
+      const busy = ex.status === 429 || (ex.status === 503 && ex.headers['retry-after'] !== undefined);
+      if (!busy || spec.retry429 === false || attempt >= 2) return ex;
       const header = ex.headers['retry-after'];
       const waitS = retryAfterSeconds(header) ?? 1;
       const maxS = this.options.maxRetryAfterS ?? 10;
       const leftS = (this.runDeadline - performance.now()) / 1000;
       if (waitS > maxS || waitS >= leftS) {
         const limit = waitS > maxS ? `the longest wait the kit honours (${maxS} s)` : `the time the run has left (${Math.max(0, Math.floor(leftS))} s of --max-run-s)`;
-        this.stop({ code: 'CONF_ERR_RETRY_AFTER_LIMIT', message: `${ex.method} ${ex.url}: the target answered 429 asking to wait ${waitS} s (Retry-After: ${JSON.stringify(header ?? '')}), longer than ${limit}; the run cannot wait that long` });
+        this.stop({ code: 'CONF_ERR_RETRY_AFTER_LIMIT', message: `${ex.method} ${ex.url}: the target answered ${ex.status} asking to wait ${waitS} s (Retry-After: ${JSON.stringify(header ?? '')}), longer than ${limit}; the run cannot wait that long` });
         return ex;
       }
       attempt++;

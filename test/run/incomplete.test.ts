@@ -157,6 +157,10 @@ describe('could not certify: exit 2, a stable code, an INCOMPLETE report', () =>
     await expectIncomplete(await answering(429, { 'retry-after': '3600' }), 'CONF_ERR_RETRY_AFTER_LIMIT', /asking to wait 3600 s/);
   });
 
+  it('the target is unavailable (503) and asks to come back later than the run may', async () => {
+    await expectIncomplete(await answering(503, { 'retry-after': '600' }), 'CONF_ERR_RETRY_AFTER_LIMIT', /answered 503 asking to wait 600 s/);
+  });
+
   // These two need the server certificate trusted, as a user does with NODE_EXTRA_CA_CERTS: the command line in a child process.
   it.each([
     ['a server that asks for a client certificate', () => clientCertWanted, /client certificate/],
