@@ -6,7 +6,7 @@
  * then the export, then writes (which change orders), then fuzzing.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHECKS, type CheckName } from '../checks/catalog.ts';
@@ -74,17 +74,37 @@ function watchExchanges(ctx: RunContext): void {
 }
 
 let suiteHashCache: string | undefined;
-/** A digest of the kit's own code and contract, so a certificate names the exact suite. */
-export function suiteSha256(spec: Spec): string {
-  if (suiteHashCache) return suiteHashCache;
-  const h = createHash('sha256').update(spec.hash);
-  for (const f of ['src/checks/catalog.ts', 'src/engine/run.ts', 'src/engine/context.ts', 'src/spec/lifecycle.ts', 'src/spec/validators.ts']) {
+/** Where the kit's shipped code lives: every file under these, with the contract, makes the suite digest. */
+const SUITE_DIRS = ['src', 'mock'];
+
+export function suiteFiles(): string[] {
+  const out: string[] = [];
+  const walk = (rel: string): void => {
+    let names: string[];
     try {
-      h.update(readFileSync(resolve(ROOT, f)));
+      names = readdirSync(resolve(ROOT, rel)).sort();
     } catch {
-      h.update(f);
+      return;
     }
-  }
+    for (const name of names) {
+      const p = `${rel}/${name}`;
+      if (statSync(resolve(ROOT, p)).isDirectory()) walk(p);
+      else if (/\.(ts|js|mjs|json|pdf)$/.test(name)) out.push(p);
+    }
+  };
+  for (const d of SUITE_DIRS) walk(d);
+  return out;
+}
+
+/**
+ * A digest of the exact suite: the contract the run used and every shipped
+ * source file of the kit (src/ and mock/, each by path and content, in order),
+ * so a certificate names the code that judged, not a hand-picked few files.
+ */
+export function suiteSha256(spec: Spec): string {
+  if (suiteHashCache) return `${suiteHashCache}`;
+  const h = createHash('sha256').update(spec.hash);
+  for (const f of suiteFiles()) h.update(`\0${f}\0`).update(readFileSync(resolve(ROOT, f)));
   suiteHashCache = h.digest('hex');
   return suiteHashCache;
 }
