@@ -40,9 +40,9 @@ export function runOptions(baseUrl: string, extra: Record<string, unknown> = {})
   };
 }
 
-export async function startTarget(opts: { seed?: number; orders?: number; tokenMap?: Record<string, string> } = {}): Promise<Target> {
+export async function startTarget(opts: { seed?: number; orders?: number; tokenMap?: Record<string, string>; variants?: string[] } = {}): Promise<Target> {
   let offset = 0;
-  const mock = await startMock({ seed: opts.seed ?? 7, orders: opts.orders ?? 30, stepMs: 40, exportMs: 80, exportWindowS: 60, now: () => Date.now() + offset });
+  const mock = await startMock({ seed: opts.seed ?? 7, orders: opts.orders ?? 30, stepMs: 40, exportMs: 80, exportWindowS: 60, now: () => Date.now() + offset, ...(opts.variants ? { variants: opts.variants } : {}) });
   let proxy: FaultyProxy;
   try {
     proxy = await startProxy({ upstream: mock.baseUrl, tokenMap: opts.tokenMap });
