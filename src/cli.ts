@@ -7,17 +7,20 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CHECKS } from './checks/catalog.ts';
 import { asConformanceError, ConformanceError } from './errors.ts';
-import { DEFAULTS, resolveOptions } from './engine/options.ts';
-import { runConformance } from './engine/run.ts';
+import { MOCK_OPTIONS, mergeSources, resolveMockOptions, resolveOptions, RUN_OPTIONS, type OptionDef, type RunOptions } from './engine/options.ts';
+import { incompleteReport, runConformance } from './engine/run.ts';
 import type { Report } from './report/types.ts';
+import { scopeLine } from './report/verdict.ts';
+import { checkReportDir, tryReportDir, writeReports } from './report/write.ts';
 import { loadSpec } from './spec/load.ts';
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 const err = (line: string): void => void process.stderr.write(`${line}\n`);
 
-function envOption(flags: string, description: string, env: string, def?: string): Option {
-  const o = new Option(flags, description).env(env);
-  if (def !== undefined) o.default(def);
+/** A commander option from a table entry: no `.env()` (the table's own rules read the variables). */
+function tableOption(d: OptionDef): Option {
+  const o = new Option(d.flag, `${d.description} [$${d.env}${d.shown ? `, default: ${d.shown}` : ''}]`);
+  if (d.repeatable) o.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
   return o;
 }
 
@@ -41,7 +44,8 @@ function summaryTable(report: Report): string[] {
   for (const r of skipped) lines.push(`SKIP ${r.id} ${r.check}: ${r.skipReason ?? r.message}`);
   for (const p of report.problems.slice(0, 10)) lines.push(`PROBLEM ${p}`);
   const s = report.summary;
-  lines.push('', `Verdict: ${report.verdict} — ${s.pass} passed, ${s.fail} failed, ${s.warn} warned, ${s.skip} skipped; ${s.errors} error(s), ${s.warnings} warning(s); ${s.requests} requests in ${(report.durationMs / 1000).toFixed(1)} s (profile ${report.profile}, seed ${report.seed})`);
+  lines.push('', scopeLine(report));
+  lines.push(`Verdict: ${report.verdictLabel} — ${s.pass} passed, ${s.fail} failed, ${s.warn} warned, ${s.skip} skipped; ${s.errors} error(s), ${s.warnings} warning(s); ${s.requests} requests in ${(report.durationMs / 1000).toFixed(1)} s (profile ${report.profile}, seed ${report.seed})`);
   return lines;
 }
 
@@ -51,80 +55,62 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
 
-  program
+  const run = program
     .command('run')
-    .description('certify a target (without --base-url: the bundled reference server)')
-    .addOption(envOption('--base-url <url>', 'the API root of the target', 'CONFORMANCE_BASE_URL'))
-    .addOption(envOption('--token <token>', 'credential of the user under test', 'CONFORMANCE_TOKEN'))
-    .addOption(envOption('--token-other-user <token>', 'a colleague of the same customer (rate-limit scope)', 'CONFORMANCE_TOKEN_OTHER_USER'))
-    .addOption(envOption('--token-other-tenant <token>', 'a user of another customer (isolation)', 'CONFORMANCE_TOKEN_OTHER_TENANT'))
-    .addOption(envOption('--profile <profile>', 'documented (inferred rules warn) or strict (they fail)', 'CONFORMANCE_PROFILE', DEFAULTS.profile))
-    .addOption(envOption('--allow-writes', 'create and terminate orders on the target', 'CONFORMANCE_ALLOW_WRITES'))
-    .addOption(envOption('--allow-export', "spend the user's one export per 5 minutes", 'CONFORMANCE_ALLOW_EXPORT'))
-    .addOption(envOption('--seed <n>', 'seed for sampling, fuzzing and the reference server (default: random, printed)', 'CONFORMANCE_SEED'))
-    .addOption(envOption('--fuzz-runs <n>', 'fuzz cases per property (0 turns fuzzing off)', 'CONFORMANCE_FUZZ_RUNS', String(DEFAULTS.fuzzRuns)))
-    .addOption(envOption('--fuzz-budget-ms <ms>', 'wall-clock budget of the whole fuzz phase', 'CONFORMANCE_FUZZ_BUDGET_MS', String(DEFAULTS.fuzzBudgetMs)))
-    .addOption(envOption('--timeout-ms <ms>', 'deadline of one exchange (headers and body)', 'CONFORMANCE_TIMEOUT_MS', String(DEFAULTS.timeoutMs)))
-    .addOption(envOption('--concurrency <n>', 'requests in flight at once', 'CONFORMANCE_CONCURRENCY', String(DEFAULTS.concurrency)))
-    .addOption(envOption('--max-orders <n>', 'orders examined in detail (every state covered first)', 'CONFORMANCE_MAX_ORDERS', String(DEFAULTS.maxOrders)))
-    .addOption(envOption('--report-dir <dir>', 'where reports are written', 'CONFORMANCE_REPORT_DIR', DEFAULTS.reportDir))
-    .addOption(envOption('--checks <names>', 'only these checks, comma-separated (see list-checks)', 'CONFORMANCE_CHECKS'))
-    .addOption(envOption('--budget <n>', 'most requests the run may make', 'CONFORMANCE_BUDGET', String(DEFAULTS.budget)))
-    .addOption(envOption('--max-body-bytes <n>', 'largest response accepted', 'CONFORMANCE_MAX_BODY_BYTES', String(DEFAULTS.maxBodyBytes)))
-    .addOption(envOption('--wait-ms <ms>', 'longest wait for an export or a lifecycle move', 'CONFORMANCE_WAIT_MS', String(DEFAULTS.waitMs)))
-    .addOption(envOption('--auth-header <name>', 'header that carries the credential', 'CONFORMANCE_AUTH_HEADER', DEFAULTS.authHeader))
-    .addOption(envOption('--auth-scheme <scheme>', 'scheme before the token ("" for none)', 'CONFORMANCE_AUTH_SCHEME', DEFAULTS.authScheme))
-    .addOption(envOption('--spec <path>', 'the contract (default: the bundled openapi.yaml)', 'CONFORMANCE_SPEC'))
+    .description('certify a target (without --base-url: the bundled reference server)');
+  for (const d of RUN_OPTIONS) run.addOption(tableOption(d));
+  run
     .option('--quiet', 'print only the verdict line')
-    .action(async (raw: Record<string, unknown>) => {
-      const options = resolveOptions({ ...raw, specPath: raw.spec });
-      const log = raw.quiet ? () => undefined : out;
-      loadSpec(options.specPath);
+    .action(async (cli: Record<string, unknown>) => {
+      const log = cli.quiet ? () => undefined : out;
+      const raw = mergeSources(cli, process.env, RUN_OPTIONS);
+      let options: RunOptions | undefined;
+      let reportDir: string | undefined;
+      try {
+        options = resolveOptions(raw);
+        reportDir = options.reportDir;
+        await checkReportDir(reportDir);
+        loadSpec(options.specPath);
+      } catch (e) {
+        // a run that could not be made leaves no stale verdict behind: its INCOMPLETE report replaces the old one
+        const ce = asConformanceError(e);
+        const dir = reportDir ?? tryReportDir(raw);
+        if (dir !== undefined && ce.code !== 'CONF_ERR_REPORT_WRITE' && ce.code !== 'CONF_ERR_REPORT_DIR') {
+          await writeReports(incompleteReport({ code: ce.code, message: ce.message }, options ?? {}), undefined, dir).catch(() => undefined);
+        }
+        throw ce;
+      }
       const target = options.baseUrl ?? 'the bundled reference server';
-      log(`Certifying ${target} — profile ${options.profile}, seed ${options.seed}`);
-      if (options.baseUrl && !options.token) log('  note: no --token given; only unauthenticated behaviour can pass');
-      const { report, exitCode } = await runConformance(options, { log });
-      const { writeReports } = await import('./report/write.ts');
+      log(`Certifying ${target} — profile ${options.profile}, seed ${options.seed}${options.dryRun ? ' (dry run: no write, no export)' : ''}`);
+      let outcome: Awaited<ReturnType<typeof runConformance>>;
+      try {
+        outcome = await runConformance(options, { log });
+      } catch (e) {
+        const ce = asConformanceError(e);
+        await writeReports(incompleteReport({ code: ce.code, message: ce.message }, options), undefined, options.reportDir).catch(() => undefined);
+        throw ce;
+      }
+      const { report, exitCode } = outcome;
       const { files } = await writeReports(report, loadSpec(options.specPath), options.reportDir);
-      if (raw.quiet) out(summaryTable(report).at(-1) ?? '');
+      if (cli.quiet) out(summaryTable(report).at(-1) ?? '');
       else {
         for (const l of summaryTable(report)) out(l);
         out(`Reports: ${files.join(', ')}`);
       }
+      if (report.incomplete) err(`conformance: could not certify: ${report.incomplete.message} [${report.incomplete.code}]`);
+      if (exitCode === 1 && report.verdict === 'PASS') err('conformance: the verdict is partial and --require-complete is set');
       process.exitCode = exitCode;
     });
 
-  program
+  const mock = program
     .command('mock')
-    .description('start the reference server (demo tokens are printed)')
-    .addOption(envOption('--port <n>', 'port (0 picks a free one)', 'CONFORMANCE_MOCK_PORT', '8080'))
-    .addOption(envOption('--host <host>', 'interface to listen on', 'CONFORMANCE_MOCK_HOST', '127.0.0.1'))
-    .addOption(envOption('--seed <n>', 'data seed', 'CONFORMANCE_MOCK_SEED', '42'))
-    .addOption(envOption('--orders <n>', 'number of orders', 'CONFORMANCE_MOCK_ORDERS', '60'))
-    .addOption(envOption('--export-window-s <s>', 'export rate-limit window per user', 'CONFORMANCE_MOCK_EXPORT_WINDOW_S', '300'))
-    .addOption(envOption('--step-ms <ms>', 'duration of one lifecycle step for moving orders', 'CONFORMANCE_MOCK_STEP_MS', '1000'))
-    .addOption(envOption('--export-ms <ms>', 'how long an export task takes', 'CONFORMANCE_MOCK_EXPORT_MS', '300'))
-    .addOption(envOption('--provider-states', 'serve POST /_pact/provider-states (Pact provider verification)', 'CONFORMANCE_MOCK_PROVIDER_STATES'))
-    .addOption(envOption('--variant <names>', 'provider variants, comma-separated (see the README: bare-list, html-404, action-204, token-auth, ...)', 'CONFORMANCE_MOCK_VARIANT'))
-    .action(async (raw: Record<string, string | boolean>) => {
-      const { runMockCli } = await import('../mock/main.ts');
-      const num = (name: string, v: string | boolean | undefined, min: number, max: number): number => {
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < min || n > max) throw new ConformanceError('CONF_ERR_BAD_OPTION', `--${name} must be a whole number from ${min} to ${max} (got "${String(v)}")`);
-        return n;
-      };
-      await runMockCli({
-        host: String(raw.host ?? '127.0.0.1'),
-        exportMs: num('export-ms', raw.exportMs, 0, 86_400_000),
-        providerStates: raw.providerStates === true || ['1', 'true', 'yes'].includes(String(raw.providerStates).toLowerCase()),
-        port: num('port', raw.port, 0, 65535),
-        seed: num('seed', raw.seed, 0, 2 ** 31 - 1),
-        orders: num('orders', raw.orders, 1, 2_000_000),
-        exportWindowS: num('export-window-s', raw.exportWindowS, 0, 86_400),
-        stepMs: num('step-ms', raw.stepMs, 1, 86_400_000),
-        ...(typeof raw.variant === 'string' ? { variants: raw.variant } : {}),
-      });
-    });
+    .description('start the reference server (demo tokens are printed)');
+  for (const d of MOCK_OPTIONS) mock.addOption(tableOption(d));
+  mock.action(async (cli: Record<string, unknown>) => {
+    const { runMockCli } = await import('../mock/main.ts');
+    const { variants, ...o } = resolveMockOptions(mergeSources(cli, process.env, MOCK_OPTIONS));
+    await runMockCli({ ...o, ...(variants.trim() !== '' ? { variants } : {}) });
+  });
 
   program
     .command('diff')

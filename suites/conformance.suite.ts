@@ -12,27 +12,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKS } from '../src/checks/catalog.ts';
-import { resolveOptions } from '../src/engine/options.ts';
+import { optionsFromEnv } from '../src/engine/options.ts';
 import { runConformance } from '../src/engine/run.ts';
 import type { Report, Result } from '../src/report/types.ts';
 import { loadSpec } from '../src/spec/load.ts';
 
-const env = process.env;
-const options = resolveOptions({
-  baseUrl: env.CONFORMANCE_BASE_URL,
-  token: env.CONFORMANCE_TOKEN,
-  tokenOtherUser: env.CONFORMANCE_TOKEN_OTHER_USER,
-  tokenOtherTenant: env.CONFORMANCE_TOKEN_OTHER_TENANT,
-  profile: env.CONFORMANCE_PROFILE,
-  allowWrites: env.CONFORMANCE_ALLOW_WRITES,
-  allowExport: env.CONFORMANCE_ALLOW_EXPORT,
-  seed: env.CONFORMANCE_SEED,
-  fuzzRuns: env.CONFORMANCE_FUZZ_RUNS,
-  timeoutMs: env.CONFORMANCE_TIMEOUT_MS,
-  concurrency: env.CONFORMANCE_CONCURRENCY,
-  maxOrders: env.CONFORMANCE_MAX_ORDERS,
-  reportDir: env.CONFORMANCE_REPORT_DIR,
-});
+// every CONFORMANCE_* variable of `conformance run`, by the same table and the same rules (src/engine/options.ts)
+const options = optionsFromEnv(process.env);
 
 let report: Report;
 
@@ -43,7 +29,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (!report) return;
   const { writeReports } = await import('../src/report/write.ts');
-  await writeReports(report, loadSpec(), options.reportDir);
+  await writeReports(report, loadSpec(options.specPath), options.reportDir);
 });
 
 function resultOf(check: string): Result {

@@ -55,6 +55,7 @@ export const CHECKS = [
   { name: 'export_not_found', requirement: 'EXP-NOT-FOUND', does: 'asks for the status and the file of an unknown task and expects 404' },
   { name: 'rate_limit', requirement: 'RATE-LIMIT', does: 'starts a second export right after the first and expects 429', needs: ['export'] },
   { name: 'rate_limit_scope', requirement: 'RATE-SCOPE', does: "starts an export as a colleague right after the user's and expects it accepted", needs: ['export', 'otherUser'] },
+  { name: 'export_fresh', requirement: 'EXP-FRESH', does: "downloads the colleague's export, started after the run terminated its own order, and expects that order in its new state (a stale export contradicts the server's own acknowledgement)", needs: ['export', 'writes', 'otherUser'] },
   { name: 'rate_limit_retry_after', requirement: 'RATE-RETRY-AFTER', does: 'expects the 429 to carry a Retry-After header', needs: ['export'] },
   // robustness
   { name: 'no_server_errors', requirement: 'HTTP-NO-5XX', does: 'watches every exchange of the run for a 5xx or a broken answer' },

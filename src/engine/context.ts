@@ -102,6 +102,16 @@ export class RunContext {
   orders: OrderFact[] = [];
   /** references of orders the run itself changed: consistency is not judged on them */
   readonly touched = new Set<string>();
+  /** orders the run may write to: those it created and those named with --disposable-order (src/engine/safety.ts) */
+  readonly writable: Set<string>;
+  /** orders the run created (through its product order) */
+  readonly createdRefs = new Set<string>();
+  /** the order the run terminated, if it did */
+  terminated: string | undefined;
+  /** when the user's own export was accepted (the colleague's must come within its window) */
+  exportStartedAt: number | undefined;
+  /** inputs learnt from the target's own data (a product offering and its options from an existing order) */
+  readonly learnt: { offering?: { product_offering_id: string; option_ids: string[] } } = {};
   log: (line: string) => void;
 
   constructor(
@@ -113,10 +123,36 @@ export class RunContext {
     this.validators = validatorsFor(spec);
     this.lifecycle = lifecycleOf(spec);
     this.log = log;
+    this.writable = new Set(options.disposableOrders);
+  }
+
+  /** Records an order the run created: it may be written to, and its consistency is not judged. */
+  created(ref: string): void {
+    this.createdRefs.add(ref);
+    this.writable.add(ref);
+    this.touched.add(ref);
+  }
+
+  /** checks whose findings are discarded while a driver runs on behalf of other checks (see `drive`) */
+  private readonly muted = new Set<string>();
+
+  /**
+   * Runs a check's driver for the traffic other selected checks need, without
+   * judging it: e.g. the product order that gives `terminate_active` an order
+   * of the run's own when `product_order_status` itself was not selected.
+   */
+  async drive<T>(name: CheckName, fn: () => Promise<T>): Promise<T> {
+    this.muted.add(name);
+    try {
+      return await fn();
+    } finally {
+      this.muted.delete(name);
+    }
   }
 
   /** The recorder of a check; throws on a name missing from the catalogue. */
   check(name: CheckName): CheckRecorder {
+    if (this.muted.has(name)) return new CheckRecorder(name, CHECK_BY_NAME.get(name)?.requirement ?? '', 'warning', this.options.profile);
     let r = this.recorders.get(name);
     if (!r) {
       const def = CHECK_BY_NAME.get(name);
@@ -154,9 +190,11 @@ export class RunContext {
   private missing(need: CheckNeed): string | undefined {
     switch (need) {
       case 'writes':
-        return this.options.allowWrites ? undefined : 'writes are off against this target (use --allow-writes)';
+        if (!this.options.allowWrites) return 'writes are off against this target (use --allow-writes)';
+        return this.options.dryRun ? 'dry run: the writes are listed in the report, not sent' : undefined;
       case 'export':
-        return this.options.allowExport ? undefined : 'the export spends the user\'s one export per 5 minutes (use --allow-export)';
+        if (!this.options.allowExport) return 'the export spends the user\'s one export per 5 minutes (use --allow-export)';
+        return this.options.dryRun ? 'dry run: the export is listed in the report, not sent' : undefined;
       case 'otherTenant':
         return this.options.tokenOtherTenant ? undefined : 'needs a token of another customer (--token-other-tenant)';
       case 'otherUser':
@@ -197,7 +235,8 @@ export class RunContext {
       return true;
     }
     const received = ex.status === undefined ? `no answer (${ex.error?.message ?? 'transport error'})` : String(ex.status);
-    rec.fail(`${what}: expected ${allowed.join(' or ')} / received ${received}`, this.http.evidence(ex, { expected: allowed.join(' or '), received }));
+    const expected = allowed.length === 100 && allowed[0] === 200 && allowed[99] === 299 ? 'a 2xx' : allowed.join(' or ');
+    rec.fail(`${what}: expected ${expected} / received ${received}`, this.http.evidence(ex, { expected, received }));
     return false;
   }
 

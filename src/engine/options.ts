@@ -1,8 +1,17 @@
 /**
- * The options of `conformance run`, their defaults and their validation.
- * Every option can also come from `CONFORMANCE_<NAME>` (see src/cli.ts).
+ * The options of `conformance run` and `conformance mock`, in one typed table
+ * each (after vitest's cli-config.ts): flag, environment variable, default,
+ * description and the parser that validates a value. The CLI builds its flags
+ * from these tables, `npm run suites` reads the same variables through
+ * `optionsFromEnv`, and a test compares the README's options table with them.
+ *
+ * One rule for every boolean, from a flag or from the environment:
+ * `1/true/yes/on` is on, `0/false/no/off/""` is off, anything else is
+ * CONF_ERR_BAD_OPTION (exit 2). A boolean variable never counts as set merely
+ * because it exists.
  */
-import { CHECK_BY_NAME } from '../checks/catalog.ts';
+import { readFileSync } from 'node:fs';
+import { CHECK_BY_NAME, CHECKS } from '../checks/catalog.ts';
 import { ConformanceError } from '../errors.ts';
 import type { Profile } from '../report/types.ts';
 
@@ -15,6 +24,14 @@ export interface RunOptions {
   profile: Profile;
   allowWrites: boolean;
   allowExport: boolean;
+  /** orders the user hands over to be written to (terminated, probed); nothing else existing is ever written */
+  disposableOrders: string[];
+  /** perform the reads, send no write and no export, list what would have been sent */
+  dryRun: boolean;
+  /** the product order body to send (from --product-order-body FILE); default: learnt from an existing order */
+  productOrderBody: Record<string, unknown> | undefined;
+  /** a verdict that skipped an error-severity check exits 1 */
+  requireComplete: boolean;
   seed: number;
   fuzzRuns: number;
   /** wall-clock budget of the fuzz phase */
@@ -36,10 +53,95 @@ export interface RunOptions {
   specPath: string | undefined;
 }
 
+type Raw = unknown;
+
+export interface OptionDef<K extends string = string> {
+  key: K;
+  /** commander flag syntax: `--name <arg>` or `--name` for a boolean */
+  flag: string;
+  env: string;
+  description: string;
+  /** the default as shown in the help and the README */
+  shown: string;
+  /** repeatable (`--disposable-order A --disposable-order B`; the variable is comma-separated) */
+  repeatable?: boolean;
+  /** a secret: never echoed in an error message */
+  secret?: boolean;
+}
+
+// ---------------------------------------------------------------- value rules
+
+const bad = (msg: string): ConformanceError => new ConformanceError('CONF_ERR_BAD_OPTION', msg);
+
+export const TRUE_WORDS = ['1', 'true', 'yes', 'on'] as const;
+export const FALSE_WORDS = ['0', 'false', 'no', 'off', ''] as const;
+
+/** The one boolean rule, for flags and variables alike. */
+export function parseBool(flag: string, v: Raw): boolean {
+  if (typeof v === 'boolean') return v;
+  if (v === undefined || v === null) return false;
+  const s = String(v).trim().toLowerCase();
+  if ((TRUE_WORDS as readonly string[]).includes(s)) return true;
+  if ((FALSE_WORDS as readonly string[]).includes(s)) return false;
+  throw bad(`${flag} takes ${TRUE_WORDS.join('/')} or ${FALSE_WORDS.filter(Boolean).join('/')} (or empty for off); got "${String(v)}"`);
+}
+
+export function parseInt(flag: string, v: Raw, min: number, max: number): number {
+  const n = typeof v === 'number' ? v : Number(String(v).trim());
+  if (String(v).trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+    throw bad(`${flag} must be a whole number from ${min} to ${max} (got "${String(v)}")`);
+  }
+  return n;
+}
+
+/** RFC 9110 token characters: what a header name may be made of. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** What a header value may hold: visible ASCII, space and tab inside, nothing else (no CR, LF, NUL, controls). */
+const FIELD_VALUE = /^[\x21-\x7e]([\x20-\x7e\t]*[\x21-\x7e])?$/;
+
+export function parseHeaderName(flag: string, v: Raw): string {
+  const s = String(v);
+  if (!TOKEN.test(s)) throw bad(`${flag} must be an HTTP header name (letters, digits and !#$%&'*+-.^_\`|~, no spaces); got ${JSON.stringify(s)}`);
+  return s;
+}
+
+/** A credential or a header value: refused, without echoing it, when HTTP could not carry it. */
+export function parseHeaderValue(flag: string, v: Raw, secret: boolean): string {
+  const s = String(v);
+  const show = (): string => (secret ? '(value not shown)' : JSON.stringify(s));
+  if (/[\r\n]/.test(s)) throw bad(`${flag} contains a line break${/[\r\n]$/.test(s) ? ' at its end (copied from a file with its newline?)' : ''}; HTTP cannot carry it ${show()}`);
+  if (/^\s|\s$/.test(s)) throw bad(`${flag} starts or ends with white space; remove it ${show()}`);
+  if (!FIELD_VALUE.test(s)) throw bad(`${flag} holds a character HTTP headers refuse (a control character or non-ASCII) ${show()}`);
+  return s;
+}
+
+export function parseBaseUrl(flag: string, v: Raw): string {
+  const s = String(v).trim();
+  if (s === '') throw bad(`${flag} is empty; give the API root of the target (leave the option and CONFORMANCE_BASE_URL unset to certify the bundled reference server)`);
+  let u: URL;
+  try {
+    u = new URL(s);
+  } catch {
+    throw bad(`${flag} must be an http(s) URL (got "${s}")`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw bad(`${flag} must be an http(s) URL (got "${s}")`);
+  if (u.username || u.password) throw bad(`${flag} must not carry credentials; use --token`);
+  return u.toString().replace(/\/+$/, '');
+}
+
+function list(v: Raw): string[] {
+  const parts = Array.isArray(v) ? v.flatMap((x) => String(x).split(',')) : String(v).split(',');
+  return parts.map((s) => s.trim()).filter(Boolean);
+}
+
+// ---------------------------------------------------------------- the run table
+
 export const DEFAULTS = {
   profile: 'documented',
   allowWrites: false,
   allowExport: false,
+  dryRun: false,
+  requireComplete: false,
   fuzzRuns: 25,
   fuzzBudgetMs: 60_000,
   timeoutMs: 10_000,
@@ -53,68 +155,184 @@ export const DEFAULTS = {
   waitMs: 60_000,
 } as const;
 
-function int(name: string, v: unknown, min: number, max: number): number {
-  const n = typeof v === 'number' ? v : Number(String(v).trim());
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ConformanceError('CONF_ERR_BAD_OPTION', `--${name} must be a whole number from ${min} to ${max} (got "${String(v)}")`);
-  }
-  return n;
-}
+type RunKey = keyof RunOptions;
+type Def = OptionDef<RunKey> & { parse: (v: Raw, flag: string) => unknown };
 
-function bool(v: unknown): boolean {
-  if (typeof v === 'boolean') return v;
-  return ['1', 'true', 'yes', 'on'].includes(String(v).toLowerCase());
-}
+const str = (_flag: string) => (v: Raw): string => String(v);
+const opt = <K extends RunKey>(key: K, flag: string, env: string, shown: string, description: string, parse: Def['parse'], extra: Partial<Def> = {}): Def => ({ key, flag, env, shown, description, parse, ...extra });
 
-/** Raw option values (strings from flags or the environment) → validated options. */
-export function resolveOptions(raw: Record<string, unknown>): RunOptions {
-  let baseUrl: string | undefined;
-  if (raw.baseUrl !== undefined && raw.baseUrl !== '') {
+/** Every option of `conformance run`, in the order of the help and the README. */
+export const RUN_OPTIONS: readonly Def[] = [
+  opt('baseUrl', '--base-url <url>', 'CONFORMANCE_BASE_URL', 'bundled server', 'API root of the target (unset: the bundled reference server; empty is an error)', (v, f) => parseBaseUrl(f, v)),
+  opt('token', '--token <t>', 'CONFORMANCE_TOKEN', '', 'credential of the user under test', (v, f) => parseHeaderValue(f, v, true), { secret: true }),
+  opt('tokenOtherUser', '--token-other-user <t>', 'CONFORMANCE_TOKEN_OTHER_USER', '', 'a colleague (same customer): rate-limit scope', (v, f) => parseHeaderValue(f, v, true), { secret: true }),
+  opt('tokenOtherTenant', '--token-other-tenant <t>', 'CONFORMANCE_TOKEN_OTHER_TENANT', '', 'another customer: isolation', (v, f) => parseHeaderValue(f, v, true), { secret: true }),
+  opt('profile', '--profile <p>', 'CONFORMANCE_PROFILE', 'documented', '`documented` or `strict`', (v, f) => {
+    const p = String(v);
+    if (p !== 'documented' && p !== 'strict') throw bad(`${f} must be documented or strict (got "${p}")`);
+    return p;
+  }),
+  opt('allowWrites', '--allow-writes', 'CONFORMANCE_ALLOW_WRITES', 'off', 'create a product order and write only to the orders the run created or that --disposable-order names', (v, f) => parseBool(f, v)),
+  opt('allowExport', '--allow-export', 'CONFORMANCE_ALLOW_EXPORT', 'off', 'run the export (one per user per 5 minutes)', (v, f) => parseBool(f, v)),
+  opt('disposableOrders', '--disposable-order <ref>', 'CONFORMANCE_DISPOSABLE_ORDERS', '', 'an existing order the run may terminate and probe (repeatable; the variable is comma-separated)', (v, f) => list(v).map((r) => {
+    if (/[\x00-\x1f\x7f]/.test(r)) throw bad(`${f} holds a control character`);
+    return r;
+  }), { repeatable: true }),
+  opt('productOrderBody', '--product-order-body <file>', 'CONFORMANCE_PRODUCT_ORDER_BODY', '', 'JSON body of the run\'s product order (default: the offering and options of an existing order)', (v, f) => {
+    let text: string;
     try {
-      const u = new URL(String(raw.baseUrl));
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
-      if (u.username || u.password) {
-        throw new ConformanceError('CONF_ERR_BAD_OPTION', '--base-url must not carry credentials; use --token');
-      }
-      baseUrl = u.toString().replace(/\/+$/, '');
-    } catch (err) {
-      if (err instanceof ConformanceError) throw err;
-      throw new ConformanceError('CONF_ERR_BAD_OPTION', `--base-url must be an http(s) URL (got "${String(raw.baseUrl)}")`);
+      text = readFileSync(String(v), 'utf8');
+    } catch (e) {
+      throw bad(`${f}: cannot read ${String(v)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
-  }
-  const profile = String(raw.profile ?? DEFAULTS.profile);
-  if (profile !== 'documented' && profile !== 'strict') {
-    throw new ConformanceError('CONF_ERR_BAD_OPTION', `--profile must be documented or strict (got "${profile}")`);
-  }
-  let checks: string[] | undefined;
-  if (raw.checks !== undefined && raw.checks !== '') {
-    checks = String(raw.checks).split(',').map((s) => s.trim()).filter(Boolean);
-    const unknown = checks.filter((c) => !CHECK_BY_NAME.has(c));
-    if (unknown.length > 0) throw new ConformanceError('CONF_ERR_BAD_OPTION', `--checks: unknown check ${unknown.join(', ')} (see: conformance list-checks)`);
-  }
-  const seed = raw.seed === undefined || raw.seed === '' ? Math.floor(Math.random() * 2 ** 31) : int('seed', raw.seed, 0, 2 ** 31 - 1);
-  const str = (v: unknown): string | undefined => (v === undefined || v === '' ? undefined : String(v));
-  return {
-    baseUrl,
-    token: str(raw.token),
-    tokenOtherUser: str(raw.tokenOtherUser),
-    tokenOtherTenant: str(raw.tokenOtherTenant),
-    profile,
-    allowWrites: raw.allowWrites === undefined ? DEFAULTS.allowWrites : bool(raw.allowWrites),
-    allowExport: raw.allowExport === undefined ? DEFAULTS.allowExport : bool(raw.allowExport),
-    seed,
-    fuzzRuns: raw.fuzzRuns === undefined ? DEFAULTS.fuzzRuns : int('fuzz-runs', raw.fuzzRuns, 0, 100_000),
-    fuzzBudgetMs: raw.fuzzBudgetMs === undefined ? DEFAULTS.fuzzBudgetMs : int('fuzz-budget-ms', raw.fuzzBudgetMs, 100, 3_600_000),
-    timeoutMs: raw.timeoutMs === undefined ? DEFAULTS.timeoutMs : int('timeout-ms', raw.timeoutMs, 50, 600_000),
-    concurrency: raw.concurrency === undefined ? DEFAULTS.concurrency : int('concurrency', raw.concurrency, 1, 256),
-    maxOrders: raw.maxOrders === undefined ? DEFAULTS.maxOrders : int('max-orders', raw.maxOrders, 1, 10_000_000),
-    reportDir: str(raw.reportDir) ?? DEFAULTS.reportDir,
-    checks,
-    budget: raw.budget === undefined ? DEFAULTS.budget : int('budget', raw.budget, 10, 100_000_000),
-    maxBodyBytes: raw.maxBodyBytes === undefined ? DEFAULTS.maxBodyBytes : int('max-body-bytes', raw.maxBodyBytes, 1024, 2 ** 31 - 1),
-    authHeader: str(raw.authHeader) ?? DEFAULTS.authHeader,
-    authScheme: raw.authScheme === undefined ? DEFAULTS.authScheme : String(raw.authScheme),
-    waitMs: raw.waitMs === undefined ? DEFAULTS.waitMs : int('wait-ms', raw.waitMs, 100, 3_600_000),
-    specPath: str(raw.specPath),
-  };
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (e) {
+      throw bad(`${f}: ${String(v)} is not JSON (${(e as Error).message})`);
+    }
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw bad(`${f}: ${String(v)} must hold a JSON object`);
+    return body as Record<string, unknown>;
+  }),
+  opt('dryRun', '--dry-run', 'CONFORMANCE_DRY_RUN', 'off', 'perform the reads; send no write and no export, list every one it would have sent', (v, f) => parseBool(f, v)),
+  opt('requireComplete', '--require-complete', 'CONFORMANCE_REQUIRE_COMPLETE', 'off', 'a partial PASS (an error-severity check not run) exits 1', (v, f) => parseBool(f, v)),
+  opt('seed', '--seed <n>', 'CONFORMANCE_SEED', 'random, printed', 'replays sampling, fuzzing and the bundled server\'s data', (v, f) => parseInt(f, v, 0, 2 ** 31 - 1)),
+  opt('fuzzRuns', '--fuzz-runs <n>', 'CONFORMANCE_FUZZ_RUNS', String(DEFAULTS.fuzzRuns), 'cases per fuzz property (0: off)', (v, f) => parseInt(f, v, 0, 100_000)),
+  opt('fuzzBudgetMs', '--fuzz-budget-ms <ms>', 'CONFORMANCE_FUZZ_BUDGET_MS', String(DEFAULTS.fuzzBudgetMs), 'wall-clock budget of the fuzz phase', (v, f) => parseInt(f, v, 100, 3_600_000)),
+  opt('timeoutMs', '--timeout-ms <ms>', 'CONFORMANCE_TIMEOUT_MS', String(DEFAULTS.timeoutMs), 'deadline of one exchange, headers and body', (v, f) => parseInt(f, v, 50, 600_000)),
+  opt('concurrency', '--concurrency <n>', 'CONFORMANCE_CONCURRENCY', String(DEFAULTS.concurrency), 'requests in flight', (v, f) => parseInt(f, v, 1, 256)),
+  opt('maxOrders', '--max-orders <n>', 'CONFORMANCE_MAX_ORDERS', String(DEFAULTS.maxOrders), 'orders examined in detail (every state covered first)', (v, f) => parseInt(f, v, 1, 10_000_000)),
+  opt('reportDir', '--report-dir <dir>', 'CONFORMANCE_REPORT_DIR', DEFAULTS.reportDir, 'where reports go (checked before any request; replaced as a whole)', (v, f) => {
+    const s = String(v);
+    if (s.trim() === '') throw bad(`${f} is empty`);
+    if (/[\x00]/.test(s)) throw bad(`${f} holds a NUL character`);
+    return s;
+  }),
+  opt('checks', '--checks <a,b>', 'CONFORMANCE_CHECKS', 'all', 'only these checks', (v, f) => {
+    const names = list(v);
+    const unknown = names.filter((c) => !CHECK_BY_NAME.has(c));
+    if (unknown.length > 0) throw bad(`${f}: unknown check ${unknown.join(', ')} (see: conformance list-checks)`);
+    return names.length > 0 ? names : undefined;
+  }),
+  opt('budget', '--budget <n>', 'CONFORMANCE_BUDGET', String(DEFAULTS.budget), 'most requests a run may make', (v, f) => parseInt(f, v, 10, 100_000_000)),
+  opt('maxBodyBytes', '--max-body-bytes <n>', 'CONFORMANCE_MAX_BODY_BYTES', '32 MiB', 'largest response accepted', (v, f) => parseInt(f, v, 1024, 2 ** 31 - 1)),
+  opt('waitMs', '--wait-ms <ms>', 'CONFORMANCE_WAIT_MS', String(DEFAULTS.waitMs), 'longest wait for an export or a lifecycle move', (v, f) => parseInt(f, v, 100, 3_600_000)),
+  opt('authHeader', '--auth-header <h>', 'CONFORMANCE_AUTH_HEADER', DEFAULTS.authHeader, 'header carrying the credential', (v, f) => parseHeaderName(f, v)),
+  opt('authScheme', '--auth-scheme <s>', 'CONFORMANCE_AUTH_SCHEME', DEFAULTS.authScheme, 'prefix before the token (`""` for none)', (v, f) => {
+    const s = String(v);
+    if (s !== '' && !TOKEN.test(s)) throw bad(`${f} must be a single word such as Bearer or Token, or "" for none (got ${JSON.stringify(s)})`);
+    return s;
+  }),
+  opt('specPath', '--spec <path>', 'CONFORMANCE_SPEC', 'openapi.yaml', 'the contract', str('--spec')),
+];
+
+/** The README's row of an option (`test/run/options-table.test.ts` compares the README with these). */
+export function readmeRow(d: OptionDef): string {
+  const shown = d.shown === '' ? '' : /^[\w.-]+$/.test(d.shown) ? `\`${d.shown}\`` : d.shown;
+  return `| \`${d.flag}\` | \`${d.env}\` | ${shown} | ${d.description} |`;
 }
+
+/** The flag name of a table entry (`--base-url`). */
+export const flagName = (d: OptionDef): string => d.flag.split(/[ <[]/)[0] as string;
+export const isBoolean = (d: OptionDef): boolean => !d.flag.includes('<');
+
+/**
+ * Raw option values, keyed by option key (strings from flags or the
+ * environment, or typed values from a program) → validated options. A key that
+ * is absent (undefined) takes its default; `baseUrl` absent means the bundled
+ * server, and an empty `baseUrl` is an error.
+ */
+export function resolveOptions(raw: Partial<Record<RunKey, Raw>> & Record<string, unknown>): RunOptions {
+  const out: Record<string, unknown> = {
+    ...DEFAULTS,
+    disposableOrders: [],
+    baseUrl: undefined,
+    token: undefined,
+    tokenOtherUser: undefined,
+    tokenOtherTenant: undefined,
+    checks: undefined,
+    specPath: undefined,
+    productOrderBody: undefined,
+  };
+  for (const d of RUN_OPTIONS) {
+    const v = raw[d.key];
+    if (v === undefined) continue;
+    // an empty credential or spec path means "none"; an empty base URL is an error (parseBaseUrl)
+    if (v === '' && (d.secret || d.key === 'specPath' || d.key === 'seed' || d.key === 'checks' || d.key === 'productOrderBody')) continue;
+    // a program may hand the body itself rather than a file name
+    if (d.key === 'productOrderBody' && typeof v === 'object' && v !== null) {
+      out[d.key] = v;
+      continue;
+    }
+    out[d.key] = d.parse(v, flagName(d));
+  }
+  if (out.seed === undefined) out.seed = Math.floor(Math.random() * 2 ** 31);
+  return out as unknown as RunOptions;
+}
+
+/** Raw values from the environment, by the table's variable names (for `npm run suites` and the CLI). */
+export function rawFromEnv(env: NodeJS.ProcessEnv, table: readonly OptionDef[] = RUN_OPTIONS): Record<string, string> {
+  const raw: Record<string, string> = {};
+  for (const d of table) {
+    const v = env[d.env];
+    if (v !== undefined) raw[d.key] = v;
+  }
+  return raw;
+}
+
+/** Options from the environment alone (the vitest suites). */
+export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): RunOptions {
+  return resolveOptions(rawFromEnv(env));
+}
+
+/** Flags win over variables: `cli` holds only what was given on the command line. */
+export function mergeSources(cli: Record<string, unknown>, env: NodeJS.ProcessEnv, table: readonly OptionDef[]): Record<string, unknown> {
+  const merged: Record<string, unknown> = rawFromEnv(env, table);
+  for (const [k, v] of Object.entries(cli)) if (v !== undefined) merged[k] = v;
+  return merged;
+}
+
+// ---------------------------------------------------------------- the mock table
+
+export interface MockCommandOptions {
+  port: number;
+  host: string;
+  seed: number;
+  orders: number;
+  exportWindowS: number;
+  stepMs: number;
+  exportMs: number;
+  providerStates: boolean;
+  /** provider variants, comma-separated (mock/variants.ts checks the names) */
+  variants: string;
+}
+
+type MockDef = OptionDef<keyof MockCommandOptions> & { parse: (v: Raw, flag: string) => unknown; def: unknown };
+const mopt = <K extends keyof MockCommandOptions>(key: K, flag: string, env: string, def: MockCommandOptions[K], description: string, parse: MockDef['parse']): MockDef => ({ key, flag, env, shown: String(def), description, parse, def });
+
+/** Every option of `conformance mock` (and of `npx tsx mock/main.ts`). */
+export const MOCK_OPTIONS: readonly MockDef[] = [
+  mopt('port', '--port <n>', 'CONFORMANCE_MOCK_PORT', 8080, 'port (0 picks a free one)', (v, f) => parseInt(f, v, 0, 65535)),
+  mopt('host', '--host <host>', 'CONFORMANCE_MOCK_HOST', '127.0.0.1', 'interface to listen on', (v, f) => {
+    const s = String(v).trim();
+    if (s === '') throw bad(`${f} is empty`);
+    return s;
+  }),
+  mopt('seed', '--seed <n>', 'CONFORMANCE_MOCK_SEED', 42, 'data seed', (v, f) => parseInt(f, v, 0, 2 ** 31 - 1)),
+  mopt('orders', '--orders <n>', 'CONFORMANCE_MOCK_ORDERS', 60, 'number of orders', (v, f) => parseInt(f, v, 1, 2_000_000)),
+  mopt('exportWindowS', '--export-window-s <s>', 'CONFORMANCE_MOCK_EXPORT_WINDOW_S', 300, 'export rate-limit window per user', (v, f) => parseInt(f, v, 0, 86_400)),
+  mopt('stepMs', '--step-ms <ms>', 'CONFORMANCE_MOCK_STEP_MS', 1000, 'duration of one lifecycle step for moving orders', (v, f) => parseInt(f, v, 1, 86_400_000)),
+  mopt('exportMs', '--export-ms <ms>', 'CONFORMANCE_MOCK_EXPORT_MS', 300, 'how long an export task takes', (v, f) => parseInt(f, v, 0, 86_400_000)),
+  mopt('providerStates', '--provider-states', 'CONFORMANCE_MOCK_PROVIDER_STATES', false, 'serve POST /_pact/provider-states (Pact provider verification)', (v, f) => parseBool(f, v)),
+  mopt('variants', '--variant <names>', 'CONFORMANCE_MOCK_VARIANT', '', 'provider variants, comma-separated (see the README: bare-list, html-404, action-204, token-auth, ...)', (v) => String(v)),
+];
+
+/** Raw mock option values (flags merged over variables) → validated options. */
+export function resolveMockOptions(raw: Record<string, unknown>): MockCommandOptions {
+  const out: Record<string, unknown> = {};
+  for (const d of MOCK_OPTIONS) out[d.key] = raw[d.key] === undefined ? d.def : d.parse(raw[d.key], flagName(d));
+  return out as unknown as MockCommandOptions;
+}
+
+/** Every check name, for help texts. */
+export const CHECK_NAMES = CHECKS.map((c) => c.name);

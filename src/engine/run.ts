@@ -10,17 +10,19 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHECKS } from '../checks/catalog.ts';
-import { ConformanceError } from '../errors.ts';
-import { Harness, type Exchange } from '../harness/http.ts';
+import { asConformanceError, ConformanceError } from '../errors.ts';
+import { Harness, tlsProblem, type Exchange } from '../harness/http.ts';
 import type { LatencyStat, Report, Result } from '../report/types.ts';
+import { verdictOf } from '../report/verdict.ts';
 import { loadSpec, type Spec } from '../spec/load.ts';
 import { RunContext } from './context.ts';
 import type { RunOptions } from './options.ts';
 import { checkCredentials, checkNotFound, checkTenantIsolation, checkTraversal, type DocRef } from './phases/access.ts';
-import { checkExport } from './phases/export.ts';
+import { checkColleagueExport, checkExport } from './phases/export.ts';
 import { crawlOrderList, examineOrders, sampleOrders, type KnownFiles } from './phases/orders.ts';
 import { checkOrderRequests, fetchReasons } from './phases/requests.ts';
-import { checkActions, checkProductOrder } from './phases/writes.ts';
+import { awaitActiveOrder, checkInvalidBodies, checkProductOrder, checkTermination } from './phases/writes.ts';
+import { planLines, planWrites, writeGuard, type PlannedWrite } from './safety.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -32,7 +34,7 @@ export interface RunHooks {
 
 export interface RunOutcome {
   report: Report;
-  exitCode: 0 | 1;
+  exitCode: 0 | 1 | 2;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -109,6 +111,70 @@ export function harnessFor(options: RunOptions & { baseUrl: string }): Harness {
   });
 }
 
+/**
+ * Before any check: can this target be judged at all? A refused connection,
+ * a TLS failure, a credential refused on every read, or a base URL under which
+ * every path answers 404 is the user's problem or the run's, not the
+ * provider's: the run stops INCOMPLETE (exit 2) with the reason.
+ */
+async function preflight(ctx: RunContext): Promise<void> {
+  const http = ctx.http;
+  const reads = [
+    { path: '/api/v1/terminate_reason/', operationId: 'listTerminateReasons' },
+    { path: '/api/v1/order/', operationId: 'listOrders' },
+  ];
+  const first = await http.request(reads[0]!);
+  if (first.error) {
+    const target = http.redactor.text(ctx.options.baseUrl ?? '');
+    if (first.error.code === 'refused') return http.stop({ code: 'CONF_ERR_UNREACHABLE', message: `${target}: ${first.error.message}` });
+    if (first.error.code === 'tls') return http.stop({ code: 'CONF_ERR_TLS', message: `${target}: ${first.error.message}` });
+    if (first.error.code === 'reset' || first.error.code === 'protocol') {
+      const tls = await tlsDiagnosis(http.origin);
+      if (tls) return http.stop({ code: 'CONF_ERR_TLS', message: `${target}: ${tls}` });
+    }
+    return; // a target that hangs or breaks is judged by the checks (a FAIL that names it)
+  }
+  const second = await http.request(reads[1]!);
+  const answers = [first, second];
+  if (answers.every((ex) => ex.status === 401 || ex.status === 403)) {
+    const how = `${first.status} to GET ${reads[0]!.path} and ${second.status} to GET ${reads[1]!.path}`;
+    return http.stop({
+      code: 'CONF_ERR_CREDENTIALS',
+      message: ctx.options.token ? `the main credential (--token) was refused on every call (${how}): it is wrong, expired, or needs another --auth-header/--auth-scheme` : `no --token was given and the target asks for credentials (${how})`,
+    });
+  }
+  if (answers.every((ex) => ex.status === 404)) {
+    return http.stop({ code: 'CONF_ERR_NO_API', message: `every path answered 404 under ${http.redactor.text(ctx.options.baseUrl ?? '')} (GET ${reads[0]!.path}, GET ${reads[1]!.path}): is --base-url the API root (the kit adds /api/v1/…)?` });
+  }
+  http.credentialProbe = answers.find((ex) => ex.status === 200) ? reads[answers.findIndex((ex) => ex.status === 200)]!.path : undefined;
+}
+
+/**
+ * A connection that was reset at once may be TLS trouble that undici reports
+ * only as a closed socket: an http:// URL aimed at a TLS server, or (TLS 1.3)
+ * a server that wants a client certificate and says so in an alert after the
+ * handshake. One raw TLS connection tells which; undefined when neither.
+ */
+async function tlsDiagnosis(origin: string): Promise<string | undefined> {
+  const u = new URL(origin);
+  const { connect } = await import('node:tls');
+  const plain = u.protocol === 'http:';
+  return new Promise((resolvePromise) => {
+    const socket = connect({ host: u.hostname, port: Number(u.port || (plain ? 80 : 443)), rejectUnauthorized: !plain, servername: /^[\d.]+$|:/.test(u.hostname) ? undefined : u.hostname });
+    const done = (v: string | undefined): void => {
+      socket.destroy();
+      resolvePromise(v);
+    };
+    socket.setTimeout(2000, () => done(undefined));
+    socket.once('secureConnect', () => {
+      if (plain) return done('the target speaks TLS at this address: use https:// instead of http://');
+      socket.write(`GET / HTTP/1.1\r\nHost: ${u.host}\r\nConnection: close\r\n\r\n`);
+    });
+    socket.once('data', () => done(undefined));
+    socket.once('error', (err: NodeJS.ErrnoException) => done(plain ? undefined : tlsProblem(err.code ?? '', err.message)));
+  });
+}
+
 /** Certifies the target of `options.baseUrl` (which must be set) and returns the report. */
 export async function certify(options: RunOptions & { baseUrl: string }, embedded: boolean, hooks: RunHooks = {}): Promise<RunOutcome> {
   const log = hooks.log ?? (() => undefined);
@@ -117,11 +183,12 @@ export async function certify(options: RunOptions & { baseUrl: string }, embedde
   const http = harnessFor(options);
   const ctx = new RunContext(spec, http, options, (l) => log(http.redactor.text(l)));
   for (const c of CHECKS) ctx.check(c.name);
+  http.setWriteGuard(writeGuard(ctx));
+  let plan: PlannedWrite[] = [];
   try {
+    // the preflight's two reads are made again by the phases: judged there, so that a run stopped here judges nothing
+    await preflight(ctx);
     watchExchanges(ctx);
-    // preflight: a target that refuses connections cannot be certified at all
-    const pre = await http.request({ path: '/api/v1/terminate_reason/', operationId: 'listTerminateReasons' });
-    if (pre.error?.code === 'refused') throw new ConformanceError('CONF_ERR_UNREACHABLE', `${http.redactor.text(options.baseUrl)}: ${pre.error.message}`);
 
     const phase = async (name: string, fn: () => Promise<void>): Promise<void> => {
       if (http.unavailable) return;
@@ -155,6 +222,9 @@ export async function certify(options: RunOptions & { baseUrl: string }, embedde
         }
       }
     });
+    // what the run will change, said before the first write or export
+    plan = planWrites(ctx, reasons);
+    if (!http.unavailable) for (const line of planLines(plan, options.dryRun, embedded ? 'the bundled reference server' : http.redactor.text(options.baseUrl))) log(line);
     await phase('errors and access', async () => {
       await checkCredentials(ctx, sample, doc);
       await checkNotFound(ctx, doc);
@@ -164,7 +234,8 @@ export async function certify(options: RunOptions & { baseUrl: string }, embedde
     await phase('export', () => checkExport(ctx));
     await phase('writes', async () => {
       await checkProductOrder(ctx);
-      await checkActions(ctx, reasons);
+      await awaitActiveOrder(ctx);
+      await checkInvalidBodies(ctx, reasons);
     });
     await phase('fuzz', async () => {
       if (options.fuzzRuns === 0) {
@@ -176,12 +247,25 @@ export async function certify(options: RunOptions & { baseUrl: string }, embedde
       const { runFuzz } = await import('../fuzz/index.ts');
       await runFuzz(ctx);
     });
+    await phase('final writes', () => checkTermination(ctx, reasons));
+    await phase("colleague's export", () => checkColleagueExport(ctx));
     for (const extra of hooks.extraPhases ?? []) await phase('extra', () => extra(ctx));
+  } catch (err) {
+    // a run always ends with a report: an unexpected error in the kit is INTERNAL, and INCOMPLETE
+    const e = err instanceof ConformanceError ? err : asConformanceError(err);
+    http.stop({ code: e.code === 'CONF_ERR_UNREACHABLE' ? 'CONF_ERR_UNREACHABLE' : 'CONF_ERR_INTERNAL', message: e.message });
   } finally {
     await http.close();
   }
-  const report = buildReport(ctx, spec, options, embedded, startedAt);
-  return { report, exitCode: report.verdict === 'PASS' ? 0 : 1 };
+  const report = buildReport(ctx, spec, options, embedded, startedAt, plan);
+  return { report, exitCode: exitCodeOf(report, options) };
+}
+
+/** 0 PASS, 1 FAIL (and a partial PASS with --require-complete), 2 INCOMPLETE. */
+export function exitCodeOf(report: Report, options: Pick<RunOptions, 'requireComplete'>): 0 | 1 | 2 {
+  if (report.verdict === 'INCOMPLETE') return 2;
+  if (report.verdict === 'FAIL') return 1;
+  return options.requireComplete && !report.complete ? 1 : 0;
 }
 
 /** Embedded-mode settings: the reference server moves fast enough for a run to watch it. */
@@ -217,7 +301,17 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
   }
 }
 
-export function buildReport(ctx: RunContext, spec: Spec, options: RunOptions, embedded: boolean, startedAt: Date): Report {
+function shown(options: Partial<RunOptions>): Record<string, unknown> {
+  const { token, tokenOtherUser, tokenOtherTenant, ...rest } = options;
+  return {
+    ...rest,
+    token: token ? '(set)' : '(none)',
+    tokenOtherUser: tokenOtherUser ? '(set)' : '(none)',
+    tokenOtherTenant: tokenOtherTenant ? '(set)' : '(none)',
+  };
+}
+
+export function buildReport(ctx: RunContext, spec: Spec, options: RunOptions, embedded: boolean, startedAt: Date, plan: PlannedWrite[] = []): Report {
   // every catalogued check appears, run or not
   const results: Result[] = ctx.recorded().map((r) => r.toResult(spec));
   if (ctx.http.unavailable) {
@@ -235,20 +329,13 @@ export function buildReport(ctx: RunContext, spec: Spec, options: RunOptions, em
     const sorted = [...arr].sort((a, b) => a - b);
     return { operationId, count: sorted.length, p50: Math.round(percentile(sorted, 50) * 10) / 10, p95: Math.round(percentile(sorted, 95) * 10) / 10, max: Math.round((sorted[sorted.length - 1] ?? 0) * 10) / 10 };
   });
-  const problems = [...ctx.http.problems];
-  // the run itself failing (dead target) is a failure, never a silent pass
-  const verdict = errors > 0 || results.some((r) => r.status === 'fail') || ctx.http.unavailable ? 'FAIL' : 'PASS';
+  const problems = [...ctx.http.problems, ...ctx.http.blocked];
   const finishedAt = new Date();
-  const { token, tokenOtherUser, tokenOtherTenant, ...rest } = options;
-  const shownOptions: Record<string, unknown> = {
-    ...rest,
-    token: token ? '(set)' : '(none)',
-    tokenOtherUser: tokenOtherUser ? '(set)' : '(none)',
-    tokenOtherTenant: tokenOtherTenant ? '(set)' : '(none)',
-  };
+  const incomplete = ctx.http.incomplete;
   return ctx.http.redactor.value({
     tool: { name: 'order-tracking-conformance', version: toolVersion(), suiteSha256: suiteSha256(spec) },
-    verdict,
+    ...verdictOf(results, errors, ctx.http.unavailable, incomplete),
+    ...(incomplete ? { incomplete } : {}),
     target: { baseUrl: options.baseUrl ?? '', embedded },
     profile: options.profile,
     spec: { path: spec.path.startsWith(ROOT) ? spec.path.slice(ROOT.length + 1) : spec.path, sha256: spec.hash },
@@ -256,7 +343,7 @@ export function buildReport(ctx: RunContext, spec: Spec, options: RunOptions, em
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     durationMs: finishedAt.getTime() - startedAt.getTime(),
-    options: shownOptions,
+    options: shown(options),
     summary: { total: results.length, pass: count('pass'), fail: count('fail'), warn: count('warn'), skip: count('skip'), errors, warnings, requests: ctx.http.requests },
     results,
     observed: {
@@ -265,6 +352,40 @@ export function buildReport(ctx: RunContext, spec: Spec, options: RunOptions, em
       states: Object.fromEntries(ctx.observed.states),
       latency,
     },
+    writes: { dryRun: options.dryRun, planned: plan, sent: ctx.http.writesSent, blocked: [...ctx.http.blocked], created: [...ctx.createdRefs], disposable: [...options.disposableOrders] },
     problems,
   });
+}
+
+/**
+ * The report of a run that could not be made or stopped before it could judge
+ * (a bad option, a spec that does not load, a report directory, the bundled
+ * server not starting): INCOMPLETE, every check not run, with the reason. It
+ * replaces the previous run's reports, so no stale verdict is left beside it.
+ */
+export function incompleteReport(error: { code: string; message: string }, options: Partial<RunOptions> = {}, spec?: Spec): Report {
+  const now = new Date().toISOString();
+  const results: Result[] = CHECKS.map((c) => {
+    const req = spec?.requirements.get(c.requirement);
+    const reason = `not run: ${error.message}`;
+    return { id: c.requirement, check: c.name, title: req?.title ?? c.does, area: req?.area ?? 'other', source: req?.source ?? 'documented', severity: 'error', status: 'skip', message: reason, skipReason: reason, examined: 0, violations: 0, evidence: [], doc: req?.doc ?? '' };
+  });
+  return {
+    tool: { name: 'order-tracking-conformance', version: toolVersion(), suiteSha256: spec ? suiteSha256(spec) : '' },
+    ...verdictOf(results, 0, undefined, error),
+    incomplete: error,
+    target: { baseUrl: options.baseUrl ?? '', embedded: options.baseUrl === undefined },
+    profile: options.profile ?? 'documented',
+    spec: { path: options.specPath ?? 'openapi.yaml', sha256: spec?.hash ?? '' },
+    seed: options.seed ?? 0,
+    startedAt: now,
+    finishedAt: now,
+    durationMs: 0,
+    options: shown(options),
+    summary: { total: results.length, pass: 0, fail: 0, warn: 0, skip: results.length, errors: 0, warnings: 0, requests: 0 },
+    results,
+    observed: { transitions: [], productionSteps: [], states: {}, latency: [] },
+    writes: { dryRun: options.dryRun ?? false, planned: [], sent: 0, blocked: [], created: [], disposable: [...(options.disposableOrders ?? [])] },
+    problems: [error.message],
+  };
 }

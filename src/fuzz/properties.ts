@@ -421,13 +421,15 @@ export function terminationBodyProperty(env: FuzzEnv): FuzzProperty<Body> {
   const { ctx, on } = env;
   const terminate = ctx.lifecycle.actions.get('terminate');
   const from = terminate?.from ?? [];
-  const candidates = env.data.orders.rows.filter((o) => from.includes(o.state)).map((o) => o.ref);
+  // only orders the run created or the user named disposable (src/engine/safety.ts); their state is read before use
+  const candidates = [...ctx.writable];
   let next = 0;
   let current: { ref: string; state: string; requests: string[] } | undefined;
+  const spent = new Set<string>();
   const acquire = async (): Promise<typeof current> => {
     while (current === undefined && next < candidates.length) {
       const ref = candidates[next++] as string;
-      if (ctx.touched.has(ref)) continue;
+      if (spent.has(ref)) continue;
       const state = await stateOf(ctx, ref);
       if (state === undefined || !from.includes(state)) continue;
       const req = await requestsOf(ctx, ref);
@@ -437,7 +439,10 @@ export function terminationBodyProperty(env: FuzzEnv): FuzzProperty<Body> {
     return current;
   };
   const spend = (): void => {
-    if (current) ctx.touched.add(current.ref);
+    if (current) {
+      spent.add(current.ref);
+      ctx.touched.add(current.ref);
+    }
     current = undefined;
   };
   return {
@@ -446,10 +451,10 @@ export function terminationBodyProperty(env: FuzzEnv): FuzzProperty<Body> {
     endpoint: { method: 'POST', path: '/api/v1/order/{order_reference}/terminate/' },
     arbitrary: invalidActionBody(env.data.reasons),
     maxShrinks: 20,
-    ...(candidates.length === 0 ? { unavailable: `no order in state ${from.join('/')} to send invalid bodies to` } : {}),
+    ...(candidates.length === 0 ? { unavailable: `no order of the run's own, nor a disposable one, to send invalid bodies to; name one in state ${from.join('/')} with --disposable-order REF` } : {}),
     async run(body) {
       const o = await acquire();
-      if (!o) return { kind: 'abort', reason: `no order left in state ${from.join('/')} to send invalid bodies to` };
+      if (!o) return { kind: 'abort', reason: `no order of the run's own, nor a disposable one, left in state ${from.join('/')} to send invalid bodies to (name one with --disposable-order REF)` };
       const ex = await send(ctx, 'POST', orderPath(o.ref, 'terminate/'), body);
       const status = ex.status;
       if (status === undefined || status >= 500) spend();

@@ -50,7 +50,28 @@ export interface RequestSpec {
   retry429?: boolean;
 }
 
-export type TransportError = 'timeout' | 'reset' | 'refused' | 'too_large' | 'unavailable' | 'budget' | 'protocol' | 'other';
+export type TransportError = 'timeout' | 'reset' | 'refused' | 'tls' | 'too_large' | 'unavailable' | 'budget' | 'blocked' | 'protocol' | 'other';
+
+/**
+ * Why a run could not judge the provider (ANALYSIS.md, "Could not certify"):
+ * the fault is on the user's side or the run's, so the verdict is INCOMPLETE
+ * (exit 2), never FAIL. Codes are from src/errors.ts.
+ */
+export interface Incomplete {
+  code: 'CONF_ERR_CREDENTIALS' | 'CONF_ERR_TLS' | 'CONF_ERR_NO_API' | 'CONF_ERR_BUDGET' | 'CONF_ERR_TARGET_BUSY' | 'CONF_ERR_UNREACHABLE' | 'CONF_ERR_INTERNAL';
+  message: string;
+}
+
+/** Names a TLS failure for a person: which certificate problem, and what to do about it. */
+export function tlsProblem(code: string, message: string): string | undefined {
+  if (/SELF_SIGNED|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT/.test(code)) return `the target's certificate is not signed by a trusted authority (${code}: self-signed or a private CA; trust it with NODE_EXTRA_CA_CERTS=ca.pem)`;
+  if (/CERT_HAS_EXPIRED|CERT_NOT_YET_VALID/.test(code)) return `the target's certificate is outside its validity dates (${code})`;
+  if (/ALTNAME|HOSTNAME|HOST_MISMATCH/.test(code)) return `the target's certificate does not name this host (${code})`;
+  if (/CERTIFICATE_REQUIRED|ALERT_HANDSHAKE_FAILURE|ALERT_BAD_CERTIFICATE|ALERT_UNKNOWN_CA/.test(code)) return `the target asks for a client certificate that the run did not present (${code})`;
+  if (/WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST|UNKNOWN_PROTOCOL/.test(code)) return `the target does not speak TLS at this address (${code}): use http:// instead of https://`;
+  if (/^ERR_SSL_|^ERR_TLS_|CERT/.test(code)) return `TLS failed (${code}${message ? `: ${message}` : ''})`;
+  return undefined;
+}
 
 export interface Exchange {
   operationId: string | undefined;
@@ -97,6 +118,8 @@ function classify(err: unknown): { code: TransportError; message: string } {
   if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError || e.name === 'TimeoutError' || e.name === 'AbortError' || code === 'UND_ERR_CONNECT_TIMEOUT') {
     return { code: 'timeout', message: 'no complete answer within the time limit' };
   }
+  const tls = tlsProblem(code, e.cause && 'message' in e.cause ? String((e.cause as { message?: string }).message ?? '') : '');
+  if (tls) return { code: 'tls', message: tls };
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'EAI_AGAIN') return { code: 'refused', message: `connection failed (${code})` };
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return { code: 'reset', message: 'the connection was reset' };
   if (code.startsWith('HPE_') || code === 'UND_ERR_INFO') return { code: 'protocol', message: `invalid HTTP (${code})` };
@@ -181,7 +204,17 @@ export class Harness {
   private consecutiveFailures = 0;
   private unavailableReason: string | undefined;
   private budgetHit = false;
+  private guard: ((method: string, path: string) => string | undefined) | undefined;
+  /** consecutive answers 401 to the main credential */
+  private main401 = 0;
+  private mainOk = 0;
+  /** set when the run can no longer judge the provider (INCOMPLETE) */
+  incomplete: Incomplete | undefined;
   requests = 0;
+  /** requests other than GET and HEAD actually sent */
+  writesSent = 0;
+  /** writes the guard refused before they were sent */
+  readonly blocked: string[] = [];
   readonly problems: string[] = [];
   readonly latency = new Map<string, number[]>();
 
@@ -211,6 +244,26 @@ export class Harness {
     return this.unavailableReason;
   }
 
+  /**
+   * Installs the write guard (src/engine/safety.ts): every request other than
+   * GET and HEAD is shown to it first, and is not sent when it answers a reason.
+   */
+  setWriteGuard(guard: (method: string, path: string) => string | undefined): void {
+    this.guard = guard;
+  }
+
+  /** Marks the run as unable to judge the provider; the first reason stays. */
+  stop(incomplete: Incomplete): void {
+    this.incomplete ??= { code: incomplete.code, message: this.redactor.text(incomplete.message) };
+    this.unavailableReason ??= this.incomplete.message;
+    this.problem(this.incomplete.message);
+  }
+
+  /** A run-level note (shown with the problems). */
+  note(msg: string): void {
+    this.problem(msg);
+  }
+
   private problem(msg: string): void {
     const m = this.redactor.text(msg);
     if (!this.problems.includes(m)) this.problems.push(m);
@@ -238,14 +291,37 @@ export class Harness {
     return p;
   }
 
+  /**
+   * After ten 401s in a row to the main credential, one read that had worked
+   * before (`credentialProbe`) tells an expired credential (the run stops:
+   * INCOMPLETE) from endpoints that refuse it wrongly (the checks judge them).
+   */
+  private async confirmCredential(): Promise<void> {
+    const n = this.main401;
+    this.main401 = 0;
+    const probe = this.credentialProbe;
+    const ex = probe ? await this.once({ path: probe, operationId: undefined }) : undefined;
+    if (ex === undefined || ex.status === 401) {
+      this.stop({ code: 'CONF_ERR_CREDENTIALS', message: `the main credential was refused (401) on ${n} calls in a row${this.mainOk > 0 ? ' after it had worked: it expired or was revoked during the run' : ''}; the remaining requests were not sent` });
+    }
+  }
+
+  /** a path the main credential could read at the start of the run (set by the preflight) */
+  credentialProbe: string | undefined;
+
   async request(spec: RequestSpec): Promise<Exchange> {
     let attempt = 0;
     for (;;) {
       const ex = await this.once(spec);
+      if (this.main401 >= 10 && !this.incomplete) await this.confirmCredential();
       if (ex.status !== 429 || spec.retry429 === false || attempt >= 2) return ex;
       const ra = Number(ex.headers['retry-after']);
       const waitS = Number.isFinite(ra) && ra >= 0 ? ra : 1;
-      if (waitS > (this.options.maxRetryAfterS ?? 10)) return ex;
+      const maxS = this.options.maxRetryAfterS ?? 10;
+      if (waitS > maxS) {
+        this.stop({ code: 'CONF_ERR_TARGET_BUSY', message: `the target answered 429 and asked to wait ${waitS} s (Retry-After) before ${ex.method} ${ex.url}, longer than the run waits (${maxS} s); try again later` });
+        return ex;
+      }
       attempt++;
       await sleep(Math.max(100, waitS * 1000));
     }
@@ -266,8 +342,17 @@ export class Harness {
       headers['content-type'] ??= 'application/json';
     }
     if (this.unavailableReason) return this.failed(spec, method, path, headers, body, { code: 'unavailable', message: this.unavailableReason }, 0);
+    if (method !== 'GET' && method !== 'HEAD') {
+      const refused = this.guard?.(method, path);
+      if (refused !== undefined) {
+        const what = `${method} ${path} not sent: ${refused}`;
+        if (!this.blocked.includes(what)) this.blocked.push(this.redactor.text(what));
+        return this.failed(spec, method, path, headers, body, { code: 'blocked', message: what }, 0);
+      }
+      this.writesSent++;
+    }
     if (this.requests >= this.options.budget) {
-      if (!this.budgetHit) this.problem(`request budget of ${this.options.budget} exhausted; later checks could not make their requests`);
+      if (!this.budgetHit) this.stop({ code: 'CONF_ERR_BUDGET', message: `the request budget of ${this.options.budget} (--budget) was spent before the checks were done; later checks could not make their requests` });
       this.budgetHit = true;
       return this.failed(spec, method, path, headers, body, { code: 'budget', message: 'request budget exhausted' }, 0);
     }
@@ -308,6 +393,7 @@ export class Harness {
           ex.error = { code: 'too_large', message: `the response exceeded ${this.options.maxBodyBytes} bytes` };
         }
         this.consecutiveFailures = 0;
+        this.watchCredential(spec, ex);
         this.emit(ex);
         return ex;
       } catch (err) {
@@ -336,6 +422,11 @@ export class Harness {
     const path = this.resolve(spec.path, spec.query);
     const headers: Record<string, string> = { accept: 'text/csv, */*;q=0.5', ...this.authHeaders(spec.as ?? 'main'), ...spec.headers };
     if (this.unavailableReason) return { ex: this.failed(spec, method, path, headers, undefined, { code: 'unavailable', message: this.unavailableReason }, 0) };
+    if (method !== 'GET' && method !== 'HEAD') {
+      const refused = this.guard?.(method, path);
+      if (refused !== undefined) return { ex: this.failed(spec, method, path, headers, undefined, { code: 'blocked', message: refused }, 0), error: refused };
+      this.writesSent++;
+    }
     this.requests++;
     const started = performance.now();
     try {
@@ -377,6 +468,19 @@ export class Harness {
       const ex = this.failed(spec, method, path, headers, undefined, error, performance.now() - started);
       this.emit(ex);
       return { ex, error: error.message };
+    }
+  }
+
+  /**
+   * The main credential answered 401 ten times in a row: it expired or was
+   * revoked during the run, and nothing after that can be judged.
+   */
+  private watchCredential(spec: RequestSpec, ex: Exchange): void {
+    if ((spec.as ?? 'main') !== 'main' || !this.options.tokens.main) return;
+    if (ex.status === 401) this.main401++;
+    else {
+      this.main401 = 0;
+      this.mainOk++;
     }
   }
 

@@ -17,6 +17,14 @@ export interface Certificate {
   /** format version of this file */
   version: 1;
   verdict: Verdict;
+  /** the verdict with its scope: PASS, PASS (partial), FAIL, INCOMPLETE */
+  verdictLabel: string;
+  /** every error-severity check ran */
+  complete: boolean;
+  /** the checks that ran, and those that did not with why (a certificate says what it covers) */
+  checks: { ran: string[]; notRun: { check: string; reason: string }[] };
+  /** why the run could not judge the provider, when INCOMPLETE */
+  incomplete?: { code: string; message: string };
   target: { baseUrl: string; embedded: boolean };
   profile: Profile;
   spec: { sha256: string };
@@ -49,6 +57,10 @@ export function makeCertificate(report: Report, reportJson: string): Certificate
     kind: CERTIFICATE_KIND,
     version: 1,
     verdict: report.verdict,
+    verdictLabel: report.verdictLabel,
+    complete: report.complete,
+    checks: { ran: report.results.filter((r) => r.status !== 'skip').map((r) => r.check), notRun: report.results.filter((r) => r.status === 'skip').map((r) => ({ check: r.check, reason: r.skipReason ?? r.message })) },
+    ...(report.incomplete ? { incomplete: report.incomplete } : {}),
     target: { baseUrl: report.target.baseUrl, embedded: report.target.embedded },
     profile: report.profile,
     spec: { sha256: report.spec.sha256 },

@@ -5,7 +5,8 @@
  * regressed from A.
  *
  * - regressions: a check that passed, warned or was skipped in A and fails in
- *   B, or a check new in B that fails;
+ *   B, a check new in B that fails, or a check that ran in A (pass or warn)
+ *   and was not run in B (pass→skip: B covers less, so its verdict says less);
  * - fixed: a check that failed in A and passes or only warns in B;
  * - changedWarnings: a warning that appears, disappears or changes (message
  *   or number of violations), when the check neither regressed nor was fixed;
@@ -97,6 +98,7 @@ export function diffReports(a: Report, b: Report): ReportDiff {
     }
     const e = entry(key, ra, rb);
     if (rb.status === 'fail' && ra.status !== 'fail') diff.regressions.push(e);
+    else if (rb.status === 'skip' && (ra.status === 'pass' || ra.status === 'warn')) diff.regressions.push(e);
     else if (ra.status === 'fail' && (rb.status === 'pass' || rb.status === 'warn')) diff.fixed.push(e);
     else if (ra.status === 'warn' || rb.status === 'warn') {
       if (ra.status !== rb.status || ra.message !== rb.message || ra.violations !== rb.violations) diff.changedWarnings.push(e);
@@ -111,9 +113,9 @@ export function diffReports(a: Report, b: Report): ReportDiff {
   return diff;
 }
 
-/** B regressed from A: a check newly failing, or the verdict turned from PASS to FAIL. */
+/** B regressed from A: a check newly failing or no longer run, or the verdict turned from PASS to FAIL or INCOMPLETE. */
 export function hasRegression(diff: ReportDiff): boolean {
-  return diff.regressions.length > 0 || (diff.verdict.before === 'PASS' && diff.verdict.after === 'FAIL');
+  return diff.regressions.length > 0 || (diff.verdict.before === 'PASS' && diff.verdict.after !== 'PASS');
 }
 
 export function isEmptyDiff(diff: ReportDiff): boolean {
@@ -166,7 +168,7 @@ export function formatDiff(diff: ReportDiff, labelA = 'A', labelB = 'B'): string
   lines.push('');
   lines.push(
     hasRegression(diff)
-      ? `Regression: ${diff.regressions.length} check(s) newly failing${diff.regressions.length === 0 ? ' and the verdict turned FAIL' : ''}.`
+      ? `Regression: ${diff.regressions.length} check(s) newly failing or no longer run${diff.regressions.length === 0 ? ` and the verdict turned ${diff.verdict.after}` : ''}.`
       : 'No regression.',
   );
   return lines;

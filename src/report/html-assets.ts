@@ -34,6 +34,11 @@ code, pre, .mono { font-family: var(--mono); font-size: 12.5px; }
 .banner { color: #fff; padding: 26px 0 22px; }
 .banner.PASS { background: linear-gradient(135deg, #1a7f37, #2da44e); }
 .banner.FAIL { background: linear-gradient(135deg, #a40e26, #cf222e); }
+.banner.PARTIAL { background: linear-gradient(135deg, #7d4e00, #bf8700); }
+.banner.INCOMPLETE { background: linear-gradient(135deg, #424a53, #6e7781); }
+.banner .scope { margin-top: 8px; font-weight: 600; }
+.banner .not-run { margin-top: 4px; font-size: 13px; }
+.banner .not-run summary { cursor: pointer; }
 .banner .wrap { display: flex; gap: 28px; align-items: center; flex-wrap: wrap; }
 .verdict { font-size: 44px; font-weight: 800; letter-spacing: .04em; line-height: 1; padding: 16px 24px; border: 3px solid rgba(255,255,255,.85); border-radius: 14px; }
 .verdict small { display: block; font-size: 12px; font-weight: 600; letter-spacing: .08em; opacity: .9; margin-top: 6px; text-transform: uppercase; }

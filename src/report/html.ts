@@ -25,6 +25,7 @@ import { STATUS_LABEL, countStatuses, formatDate, formatDuration, formatValue, g
 import { CSS, SCRIPT } from './html-assets.ts';
 import { renderLifecycleSvg } from './lifecycle-svg.ts';
 import type { Evidence, Report, Result, Status } from './types.ts';
+import { scopeLine } from './verdict.ts';
 
 const MAX_TEXT = 6000;
 const SUMMARY_TEXT = 400;
@@ -86,15 +87,18 @@ export function renderHtml(report: Report, spec: Spec): string {
 
 function banner(report: Report, spec: Spec): string {
   const s = report.summary;
-  const sub = report.verdict === 'PASS' ? 'certified' : `${s.fail} failed check${s.fail === 1 ? '' : 's'}`;
+  const sub =
+    report.verdict === 'INCOMPLETE' ? `could not certify${report.incomplete ? ` · ${report.incomplete.code}` : ''}`
+    : report.verdict === 'FAIL' ? `${s.fail} failed check${s.fail === 1 ? '' : 's'}`
+    : report.complete ? 'certified · every check ran' : `partial · ${report.notRun.length} check${report.notRun.length === 1 ? '' : 's'} not run`;
   const mismatch =
     spec.hash !== report.spec.sha256
       ? `<div class="mismatch">⚠ This page was drawn with a contract (sha256 ${h(shortHash(spec.hash))}) other than the one the run used; documentation sentences and the lifecycle come from the contract used to draw it.</div>`
       : '';
   const item = (k: string, v: string, mono = false) => `<div><dt>${h(k)}</dt><dd${mono ? ' class="mono"' : ''}>${v}</dd></div>`;
   return (
-    `<header class="banner ${report.verdict === 'PASS' ? 'PASS' : 'FAIL'}"><div class="wrap">` +
-    `<div class="verdict" role="status" aria-label="Verdict ${h(report.verdict)}">${h(report.verdict)}<small>${h(sub)}</small></div>` +
+    `<header class="banner ${report.verdict === 'PASS' ? (report.complete ? 'PASS' : 'PARTIAL') : report.verdict}"><div class="wrap">` +
+    `<div class="verdict" role="status" aria-label="Verdict ${h(report.verdictLabel)}">${h(report.verdictLabel)}<small>${h(sub)}</small></div>` +
     `<div class="meta"><h1>Order Tracking API conformance</h1>` +
     `<div class="target">${h(report.target.baseUrl)}${report.target.embedded ? ' <span class="embedded">(bundled reference server)</span>' : ''}</div>` +
     `<dl>` +
@@ -104,8 +108,14 @@ function banner(report: Report, spec: Spec): string {
     item('Seed', h(report.seed), true) +
     item('Suite', `${h(report.tool.name)} ${h(report.tool.version)} <span title="suite sha256 ${h(report.tool.suiteSha256)}">(${h(shortHash(report.tool.suiteSha256))})</span>`) +
     item('Spec sha256', h(report.spec.sha256), true) +
-    `</dl>${mismatch}</div></div></header>`
+    `</dl><div class="scope">${h(scopeLine(report))}</div>${scopeList(report)}${mismatch}</div></div></header>`
   );
+}
+
+/** The error-severity checks that did not run, and why: what a partial verdict does not cover. */
+function scopeList(report: Report): string {
+  if (report.verdict === 'INCOMPLETE' || report.notRun.length === 0) return '';
+  return `<details class="not-run"><summary>${report.notRun.length} not run</summary><ul>${report.notRun.map((n) => `<li><code>${h(n.check)}</code> (${h(n.id)}): ${h(truncate(n.reason, 300))}</li>`).join('')}</ul></details>`;
 }
 
 function problems(report: Report): string {

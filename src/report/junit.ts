@@ -13,6 +13,7 @@
 import { escapeXml } from './escape.ts';
 import { exchangeLine, formatValue, groupResults } from './format.ts';
 import type { Evidence, Report, Result } from './types.ts';
+import { scopeLine } from './verdict.ts';
 
 const SUITES_NAME = 'Order Tracking API conformance';
 
@@ -72,6 +73,10 @@ function testcase(r: Result, classname: string): string {
 function properties(report: Report): string {
   const props: [string, string][] = [
     ['verdict', report.verdict],
+    ['verdict.label', report.verdictLabel],
+    ['verdict.complete', String(report.complete)],
+    ['verdict.scope', scopeLine(report)],
+    ['verdict.notRun', report.notRun.map((n) => n.check).join(',')],
     ['target', report.target.baseUrl],
     ['embedded', String(report.target.embedded)],
     ['profile', report.profile],

@@ -7,6 +7,7 @@
  */
 import { escapeHtml, escapeMarkdown as md, markdownCode as code, markdownFence, truncate } from './escape.ts';
 import { exchangeLine, firstCurl, formatDate, formatDuration, shortHash } from './format.ts';
+import { scopeLine } from './verdict.ts';
 import type { Report, Result } from './types.ts';
 
 /** Rows beyond this are left to index.html (a job summary is capped at 1 MiB). */
@@ -18,14 +19,21 @@ function more(total: number): string[] {
 
 export function renderSummaryMarkdown(report: Report): string {
   const s = report.summary;
-  const icon = report.verdict === 'PASS' ? '✅' : '❌';
+  const icon = report.verdict === 'PASS' ? (report.complete ? '✅' : '☑️') : report.verdict === 'INCOMPLETE' ? '🚧' : '❌';
   const target = `${report.target.baseUrl}${report.target.embedded ? ' (bundled reference server)' : ''}`;
   const failures = report.results.filter((r) => r.status === 'fail');
   const warnings = report.results.filter((r) => r.status === 'warn');
   const skips = report.results.filter((r) => r.status === 'skip');
   const out: string[] = [];
 
-  out.push(`## ${icon} Conformance ${report.verdict}: ${md(target)}`);
+  out.push(`## ${icon} Conformance ${report.verdictLabel}: ${md(target)}`);
+  out.push('');
+  out.push(md(scopeLine(report)));
+  if (report.verdict !== 'INCOMPLETE' && report.notRun.length > 0) {
+    out.push('');
+    for (const n of report.notRun.slice(0, MAX_ROWS)) out.push(`- not run: ${code(n.check)} (${code(n.id)}): ${md(truncate(n.reason, 200))}`);
+    out.push(...more(report.notRun.length));
+  }
   out.push('');
   out.push(
     `Profile **${md(report.profile)}** · ${md(formatDate(report.startedAt))} · ${md(formatDuration(report.durationMs))} · ` +

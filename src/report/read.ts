@@ -17,7 +17,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /** Checks the fields the report readers rely on; returns what is wrong, or undefined. */
 export function reportProblem(value: unknown): string | undefined {
   if (!isObject(value)) return 'the top level is not a JSON object';
-  if (value.verdict !== 'PASS' && value.verdict !== 'FAIL') return 'it has no verdict PASS or FAIL';
+  if (value.verdict !== 'PASS' && value.verdict !== 'FAIL' && value.verdict !== 'INCOMPLETE') return 'it has no verdict PASS, FAIL or INCOMPLETE';
   if (!isObject(value.target) || typeof value.target.baseUrl !== 'string') return 'it has no target.baseUrl';
   if (!isObject(value.summary)) return 'it has no summary';
   if (!isObject(value.spec) || typeof value.spec.sha256 !== 'string') return 'it has no spec.sha256';
@@ -44,6 +44,10 @@ export function parseReport(text: string, label = 'report'): Report {
   // Older or partial reports: fill what the readers iterate over.
   r.problems = Array.isArray(r.problems) ? r.problems : [];
   for (const res of r.results) res.evidence = Array.isArray(res.evidence) ? res.evidence : [];
+  // reports written before the verdict stated its scope
+  if (!Array.isArray(r.notRun)) r.notRun = r.results.filter((x) => x.status === 'skip' && x.severity === 'error').map((x) => ({ check: x.check, id: x.id, reason: x.skipReason ?? x.message }));
+  if (typeof r.complete !== 'boolean') r.complete = r.notRun.length === 0;
+  if (typeof r.verdictLabel !== 'string') r.verdictLabel = r.verdict === 'PASS' && !r.complete ? 'PASS (partial)' : r.verdict;
   return r;
 }
 

@@ -7,7 +7,8 @@
 
 export type Severity = 'error' | 'warning';
 export type Status = 'pass' | 'fail' | 'warn' | 'skip';
-export type Verdict = 'PASS' | 'FAIL';
+/** PASS and FAIL judge the provider; INCOMPLETE says the run could not (exit 2). */
+export type Verdict = 'PASS' | 'FAIL' | 'INCOMPLETE';
 export type Profile = 'documented' | 'strict';
 
 /** What one request/response showed. Credentials are always redacted. */
@@ -87,9 +88,31 @@ export interface TransitionStat {
   legal: boolean;
 }
 
+/** One write or export a run sends (or, in a dry run, would send), and why (src/engine/safety.ts). */
+export interface PlannedWrite {
+  method: string;
+  path: string;
+  /** whose credential: main, otherUser, none, invalid */
+  as: string;
+  /** how many such requests (fuzz cases are an upper bound) */
+  count: number;
+  purpose: string;
+  checks: string[];
+}
+
 export interface Report {
   tool: { name: string; version: string; suiteSha256: string };
   verdict: Verdict;
+  /** the verdict with its scope: `PASS`, `PASS (partial)`, `FAIL` or `INCOMPLETE` */
+  verdictLabel: string;
+  /** every error-severity check ran */
+  complete: boolean;
+  /** error-severity checks that did not run, and why (a PASS with any is partial) */
+  notRun: { check: string; id: string; reason: string }[];
+  /** why the run could not judge the provider (verdict INCOMPLETE): a stable code and its message */
+  incomplete?: { code: string; message: string };
+  /** what the run changed on the target, or would have (dry run) */
+  writes: { dryRun: boolean; planned: PlannedWrite[]; sent: number; blocked: string[]; created: string[]; disposable: string[] };
   target: { baseUrl: string; embedded: boolean };
   profile: Profile;
   spec: { path: string; sha256: string };

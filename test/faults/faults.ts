@@ -759,6 +759,32 @@ export const FAULTS: readonly Fault[] = [
     transform: editResponse('downloadOrderExport', (res) => ({ ...res, body: Buffer.from(res.body.toString('utf8').replace(',active,', ',terminated,')) }), (_q, r) => r.status === 200),
   },
   {
+    name: 'export-user-scoped',
+    breaks: 'export_content',
+    requirement: 'EXP-CONTENT',
+    description: "exports only the requesting user's share of the customer's orders (every other row), while the list shows them all",
+    transform: editResponse('downloadOrderExport', (res) => {
+      const [header, ...rows] = res.body.toString('utf8').split(/\r?\n/).filter((l) => l !== '');
+      return { ...res, body: Buffer.from(`${[header, ...rows.filter((_, i) => i % 2 === 0)].join('\r\n')}\r\n`) };
+    }, (_q, r) => r.status === 200),
+  },
+  {
+    name: 'export-stale-snapshot',
+    breaks: 'export_fresh',
+    requirement: 'EXP-FRESH',
+    description: 'serves every export of the customer from the snapshot of its first one: an order terminated (or created) since does not show',
+    transform: async (req, ctx) => {
+      const res = await ctx.forward(req);
+      if (req.operation !== 'downloadOrderExport' || res.status !== 200) return res;
+      const first = ctx.memory.get('snapshot') as Buffer | undefined;
+      if (!first) {
+        ctx.memory.set('snapshot', res.body);
+        return res;
+      }
+      return { ...res, body: first };
+    },
+  },
+  {
     name: 'unknown-task-200',
     breaks: 'export_not_found',
     requirement: 'EXP-NOT-FOUND',

@@ -5,7 +5,7 @@
  * its seed and path reproduces it; bounded by its budget.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { startMock } from '../../mock/index.ts';
+import { DEMO_TOKENS, startMock } from '../../mock/index.ts';
 import { resolveOptions } from '../../src/engine/options.ts';
 import { runConformance } from '../../src/engine/run.ts';
 import { FUZZ_CHECKS, fuzzTarget, runFuzz } from '../../src/fuzz/index.ts';
@@ -30,8 +30,19 @@ async function target(fault?: Fault, orders = 120): Promise<string> {
 }
 
 /** Runs the fuzz phase on `baseUrl` and returns its context's results. */
+/**
+ * The active orders of the reference server behind `baseUrl`: the tests name
+ * them disposable (the run writes to no other existing order), as a user names
+ * the orders of a sandbox with --disposable-order.
+ */
+async function activeOrders(baseUrl: string): Promise<string[]> {
+  const res = await fetch(`${baseUrl}/api/v1/order/?page_size=500`, { headers: { authorization: `Bearer ${DEMO_TOKENS.customerA_user1}` } });
+  const body = (await res.json()) as { results?: { order_reference: string; state: string }[] };
+  return (body.results ?? []).filter((o) => o.state === 'active').map((o) => o.order_reference).slice(0, 30);
+}
+
 async function fuzz(baseUrl: string, raw: Record<string, unknown> = {}) {
-  const c = contextFor(baseUrl, { seed: 1, ...raw });
+  const c = contextFor(baseUrl, { seed: 1, disposableOrders: await activeOrders(baseUrl), ...raw });
   open.push(c);
   const outcomes = await runFuzz(c.ctx);
   return { ...c, outcomes };

@@ -6,6 +6,7 @@
  */
 import { loadSpec } from '../../src/spec/load.ts';
 import type { Evidence, Report, Result, Status } from '../../src/report/types.ts';
+import { verdictOf } from '../../src/report/verdict.ts';
 
 const spec = loadSpec();
 
@@ -81,8 +82,9 @@ const steps = (missing: string[] = []): Report['observed']['productionSteps'] =>
     'intervention_report_published',
   ].map((step, i) => ({ step, count: missing.includes(step) ? 0 : 38 - i * 2 }));
 
-function base(): Omit<Report, 'results' | 'summary' | 'verdict' | 'observed' | 'problems'> {
+function base(): Omit<Report, 'results' | 'summary' | 'verdict' | 'verdictLabel' | 'complete' | 'notRun' | 'observed' | 'problems'> {
   return {
+    writes: { dryRun: false, planned: [], sent: 0, blocked: [], created: [], disposable: [] },
     tool: { name: 'order-tracking-conformance', version: '0.1.0', suiteSha256: 'a3f1c2d4e5b60718293a4b5c6d7e8f90112233445566778899aabbccddeeff00' },
     target: { baseUrl: STAGING, embedded: false },
     profile: 'documented',
@@ -137,7 +139,7 @@ export function passingReport(): Report {
   return {
     ...base(),
     target: { baseUrl: 'http://127.0.0.1:8080', embedded: true },
-    verdict: 'PASS',
+    ...verdictOf(results, 0, undefined, undefined),
     summary,
     results,
     observed: {
@@ -308,7 +310,7 @@ export function failingReport(): Report {
   const summary = summarize(results, 486);
   return {
     ...base(),
-    verdict: 'FAIL',
+    ...verdictOf(results, summary.errors, undefined, undefined),
     summary,
     results,
     observed: {

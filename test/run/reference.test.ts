@@ -83,7 +83,11 @@ describe('conformance run (the command line)', () => {
     expect(lines[0]).toMatch(mentions);
     expect(lines[0]).toMatch(/\[CONF_ERR_BAD_OPTION\]$/);
     expect(out.stderr + out.stdout).not.toMatch(/\n\s+at\s|\.ts:\d+/);
-    expect(existsSync(join(dir, 'conformance.json'))).toBe(false);
+    // no stale verdict is left: the report of a run that could not be made says INCOMPLETE, with the code
+    const report = JSON.parse(readFileSync(join(dir, 'conformance.json'), 'utf8')) as Report;
+    expect(report.verdict).toBe('INCOMPLETE');
+    expect(report.incomplete?.code).toBe('CONF_ERR_BAD_OPTION');
+    expect(report.summary.requests).toBe(0);
   });
 
   it('refuses an unknown flag with exit 2', async () => {

@@ -30,9 +30,10 @@ export async function checkCredentials(ctx: RunContext, sample: OrderFact[], doc
     { path: '/api/v1/terminate_reason/', operationId: 'listTerminateReasons' },
     { path: '/api/v1/order_request/', operationId: 'listOrderRequests' },
     { path: `/api/v1/order/export/${randomUUID()}/status/`, operationId: 'getOrderExportStatus' },
-    // an unauthenticated export start spends nothing: a conforming server refuses it first
-    { path: '/api/v1/order/export/csv/', operationId: 'startOrderExport', method: 'POST' },
   ];
+  // an unauthenticated export start spends nothing on a conforming server, but starts an export on one
+  // that ignores credentials: it is sent only when the export is allowed (and not in a dry run)
+  if (ctx.options.allowExport && !ctx.options.dryRun) targets.push({ path: '/api/v1/order/export/csv/', operationId: 'startOrderExport', method: 'POST' });
   if (doc) targets.push({ path: orderPath(doc.ref, `${encodeURIComponent(doc.name)}/download/`), operationId: 'downloadOrderDocument' });
   const probes: [CheckName, Principal, string][] = [
     ['auth_missing_credentials', 'none', 'without credentials'],

@@ -103,6 +103,20 @@ function recordPath(ctx: RunContext, entries: { state: string }[]): void {
   for (const s of seenSteps) ctx.observed.productionSteps.set(s, (ctx.observed.productionSteps.get(s) ?? 0) + 1);
 }
 
+/**
+ * Inputs learnt from the target (ANALYSIS.md, "Judging a target we did not
+ * write", rule 3): the product offering and options of an existing order are
+ * what the run's own product order asks for, rather than the documentation
+ * example's offering, which this provider's catalogue may not hold.
+ */
+function learnOffering(ctx: RunContext, detail: unknown): void {
+  if (ctx.learnt.offering) return;
+  const d = detail as { product_offering_id?: unknown; option_ids?: unknown } | undefined;
+  if (typeof d?.product_offering_id !== 'string' || d.product_offering_id === '') return;
+  const options = Array.isArray(d.option_ids) ? d.option_ids.filter((o): o is string => typeof o === 'string') : [];
+  ctx.learnt.offering = { product_offering_id: d.product_offering_id, option_ids: options };
+}
+
 async function examineOrder(ctx: RunContext, order: OrderFact, known: KnownFiles): Promise<void> {
   const [detail, history, docs] = await Promise.all([
     ctx.http.request({ path: orderPath(order.ref), operationId: 'getOrder' }),
@@ -112,6 +126,7 @@ async function examineOrder(ctx: RunContext, order: OrderFact, known: KnownFiles
   let detailState: string | undefined;
   if (ctx.expectStatus('order_detail_schema', detail, [200], `order ${order.ref} from the list`)) {
     ctx.schema('order_detail_schema', detail, 'getOrder');
+    learnOffering(ctx, detail.json());
     const s = (detail.json() as { state?: unknown } | undefined)?.state;
     if (typeof s === 'string' && ctx.lifecycle.order.states.includes(s)) {
       ctx.check('order_state_enum').pass();

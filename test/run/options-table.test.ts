@@ -1,0 +1,37 @@
+/**
+ * One typed options table drives the flags, the variables, the defaults, the
+ * validation and the README (after vitest's cli-config.ts): the README's
+ * table of `run` options is exactly the table's rows, in order, and the
+ * command line offers exactly the table's flags.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildProgram } from '../../src/cli.ts';
+import { flagName, MOCK_OPTIONS, readmeRow, RUN_OPTIONS } from '../../src/engine/options.ts';
+import { REPO } from './cli.ts';
+
+const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+
+describe('the options table', () => {
+  it('the README lists every run option as the table says, in its order', () => {
+    const start = readme.indexOf('| option | variable | default | meaning |');
+    const rows = readme.slice(start).split('\n').slice(2).filter((l) => l.startsWith('| `--') && !l.startsWith('| `--quiet`'));
+    expect(rows.slice(0, RUN_OPTIONS.length)).toEqual(RUN_OPTIONS.map(readmeRow));
+  });
+
+  it('every variable is CONFORMANCE_ and the flag in capitals (mock: CONFORMANCE_MOCK_)', () => {
+    for (const d of RUN_OPTIONS) {
+      const fromFlag = `CONFORMANCE_${flagName(d).slice(2).replace(/-/g, '_').toUpperCase()}`;
+      expect([fromFlag, `${fromFlag}S`], d.key).toContain(d.env);
+    }
+    for (const d of MOCK_OPTIONS) expect(d.env).toBe(`CONFORMANCE_MOCK_${flagName(d).slice(2).replace(/-/g, '_').toUpperCase()}`);
+  });
+
+  it('the run and mock commands offer exactly the table flags', () => {
+    const program = buildProgram();
+    const flags = (name: string): string[] => program.commands.find((c) => c.name() === name)!.options.map((o) => o.long ?? '').filter((f) => f !== '--quiet').sort();
+    expect(flags('run')).toEqual(RUN_OPTIONS.map(flagName).sort());
+    expect(flags('mock')).toEqual(expect.arrayContaining(MOCK_OPTIONS.map(flagName)));
+  });
+});
