@@ -121,7 +121,7 @@ describe('the variant table', () => {
   });
 
   it('conformance mock --variant with an unknown name exits 2 with CONF_ERR_BAD_OPTION and the valid names', async () => {
-    const out = await runCli(['mock', '--port', '0', '--variant', 'bare-list,bare-lists']);
+    const out = await runCli(['mock', '--port', '0', '--variant', 'bare-list,bare-lists'], { deadlineMs: 20_000 });
     expect(out.code).toBe(2);
     expect(out.stderr).toContain('CONF_ERR_BAD_OPTION');
     expect(out.stderr).toContain(`unknown variant bare-lists; valid names: ${VARIANT_NAMES.join(', ')}`);
