@@ -838,6 +838,7 @@ export const FAULTS: readonly Fault[] = [
     breaks: 'no_server_errors',
     requirement: 'HTTP-NO-5XX',
     description: 'answers 500 to an action whose body is not JSON',
+    showsInWrites: true,
     transform: async (req, ctx) => {
       if (req.operation === 'requestOrderAction' && requestJson(req) === undefined) {
         return { status: 500, headers: { 'content-type': 'text/html' }, body: Buffer.from('<h1>Server Error (500)</h1>') };
@@ -877,6 +878,7 @@ export const FAULTS: readonly Fault[] = [
     breaks: 'response_status_declared',
     requirement: 'HTTP-STATUS-DECLARED',
     description: 'refuses an invalid action body with 422, a status the contract does not declare for it',
+    showsInWrites: true,
     transform: async (req, ctx) => {
       const res = await ctx.forward(req);
       if (req.operation === 'requestOrderAction' && res.status === 400) return { ...res, status: 422 };

@@ -74,6 +74,8 @@ export interface Fault {
   requirement: string;
   /** what the faulty server does, in the present tense */
   description: string;
+  /** the fault shows only in the traffic of the writes, though its check needs none of its own */
+  showsInWrites?: true;
   transform: Transform;
 }
 
