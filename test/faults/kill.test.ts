@@ -37,4 +37,4 @@ describe('the fault catalogue', () => {
   });
 });
 
-killSuite({ label: 'the reference server', variants: [], lean: false });
+killSuite({ label: 'the reference server', variants: [], lean: false, strictToo: true });
