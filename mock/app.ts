@@ -9,6 +9,8 @@
  * `/api/v1/order/export/...` wins over `/api/v1/order/{order_reference}/...`,
  * and `documents/` / `historic/` win over `{filename}` and `{action}`.
  */
+import { createServer } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Violation } from '../src/spec/validators.ts';
 import { contentTypeOf, csvStream, documentBytes, isPlainFilename } from './files.ts';
@@ -29,6 +31,29 @@ export interface AppOptions {
   bodyLimit: number;
   logger: boolean;
   providerStates: boolean;
+  /** ms a request may take to arrive whole, headers and body (default 10 s); the headers alone get half */
+  requestTimeoutMs?: number;
+  /** open connections one client address may hold; more are closed at once (default 256) */
+  maxConnectionsPerClient?: number;
+}
+
+/** Deepest JSON a request body may nest (the contract's bodies nest 3 levels). */
+export const MAX_BODY_DEPTH = 64;
+
+/** Whether JSON text nests deeper than `max` (strings skipped; the text need not be valid). */
+function nestsDeeper(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if ((c === 123 || c === 91) && ++depth > max) return true;
+    else if (c === 125 || c === 93) depth--;
+  }
+  return false;
 }
 
 type Query = Record<string, string | string[] | undefined>;
@@ -210,9 +235,12 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
   const paginated: Paginator = b.listEnvelope === 'page' && b.fixedPageSize === undefined ? paginate : paginatorOf(b);
   const fmt = store.fmt;
   const userOfAuthorization = authorizationReader(b.authScheme);
+  const requestTimeout = options.requestTimeoutMs ?? 10_000;
   const app = Fastify({
     logger: options.logger,
     bodyLimit: options.bodyLimit,
+    // a client that never finishes its request is cut (checked every second), so held sockets are bounded in time
+    serverFactory: (handler) => createServer({ requestTimeout, headersTimeout: Math.ceil(requestTimeout / 2), connectionsCheckingInterval: Math.min(1000, requestTimeout), keepAliveTimeout: 5000 }, handler),
     routerOptions: { maxParamLength: 500 },
     // A URL the router cannot decode, or a parameter over the length limit.
     frameworkErrors: (error, _request, reply) => {
@@ -222,6 +250,24 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
     },
   });
   const { validators, lc } = model;
+
+  // a cap on the connections one address holds open: one client cannot take every socket
+  const perClient = new Map<string, number>();
+  const maxPerClient = options.maxConnectionsPerClient ?? 256;
+  app.server.on('connection', (socket: Socket) => {
+    const who = socket.remoteAddress ?? '';
+    const n = (perClient.get(who) ?? 0) + 1;
+    if (n > maxPerClient) {
+      socket.destroy();
+      return;
+    }
+    perClient.set(who, n);
+    socket.once('close', () => {
+      const left = (perClient.get(who) ?? 1) - 1;
+      if (left <= 0) perClient.delete(who);
+      else perClient.set(who, left);
+    });
+  });
 
   app.decorateRequest('user', null);
 
@@ -236,6 +282,8 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);
+    // bounded before it is parsed or validated (both recurse): a nesting bomb is a bad request, not a 500
+    if (nestsDeeper(text, MAX_BODY_DEPTH)) return done(new HttpError(400, `The JSON body nests deeper than ${MAX_BODY_DEPTH} levels.`), undefined);
     try {
       done(null, JSON.parse(text));
     } catch {

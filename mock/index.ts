@@ -61,6 +61,12 @@ export interface MockOptions {
   logger?: boolean;
   /** provider variants (mock/variants.ts), a list or a comma-separated string (default none) */
   variants?: readonly string[] | string;
+  /** most product orders, order requests and export tasks kept each, oldest pruned (default 10,000) */
+  maxCreated?: number;
+  /** ms a request may take to arrive whole (default 10,000) */
+  requestTimeoutMs?: number;
+  /** open connections one client address may hold (default 256) */
+  maxConnectionsPerClient?: number;
 }
 
 export interface StartOptions extends MockOptions {
@@ -96,6 +102,9 @@ export function resolveOptions(options: MockOptions = {}) {
     bodyLimit: whole('body-limit', options.bodyLimit, 64 * 1024, 1, 100 * 1024 * 1024),
     logger: options.logger ?? false,
     ...behaviourOf(options.variants),
+    maxCreated: whole('max-created', options.maxCreated, 10_000, 1, 10_000_000),
+    requestTimeoutMs: whole('request-timeout-ms', options.requestTimeoutMs, 10_000, 100, 3_600_000),
+    maxConnectionsPerClient: whole('max-connections-per-client', options.maxConnectionsPerClient, 256, 1, 1_000_000),
   };
 }
 

@@ -39,6 +39,8 @@ export interface StoreOptions {
   now: () => number;
   /** the provider variant (mock/variants.ts); default: the reference server's own choices */
   behaviour?: Readonly<Behaviour>;
+  /** most product orders (with the orders they create), order requests and export tasks kept each; the oldest are pruned (default 10,000) */
+  maxCreated?: number;
 }
 
 interface RequestRow extends OrderRequest {
@@ -103,6 +105,8 @@ export class Store {
   private exports = new Map<string, ExportTask>();
   private lastExport = new Map<string, number>();
   private created = 0;
+  /** what writes created and the bound pruned away, by kind */
+  private pruned = { productOrders: 0, requests: 0, exports: 0 };
   private rng: Rng;
   readonly behaviour: Readonly<Behaviour>;
   /** how instants are written */
@@ -145,6 +149,7 @@ export class Store {
     this.exports = new Map();
     this.lastExport = new Map();
     this.created = 0;
+    this.pruned = { productOrders: 0, requests: 0, exports: 0 };
     this.rng = rngFrom(hash32(this.opts.seed, 0x5eed));
   }
 
@@ -335,6 +340,7 @@ export class Store {
       customer: user.customer,
     };
     this.requests.push(row);
+    this.prune();
     return publicRow(row);
   }
 
@@ -452,6 +458,7 @@ export class Store {
       this.extras[user.customer].push(this.records.get(orderRef) as OrderRecord);
     }
     this.productOrders.set(id, { id, externalId: body.external_id, at: now, customer: user.customer, outcome, orderRef });
+    this.prune();
     return this.productOrder(user.customer, id) as ProductOrder;
   }
 
@@ -502,6 +509,44 @@ export class Store {
     return out;
   }
 
+  // ------------------------------------------------------------------ bound
+
+  /** What writes created and the store holds now, and how many of each the bound pruned (oldest first). */
+  counts(): { productOrders: number; createdOrders: number; requests: number; exports: number; pruned: { productOrders: number; requests: number; exports: number } } {
+    const createdOrders = this.extras.A.length + this.extras.B.length;
+    return { productOrders: this.productOrders.size, createdOrders, requests: this.requests.length, exports: this.exports.size, pruned: { ...this.pruned } };
+  }
+
+  private get maxCreated(): number {
+    return this.opts.maxCreated ?? 10_000;
+  }
+
+  /** Forgets the oldest product orders (and the orders they created), requests and tasks past the bound. */
+  private prune(): void {
+    for (const [id, po] of this.productOrders) {
+      if (this.productOrders.size <= this.maxCreated) break;
+      this.productOrders.delete(id);
+      this.pruned.productOrders++;
+      const rec = po.orderRef ? this.records.get(po.orderRef) : undefined;
+      if (rec && rec.index === undefined) {
+        this.records.delete(rec.ref);
+        const list = this.extras[rec.customer];
+        const at = list.indexOf(rec);
+        if (at >= 0) list.splice(at, 1);
+      }
+    }
+    if (this.requests.length > this.maxCreated) {
+      const excess = this.requests.length - this.maxCreated;
+      this.requests.splice(0, excess);
+      this.pruned.requests += excess;
+    }
+    for (const id of this.exports.keys()) {
+      if (this.exports.size <= this.maxCreated) break;
+      this.exports.delete(id);
+      this.pruned.exports++;
+    }
+  }
+
   // ------------------------------------------------------------------ export
 
   /** Starts an export for the user, or says how many whole seconds are left in the window. */
@@ -515,6 +560,7 @@ export class Store {
     this.lastExport.set(user.key, now);
     const task: ExportTask = { id: this.uuid(), user: user.key, customer: user.customer, started: now, stopped: now + this.opts.exportMs };
     this.exports.set(task.id, task);
+    this.prune();
     return { task };
   }
 

@@ -13,9 +13,11 @@ import type { Report } from './report/types.ts';
 import { scopeLine } from './report/verdict.ts';
 import { checkReportDir, tryReportDir, writeReports } from './report/write.ts';
 import { loadSpec } from './spec/load.ts';
+import { forConsole } from './harness/redact.ts';
 
-const out = (line: string): void => void process.stdout.write(`${line}\n`);
-const err = (line: string): void => void process.stderr.write(`${line}\n`);
+// every line printed may carry server strings: control sequences and CI workflow commands are defused
+const out = (line: string): void => void process.stdout.write(`${forConsole(line)}\n`);
+const err = (line: string): void => void process.stderr.write(`${forConsole(line)}\n`);
 
 /** A commander option from a table entry: no `.env()` (the table's own rules read the variables). */
 function tableOption(d: OptionDef): Option {

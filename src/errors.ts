@@ -16,9 +16,10 @@ export const ERRORS = {
   CONF_ERR_TLS: { exit: 2, message: 'Could not certify, TLS failed: %s' },
   CONF_ERR_NO_API: { exit: 2, message: 'Could not certify, no API at the base URL: %s' },
   CONF_ERR_BUDGET: { exit: 2, message: 'Could not certify, the request budget was spent: %s' },
-  CONF_ERR_TARGET_BUSY: { exit: 2, message: 'Could not certify, the target asked to wait longer than the run may: %s' },
   CONF_ERR_BAD_REPORT: { exit: 2, message: 'Not a conformance report: %s' },
   CONF_ERR_MOCK_START: { exit: 2, message: 'The reference server could not start: %s' },
+  CONF_ERR_RUN_TIME_LIMIT: { exit: 2, message: 'The run reached its time limit before its checks were done: %s' },
+  CONF_ERR_RETRY_AFTER_LIMIT: { exit: 2, message: 'The target asked to wait longer than the run may: %s' },
   CONF_ERR_INTERNAL: { exit: 2, message: 'Internal error (please report it): %s' },
 } as const;
 

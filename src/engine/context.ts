@@ -8,7 +8,7 @@ import type { Exchange, Harness } from '../harness/http.ts';
 import type { Evidence, Profile, Result, Severity } from '../report/types.ts';
 import { lifecycleOf, type Lifecycle } from '../spec/lifecycle.ts';
 import type { Spec } from '../spec/load.ts';
-import { validatorsFor, type Validators } from '../spec/validators.ts';
+import { validatorsFor, type Validators, type Violation } from '../spec/validators.ts';
 import type { RunOptions } from './options.ts';
 
 const MAX_EVIDENCE = 5;
@@ -40,13 +40,17 @@ export class CheckRecorder {
    * spec grades a keyword on an `x-inferred` node as a warning); the strict
    * profile makes every warning an error.
    */
-  fail(message: string, evidence: Evidence, severity?: Severity): void {
+  fail(message: string, evidence: Evidence | (() => Evidence), severity?: Severity): void {
     const sev: Severity = this.profile === 'strict' ? 'error' : (severity ?? this.defaultSeverity);
     this.violations++;
     if (sev === 'error') this.errors++;
     else this.warnings++;
     this.firstMessage ??= message;
-    if (this.evidence.length < MAX_EVIDENCE) this.evidence.push({ ...evidence, note: evidence.note ? `${message} — ${evidence.note}` : message });
+    if (this.evidence.length < MAX_EVIDENCE) {
+      // evidence given as a function is built only when it is kept
+      const ev = typeof evidence === 'function' ? evidence() : evidence;
+      this.evidence.push({ ...ev, note: ev.note ? `${message} — ${ev.note}` : message });
+    }
   }
 
   skip(reason: string): void {
@@ -150,9 +154,50 @@ export class RunContext {
     }
   }
 
-  /** The recorder of a check; throws on a name missing from the catalogue. */
+  /** Whether a check was selected (--checks, --exclude-checks; all by default). */
+  selected(name: CheckName): boolean {
+    return this.options.checks === undefined || this.options.checks.includes(name);
+  }
+
+  /**
+   * Whether a driver must run for any of `names`: one of them is selected and
+   * its needs are met. Unlike `enabled` it records nothing, so a driver that
+   * serves several checks (the export protocol, the list crawl) runs for any
+   * of them and judges only the selected ones.
+   */
+  wants(...names: CheckName[]): boolean {
+    if (this.http.unavailable) return false;
+    return names.some((n) => this.selected(n) && ((CHECK_BY_NAME.get(n)?.needs ?? []) as CheckNeed[]).every((need) => this.missing(need) === undefined));
+  }
+
+  /**
+   * Creates every catalogued check's recorder, so that each appears in the
+   * report, run or not; a check that was not selected says so.
+   */
+  register(names: readonly CheckName[]): void {
+    for (const name of names) {
+      if (this.selected(name)) {
+        this.check(name);
+        continue;
+      }
+      if (this.recorders.has(name)) continue;
+      const def = CHECK_BY_NAME.get(name);
+      const req = def ? this.spec.requirements.get(def.requirement) : undefined;
+      if (!def || !req) throw new Error(`unknown check ${name}`);
+      const r = new CheckRecorder(name, def.requirement, req.source === 'documented' ? 'error' : 'warning', this.options.profile);
+      r.skip(`not selected (${this.options.excludeChecks?.includes(name) ? '--exclude-checks' : '--checks'})`);
+      this.recorders.set(name, r);
+    }
+  }
+
+  /**
+   * The recorder of a check; throws on a name missing from the catalogue. A
+   * check that was not selected, or whose driver runs on behalf of others
+   * (`drive`), gets a recorder whose findings are discarded: a check that did
+   * not run is never reported as passed.
+   */
   check(name: CheckName): CheckRecorder {
-    if (this.muted.has(name)) return new CheckRecorder(name, CHECK_BY_NAME.get(name)?.requirement ?? '', 'warning', this.options.profile);
+    if (this.muted.has(name) || !this.selected(name)) return new CheckRecorder(name, CHECK_BY_NAME.get(name)?.requirement ?? '', 'warning', this.options.profile);
     let r = this.recorders.get(name);
     if (!r) {
       const def = CHECK_BY_NAME.get(name);
@@ -167,11 +212,8 @@ export class RunContext {
 
   /** Whether a check is selected and its needs are met; records the skip reason when not. */
   enabled(name: CheckName): boolean {
+    if (!this.selected(name)) return false;
     const rec = this.check(name);
-    if (this.options.checks && !this.options.checks.includes(name)) {
-      rec.skip('not selected (--checks)');
-      return false;
-    }
     const def = CHECK_BY_NAME.get(name);
     for (const need of (def?.needs ?? []) as CheckNeed[]) {
       const why = this.missing(need);
@@ -209,22 +251,31 @@ export class RunContext {
     const rec = this.check(name);
     if (ex.status === undefined) return false;
     if (!ex.isJson()) {
-      rec.fail(`expected a JSON body / received ${ex.bytes} bytes of ${ex.contentType() || 'unknown type'} that do not parse`, this.http.evidence(ex));
+      const why = ex.jsonProblem();
+      rec.fail(`expected a JSON body / received ${ex.bytes} bytes of ${ex.contentType() || 'unknown type'} that ${why ? `are not read as JSON: ${why}` : 'do not parse'}`, this.http.evidence(ex));
       return false;
     }
     const validate = component ? this.validators.component(component) : this.validators.response(operationId, ex.status);
     if (!validate) return true;
     const violations = validate(ex.json());
-    for (const v of violations) {
-      const pointer = pointerPrefix + v.pointer;
-      rec.fail(
-        `${pointer || '/'}: expected ${v.message} / received ${v.value === undefined ? 'nothing' : JSON.stringify(v.value)}`,
-        this.http.evidence(ex, { pointer, value: v.value, expected: v.message, received: v.value === undefined ? 'missing' : JSON.stringify(v.value) }),
-        v.severity,
-      );
-    }
+    for (const v of violations) this.violation(name, ex, v, pointerPrefix);
     rec.pass();
     return violations.every((v) => v.severity !== 'error');
+  }
+
+  /**
+   * Records one schema violation of a response on a check: the message and
+   * the evidence show the value cut (after redaction), never whole. O(1) per
+   * violation beyond the exchange's own digest, computed once.
+   */
+  violation(name: CheckName, ex: Exchange, v: Violation, pointerPrefix = ''): void {
+    const pointer = pointerPrefix + v.pointer;
+    const received = v.value === undefined ? 'nothing' : this.http.show(v.value);
+    this.check(name).fail(
+      `${pointer || '/'}: expected ${v.message} / received ${received}`,
+      () => this.http.evidence(ex, { pointer, value: v.value, expected: v.message, received: v.value === undefined ? 'missing' : received }),
+      v.severity,
+    );
   }
 
   /** Expects one of the given statuses; records a failure with evidence otherwise. */

@@ -6,6 +6,7 @@
  */
 import type { CheckName } from '../checks/catalog.ts';
 import type { Exchange, Principal } from '../harness/http.ts';
+import { resolveLink } from '../harness/url.ts';
 import type { RunContext } from './context.ts';
 
 export interface ListWalk {
@@ -23,6 +24,8 @@ export interface ListWalk {
   first: Exchange | undefined;
   /** the exchange that broke the walk, for evidence */
   brokenAt: Exchange | undefined;
+  /** the walk broke on a `next` link it refused to follow (not http(s) on the target's origin, or not a URL) */
+  refusedLink: boolean;
 }
 
 export interface WalkSpec {
@@ -45,7 +48,7 @@ export interface WalkSpec {
 }
 
 export async function walkList(ctx: RunContext, spec: WalkSpec): Promise<ListWalk> {
-  const walk: ListWalk = { items: 0, pages: 0, announced: undefined, counts: [], paginated: false, broken: undefined, first: undefined, brokenAt: undefined };
+  const walk: ListWalk = { items: 0, pages: 0, announced: undefined, counts: [], paginated: false, broken: undefined, first: undefined, brokenAt: undefined, refusedLink: false };
   const seen = new Set<string>();
   let url: string | undefined = spec.path;
   let query = spec.query;
@@ -72,7 +75,8 @@ export async function walkList(ctx: RunContext, spec: WalkSpec): Promise<ListWal
     walk.pages++;
     walk.first ??= ex;
     if (ex.status !== 200 || !ex.isJson()) {
-      walk.broken = ex.status === undefined ? `no answer: ${ex.error?.message}` : `page ${walk.pages} answered ${ex.status}${ex.isJson() ? '' : ' without a JSON body'}`;
+      const why = ex.jsonProblem();
+      walk.broken = ex.status === undefined ? `no answer: ${ex.error?.message}` : `page ${walk.pages} answered ${ex.status}${ex.isJson() ? '' : ` without a JSON body${why ? ` (${why})` : ''}`}`;
       walk.brokenAt = ex;
       break;
     }
@@ -102,9 +106,7 @@ export async function walkList(ctx: RunContext, spec: WalkSpec): Promise<ListWal
       // the envelope (inferred): validated without its items, which are judged one by one below
       const envelope = { ...(body as object), results: [] };
       const violations = ctx.validators.response(spec.operationId, 200)?.(envelope) ?? [];
-      for (const v of violations) {
-        ctx.check(spec.schemaCheck).fail(`${v.pointer || '/'}: expected ${v.message} / received ${JSON.stringify(v.value)}`, ctx.http.evidence(ex, { pointer: v.pointer, value: v.value }), v.severity);
-      }
+      for (const v of violations) ctx.violation(spec.schemaCheck, ex, v);
     }
     spec.onPage?.(ex, items);
     for (const item of items) {
@@ -113,13 +115,15 @@ export async function walkList(ctx: RunContext, spec: WalkSpec): Promise<ListWal
       walk.items++;
     }
     if (next) {
-      try {
-        ctx.http.resolve(next);
-      } catch (err) {
-        walk.broken = `the "next" link is unusable: ${(err as Error).message}`;
+      // a URL reference, resolved against the page that gave it (RFC 3986): "?page=2" is a link too
+      const link = resolveLink(next, ex.url, ctx.http.origin);
+      if ('error' in link) {
+        walk.broken = `the "next" link of page ${walk.pages} is not followed: ${link.error}`;
         walk.brokenAt = ex;
+        walk.refusedLink = true;
         break;
       }
+      next = link.url.href;
     }
     url = next;
   }

@@ -40,8 +40,10 @@ export interface RunOptions {
   concurrency: number;
   maxOrders: number;
   reportDir: string;
-  /** only these checks (names from the catalogue); undefined means all */
+  /** only these checks (names from the catalogue, less --exclude-checks); undefined means all */
   checks: string[] | undefined;
+  /** checks left out (--exclude-checks) */
+  excludeChecks: string[];
   /** most requests a run may make */
   budget: number;
   maxBodyBytes: number;
@@ -51,6 +53,8 @@ export interface RunOptions {
   waitMs: number;
   /** spec to certify against */
   specPath: string | undefined;
+  /** the whole run's time limit in seconds (0: none); past it no request is sent */
+  maxRunS: number;
 }
 
 type Raw = unknown;
@@ -153,6 +157,7 @@ export const DEFAULTS = {
   authHeader: 'Authorization',
   authScheme: 'Bearer',
   waitMs: 60_000,
+  maxRunS: 3600,
 } as const;
 
 type RunKey = keyof RunOptions;
@@ -214,9 +219,16 @@ export const RUN_OPTIONS: readonly Def[] = [
     if (unknown.length > 0) throw bad(`${f}: unknown check ${unknown.join(', ')} (see: conformance list-checks)`);
     return names.length > 0 ? names : undefined;
   }),
+  opt('excludeChecks', '--exclude-checks <a,b>', 'CONFORMANCE_EXCLUDE_CHECKS', '', 'every check but these (with --checks: those less these)', (v, f) => {
+    const names = list(v);
+    const unknown = names.filter((c) => !CHECK_BY_NAME.has(c));
+    if (unknown.length > 0) throw bad(`${f}: unknown check ${unknown.join(', ')} (see: conformance list-checks)`);
+    return names;
+  }),
   opt('budget', '--budget <n>', 'CONFORMANCE_BUDGET', String(DEFAULTS.budget), 'most requests a run may make', (v, f) => parseInt(f, v, 10, 100_000_000)),
   opt('maxBodyBytes', '--max-body-bytes <n>', 'CONFORMANCE_MAX_BODY_BYTES', '32 MiB', 'largest response accepted', (v, f) => parseInt(f, v, 1024, 2 ** 31 - 1)),
   opt('waitMs', '--wait-ms <ms>', 'CONFORMANCE_WAIT_MS', String(DEFAULTS.waitMs), 'longest wait for an export or a lifecycle move', (v, f) => parseInt(f, v, 100, 3_600_000)),
+  opt('maxRunS', '--max-run-s <s>', 'CONFORMANCE_MAX_RUN_S', String(DEFAULTS.maxRunS), 'the whole run\'s time limit (0: none): past it no request is sent and the run is INCOMPLETE (`CONF_ERR_RUN_TIME_LIMIT`); a `Retry-After` is waited out only within it and within 10 s (`CONF_ERR_RETRY_AFTER_LIMIT`)', (v, f) => parseInt(f, v, 0, 7 * 86_400)),
   opt('authHeader', '--auth-header <h>', 'CONFORMANCE_AUTH_HEADER', DEFAULTS.authHeader, 'header carrying the credential', (v, f) => parseHeaderName(f, v)),
   opt('authScheme', '--auth-scheme <s>', 'CONFORMANCE_AUTH_SCHEME', DEFAULTS.authScheme, 'prefix before the token (`""` for none)', (v, f) => {
     const s = String(v);
@@ -246,6 +258,7 @@ export function resolveOptions(raw: Partial<Record<RunKey, Raw>> & Record<string
   const out: Record<string, unknown> = {
     ...DEFAULTS,
     disposableOrders: [],
+    excludeChecks: [],
     baseUrl: undefined,
     token: undefined,
     tokenOtherUser: undefined,
@@ -258,7 +271,7 @@ export function resolveOptions(raw: Partial<Record<RunKey, Raw>> & Record<string
     const v = raw[d.key];
     if (v === undefined) continue;
     // an empty credential or spec path means "none"; an empty base URL is an error (parseBaseUrl)
-    if (v === '' && (d.secret || d.key === 'specPath' || d.key === 'seed' || d.key === 'checks' || d.key === 'productOrderBody')) continue;
+    if (v === '' && (d.secret || d.key === 'specPath' || d.key === 'seed' || d.key === 'checks' || d.key === 'excludeChecks' || d.key === 'productOrderBody')) continue;
     // a program may hand the body itself rather than a file name
     if (d.key === 'productOrderBody' && typeof v === 'object' && v !== null) {
       out[d.key] = v;
@@ -267,6 +280,9 @@ export function resolveOptions(raw: Partial<Record<RunKey, Raw>> & Record<string
     out[d.key] = d.parse(v, flagName(d));
   }
   if (out.seed === undefined) out.seed = Math.floor(Math.random() * 2 ** 31);
+  // the selection is one list: --checks (or every check) less --exclude-checks
+  const excluded = out.excludeChecks as string[];
+  if (excluded.length > 0) out.checks = ((out.checks as string[] | undefined) ?? CHECK_NAMES).filter((c) => !excluded.includes(c));
   return out as unknown as RunOptions;
 }
 

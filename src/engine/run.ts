@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CHECKS } from '../checks/catalog.ts';
+import { CHECKS, type CheckName } from '../checks/catalog.ts';
 import { asConformanceError, ConformanceError } from '../errors.ts';
 import { Harness, tlsProblem, type Exchange } from '../harness/http.ts';
 import type { LatencyStat, Report, Result } from '../report/types.ts';
@@ -18,7 +18,7 @@ import { loadSpec, type Spec } from '../spec/load.ts';
 import { RunContext } from './context.ts';
 import type { RunOptions } from './options.ts';
 import { checkCredentials, checkNotFound, checkTenantIsolation, checkTraversal, type DocRef } from './phases/access.ts';
-import { checkColleagueExport, checkExport } from './phases/export.ts';
+import { checkColleagueExport, checkExport, EXPORT_CHECKS } from './phases/export.ts';
 import { crawlOrderList, examineOrders, sampleOrders, type KnownFiles } from './phases/orders.ts';
 import { checkOrderRequests, fetchReasons } from './phases/requests.ts';
 import { awaitActiveOrder, checkInvalidBodies, checkProductOrder, checkTermination } from './phases/writes.ts';
@@ -108,6 +108,7 @@ export function harnessFor(options: RunOptions & { baseUrl: string }): Harness {
     tokens: { main: options.token, otherUser: options.tokenOtherUser, otherTenant: options.tokenOtherTenant },
     authHeader: options.authHeader,
     authScheme: options.authScheme,
+    maxRunMs: options.maxRunS > 0 ? options.maxRunS * 1000 : undefined,
   });
 }
 
@@ -182,7 +183,7 @@ export async function certify(options: RunOptions & { baseUrl: string }, embedde
   const startedAt = new Date();
   const http = harnessFor(options);
   const ctx = new RunContext(spec, http, options, (l) => log(http.redactor.text(l)));
-  for (const c of CHECKS) ctx.check(c.name);
+  ctx.register(CHECKS.map((c) => c.name));
   http.setWriteGuard(writeGuard(ctx));
   let plan: PlannedWrite[] = [];
   try {
@@ -192,6 +193,9 @@ export async function certify(options: RunOptions & { baseUrl: string }, embedde
 
     const phase = async (name: string, fn: () => Promise<void>): Promise<void> => {
       if (http.unavailable) return;
+      // a phase runs when a selected check needs its traffic (the watchers judge every phase's)
+      const serves = PHASE_SERVES[name];
+      if (serves && !WATCHERS.some((w) => ctx.selected(w)) && !serves.some((c) => ctx.selected(c))) return;
       const t0 = performance.now();
       log(`• ${name}`);
       await fn();
@@ -267,6 +271,32 @@ export function exitCodeOf(report: Report, options: Pick<RunOptions, 'requireCom
   if (report.verdict === 'FAIL') return 1;
   return options.requireComplete && !report.complete ? 1 : 0;
 }
+
+/** The checks that judge every exchange of the run, whichever phase made it. */
+const WATCHERS: readonly CheckName[] = ['no_server_errors', 'json_content_type', 'response_status_declared'];
+const ACCESS: CheckName[] = ['auth_missing_credentials', 'auth_invalid_credentials', 'tenant_isolation', 'order_not_found', 'document_not_found', 'document_traversal', 'export_not_found'];
+const WRITES: CheckName[] = ['product_order_status', 'terminate_active', 'action_precondition', 'action_invalid_body', 'fuzz_invalid_body', 'fuzz_invalid_product_order', 'export_fresh'];
+const FUZZ = CHECKS.filter((c) => (c as { needs?: readonly string[] }).needs?.includes('fuzz')).map((c) => c.name);
+/**
+ * Which checks each phase's traffic serves: the checks it judges, and the
+ * later ones that use what it learnt (the list for the export's content, a
+ * sampled order for the access probes, an existing order's offering for the
+ * product order). `--checks X` runs only the phases X needs.
+ */
+const PHASE_SERVES: Record<string, readonly CheckName[]> = {
+  'reference data': ['terminate_reasons_schema', 'order_requests_schema', 'order_requests_filter', 'order_list_paging', ...WRITES],
+  'orders, histories, documents': [
+    'order_list_schema', 'order_list_paging', 'order_state_enum', 'order_detail_schema', 'state_consistency',
+    'history_schema', 'history_vocabulary', 'history_order', 'history_timestamps', 'history_steps', 'documents_schema', 'document_download',
+    ...ACCESS, 'export_content', ...WRITES,
+  ],
+  'errors and access': ACCESS,
+  export: [...EXPORT_CHECKS, 'tenant_isolation'],
+  writes: WRITES,
+  fuzz: FUZZ,
+  'final writes': ['terminate_active', 'action_precondition', 'export_fresh'],
+  "colleague's export": ['rate_limit_scope', 'export_fresh'],
+};
 
 /** Embedded-mode settings: the reference server moves fast enough for a run to watch it. */
 export const EMBEDDED_MOCK = { stepMs: 40, exportMs: 80 } as const;

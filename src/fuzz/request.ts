@@ -5,11 +5,11 @@
  */
 import type { QueryPart, Segment } from './arbitraries.ts';
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+import { wellFormed } from '../harness/url.ts';
 
 /** encodeURIComponent that never throws. */
 export function encode(s: string): string {
-  return encodeURIComponent(s.replace(LONE_SURROGATE, '\uFFFD'));
+  return encodeURIComponent(wellFormed(s));
 }
 
 /** `name=value&…`, in order, duplicates kept. */

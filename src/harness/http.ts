@@ -7,13 +7,28 @@
  * budget, backoff on 429 honouring Retry-After (except where a check asks for
  * the raw 429), and a circuit breaker so a dead target cannot stretch a run.
  * Listeners see every exchange (HTTP-NO-5XX, HTTP-JSON, latency).
+ *
+ * Against hostile targets: every exchange settles at its deadline even when
+ * undici does not (its slot is freed), and the deadline measures the target,
+ * not the kit (a timer the busy event loop fired late waits again); links are
+ * resolved by src/harness/url.ts; a body is read as JSON only after its
+ * encoding, charset, depth and keys are checked (src/harness/json.ts); large
+ * bodies are read a few at a time and kept as their head once parsed;
+ * Retry-After (seconds or an HTTP date) is waited out only within the run's
+ * limits, and `--max-run-s` caps the run: both stops surface as
+ * `harness.incomplete`, a code of src/errors.ts for an INCOMPLETE verdict.
+ * Evidence is redacted before it is cut and built once per exchange.
  */
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
+import { TextDecoder } from 'node:util';
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool, errors as undiciErrors } from 'undici';
 import type { Evidence } from '../report/types.ts';
+import { duplicateKey, MAX_JSON_STRING, parseCut, scanJson } from './json.ts';
 import { Redactor, toCurl } from './redact.ts';
+import { resolveLink, wellFormed } from './url.ts';
 
 export type Principal = 'main' | 'otherUser' | 'otherTenant' | 'none' | { token: string };
 
@@ -33,6 +48,8 @@ export interface HarnessOptions {
   maxRetryAfterS?: number;
   /** consecutive transport failures that make the target unavailable */
   breakerThreshold?: number;
+  /** the whole run's time limit (--max-run-s), in ms; undefined: none */
+  maxRunMs?: number;
 }
 
 export interface RequestSpec {
@@ -48,6 +65,11 @@ export interface RequestSpec {
   operationId?: string;
   /** false for checks that must see the 429 itself */
   retry429?: boolean;
+  /**
+   * Keep only this many bytes of the body (a download): the whole body is
+   * hashed as it streams (`digest()`), never held whole.
+   */
+  keepBytes?: number;
 }
 
 export type TransportError = 'timeout' | 'reset' | 'refused' | 'tls' | 'too_large' | 'unavailable' | 'budget' | 'blocked' | 'protocol' | 'other';
@@ -58,7 +80,7 @@ export type TransportError = 'timeout' | 'reset' | 'refused' | 'tls' | 'too_larg
  * (exit 2), never FAIL. Codes are from src/errors.ts.
  */
 export interface Incomplete {
-  code: 'CONF_ERR_CREDENTIALS' | 'CONF_ERR_TLS' | 'CONF_ERR_NO_API' | 'CONF_ERR_BUDGET' | 'CONF_ERR_TARGET_BUSY' | 'CONF_ERR_UNREACHABLE' | 'CONF_ERR_INTERNAL';
+  code: 'CONF_ERR_CREDENTIALS' | 'CONF_ERR_TLS' | 'CONF_ERR_NO_API' | 'CONF_ERR_BUDGET' | 'CONF_ERR_RETRY_AFTER_LIMIT' | 'CONF_ERR_RUN_TIME_LIMIT' | 'CONF_ERR_UNREACHABLE' | 'CONF_ERR_INTERNAL';
   message: string;
 }
 
@@ -90,6 +112,10 @@ export interface Exchange {
   json(): unknown;
   /** true when the body parsed as JSON */
   isJson(): boolean;
+  /** why a body that may be JSON was not parsed (foreign encoding, charset, depth, duplicate key), if that is why */
+  jsonProblem(): string | undefined;
+  /** sha256 (hex) of the whole body as received, computed once per exchange */
+  digest(): string;
   text(): string;
   contentType(): string;
 }
@@ -100,6 +126,18 @@ class Semaphore {
   private active = 0;
   private readonly queue: (() => void)[] = [];
   constructor(private readonly max: number) {}
+  /** Takes a slot; resolves to the function that gives it back (once). */
+  async acquire(): Promise<() => void> {
+    if (this.active >= this.max) await new Promise<void>((r) => this.queue.push(r));
+    this.active++;
+    let given = false;
+    return () => {
+      if (given) return;
+      given = true;
+      this.active--;
+      this.queue.shift()?.();
+    };
+  }
   async run<T>(fn: () => Promise<T>): Promise<T> {
     if (this.active >= this.max) await new Promise<void>((r) => this.queue.push(r));
     this.active++;
@@ -126,9 +164,49 @@ function classify(err: unknown): { code: TransportError; message: string } {
   return { code: 'other', message: e.message ?? String(err) };
 }
 
+const DECODERS = new Map<string, TextDecoder>();
+
+/** The charset a Content-Type declares (JSON's default: utf-8). */
+function charsetOf(contentType: string | undefined): string {
+  const m = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType ?? '');
+  return (m?.[1] ?? 'utf-8').toLowerCase();
+}
+
+/**
+ * Why a body must not be read as JSON text, before it is parsed: an encoding
+ * nobody asked for (the kit sends no Accept-Encoding), bytes that do not
+ * decode in the declared charset, nesting past MAX_JSON_DEPTH, a key given
+ * twice in one object. Undefined when it may be parsed.
+ */
+function decodeBody(body: Buffer, headers: Record<string, string>): { text: string; longest: number; keys: number } | { problem: string } {
+  const enc = (headers['content-encoding'] ?? '').trim().toLowerCase();
+  if (enc !== '' && enc !== 'identity') return { problem: `the body is ${enc}-encoded (Content-Encoding: ${enc}), which the request did not ask for (no Accept-Encoding)` };
+  if (body[0] === 0x1f && body[1] === 0x8b) return { problem: 'the body is gzip data (it starts with 1f 8b) without a Content-Encoding' };
+  const charset = charsetOf(headers['content-type']);
+  let text: string;
+  if (charset === 'utf-8' || charset === 'utf8') {
+    // the usual case, on the fast path: validate, then decode
+    if (!isUtf8(body)) return { problem: `the body is not valid ${charset} (its declared charset)` };
+    text = body.toString('utf8');
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  } else {
+    try {
+      let decoder = DECODERS.get(charset);
+      if (!decoder) DECODERS.set(charset, (decoder = new TextDecoder(charset, { fatal: true })));
+      text = decoder.decode(body);
+    } catch (err) {
+      return { problem: (err as Error).name === 'RangeError' ? `the declared charset ${JSON.stringify(charset)} is not one a decoder knows` : `the body is not valid ${charset} (its declared charset)` };
+    }
+  }
+  const scan = scanJson(text);
+  return scan.problem ? { problem: scan.problem } : { text, longest: scan.longest, keys: scan.keys };
+}
+
 /** An exchange as recorded: plain fields, and the body parsed as JSON once, on first use (no closures per exchange). */
 class HttpExchange implements Exchange {
-  private parsed: { ok: boolean; value: unknown } | undefined;
+  private parsed: { ok: boolean; value: unknown; problem?: string } | undefined;
+  /** sha256 of the whole body as received (computed once; given when the body was streamed and not kept) */
+  sha256: string | undefined;
   constructor(
     public operationId: string | undefined,
     public method: string,
@@ -144,14 +222,20 @@ class HttpExchange implements Exchange {
     public error: Exchange['error'],
   ) {}
 
-  private parse(): { ok: boolean; value: unknown } {
+  private parse(): { ok: boolean; value: unknown; problem?: string } {
     if (this.parsed) return this.parsed;
-    const usable = this.body.length > 0 && !this.truncated;
+    const usable = this.body.length > 0 && !this.truncated && this.body.length === this.bytes;
+    if (!usable) return (this.parsed = { ok: false, value: undefined });
+    const decoded = decodeBody(this.body, this.headers);
+    if ('problem' in decoded) return (this.parsed = { ok: false, value: undefined, problem: decoded.problem });
+    let value: unknown;
     try {
-      this.parsed = { ok: usable, value: usable ? JSON.parse(this.body.toString('utf8')) : undefined };
+      value = decoded.longest > MAX_JSON_STRING ? parseCut(decoded.text) : JSON.parse(decoded.text);
     } catch {
-      this.parsed = { ok: false, value: undefined };
+      return (this.parsed = { ok: false, value: undefined });
     }
+    const twice = duplicateKey(decoded.text, decoded.keys, value);
+    this.parsed = twice ? { ok: false, value: undefined, problem: twice } : { ok: true, value };
     return this.parsed;
   }
 
@@ -161,6 +245,22 @@ class HttpExchange implements Exchange {
 
   isJson(): boolean {
     return this.parse().ok;
+  }
+
+  jsonProblem(): string | undefined {
+    return this.parse().problem;
+  }
+
+  digest(): string {
+    this.sha256 ??= createHash('sha256').update(this.body).digest('hex');
+    return this.sha256;
+  }
+
+  /** Parses and digests the body now, then keeps only its head: a large body is not held whole by whoever keeps the exchange. */
+  settle(head: number): void {
+    this.parse();
+    this.digest();
+    if (this.body.length > head) this.body = Buffer.from(this.body.subarray(0, head));
   }
 
   text(): string {
@@ -175,25 +275,88 @@ class HttpExchange implements Exchange {
 /**
  * The deadline of one exchange, as undici takes a signal: an EventEmitter with
  * `aborted` and `reason` costs less per request than an AbortController.
+ *
+ * It measures the target, not the kit: a timer that fires late (the event
+ * loop was busy judging other answers) waits as long again, up to three
+ * times, so that an answer that arrived while the kit was busy is read
+ * before the deadline is called. `expired` settles when it fires, so an
+ * exchange that undici never settles (a request stuck in its queue ignores
+ * the signal) still ends, and frees its slot.
  */
 class Deadline extends EventEmitter {
   aborted = false;
   reason: unknown = undefined;
-  private readonly timer: NodeJS.Timeout;
+  private timer: NodeJS.Timeout;
+  private due: number;
+  private extensions = 0;
+  private fire: (() => void) | undefined;
+  /** rejects when the deadline passes (never when it is cleared) */
+  readonly expired: Promise<never>;
   constructor(ms: number) {
     super();
-    this.timer = setTimeout(() => {
-      this.aborted = true;
-      this.reason = new DOMException('deadline', 'TimeoutError');
-      this.emit('abort');
-    }, ms);
+    this.expired = new Promise<never>((_resolve, reject) => {
+      this.fire = () => reject(this.reason);
+    });
+    this.expired.catch(() => undefined);
+    this.due = performance.now() + ms;
+    this.timer = setTimeout(() => this.check(), ms);
+  }
+
+  private check(): void {
+    const late = performance.now() - this.due;
+    if (late > 50 && this.extensions < 3) {
+      this.extensions++;
+      this.due = performance.now() + late;
+      this.timer = setTimeout(() => this.check(), late);
+      return;
+    }
+    this.aborted = true;
+    this.reason = new DOMException('deadline', 'TimeoutError');
+    this.emit('abort');
+    this.fire?.();
   }
 
   clear(): void {
     clearTimeout(this.timer);
   }
+
+  /** Stops the clock while the kit, not the target, holds the exchange up (waiting for a large-body slot). */
+  pause(): number {
+    clearTimeout(this.timer);
+    return Math.max(1, this.due - performance.now());
+  }
+
+  resume(left: number): void {
+    if (this.aborted) return;
+    this.due = performance.now() + left;
+    this.timer = setTimeout(() => this.check(), left);
+  }
 }
 
+/** A body larger than this is a large body: read by at most LARGE_READS exchanges at once, parsed as soon as it is read, and not kept whole. */
+const LARGE_BODY = 1024 * 1024;
+const LARGE_READS = 2;
+/** What an exchange keeps of a large body once it is parsed and digested: its head, for evidence. */
+const LARGE_HEAD = 64 * 1024;
+
+/** Most run problems kept word for word; the rest are counted. */
+const MAX_PROBLEMS = 100;
+/** Longest run problem kept, in characters (after redaction). */
+const MAX_PROBLEM_CHARS = 2000;
+
+/**
+ * Seconds a Retry-After value asks for: a number of seconds or an HTTP date
+ * (counted from `now`); undefined when it is neither.
+ */
+export function retryAfterSeconds(value: string | undefined, now = Date.now()): number | undefined {
+  const v = (value ?? '').trim();
+  if (/^\d+$/.test(v)) return Number(v);
+  if (v === '' || !/[a-z]/i.test(v)) return undefined;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+/** Why a run cannot judge the target (the run is INCOMPLETE, exit 2): a code of src/errors.ts and its detail. */
 export class Harness {
   readonly redactor = new Redactor();
   readonly origin: string;
@@ -208,7 +371,10 @@ export class Harness {
   /** consecutive answers 401 to the main credential */
   private main401 = 0;
   private mainOk = 0;
-  /** set when the run can no longer judge the provider (INCOMPLETE) */
+  private problemsDropped = 0;
+  /** performance.now() past which no request is sent (--max-run-s) */
+  private readonly runDeadline: number;
+  /** the first reason this run cannot judge the target, if any (the run is INCOMPLETE) */
   incomplete: Incomplete | undefined;
   requests = 0;
   /** requests other than GET and HEAD actually sent */
@@ -217,6 +383,12 @@ export class Harness {
   readonly blocked: string[] = [];
   readonly problems: string[] = [];
   readonly latency = new Map<string, number[]>();
+  /** slots for reading large bodies: a few 30 MB answers at a time, not one per connection */
+  private readonly largeReads = new Semaphore(LARGE_READS);
+  /** method and path of the exchange answered last, for naming an unsolicited response */
+  private lastExchange: string | undefined;
+  /** each exchange's evidence base, built once however many findings cite it */
+  private readonly evidenceOf = new WeakMap<Exchange, Evidence>();
 
   constructor(readonly options: HarnessOptions) {
     const u = new URL(options.baseUrl);
@@ -229,7 +401,17 @@ export class Harness {
       connectTimeout: options.timeoutMs,
       keepAliveTimeout: 10_000,
     });
+    // a response no request asked for makes undici drop the connection ("bad response"): a protocol
+    // failure of the target, seen by the listeners as an exchange of its own (HTTP-NO-5XX judges it)
+    this.pool.on('disconnect', (_origin: unknown, _targets: unknown, err: Error & { code?: string }) => {
+      if (err?.code !== 'UND_ERR_SOCKET' || !/bad response/i.test(err.message)) return;
+      const after = this.lastExchange ? ` after ${this.lastExchange}` : '';
+      const message = `the target sent a response no request asked for on a connection${after}; the connection was dropped`;
+      this.problem(message);
+      this.emit(this.failed({ path: '/' }, 'GET', this.lastExchange?.split(' ')[1] ?? '/', {}, undefined, { code: 'protocol', message }, 0));
+    });
     this.sem = new Semaphore(options.concurrency);
+    this.runDeadline = options.maxRunMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + options.maxRunMs;
     this.redactor.add(options.tokens.main, 'CONFORMANCE_TOKEN');
     this.redactor.add(options.tokens.otherUser, 'CONFORMANCE_TOKEN_OTHER_USER');
     this.redactor.add(options.tokens.otherTenant, 'CONFORMANCE_TOKEN_OTHER_TENANT');
@@ -252,21 +434,30 @@ export class Harness {
     this.guard = guard;
   }
 
-  /** Marks the run as unable to judge the provider; the first reason stays. */
-  stop(incomplete: Incomplete): void {
-    this.incomplete ??= { code: incomplete.code, message: this.redactor.text(incomplete.message) };
-    this.unavailableReason ??= this.incomplete.message;
-    this.problem(this.incomplete.message);
-  }
-
   /** A run-level note (shown with the problems). */
   note(msg: string): void {
     this.problem(msg);
   }
 
+  /** Records a run problem: redacted before it is cut, deduplicated, at most MAX_PROBLEMS kept word for word and the rest counted. */
   private problem(msg: string): void {
-    const m = this.redactor.text(msg);
-    if (!this.problems.includes(m)) this.problems.push(m);
+    const m = this.redactor.cut(msg, MAX_PROBLEM_CHARS);
+    const kept = Math.min(this.problems.length, MAX_PROBLEMS);
+    for (let i = 0; i < kept; i++) if (this.problems[i] === m) return;
+    if (kept < MAX_PROBLEMS) {
+      this.problems.push(m);
+      return;
+    }
+    this.problemsDropped++;
+    this.problems[MAX_PROBLEMS] = `… and ${this.problemsDropped} more problem(s) (${MAX_PROBLEMS + this.problemsDropped} in all; the first ${MAX_PROBLEMS} are listed)`;
+  }
+
+  /** Stops the run: the target cannot be judged (INCOMPLETE); the first reason is kept. */
+  stop(incomplete: Incomplete): void {
+    const d = this.redactor.cut(incomplete.message, MAX_PROBLEM_CHARS);
+    this.incomplete ??= { code: incomplete.code, message: d };
+    this.problem(`${d} [${incomplete.code}]`);
+    this.unavailableReason ??= d;
   }
 
   authHeaders(as: Principal): Record<string, string> {
@@ -276,18 +467,27 @@ export class Harness {
     return { [this.options.authHeader ?? 'Authorization']: scheme ? `${scheme} ${token}` : token };
   }
 
-  /** Builds the path+query under the base path. Absolute URLs on the same origin are accepted (pagination links). */
+  /**
+   * Builds the path+query under the base path. An absolute URL is accepted
+   * only as http(s) on the target's origin (a pagination link resolved with
+   * `resolveLink`); a relative reference that is not a path (`?page=2`) must be
+   * resolved against its page first. Whatever comes out is a request target
+   * undici accepts: every character outside printable ASCII percent-encoded.
+   */
   resolve(path: string, query?: RequestSpec['query']): string {
     let p: string;
-    if (/^https?:\/\//i.test(path)) {
-      const u = new URL(path);
-      if (u.origin !== this.origin) throw new Error(`link to another origin refused: ${u.origin}`);
-      p = u.pathname + u.search;
+    if (/^[a-z][a-z0-9+.-]*:/i.test(path) || path.startsWith('//')) {
+      const r = resolveLink(path, `${this.origin}/`, this.origin);
+      if ('error' in r) throw new Error(`link refused: ${r.error}`);
+      p = r.url.pathname + r.url.search;
+    } else if (!path.startsWith('/')) {
+      throw new Error(`not a path: ${JSON.stringify(path.slice(0, 200))} (a relative link is resolved against its page first)`);
     } else {
       p = path.startsWith(this.basePath + '/') || this.basePath === '' ? path : this.basePath + path;
     }
+    if (/[^\x21-\x7e]/.test(p)) p = p.replace(/[^\x21-\x7e]/gu, (c) => encodeURIComponent(wellFormed(c)));
     const q = Object.entries(query ?? {}).filter(([, v]) => v !== undefined);
-    if (q.length > 0) p += (p.includes('?') ? '&' : '?') + q.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join('&');
+    if (q.length > 0) p += (p.includes('?') ? '&' : '?') + q.map(([k, v]) => `${encodeURIComponent(wellFormed(k))}=${encodeURIComponent(wellFormed(String(v)))}`).join('&');
     return p;
   }
 
@@ -315,16 +515,37 @@ export class Harness {
       const ex = await this.once(spec);
       if (this.main401 >= 10 && !this.incomplete) await this.confirmCredential();
       if (ex.status !== 429 || spec.retry429 === false || attempt >= 2) return ex;
-      const ra = Number(ex.headers['retry-after']);
-      const waitS = Number.isFinite(ra) && ra >= 0 ? ra : 1;
+      const header = ex.headers['retry-after'];
+      const waitS = retryAfterSeconds(header) ?? 1;
       const maxS = this.options.maxRetryAfterS ?? 10;
-      if (waitS > maxS) {
-        this.stop({ code: 'CONF_ERR_TARGET_BUSY', message: `the target answered 429 and asked to wait ${waitS} s (Retry-After) before ${ex.method} ${ex.url}, longer than the run waits (${maxS} s); try again later` });
+      const leftS = (this.runDeadline - performance.now()) / 1000;
+      if (waitS > maxS || waitS >= leftS) {
+        const limit = waitS > maxS ? `the longest wait the kit honours (${maxS} s)` : `the time the run has left (${Math.max(0, Math.floor(leftS))} s of --max-run-s)`;
+        this.stop({ code: 'CONF_ERR_RETRY_AFTER_LIMIT', message: `${ex.method} ${ex.url}: the target answered 429 asking to wait ${waitS} s (Retry-After: ${JSON.stringify(header ?? '')}), longer than ${limit}; the run cannot wait that long` });
         return ex;
       }
       attempt++;
       await sleep(Math.max(100, waitS * 1000));
     }
+  }
+
+  /** The deadline of one exchange: --timeout-ms, or what is left of the run if that is less. */
+  private exchangeMs(): number {
+    return Math.max(1, Math.min(this.options.timeoutMs, this.runDeadline - performance.now()));
+  }
+
+  /** Why no request may be sent now, if none may (unavailable target, budget, run time). */
+  private refusal(): Exchange['error'] {
+    if (!this.unavailableReason && performance.now() >= this.runDeadline) {
+      this.stop({ code: 'CONF_ERR_RUN_TIME_LIMIT', message: `the run's time limit (--max-run-s ${Math.round((this.options.maxRunMs ?? 0) / 1000)}) was reached; the remaining requests were not sent` });
+    }
+    if (this.unavailableReason) return { code: 'unavailable', message: this.unavailableReason };
+    if (this.requests >= this.options.budget) {
+      if (!this.budgetHit) this.stop({ code: 'CONF_ERR_BUDGET', message: `the request budget of ${this.options.budget} (--budget) was spent before the checks were done; later checks could not make their requests` });
+      this.budgetHit = true;
+      return { code: 'budget', message: 'request budget exhausted' };
+    }
+    return undefined;
   }
 
   private async once(spec: RequestSpec): Promise<Exchange> {
@@ -333,7 +554,8 @@ export class Harness {
     try {
       path = this.resolve(spec.path, spec.query);
     } catch (err) {
-      return this.failed(spec, method, spec.path, {}, undefined, { code: 'other', message: (err as Error).message }, 0);
+      this.problem(`${method} ${spec.path}: ${(err as Error).message}`);
+      return this.failed(spec, method, wellFormed(spec.path), {}, undefined, { code: 'other', message: (err as Error).message }, 0);
     }
     const headers: Record<string, string> = { accept: 'application/json, text/csv;q=0.9, */*;q=0.8', ...this.authHeaders(spec.as ?? 'main'), ...spec.headers };
     let body = spec.body;
@@ -341,53 +563,76 @@ export class Harness {
       body = JSON.stringify(spec.json);
       headers['content-type'] ??= 'application/json';
     }
-    if (this.unavailableReason) return this.failed(spec, method, path, headers, body, { code: 'unavailable', message: this.unavailableReason }, 0);
     if (method !== 'GET' && method !== 'HEAD') {
-      const refused = this.guard?.(method, path);
-      if (refused !== undefined) {
-        const what = `${method} ${path} not sent: ${refused}`;
+      const blocked = this.guard?.(method, path);
+      if (blocked !== undefined) {
+        const what = `${method} ${path} not sent: ${blocked}`;
         if (!this.blocked.includes(what)) this.blocked.push(this.redactor.text(what));
         return this.failed(spec, method, path, headers, body, { code: 'blocked', message: what }, 0);
       }
-      this.writesSent++;
     }
-    if (this.requests >= this.options.budget) {
-      if (!this.budgetHit) this.stop({ code: 'CONF_ERR_BUDGET', message: `the request budget of ${this.options.budget} (--budget) was spent before the checks were done; later checks could not make their requests` });
-      this.budgetHit = true;
-      return this.failed(spec, method, path, headers, body, { code: 'budget', message: 'request budget exhausted' }, 0);
-    }
+    const refused = this.refusal();
+    if (refused) return this.failed(spec, method, path, headers, body, refused, 0);
+    if (method !== 'GET' && method !== 'HEAD') this.writesSent++;
     this.requests++;
     return this.sem.run(async () => {
       const started = performance.now();
-      // the deadline of the whole exchange, headers and body together
-      const deadline = new Deadline(this.options.timeoutMs);
+      // the deadline of the whole exchange, headers and body together; it settles the exchange even if undici does not
+      const deadline = new Deadline(this.exchangeMs());
+      let stream: NodeJS.ReadableStream & { destroy(): void } | undefined;
+      let release: (() => void) | undefined;
+      let finished = false;
       try {
-        const res = await this.pool.request({ path, method, headers, body, signal: deadline });
+        const res = await Promise.race([settled(this.pool.request({ path, method, headers, body, signal: deadline }), deadline), deadline.expired]);
+        stream = res.body;
         const chunks: Buffer[] = [];
         let bytes = 0;
+        let kept = 0;
         let truncated = false;
         const max = this.options.maxBodyBytes;
+        const keep = spec.keepBytes ?? Number.POSITIVE_INFINITY;
+        const hash = spec.keepBytes === undefined ? undefined : createHash('sha256');
         // read with events (cheaper than async iteration); past the cap the body is cut
-        await new Promise<void>((resolveBody, rejectBody) => {
-          const stream = res.body;
-          stream.on('data', (b: Buffer) => {
+        await Promise.race([new Promise<void>((resolveBody, rejectBody) => {
+          const body = res.body;
+          body.on('data', (b: Buffer) => {
             if (truncated) return;
+            if (release === undefined && spec.keepBytes === undefined && bytes + b.length > LARGE_BODY) {
+              // a large body: wait for a slot, the deadline stopped meanwhile (the kit holds it up, not the target)
+              release = () => undefined;
+              body.pause();
+              const left = deadline.pause();
+              void this.largeReads.acquire().then((done) => {
+                // an exchange that ended while it waited gives its slot straight back
+                if (finished) return done();
+                release = done;
+                deadline.resume(left);
+                body.resume();
+              });
+            }
             bytes += b.length;
             if (bytes > max) {
               truncated = true;
-              stream.destroy();
+              body.destroy();
               resolveBody();
               return;
             }
-            chunks.push(b);
+            hash?.update(b);
+            if (kept < keep) {
+              const part = kept + b.length > keep ? b.subarray(0, keep - kept) : b;
+              chunks.push(part);
+              kept += part.length;
+            }
           });
-          stream.once('end', () => resolveBody());
-          stream.once('error', (err) => (truncated ? resolveBody() : rejectBody(err)));
-        });
+          body.once('end', () => resolveBody());
+          body.once('error', (err) => (truncated ? resolveBody() : rejectBody(err)));
+        }), deadline.expired]);
         deadline.clear();
         const flat: Record<string, string> = {};
         for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
         const ex = this.make(spec, method, path, headers, body, res.statusCode, flat, Buffer.concat(chunks), bytes, truncated, performance.now() - started, undefined);
+        if (hash && !truncated) ex.sha256 = hash.digest('hex');
+        if (bytes > LARGE_BODY && !truncated && !hash) ex.settle(LARGE_HEAD);
         if (truncated) {
           this.problem(`a response to ${method} ${path} exceeded ${this.options.maxBodyBytes} bytes and was cut`);
           ex.error = { code: 'too_large', message: `the response exceeded ${this.options.maxBodyBytes} bytes` };
@@ -398,6 +643,7 @@ export class Harness {
         return ex;
       } catch (err) {
         deadline.clear();
+        stream?.destroy();
         const error = classify(err);
         this.consecutiveFailures++;
         if (this.consecutiveFailures >= (this.options.breakerThreshold ?? 6) && !this.unavailableReason) {
@@ -408,6 +654,9 @@ export class Harness {
         const ex = this.failed(spec, method, path, headers, body, error, performance.now() - started);
         this.emit(ex);
         return ex;
+      } finally {
+        finished = true;
+        (release as (() => void) | undefined)?.();
       }
     });
   }
@@ -415,54 +664,67 @@ export class Harness {
   /**
    * A request whose body is handed to `consume` as a stream instead of being
    * buffered (the CSV export). The exchange's `body` then holds only the first
-   * 4 KiB, for evidence. `deadlineMs` bounds the whole transfer.
+   * 4 KiB, for evidence, and its digest is of the whole body. `deadlineMs`
+   * bounds the whole transfer.
    */
   async stream<T>(spec: RequestSpec, deadlineMs: number, consume: (body: AsyncIterable<Buffer>) => Promise<T>): Promise<{ ex: Exchange; result?: T; error?: string }> {
     const method = (spec.method ?? 'GET').toUpperCase();
-    const path = this.resolve(spec.path, spec.query);
     const headers: Record<string, string> = { accept: 'text/csv, */*;q=0.5', ...this.authHeaders(spec.as ?? 'main'), ...spec.headers };
-    if (this.unavailableReason) return { ex: this.failed(spec, method, path, headers, undefined, { code: 'unavailable', message: this.unavailableReason }, 0) };
+    let path: string;
+    try {
+      path = this.resolve(spec.path, spec.query);
+    } catch (err) {
+      return { ex: this.failed(spec, method, wellFormed(spec.path), headers, undefined, { code: 'other', message: (err as Error).message }, 0), error: (err as Error).message };
+    }
+    const refused = this.refusal();
+    if (refused) return { ex: this.failed(spec, method, path, headers, undefined, refused, 0), error: refused.message };
     if (method !== 'GET' && method !== 'HEAD') {
-      const refused = this.guard?.(method, path);
-      if (refused !== undefined) return { ex: this.failed(spec, method, path, headers, undefined, { code: 'blocked', message: refused }, 0), error: refused };
+      const blocked = this.guard?.(method, path);
+      if (blocked !== undefined) return { ex: this.failed(spec, method, path, headers, undefined, { code: 'blocked', message: blocked }, 0), error: blocked };
       this.writesSent++;
     }
     this.requests++;
     const started = performance.now();
+    const deadline = new Deadline(Math.max(1, Math.min(deadlineMs, this.runDeadline - performance.now())));
     try {
-      const res = await this.pool.request({ path, method, headers, signal: AbortSignal.timeout(deadlineMs), bodyTimeout: this.options.timeoutMs });
+      const res = await Promise.race([settled(this.pool.request({ path, method, headers, signal: deadline, bodyTimeout: this.options.timeoutMs }), deadline), deadline.expired]);
       const flat: Record<string, string> = {};
       for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
       let head = Buffer.alloc(0);
       let bytes = 0;
+      const hash = createHash('sha256');
       async function* tee(): AsyncIterable<Buffer> {
         for await (const chunk of res.body) {
           const b = chunk as Buffer;
           bytes += b.length;
+          hash.update(b);
           if (head.length < 4096) head = Buffer.concat([head, b.subarray(0, 4096 - head.length)]);
           yield b;
         }
       }
       let result: T | undefined;
       let error: string | undefined;
-      if (res.statusCode === 200) {
-        try {
-          result = await consume(tee());
-        } catch (err) {
-          // a deadline that cut the body is a transport problem, not the consumer's (e.g. not a CSV parse error)
-          const cut = classify(err);
-          error = cut.code === 'timeout' || cut.code === 'reset' ? `${cut.message} (after ${bytes} bytes)` : (err as Error).message;
-          if (cut.code === 'timeout' || cut.code === 'reset') this.problem(`${method} ${path}: ${error}`);
-          res.body.destroy();
-        }
-      } else {
-        for await (const chunk of tee()) void chunk;
+      let complete = false;
+      try {
+        if (res.statusCode === 200) result = await Promise.race([consume(tee()), deadline.expired]);
+        else for await (const chunk of tee()) void chunk;
+        complete = true;
+      } catch (err) {
+        // a deadline that cut the body is a transport problem, not the consumer's (e.g. not a CSV parse error)
+        const cut = classify(err);
+        error = cut.code === 'timeout' || cut.code === 'reset' ? `${cut.message} (after ${bytes} bytes)` : (err as Error).message;
+        if (cut.code === 'timeout' || cut.code === 'reset') this.problem(`${method} ${path}: ${error}`);
+        res.body.destroy();
+      } finally {
+        deadline.clear();
       }
       const ex = this.make(spec, method, path, headers, undefined, res.statusCode, flat, head, bytes, false, performance.now() - started, undefined);
+      if (complete) ex.sha256 = hash.digest('hex');
       this.consecutiveFailures = 0;
       this.emit(ex);
       return error === undefined ? { ex, result } : { ex, result, error };
     } catch (err) {
+      deadline.clear();
       const error = classify(err);
       this.problem(`${method} ${path}: ${error.message}`);
       const ex = this.failed(spec, method, path, headers, undefined, error, performance.now() - started);
@@ -485,6 +747,7 @@ export class Harness {
   }
 
   private emit(ex: Exchange): void {
+    if (ex.status !== undefined) this.lastExchange = `${ex.method} ${ex.url.slice(this.origin.length)}`;
     if (ex.operationId && ex.status !== undefined) {
       let arr = this.latency.get(ex.operationId);
       if (!arr) this.latency.set(ex.operationId, (arr = []));
@@ -493,46 +756,93 @@ export class Harness {
     for (const l of this.listeners) l(ex);
   }
 
-  private failed(spec: RequestSpec, method: string, path: string, headers: Record<string, string>, body: string | undefined, error: Exchange['error'], ms: number): Exchange {
+  private failed(spec: RequestSpec, method: string, path: string, headers: Record<string, string>, body: string | undefined, error: Exchange['error'], ms: number): HttpExchange {
     return this.make(spec, method, path, headers, body, undefined, {}, Buffer.alloc(0), 0, false, ms, error);
   }
 
   private make(
     spec: RequestSpec, method: string, path: string, requestHeaders: Record<string, string>, requestBody: string | undefined,
     status: number | undefined, headers: Record<string, string>, body: Buffer, bytes: number, truncated: boolean, durationMs: number, error: Exchange['error'],
-  ): Exchange {
+  ): HttpExchange {
     return new HttpExchange(spec.operationId, method, this.origin + path, requestHeaders, requestBody, status, headers, body, bytes, truncated, durationMs, error);
   }
 
-  /** Evidence for a report: redacted, small, with a reproduction command. */
+  /**
+   * Evidence for a report: redacted (before anything is cut, so no credential
+   * straddles a cut), small, with a reproduction command. O(1) per call beyond
+   * the exchange's own digest, which is computed once per exchange.
+   */
   evidence(ex: Exchange, extra: Partial<Evidence> = {}): Evidence {
+    const r = this.redactor;
+    let base = this.evidenceOf.get(ex);
+    if (!base) this.evidenceOf.set(ex, (base = this.baseEvidence(ex)));
+    // values from the server are shown, never held whole: cut (after redaction) before they reach a report
+    const clipped: Record<string, unknown> = { ...extra };
+    for (const k of ['value', 'received', 'expected', 'note', 'pointer'] as const) {
+      const v = clipped[k];
+      if (typeof v === 'string') clipped[k] = r.cut(v, 2000);
+      else if (v !== null && typeof v === 'object') {
+        const text = safeJson(v);
+        if (text.length > 2000) clipped[k] = r.cut(text, 2000);
+      }
+    }
+    return { ...base, ...r.value(clipped) } as Evidence;
+  }
+
+  /** The part of an exchange's evidence that is the same for every finding about it (computed once per exchange). */
+  private baseEvidence(ex: Exchange): Evidence {
+    const r = this.redactor;
     const shown: Record<string, string> = {};
-    for (const h of ['content-type', 'content-length', 'retry-after', 'location', 'www-authenticate']) {
+    for (const h of ['content-type', 'content-length', 'retry-after', 'location', 'www-authenticate', 'content-encoding']) {
       const v = ex.headers[h];
-      if (v !== undefined) shown[h] = this.redactor.text(v);
+      if (v !== undefined) shown[h] = r.cut(v, 500);
     }
     const sendHeaders: Record<string, string> = {};
     for (const [k, v] of Object.entries(ex.requestHeaders)) if (k !== 'accept') sendHeaders[k] = v;
     const ev: Evidence = {
       method: ex.method,
-      url: this.redactor.text(ex.url),
-      curl: toCurl(this.redactor, { method: ex.method, url: ex.url, headers: sendHeaders, body: ex.requestBody }),
+      url: r.cut(ex.url, 2000),
+      curl: toCurl(r, { method: ex.method, url: ex.url, headers: sendHeaders, body: ex.requestBody }),
       durationMs: Math.round(ex.durationMs),
     };
     if (ex.status !== undefined) ev.status = ex.status;
     if (Object.keys(shown).length > 0) ev.responseHeaders = shown;
-    if (ex.requestBody !== undefined) ev.requestBody = this.redactor.text(ex.requestBody.slice(0, 1000));
+    if (ex.requestBody !== undefined) ev.requestBody = r.cut(ex.requestBody, 1000);
     if (ex.bytes > 0) {
       ev.bodyBytes = ex.bytes;
-      ev.bodySha256 = createHash('sha256').update(ex.body).digest('hex');
+      if (ex.body.length === ex.bytes || (ex as HttpExchange).sha256) ev.bodySha256 = ex.digest();
       const isText = /json|text|xml|csv|html/.test(ex.contentType()) || ex.contentType() === '';
-      ev.bodyExcerpt = isText ? this.redactor.text(ex.body.subarray(0, 600).toString('utf8')) : `<${ex.bytes} bytes of ${ex.contentType()}>`;
+      ev.bodyExcerpt = isText ? r.cut(ex.body.subarray(0, (600 + r.reach) * 3).toString('utf8'), 600) : `<${ex.bytes} bytes of ${r.cut(ex.contentType(), 100)}>`;
     }
-    if (ex.error) ev.note = ex.error.message;
-    return this.redactor.value({ ...ev, ...extra });
+    if (ex.error) ev.note = r.cut(ex.error.message, 2000);
+    const problem = ex.jsonProblem();
+    if (problem) ev.note = r.cut(ev.note ? `${ev.note}; ${problem}` : problem, 2000);
+    return ev;
+  }
+
+  /** A server value for a message: as JSON, redacted, then cut to about `max` characters. */
+  show(v: unknown, max = 300): string {
+    return this.redactor.cut(typeof v === 'string' && v.length > max + this.redactor.reach ? JSON.stringify(v.slice(0, max + this.redactor.reach)) : safeJson(v), max);
   }
 
   async close(): Promise<void> {
     await this.pool.destroy().catch(() => undefined);
+  }
+}
+
+/** An undici request that, should it answer after its deadline won the race, has its body discarded (the connection is not left holding it). */
+function settled<T extends { body: { destroy(): unknown } }>(request: Promise<T>, deadline: Deadline): Promise<T> {
+  request.then((res) => {
+    if (deadline.aborted) res.body.destroy();
+  }, () => undefined);
+  return request;
+}
+
+/** JSON.stringify that never throws and never recurses past the JSON depth bound (it is only called on parsed JSON). */
+function safeJson(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
   }
 }

@@ -4,14 +4,65 @@
  * commands name credentials by environment variable, never by value.
  */
 
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/** One character of a secret in any of its URL or JSON spellings: itself, %HH (its UTF-8 bytes), \uHHHH. */
+function charForms(ch: string): string {
+  const forms = [escapeRe(ch)];
+  const bytes = Buffer.from(ch, 'utf8');
+  forms.push([...bytes].map((b) => `%${b.toString(16).padStart(2, '0')}`).join(''));
+  for (let i = 0; i < ch.length; i++) forms.push(`\\\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`);
+  if (ch === '/') forms.push('\\\\/');
+  if (ch === ' ') forms.push('\\+');
+  return `(?:${forms.join('|')})`;
+}
+
+/**
+ * The base64 spellings of `bytes` wherever they sit in a longer base64 text:
+ * at each of the three alignments, the characters that depend on the secret's
+ * bytes alone (those shared with a neighbour byte are left out).
+ */
+function base64Forms(bytes: Buffer): string[] {
+  const out = new Set<string>();
+  for (let k = 0; k < 3; k++) {
+    const b64 = Buffer.concat([Buffer.alloc(k), bytes]).toString('base64').replace(/=+$/, '');
+    const total = k + bytes.length;
+    const head = k === 0 ? 0 : k === 1 ? 2 : 3;
+    const tail = total % 3 === 0 ? 0 : 1;
+    const core = b64.slice(head, b64.length - tail);
+    if (core.length >= 8) {
+      out.add(core);
+      out.add(core.replace(/\+/g, '-').replace(/\//g, '_'));
+    }
+  }
+  return [...out];
+}
+
+/**
+ * Credentials never leave the process in any spelling: raw, percent-encoded
+ * (any case, any mix of encoded and plain characters), JSON `\u` escapes,
+ * hex, base64 and base64url (at any alignment inside a longer base64 text).
+ * Text is redacted before it is cut (`cut`), so a credential that straddles
+ * a cut cannot leak its first characters.
+ */
 export class Redactor {
-  private readonly secrets: { value: string; name: string }[] = [];
+  private readonly secrets: { value: string; name: string; re: RegExp; reach: number }[] = [];
+  /** the longest spelling of any secret: a window this much wider than a cut sees every secret the cut could touch */
+  reach = 0;
 
   /** Registers a secret and the variable name that stands for it in a curl. */
   add(value: string | undefined, name: string): void {
     if (!value || value.length < 4) return;
     if (this.secrets.some((s) => s.value === value)) return;
-    this.secrets.push({ value, name });
+    const bytes = Buffer.from(value, 'utf8');
+    const alternatives = [
+      [...value].map(charForms).join(''),
+      escapeRe(bytes.toString('hex')),
+      ...base64Forms(bytes).map(escapeRe),
+    ];
+    const reach = Math.max(value.length * 12, bytes.length * 6 + 6);
+    this.secrets.push({ value, name, re: new RegExp(alternatives.join('|'), 'gi'), reach });
+    this.reach = Math.max(this.reach, reach);
     // longest first so that a secret containing another is replaced whole
     this.secrets.sort((a, b) => b.value.length - a.value.length);
   }
@@ -23,12 +74,38 @@ export class Redactor {
 
   text(s: string): string {
     let out = s;
-    for (const { value, name } of this.secrets) {
-      if (out.includes(value)) out = out.split(value).join(`$${name}`);
-      const enc = encodeURIComponent(value);
-      if (enc !== value && out.includes(enc)) out = out.split(enc).join(`$${name}`);
+    for (const { name, re } of this.secrets) {
+      re.lastIndex = 0;
+      if (re.test(out)) out = out.replace(re, () => `$${name}`);
     }
     return out;
+  }
+
+  /**
+   * At most about `max` characters of `s`, redacted first: no raw character
+   * at or past `max` is shown, and every secret that starts before `max` is
+   * replaced whole (it ends within `reach` of it). `s` may itself be a window
+   * of a longer text, as long as it extends `reach` past `max`.
+   */
+  cut(s: string, max: number): string {
+    if (s.length <= max) return this.text(s);
+    const window = s.slice(0, max + this.reach);
+    const hits: { start: number; end: number; name: string }[] = [];
+    for (const { name, re } of this.secrets) {
+      re.lastIndex = 0;
+      for (const m of window.matchAll(re)) if (m[0].length > 0) hits.push({ start: m.index, end: m.index + m[0].length, name });
+    }
+    hits.sort((a, b) => a.start - b.start || b.end - a.end);
+    let out = '';
+    let pos = 0;
+    for (const h of hits) {
+      if (h.start >= max) break;
+      if (h.start < pos) continue;
+      out += window.slice(pos, h.start) + `$${h.name}`;
+      pos = h.end;
+    }
+    if (pos < max) out += window.slice(pos, max);
+    return `${out}…`;
   }
 
   /** Deep-redacts any JSON-like value. */
@@ -63,6 +140,27 @@ export function toCurl(
     if (name) parts.push('-H', `"${k}: ${secretIn?.[1] ?? ''}$${name}"`);
     else parts.push('-H', shellQuote(`${k}: ${redactor.text(v)}`));
   }
-  if (req.body !== undefined) parts.push('--data-raw', shellQuote(redactor.text(req.body.length > 4000 ? `${req.body.slice(0, 4000)}…` : req.body)));
+  if (req.body !== undefined) parts.push('--data-raw', shellQuote(redactor.cut(req.body, 4000)));
   return parts.join(' ');
+}
+
+/** ANSI escape sequences: CSI (`ESC [` or the C1 byte 0x9b), OSC (`ESC ]` … BEL or ST), and two-byte ESC sequences. */
+const ANSI = /(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|\x1b[ -/]*[0-~]?/g;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]/g;
+
+/**
+ * A line for a terminal or a CI log, whatever server strings it carries:
+ * ANSI/CSI/OSC sequences removed, every other control character (CR and LF
+ * included, so no server string starts a line of its own) shown as `\xHH`,
+ * and CI workflow commands defused: GitHub's `::error::`, `::add-mask::` …
+ * (`::` before a letter becomes `: :`) and Azure's `##vso[` / `##[`
+ * (`# #vso[`). The kit's own lines contain none of these.
+ */
+export function forConsole(line: string): string {
+  return line
+    .replace(ANSI, '')
+    .replace(CONTROL, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))
+    .replace(/::(?=[A-Za-z])/g, ': :')
+    .replace(/##(?=vso\[|\[)/gi, '# #');
 }

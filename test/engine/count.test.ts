@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { countContradiction, type ListWalk } from '../../src/engine/list.ts';
 
 function walk(items: number, counts: number[], more: Partial<ListWalk> = {}): ListWalk {
-  return { items, pages: counts.length, announced: counts[0], counts, paginated: true, broken: undefined, first: undefined, brokenAt: undefined, ...more };
+  return { items, pages: counts.length, announced: counts[0], counts, paginated: true, broken: undefined, first: undefined, brokenAt: undefined, refusedLink: false, ...more };
 }
 
 const cases: { description: string; first: ListWalk; second: ListWalk | undefined; want: { confirmed: boolean; says: RegExp } | undefined }[] = [

@@ -562,15 +562,15 @@ export const FAULTS: readonly Fault[] = [
     name: 'request-filter-loses-a-row',
     breaks: 'order_requests_filter',
     requirement: 'REQ-FILTER',
-    description: 'leaves the last matching row out of an order requests list filtered by action',
+    description: 'leaves the last matching row out of an order requests list filtered by action, and counts one row less on every page (the filtered list agrees with itself)',
     transform: editJson('listOrderRequests', (body, req) => {
       if (!req.query.has('action')) return;
+      const page = body as { count?: unknown; next?: unknown };
+      if (typeof page.count === 'number') page.count -= 1;
+      // the row goes from the last page only (a bare array is one page)
+      if (page.next !== undefined && page.next !== null) return;
       const items = itemsOf(body);
-      if (items.length > 0) {
-        items.pop();
-        const page = body as { count?: unknown };
-        if (typeof page.count === 'number') page.count -= 1;
-      }
+      if (items.length > 0) items.pop();
     }),
   },
   // ------------------------------------------------------------------ writes
@@ -635,7 +635,8 @@ export const FAULTS: readonly Fault[] = [
       const res = await ctx.forward(req);
       const terminated = (ctx.memory.get('terminated') as Set<string> | undefined) ?? new Set<string>();
       ctx.memory.set('terminated', terminated);
-      if (isTerminate(req) && res.status === 201) terminated.add(req.segments[3] ?? '');
+      // any 2xx is an accepted termination (201 by default, 200/202/204 on the action variants)
+      if (isTerminate(req) && res.status >= 200 && res.status < 300) terminated.add(req.segments[3] ?? '');
       if (req.operation === 'getOrderHistory' && res.status === 200 && terminated.has(req.segments[3] ?? '')) {
         const body = jsonOf(res) as { results?: Entry[] };
         if (Array.isArray(body.results)) body.results = body.results.filter((e) => !['terminate_in_progress', 'terminated'].includes(e.state));
@@ -838,7 +839,6 @@ export const FAULTS: readonly Fault[] = [
     breaks: 'no_server_errors',
     requirement: 'HTTP-NO-5XX',
     description: 'answers 500 to an action whose body is not JSON',
-    showsInWrites: true,
     transform: async (req, ctx) => {
       if (req.operation === 'requestOrderAction' && requestJson(req) === undefined) {
         return { status: 500, headers: { 'content-type': 'text/html' }, body: Buffer.from('<h1>Server Error (500)</h1>') };
@@ -878,7 +878,6 @@ export const FAULTS: readonly Fault[] = [
     breaks: 'response_status_declared',
     requirement: 'HTTP-STATUS-DECLARED',
     description: 'refuses an invalid action body with 422, a status the contract does not declare for it',
-    showsInWrites: true,
     transform: async (req, ctx) => {
       const res = await ctx.forward(req);
       if (req.operation === 'requestOrderAction' && res.status === 400) return { ...res, status: 422 };

@@ -74,8 +74,6 @@ export interface Fault {
   requirement: string;
   /** what the faulty server does, in the present tense */
   description: string;
-  /** the fault shows only in the traffic of the writes, though its check needs none of its own */
-  showsInWrites?: true;
   transform: Transform;
 }
 
@@ -92,6 +90,8 @@ export interface ProxyOptions {
   /** the reference server's base URL */
   upstream: string;
   fault?: Fault;
+  /** the upstream's authorization scheme when it is not Bearer (the token-auth variant) */
+  authScheme?: string;
   /** caller token → token sent upstream (distinctive credentials in, demo tokens out) */
   tokenMap?: Record<string, string>;
 }
@@ -128,7 +128,8 @@ export function operationOf(method: string, segments: string[]): Operation {
 
 function callerOf(authorization: string | undefined): Caller {
   if (authorization === undefined) return 'none';
-  const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
+  // the reference server's schemes: Bearer, or Token for the token-auth variant
+  const token = /^(?:Bearer|Token)\s+(\S+)\s*$/i.exec(authorization)?.[1];
   if (token === DEMO_TOKENS.customerA_user1) return 'main';
   if (token === DEMO_TOKENS.customerA_user2) return 'otherUser';
   if (token === DEMO_TOKENS.customerB_user1) return 'otherTenant';
@@ -189,6 +190,8 @@ export async function startProxy(options: ProxyOptions): Promise<FaultyProxy> {
   const forward = async (req: ProxyRequest): Promise<ProxyResponse> => {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (!HOP.has(k)) headers[k] = v;
+    // a fault that speaks for another caller writes `Bearer <token>`: the upstream's own scheme goes out
+    if (options.authScheme && headers.authorization) headers.authorization = headers.authorization.replace(/^Bearer(?=\s)/i, options.authScheme);
     const res = await pool.request({
       path: req.url,
       method: req.method as 'GET',

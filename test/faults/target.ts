@@ -45,7 +45,7 @@ export async function startTarget(opts: { seed?: number; orders?: number; tokenM
   const mock = await startMock({ seed: opts.seed ?? 7, orders: opts.orders ?? 30, stepMs: 40, exportMs: 80, exportWindowS: 60, now: () => Date.now() + offset, ...(opts.variants ? { variants: opts.variants } : {}) });
   let proxy: FaultyProxy;
   try {
-    proxy = await startProxy({ upstream: mock.baseUrl, tokenMap: opts.tokenMap });
+    proxy = await startProxy({ upstream: mock.baseUrl, tokenMap: opts.tokenMap, ...(opts.variants?.includes('token-auth') ? { authScheme: 'Token' } : {}) });
   } catch (err) {
     await mock.close();
     throw err;

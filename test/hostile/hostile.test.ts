@@ -16,6 +16,7 @@ import { endlessBody } from '../faults/proxy.ts';
 import { startTarget } from '../faults/target.ts';
 import { runCli } from '../run/cli.ts';
 import { endlessServer, invalidJsonServer, redirectLoopServer, resettingServer, silentServer, type Hostile } from './servers.ts';
+import { sampleRss } from './support.ts';
 
 const TIMEOUT_MS = 500;
 /** A run against a hostile target: a few dozen deadlines at most, well under this */
@@ -58,19 +59,10 @@ async function certifyHostile(start: () => Promise<Hostile>, extra: Record<strin
   }
 }
 
-/** Runs `fn` while sampling this process's RSS every 20 ms; resolves to how far the peak rose above the start. */
+/** How far this process's RSS peak rose above its start while `fn` ran. */
 async function rssGrowth(fn: () => Promise<void>): Promise<number> {
-  const rss0 = process.memoryUsage().rss;
-  let peak = rss0;
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 20);
-  try {
-    await fn();
-  } finally {
-    clearInterval(sampler);
-  }
-  return peak - rss0;
+  const { start, peak } = await sampleRss(fn);
+  return peak - start;
 }
 
 describe('hostile targets, certified in-process', () => {

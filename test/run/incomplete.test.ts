@@ -154,7 +154,7 @@ describe('could not certify: exit 2, a stable code, an INCOMPLETE report', () =>
   });
 
   it('the target asks (429, Retry-After) to wait longer than the run may', async () => {
-    await expectIncomplete(await answering(429, { 'retry-after': '3600' }), 'CONF_ERR_TARGET_BUSY', /asked to wait 3600 s/);
+    await expectIncomplete(await answering(429, { 'retry-after': '3600' }), 'CONF_ERR_RETRY_AFTER_LIMIT', /asking to wait 3600 s/);
   });
 
   // These two need the server certificate trusted, as a user does with NODE_EXTRA_CA_CERTS: the command line in a child process.

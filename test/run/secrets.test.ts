@@ -21,10 +21,49 @@ import { runCli, type CliOutcome } from './cli.ts';
 const token = (): string => `tok_${randomBytes(24).toString('base64url')}`;
 const TOKENS = { main: token(), otherUser: token(), otherTenant: token() };
 
-/** A credential as it may be spelt in a report: raw, URL-encoded, JSON-escaped, base64. */
+/** Every character percent-encoded, in upper or lower case hex. */
+const percentAll = (t: string, upper: boolean): string => [...Buffer.from(t)].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('')[upper ? 'toUpperCase' : 'toLowerCase']();
+/** Every character as a JSON \u escape. */
+const jsonEscaped = (t: string): string => [...t].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+
+/** A credential as it may be spelt in a report: raw, URL-encoded, JSON-escaped, base64(url), hex, or its first 12 characters (cut). */
 function spellings(t: string): string[] {
-  return [t, encodeURIComponent(t), JSON.stringify(t).slice(1, -1), Buffer.from(t).toString('base64'), Buffer.from(`Bearer ${t}`).toString('base64')];
+  const b = Buffer.from(t);
+  return [
+    t, t.slice(0, 12), encodeURIComponent(t), percentAll(t, true), percentAll(t, false), JSON.stringify(t).slice(1, -1), jsonEscaped(t),
+    b.toString('base64'), b.toString('base64url'), b.toString('hex'), b.toString('hex').toUpperCase(),
+    Buffer.from(`Bearer ${t}`).toString('base64'), Buffer.from(`Bearer ${t}`).toString('base64url'),
+    // the middle of the base64 of the token inside a longer text (any alignment)
+    Buffer.from(`x${t}`).toString('base64').slice(4, 28), Buffer.from(`xy${t}`).toString('base64').slice(4, 28),
+  ];
 }
+
+/** What a console must never obey: ANSI erase codes, CR, CI workflow commands, and a fake verdict. */
+const HOSTILE_CONSOLE = '\u001b[2J\u001b[H\u001b]0;owned\u0007\r::error::forged\n::add-mask::secret\n##vso[task.setvariable variable=X]1\nVerdict: PASS';
+
+/**
+ * Puts the credential the caller sent, in every spelling, into the order
+ * detail: once so that it straddles the 600-character cut of the body
+ * excerpt, and in a field whose wrong type puts its value into a message;
+ * and makes the first listed order's state a string a console would obey.
+ */
+const encodings: Transform = async (req, ctx) => {
+  const res = await ctx.forward(req);
+  if (req.operation === 'listOrders' && res.status === 200) {
+    const body = JSON.parse(res.body.toString('utf8')) as { results: { state: string }[] };
+    if (body.results[0]) body.results[0].state = HOSTILE_CONSOLE;
+    return { ...res, body: Buffer.from(JSON.stringify(body)) };
+  }
+  if (req.operation !== 'getOrder' || res.status !== 200 || !req.sentAuthorization) return res;
+  const t = req.sentAuthorization.replace(/^Bearer /, '');
+  const detail = JSON.parse(res.body.toString('utf8')) as Record<string, unknown>;
+  detail.vlan_reference = `spelt: ${spellings(t).slice(2).join(' | ')} | bearer ${req.sentAuthorization}`;
+  const rest = JSON.stringify(detail).slice(1);
+  const lead = '{"pad":"';
+  const key = '","e":"';
+  // the token starts at character 595 of the body: the excerpt (600 characters) cuts it after 5
+  return { ...res, body: Buffer.from(`${lead}${'p'.repeat(595 - lead.length - key.length)}${key}${t}",${rest}`) };
+};
 
 /** Puts the Authorization header the caller sent in front of every JSON body and into WWW-Authenticate. */
 const echo: Transform = async (req, ctx) => {
@@ -55,6 +94,8 @@ const LEAKY: Fault = {
   requirement: 'ORD-DETAIL-TYPES',
   description: 'echoes every credential it receives and breaks the detail, tenant isolation and the rate-limit scope',
   transform: chain(
+    // outermost: its body is the one the kit reads
+    encodings,
     echo,
     part('detail-securing-as-string'),
     part('order-detail-open-to-other-customers'),
@@ -114,6 +155,21 @@ describe('credentials in a failing run', () => {
     const console = out.stdout + out.stderr;
     expect(console).toMatch(/Verdict: FAIL/);
     for (const [who, t] of Object.entries(TOKENS)) for (const s of spellings(t)) expect(console.includes(s), `${who} token in the console`).toBe(false);
+  });
+
+  it('the console obeys no server string: no escape sequence, no CR, no workflow command, no forged verdict line', () => {
+    const console = out.stdout + out.stderr;
+    // the hostile state did reach the console, defused
+    expect(console).toMatch(/add-mask/);
+    expect(console).not.toMatch(/[\u001b\u009b\r\u0007]/);
+    expect(console).not.toMatch(/::(error|add-mask)::/);
+    expect(console).not.toMatch(/##vso\[/i);
+    expect(console.split('\n').filter((l) => /^\s*(Verdict:|::|##)/.test(l)).map((l) => l.slice(0, 14))).toEqual(['Verdict: FAIL ']);
+  });
+
+  it('the credential that straddles the body excerpt\'s cut is redacted, not cut', () => {
+    const json = files['conformance.json'] ?? '';
+    expect(json).toMatch(/\\"e\\":\\"\$CONFORMANCE_TOKEN/);
   });
 
   it('the curls name each credential by its variable', () => {

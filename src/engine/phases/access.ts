@@ -3,9 +3,10 @@
  * (AUTH-TENANT), unknown orders, files and tasks (ORD-NOT-FOUND,
  * DOC-NOT-FOUND, EXP-NOT-FOUND) and traversal-shaped file names (DOC-TRAVERSAL).
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { CheckName } from '../../checks/catalog.ts';
 import type { Exchange, Principal } from '../../harness/http.ts';
+import { segment } from '../../harness/url.ts';
 import type { OrderFact, RunContext } from '../context.ts';
 import { walkList } from '../list.ts';
 import { orderPath, type KnownFiles } from './orders.ts';
@@ -34,7 +35,7 @@ export async function checkCredentials(ctx: RunContext, sample: OrderFact[], doc
   // an unauthenticated export start spends nothing on a conforming server, but starts an export on one
   // that ignores credentials: it is sent only when the export is allowed (and not in a dry run)
   if (ctx.options.allowExport && !ctx.options.dryRun) targets.push({ path: '/api/v1/order/export/csv/', operationId: 'startOrderExport', method: 'POST' });
-  if (doc) targets.push({ path: orderPath(doc.ref, `${encodeURIComponent(doc.name)}/download/`), operationId: 'downloadOrderDocument' });
+  if (doc) targets.push({ path: orderPath(doc.ref, `${segment(doc.name)}/download/`), operationId: 'downloadOrderDocument' });
   const probes: [CheckName, Principal, string][] = [
     ['auth_missing_credentials', 'none', 'without credentials'],
     ['auth_invalid_credentials', { token: `invalid-${ctx.options.seed}-not-a-token` }, 'with a made-up token'],
@@ -52,7 +53,7 @@ export async function checkCredentials(ctx: RunContext, sample: OrderFact[], doc
 function refused(ctx: RunContext, ex: Exchange, what: string, known?: KnownFiles): void {
   const rec = ctx.check('tenant_isolation');
   if (ex.status === 403 || ex.status === 404) {
-    const digest = ex.bytes > 0 ? createHash('sha256').update(ex.body).digest('hex') : '';
+    const digest = ex.bytes > 0 ? ex.digest() : '';
     if (known?.has(digest)) {
       rec.fail(`${what}: expected no data / received the bytes of ${known.get(digest)}`, ctx.http.evidence(ex));
     } else rec.pass();
@@ -77,7 +78,7 @@ export async function checkTenantIsolation(ctx: RunContext, sample: OrderFact[],
     refused(ctx, docs, `documents of ${o.ref} read by another customer`);
   }
   if (doc) {
-    const f = await ctx.http.request({ path: orderPath(doc.ref, `${encodeURIComponent(doc.name)}/download/`), as: 'otherTenant', operationId: 'downloadOrderDocument' });
+    const f = await ctx.http.request({ path: orderPath(doc.ref, `${segment(doc.name)}/download/`), as: 'otherTenant', operationId: 'downloadOrderDocument' });
     refused(ctx, f, `file ${doc.name} of ${doc.ref} downloaded by another customer`, known);
   }
   // the other customer's own list must not show our orders
@@ -135,13 +136,13 @@ export function traversalNames(target: DocRef, other: DocRef | undefined): strin
     '..%5C..%5Cwindows%5Cwin.ini',
     '%2Fetc%2Fpasswd',
     '....%2F%2F....%2F%2Fetc%2Fpasswd',
-    `${encodeURIComponent(target.name)}%00.pdf`,
+    `${segment(target.name)}%00.pdf`,
     '..%c0%af..%c0%afetc%c0%afpasswd',
-    `..%2F${encodeURIComponent(target.name)}`,
+    `..%2F${segment(target.name)}`,
     '.',
     '..',
   ];
-  if (other) names.push(`..%2F..%2F${encodeURIComponent(other.ref)}%2F${encodeURIComponent(other.name)}`, `..%2F${encodeURIComponent(other.ref)}%2F${encodeURIComponent(other.name)}%2Fdownload`);
+  if (other) names.push(`..%2F..%2F${segment(other.ref)}%2F${segment(other.name)}`, `..%2F${segment(other.ref)}%2F${segment(other.name)}%2Fdownload`);
   return names;
 }
 
@@ -153,9 +154,9 @@ export async function checkTraversal(ctx: RunContext, doc: DocRef | undefined, o
     return;
   }
   for (const name of traversalNames(doc, other)) {
-    const path = `/api/v1/order/${encodeURIComponent(doc.ref)}/${name}/download/`;
+    const path = `/api/v1/order/${segment(doc.ref)}/${name}/download/`;
     const ex = await ctx.http.request({ path, operationId: 'downloadOrderDocument' });
-    const digest = ex.bytes > 0 ? createHash('sha256').update(ex.body).digest('hex') : '';
+    const digest = ex.bytes > 0 ? ex.digest() : '';
     if (known.has(digest) && known.get(digest) !== `${doc.ref}/${doc.name}`) {
       rec.fail(`file name "${name}": expected a refusal / received the bytes of ${known.get(digest)}`, ctx.http.evidence(ex));
     } else if (ex.status !== undefined && ex.status >= 400 && ex.status < 500) {

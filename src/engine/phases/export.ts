@@ -7,8 +7,10 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Exchange } from '../../harness/http.ts';
-import { parseCsvStream } from '../csv.ts';
+import { TextDecoder } from 'node:util';
+import { CsvParseError, parseCsvStream } from '../csv.ts';
 import type { RunContext } from '../context.ts';
+import { orderPath } from './orders.ts';
 
 const START = '/api/v1/order/export/csv/';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -57,8 +59,11 @@ export async function crossCheckCsv(body: AsyncIterable<Buffer>, listed: Map<str
     }
     return index.get(ref);
   };
-  await parseCsvStream(body, (record) => {
+  await parseCsvStream(textOnly(body), (record) => {
     if (summary.header.length === 0) {
+      const names = new Set<string>();
+      const bad = record.findIndex((h) => h.trim() === '' || names.size === names.add(h).size);
+      if (bad >= 0) throw new CsvParseError('CSV_BAD_HEADER', `expected a header row of distinct column names / received ${record[bad]?.trim() === '' ? `an empty name in column ${bad + 1}` : `the name ${JSON.stringify(record[bad]?.slice(0, 100))} twice`}`);
       summary.header = record;
       summary.refColumn = record.findIndex((h) => h.trim().toLowerCase() === 'order_reference');
       if (summary.refColumn < 0) summary.refColumn = record.findIndex((h) => /reference/i.test(h));
@@ -94,15 +99,45 @@ export async function crossCheckCsv(body: AsyncIterable<Buffer>, listed: Map<str
   return summary;
 }
 
+/**
+ * The bytes of an export, passed through as they come, and refused unless
+ * they are text: valid UTF-8 (the download's charset), and no control
+ * character but tab, CR and LF. Random bytes, a PDF or a gzip file fail here
+ * however the CSV parser would have split them.
+ */
+async function* textOnly(body: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let offset = 0;
+  for await (const chunk of body) {
+    let text: string;
+    try {
+      text = decoder.decode(chunk, { stream: true });
+    } catch {
+      throw new CsvParseError('CSV_NOT_TEXT', `expected UTF-8 text / received bytes that are not UTF-8 (within bytes ${offset}–${offset + chunk.length})`);
+    }
+    const control = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.exec(text);
+    if (control) throw new CsvParseError('CSV_NOT_TEXT', `expected CSV text / received the control character 0x${control[0].charCodeAt(0).toString(16).padStart(2, '0')} (binary data) within bytes ${offset}–${offset + chunk.length}`);
+    offset += chunk.length;
+    yield chunk;
+  }
+  try {
+    decoder.decode();
+  } catch {
+    throw new CsvParseError('CSV_NOT_TEXT', 'expected UTF-8 text / received a file that ends inside a UTF-8 character');
+  }
+}
+
 async function start(ctx: RunContext, as: 'main' | 'otherUser'): Promise<Exchange> {
   return ctx.http.request({ path: START, method: 'POST', as, operationId: 'startOrderExport', retry429: false });
 }
 
+/** The checks the export protocol serves: the start runs when any of them is selected and the export is allowed. */
+export const EXPORT_CHECKS = ['export_start', 'export_status', 'export_download', 'export_content', 'rate_limit', 'rate_limit_scope', 'rate_limit_retry_after', 'export_fresh'] as const;
+
 export async function checkExport(ctx: RunContext): Promise<void> {
-  if (!ctx.enabled('export_start')) {
-    for (const c of ['export_status', 'export_download', 'export_content', 'rate_limit', 'rate_limit_scope', 'rate_limit_retry_after', 'export_fresh'] as const) ctx.enabled(c);
-    return;
-  }
+  // each selected export check records why it cannot run (export off, dry run), if it cannot
+  for (const c of EXPORT_CHECKS) ctx.enabled(c);
+  if (!ctx.wants(...EXPORT_CHECKS)) return;
   const strictStatus = Number(ctx.spec.operations.get('startOrderExport')?.raw['x-strict-status'] ?? 202);
   const first = await start(ctx, 'main');
   const st = ctx.check('export_start');
@@ -157,7 +192,7 @@ export async function checkExport(ctx: RunContext): Promise<void> {
   }
 
   // download, streamed through the CSV parser and compared with the list
-  if (!ctx.enabled('export_download')) return;
+  if (!ctx.wants('export_download', 'export_content')) return;
   // built in one pass: no million-entry array of pairs on the way
   const listed = new Map<string, string>();
   for (const o of ctx.orders) listed.set(o.ref, o.state);
@@ -237,7 +272,7 @@ async function judgeContent(ctx: RunContext, result: CsvSummary, listed: Map<str
   const confirmed: string[] = [];
   const explained: string[] = [];
   const detailState = async (ref: string): Promise<string | undefined> => {
-    const ex = await ctx.http.request({ path: `/api/v1/order/${encodeURIComponent(ref)}/`, operationId: 'getOrder' });
+    const ex = await ctx.http.request({ path: orderPath(ref), operationId: 'getOrder' });
     const st = ex.status === 200 ? (ex.json() as { state?: unknown } | undefined)?.state : undefined;
     return ex.status === 404 ? '(gone)' : typeof st === 'string' ? st : undefined;
   };
@@ -312,7 +347,7 @@ export async function checkColleagueExport(ctx: RunContext): Promise<void> {
   // the row of the terminated order, read again from the stream summary: it is the one listed reference
   const row = result.stateMismatch.find((m) => m.ref === ref);
   const inFile = result.missing === 0;
-  const detail = await ctx.http.request({ path: `/api/v1/order/${encodeURIComponent(ref)}/`, operationId: 'getOrder' });
+  const detail = await ctx.http.request({ path: orderPath(ref), operationId: 'getOrder' });
   const detailState = (detail.json() as { state?: unknown } | undefined)?.state;
   const ev = ctx.http.evidence(ex, { note: `the run terminated ${ref} before this export started; its detail now says ${JSON.stringify(detailState)}` });
   if (!inFile) {

@@ -5,8 +5,8 @@
  * Requirements: ORD-LIST-TYPES, ORD-LIST-PAGING, ORD-STATE-ENUM,
  * ORD-DETAIL-TYPES, ORD-CONSISTENT, HIST-*, DOC-LIST, DOC-DOWNLOAD.
  */
-import { createHash } from 'node:crypto';
 import type { Exchange } from '../../harness/http.ts';
+import { segment } from '../../harness/url.ts';
 import { canMove, judgeHistory, orderStateOfHistory } from '../../spec/lifecycle.ts';
 import type { OrderFact, RunContext } from '../context.ts';
 import { countContradiction, walkList } from '../list.ts';
@@ -14,7 +14,7 @@ import { countContradiction, walkList } from '../list.ts';
 const ORDERS = '/api/v1/order/';
 
 export function orderPath(ref: string, suffix = ''): string {
-  return `${ORDERS}${encodeURIComponent(ref)}/${suffix}`;
+  return `${ORDERS}${segment(ref)}/${suffix}`;
 }
 
 /** Known document bytes (sha256 → where), so that a traversal answer can be recognised. */
@@ -34,10 +34,7 @@ export async function crawlOrderList(ctx: RunContext): Promise<void> {
     operationId: 'listOrders',
     schemaCheck: 'order_list_schema',
     onItem: (item, ex, i) => {
-      for (const v of validate(item)) {
-        const pointer = `/results/${i}${v.pointer}`;
-        list.fail(`${pointer}: expected ${v.message} / received ${v.value === undefined ? 'nothing' : JSON.stringify(v.value)}`, ctx.http.evidence(ex, { pointer, value: v.value }), v.severity);
-      }
+      for (const v of validate(item)) ctx.violation('order_list_schema', ex, v, `/results/${i}`);
       list.pass();
       const o = item as { order_reference?: unknown; state?: unknown };
       const ref = typeof o?.order_reference === 'string' ? o.order_reference : undefined;
@@ -46,7 +43,7 @@ export async function crawlOrderList(ctx: RunContext): Promise<void> {
       const known = states.indexOf(raw);
       const state = known >= 0 ? (states[known] as string) : raw;
       if (known < 0) {
-        stateEnum.fail(`order ${ref ?? i}: expected a state among ${states.join(', ')} / received ${JSON.stringify(o?.state)}`, ctx.http.evidence(ex, { pointer: `/state`, value: o?.state }));
+        stateEnum.fail(`order ${ref ?? i}: expected a state among ${states.join(', ')} / received ${ctx.http.show(o?.state)}`, () => ctx.http.evidence(ex, { pointer: `/state`, value: o?.state }));
       } else stateEnum.pass();
       if (ref === undefined) return;
       if (refs.has(ref)) {
@@ -62,7 +59,8 @@ export async function crawlOrderList(ctx: RunContext): Promise<void> {
   const contradiction = await countContradiction('the order list', walk, () => walkList(ctx, { path: ORDERS, operationId: 'listOrders', onItem: () => undefined }));
   if (walk.broken) {
     const ev = walk.brokenAt ? ctx.http.evidence(walk.brokenAt) : { method: 'GET', url: ctx.http.origin + ORDERS };
-    paging.fail(`the list walk broke: ${walk.broken}`, ev);
+    // a page's own link that cannot be followed leaves the list unwalkable: an error in every profile
+    paging.fail(`the list walk broke: ${walk.broken}`, ev, walk.refusedLink ? 'error' : undefined);
     if (walk.pages <= 1 && walk.brokenAt) list.fail(`expected the order list / received ${walk.broken}`, ev);
   } else if (contradiction) {
     // a server that contradicts its own count is an error in every profile, once confirmed
@@ -132,7 +130,7 @@ async function examineOrder(ctx: RunContext, order: OrderFact, known: KnownFiles
       ctx.check('order_state_enum').pass();
       detailState = s;
     } else {
-      ctx.check('order_state_enum').fail(`order ${order.ref} detail: expected one of the 8 order states / received ${JSON.stringify(s)}`, ctx.http.evidence(detail, { pointer: '/state', value: s }));
+      ctx.check('order_state_enum').fail(`order ${order.ref} detail: expected one of the 8 order states / received ${ctx.http.show(s)}`, ctx.http.evidence(detail, { pointer: '/state', value: s }));
     }
   }
   let historyState: string | undefined;
@@ -172,7 +170,7 @@ function judgeOneHistory(ctx: RunContext, ref: string, ex: Exchange, entries: { 
     const mine = issues.filter((i) => i.rule === rule);
     if (mine.length === 0) rec.pass();
     for (const i of mine) {
-      rec.fail(`order ${ref}, history entry ${i.index}: ${i.message}`, ctx.http.evidence(ex, { pointer: `/results/${i.index}/state`, value: entries[i.index]?.state, received: entries.map((e) => e.state).join(' → ').slice(0, 600) }));
+      rec.fail(`order ${ref}, history entry ${i.index}: ${i.message}`, ctx.http.evidence(ex, { pointer: `/results/${i.index}/state`, value: entries[i.index]?.state, received: ctx.http.redactor.cut(entries.map((e) => e.state).join(' → '), 600) }));
     }
   }
 }
@@ -182,7 +180,7 @@ async function downloadAll(ctx: RunContext, ref: string, docs: Exchange, known: 
   const rec = ctx.check('document_download');
   for (const g of groups) {
     for (const name of g.values ?? []) {
-      const ex = await ctx.http.request({ path: orderPath(ref, `${encodeURIComponent(name)}/download/`), operationId: 'downloadOrderDocument' });
+      const ex = await ctx.http.request({ path: orderPath(ref, `${segment(name)}/download/`), operationId: 'downloadOrderDocument', keepBytes: 64 * 1024 });
       if (ex.status !== 200) {
         rec.fail(`listed file ${name} of order ${ref}: expected 200 / received ${ex.status ?? ex.error?.message}`, ctx.http.evidence(ex, { expected: '200', received: String(ex.status) }));
         continue;
@@ -193,14 +191,14 @@ async function downloadAll(ctx: RunContext, ref: string, docs: Exchange, known: 
       }
       const ct = ex.contentType();
       if (/\.pdf$/i.test(name) && ex.body.subarray(0, 5).toString('latin1') !== '%PDF-') {
-        rec.fail(`listed file ${name} of order ${ref}: expected a PDF (starting %PDF-) / received bytes starting ${JSON.stringify(ex.body.subarray(0, 16).toString('latin1'))}`, ctx.http.evidence(ex));
+        rec.fail(`listed file ${name} of order ${ref}: expected a PDF (starting %PDF-) / received bytes starting ${JSON.stringify(ctx.http.redactor.cut(ex.body.subarray(0, 16 + ctx.http.redactor.reach).toString('latin1'), 16))}`, ctx.http.evidence(ex));
         continue;
       }
       if (ct === 'text/html' || ct === 'application/json') {
         rec.fail(`listed file ${name} of order ${ref}: expected the file's bytes / received ${ct} (an error page?)`, ctx.http.evidence(ex));
         continue;
       }
-      known.set(createHash('sha256').update(ex.body).digest('hex'), `${ref}/${name}`);
+      known.set(ex.digest(), `${ref}/${name}`);
       rec.pass();
     }
   }

@@ -3,6 +3,7 @@
  * A filter means what it says: every row returned matches it, and the rows of
  * every value of a filter, together, are the unfiltered list.
  */
+import { wellFormed } from '../../harness/url.ts';
 import type { RunContext } from '../context.ts';
 import { countContradiction, walkList, type CountContradiction, type ListWalk } from '../list.ts';
 
@@ -10,7 +11,8 @@ const REQUESTS = '/api/v1/order_request/';
 
 export async function fetchReasons(ctx: RunContext): Promise<string[]> {
   const ex = await ctx.http.request({ path: '/api/v1/terminate_reason/', operationId: 'listTerminateReasons' });
-  if (!ctx.enabled('terminate_reasons_schema')) return [];
+  // the reasons serve the write checks too: read them whatever is selected; judge them only when selected (unselected checks are muted)
+  ctx.enabled('terminate_reasons_schema');
   if (!ctx.expectStatus('terminate_reasons_schema', ex, [200], 'termination reasons')) return [];
   ctx.schema('terminate_reasons_schema', ex, 'listTerminateReasons');
   const reasons = (ex.json() as { terminate_reasons?: unknown })?.terminate_reasons;
@@ -36,10 +38,7 @@ export async function listRequests(ctx: RunContext, query: Record<string, string
     schemaCheck: validate ? 'order_requests_schema' : undefined,
     onItem: (item, ex, i) => {
       if (validate) {
-        for (const v of schema(item)) {
-          const pointer = `/results/${i}${v.pointer}`;
-          rec.fail(`${pointer}: expected ${v.message} / received ${v.value === undefined ? 'nothing' : JSON.stringify(v.value)}`, ctx.http.evidence(ex, { pointer, value: v.value }), v.severity);
-        }
+        for (const v of schema(item)) ctx.violation('order_requests_schema', ex, v, `/results/${i}`);
         rec.pass();
       }
       const r = item as Record<string, unknown>;
@@ -67,7 +66,8 @@ async function pagingContradiction(ctx: RunContext, query: Record<string, string
 const complete = (w: ListWalk): boolean => !w.paginated || w.announced === undefined || w.announced === w.items;
 
 export async function checkOrderRequests(ctx: RunContext): Promise<void> {
-  if (!ctx.enabled('order_requests_schema')) return;
+  ctx.enabled('order_requests_schema');
+  if (!ctx.wants('order_requests_schema', 'order_requests_filter', 'order_list_paging')) return;
   const all = await listRequests(ctx);
   if (all.broken) {
     ctx.check('order_requests_schema').fail(`expected the order request list / received ${all.broken}`, { method: 'GET', url: ctx.http.origin + REQUESTS });
@@ -91,7 +91,7 @@ export async function checkOrderRequests(ctx: RunContext): Promise<void> {
       // a filtered walk short of its own count is a paging finding too; its lost rows still count against the filter
       if (!complete(filtered.walk)) await pagingContradiction(ctx, { [field]: value }, filtered.walk);
       const wrong = filtered.rows.filter((r) => r[field] !== value);
-      const url = `${ctx.http.origin}${REQUESTS}?${field}=${encodeURIComponent(value)}`;
+      const url = `${ctx.http.origin}${REQUESTS}?${field}=${encodeURIComponent(wellFormed(value))}`;
       if (wrong.length > 0) {
         rec.fail(`?${field}=${value}: expected only rows with ${field} "${value}" / received ${wrong.length} other row(s), e.g. ${field} "${wrong[0]?.[field]}"`, { method: 'GET', url, pointer: `/${field}`, value: wrong[0]?.[field] });
       } else rec.pass();

@@ -20,6 +20,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { canMove } from '../../spec/lifecycle.ts';
 import type { Exchange } from '../../harness/http.ts';
+import { segment, wellFormed } from '../../harness/url.ts';
 import type { RunContext } from '../context.ts';
 import { orderPath } from './orders.ts';
 import { listRequests } from './requests.ts';
@@ -172,7 +173,7 @@ async function createProductOrder(ctx: RunContext): Promise<void> {
   while (Date.now() < deadline) {
     await sleep(delay);
     delay = Math.min(delay * 2, 2000);
-    last = await ctx.http.request({ path: `${PRODUCT_ORDER}${encodeURIComponent(po.id)}/`, operationId: 'getProductOrder' });
+    last = await ctx.http.request({ path: `${PRODUCT_ORDER}${segment(po.id)}/`, operationId: 'getProductOrder' });
     polls++;
     if (polls === 1 && (last.status === 404 || last.status === 405 || last.status === 501)) {
       // GET /product_order/{id}/ is not a documented endpoint: phase 1 cannot be followed; the order is found through the list
@@ -256,7 +257,7 @@ async function findCreatedInList(ctx: RunContext, externalId: string): Promise<v
 
 /** The checks that act on an active order of the run's own; whether any is selected. */
 export function wantsActive(ctx: RunContext): boolean {
-  return ['action_invalid_body', 'terminate_active', 'fuzz_invalid_body'].some((c) => ctx.options.checks === undefined || ctx.options.checks.includes(c));
+  return ctx.wants('action_invalid_body', 'terminate_active', 'action_precondition', 'fuzz_invalid_body', 'export_fresh');
 }
 
 /** Waits (up to --wait-ms) for an order of the run's own to be active; the later write checks use it. */
@@ -297,7 +298,7 @@ export async function checkInvalidBodies(ctx: RunContext, reasons: string[]): Pr
   }
   const [after, now] = await Promise.all([requestCount(ctx, o.ref), stateOf(ctx, o.ref)]);
   if (now.state !== o.state) rec.fail(`after refused terminations of ${o.ref}: expected state "${o.state}" unchanged / received "${now.state}"`, ctx.http.evidence(now.ex, { pointer: '/state', value: now.state, expected: o.state, received: String(now.state) }));
-  if (after !== before) rec.fail(`after refused terminations of ${o.ref}: expected ${before} order request(s) unchanged / received ${after}`, { method: 'GET', url: `${ctx.http.origin}/api/v1/order_request/?order_reference=${encodeURIComponent(o.ref)}`, expected: String(before), received: String(after) });
+  if (after !== before) rec.fail(`after refused terminations of ${o.ref}: expected ${before} order request(s) unchanged / received ${after}`, { method: 'GET', url: `${ctx.http.origin}/api/v1/order_request/?order_reference=${encodeURIComponent(wellFormed(o.ref))}`, expected: String(before), received: String(after) });
 }
 
 /** Why no writable order fits, for skip reasons. */
@@ -317,7 +318,9 @@ export async function checkTermination(ctx: RunContext, reasons: string[]): Prom
   if (!terminate) return;
   const reason = reasons[0];
   const after = [terminate.via, terminate.to].filter((s): s is string => !!s);
-  if (ctx.enabled('terminate_active')) {
+  // the termination runs for terminate_active, and (judging nothing) for the checks that need a terminated order
+  const judged = ctx.enabled('terminate_active');
+  const terminateOne = async (): Promise<void> => {
     const rec = ctx.check('terminate_active');
     const o = await writableIn(ctx, (s) => terminate.from.includes(s));
     if (!o || !reason) {
@@ -332,7 +335,7 @@ export async function checkTermination(ctx: RunContext, reasons: string[]): Prom
         ctx.terminated = o.ref;
         const requests = await listRequests(ctx, { order_reference: o.ref }, false);
         if (!requests.rows.some((r) => r.reason === reason && r.order_reference === o.ref)) {
-          rec.fail(`termination of ${o.ref}: expected an order request with reason "${reason}" / received ${requests.rows.length} request(s) without it`, { method: 'GET', url: `${ctx.http.origin}/api/v1/order_request/?order_reference=${encodeURIComponent(o.ref)}` });
+          rec.fail(`termination of ${o.ref}: expected an order request with reason "${reason}" / received ${requests.rows.length} request(s) without it`, { method: 'GET', url: `${ctx.http.origin}/api/v1/order_request/?order_reference=${encodeURIComponent(wellFormed(o.ref))}` });
         }
         const [now, history] = await Promise.all([
           stateOf(ctx, o.ref),
@@ -348,7 +351,9 @@ export async function checkTermination(ctx: RunContext, reasons: string[]): Prom
         rec.pass();
       }
     }
-  }
+  };
+  if (judged) await terminateOne();
+  else if (ctx.wants('export_fresh', 'action_precondition')) await ctx.drive('terminate_active', terminateOne);
   if (ctx.enabled('action_precondition')) await checkPrecondition(ctx, reason);
 }
 
@@ -385,5 +390,5 @@ async function checkPrecondition(ctx: RunContext, reason: string | undefined): P
   if (now.state === undefined || (now.state !== o.state && (effect.includes(now.state) || terminal.has(o.state)))) {
     rec.fail(`after a refused termination of ${o.ref}: expected state "${o.state}" unchanged / received "${now.state}"`, ctx.http.evidence(now.ex, { pointer: '/state', value: now.state, expected: o.state, received: String(now.state) }));
   }
-  if (afterCount !== before) rec.fail(`after a refused termination of ${o.ref}: expected ${before} order request(s) / received ${afterCount}`, { method: 'GET', url: `${ctx.http.origin}/api/v1/order_request/?order_reference=${encodeURIComponent(o.ref)}`, expected: String(before), received: String(afterCount) });
+  if (afterCount !== before) rec.fail(`after a refused termination of ${o.ref}: expected ${before} order request(s) / received ${afterCount}`, { method: 'GET', url: `${ctx.http.origin}/api/v1/order_request/?order_reference=${encodeURIComponent(wellFormed(o.ref))}`, expected: String(before), received: String(afterCount) });
 }
