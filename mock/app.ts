@@ -157,16 +157,10 @@ function paginate<T>(request: FastifyRequest, count: number, fetch: (offset: num
   const size = fixedSize ?? positive(q, 'page_size', DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
   const last = Math.max(1, Math.ceil(count / size));
   if (page > last) throw new HttpError(400, `Invalid page: there are ${last} page(s) of ${size}.`);
-  const [path, raw = ''] = request.url.split('?', 2) as [string, string?];
-  const link = (n: number): string => {
-    const params = new URLSearchParams(raw);
-    params.set('page', String(n));
-    return `${request.protocol}://${request.host || '127.0.0.1'}${path}?${params.toString()}`;
-  };
   return {
     count,
-    next: page < last ? link(page + 1) : null,
-    previous: page > 1 ? link(page - 1) : null,
+    next: page < last ? linkTo(request, { page: String(page + 1) }) : null,
+    previous: page > 1 ? linkTo(request, { page: String(page - 1) }) : null,
     results: fetch((page - 1) * size, size),
   };
 }

@@ -108,8 +108,10 @@ export function buildProgram(): Command {
     .command('mock')
     .description('start the reference server (demo tokens are printed)');
   for (const d of MOCK_OPTIONS) mock.addOption(tableOption(d));
-  mock.action(async (cli: Record<string, unknown>) => {
+  mock.action(async (parsed: Record<string, unknown>) => {
     const { runMockCli } = await import('../mock/main.ts');
+    // commander names a value after its flag (--variant → variant); the table after its key (variants)
+    const cli = Object.fromEntries(MOCK_OPTIONS.map((d) => [d.key, parsed[new Option(d.flag).attributeName()]]));
     const { variants, ...o } = resolveMockOptions(mergeSources(cli, process.env, MOCK_OPTIONS));
     await runMockCli({ ...o, ...(variants.trim() !== '' ? { variants } : {}) });
   });

@@ -89,12 +89,18 @@ function recordsRefused(statuses: number[]): (req: ProxyRequest, ctx: FaultConte
   };
 }
 
-/** The order references the main user can see, fetched once per fault. */
+/** The order references the main user can see (every page, whatever the page size), fetched once per fault. */
 async function orderRefs(ctx: FaultContext): Promise<string[]> {
   const hit = ctx.memory.get('refs');
   if (Array.isArray(hit)) return hit as string[];
-  const res = await ctx.forward(mainGet('/api/v1/order/?page_size=1000'));
-  const refs = itemsOf(jsonOf(res)).map((o) => String(o.order_reference));
+  const refs: string[] = [];
+  let url: string | undefined = '/api/v1/order/?page_size=1000';
+  for (let pages = 0; url && pages < 1000; pages++) {
+    const body = jsonOf(await ctx.forward(mainGet(url)));
+    refs.push(...itemsOf(body).map((o) => String(o.order_reference)));
+    const next = (body as { next?: unknown } | undefined)?.next;
+    url = typeof next === 'string' && next !== '' ? new URL(next, 'http://x').pathname + new URL(next, 'http://x').search : undefined;
+  }
   ctx.memory.set('refs', refs);
   return refs;
 }

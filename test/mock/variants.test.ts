@@ -8,6 +8,7 @@ import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VARIANTS, VARIANT_NAMES, behaviourOf, type MockOptions } from '../../mock/index.ts';
 import { runMockCli } from '../../mock/main.ts';
+import { runCli } from '../run/cli.ts';
 import { A1, A2, B1, lc, productOrderBody, spec, startServer, type Server } from './helpers.ts';
 
 interface Answer {
@@ -117,6 +118,13 @@ describe('the variant table', () => {
     const { readFileSync } = await import('node:fs');
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     for (const name of VARIANT_NAMES) expect(readme, name).toMatch(new RegExp(`^\\| \`${name}\` \\|`, 'm'));
+  });
+
+  it('conformance mock --variant with an unknown name exits 2 with CONF_ERR_BAD_OPTION and the valid names', async () => {
+    const out = await runCli(['mock', '--port', '0', '--variant', 'bare-list,bare-lists'], { deadlineMs: 20_000 });
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain('CONF_ERR_BAD_OPTION');
+    expect(out.stderr).toContain(`unknown variant bare-lists; valid names: ${VARIANT_NAMES.join(', ')}`);
   });
 
   it('conformance mock --variant: runMockCli serves the variants and names them', async () => {
