@@ -13,6 +13,9 @@ import type { RunOptions } from './options.ts';
 
 const MAX_EVIDENCE = 5;
 
+/** The checks that judge every exchange of the run, whichever driver made it. */
+export const WATCHERS: readonly CheckName[] = ['no_server_errors', 'json_content_type', 'response_status_declared'];
+
 export class CheckRecorder {
   examined = 0;
   violations = 0;
@@ -167,7 +170,12 @@ export class RunContext {
    */
   wants(...names: CheckName[]): boolean {
     if (this.http.unavailable) return false;
-    return names.some((n) => this.selected(n) && ((CHECK_BY_NAME.get(n)?.needs ?? []) as CheckNeed[]).every((need) => this.missing(need) === undefined));
+    return names.some((n) => (this.selected(n) || this.watching) && ((CHECK_BY_NAME.get(n)?.needs ?? []) as CheckNeed[]).every((need) => this.missing(need) === undefined));
+  }
+
+  /** A check that judges every exchange of the run is selected: every driver must run for it. */
+  get watching(): boolean {
+    return this.options.checks !== undefined && WATCHERS.some((w) => this.options.checks!.includes(w));
   }
 
   /**
@@ -212,7 +220,8 @@ export class RunContext {
 
   /** Whether a check is selected and its needs are met; records the skip reason when not. */
   enabled(name: CheckName): boolean {
-    if (!this.selected(name)) return false;
+    // a selected watcher (no_server_errors…) judges every exchange: then every driver runs, its own checks muted
+    if (!this.selected(name) && !this.watching) return false;
     const rec = this.check(name);
     const def = CHECK_BY_NAME.get(name);
     for (const need of (def?.needs ?? []) as CheckNeed[]) {

@@ -15,7 +15,7 @@ import { Harness, tlsProblem, type Exchange } from '../harness/http.ts';
 import type { LatencyStat, Report, Result } from '../report/types.ts';
 import { verdictOf } from '../report/verdict.ts';
 import { loadSpec, type Spec } from '../spec/load.ts';
-import { RunContext } from './context.ts';
+import { RunContext, WATCHERS } from './context.ts';
 import type { RunOptions } from './options.ts';
 import { checkCredentials, checkNotFound, checkTenantIsolation, checkTraversal, type DocRef } from './phases/access.ts';
 import { checkColleagueExport, checkExport, EXPORT_CHECKS } from './phases/export.ts';
@@ -292,8 +292,6 @@ export function exitCodeOf(report: Report, options: Pick<RunOptions, 'requireCom
   return options.requireComplete && !report.complete ? 1 : 0;
 }
 
-/** The checks that judge every exchange of the run, whichever phase made it. */
-const WATCHERS: readonly CheckName[] = ['no_server_errors', 'json_content_type', 'response_status_declared'];
 const ACCESS: CheckName[] = ['auth_missing_credentials', 'auth_invalid_credentials', 'tenant_isolation', 'order_not_found', 'document_not_found', 'document_traversal', 'export_not_found'];
 const WRITES: CheckName[] = ['product_order_status', 'terminate_active', 'action_precondition', 'action_invalid_body', 'fuzz_invalid_body', 'fuzz_invalid_product_order', 'export_fresh'];
 const FUZZ = CHECKS.filter((c) => (c as { needs?: readonly string[] }).needs?.includes('fuzz')).map((c) => c.name);

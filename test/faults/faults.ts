@@ -773,16 +773,24 @@ export const FAULTS: readonly Fault[] = [
     name: 'export-stale-snapshot',
     breaks: 'export_fresh',
     requirement: 'EXP-FRESH',
-    description: 'serves every export of the customer from the snapshot of its first one: an order terminated (or created) since does not show',
+    description: 'builds every export from a snapshot older than the latest terminations: an order whose termination it acknowledged is still active in the file',
     transform: async (req, ctx) => {
       const res = await ctx.forward(req);
-      if (req.operation !== 'downloadOrderExport' || res.status !== 200) return res;
-      const first = ctx.memory.get('snapshot') as Buffer | undefined;
-      if (!first) {
-        ctx.memory.set('snapshot', res.body);
-        return res;
-      }
-      return { ...res, body: first };
+      const terminated = (ctx.memory.get('terminated') as Set<string> | undefined) ?? new Set<string>();
+      ctx.memory.set('terminated', terminated);
+      if (isTerminate(req) && res.status >= 200 && res.status < 300) terminated.add(decodeURIComponent(req.segments[3] ?? ''));
+      if (req.operation !== 'downloadOrderExport' || res.status !== 200 || terminated.size === 0) return res;
+      const lines = res.body.toString('utf8').split(/\r?\n/);
+      const header = (lines[0] ?? '').split(',');
+      const refAt = header.indexOf('order_reference');
+      const stateAt = header.indexOf('state');
+      const stale = lines.map((line, i) => {
+        const cells = line.split(',');
+        if (i === 0 || refAt < 0 || stateAt < 0 || !terminated.has(cells[refAt] ?? '')) return line;
+        cells[stateAt] = 'active';
+        return cells.join(',');
+      });
+      return { ...res, body: Buffer.from(stale.join('\r\n')) };
     },
   },
   {
