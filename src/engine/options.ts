@@ -53,6 +53,29 @@ export interface RunOptions {
   specPath: string | undefined;
   /** the whole run's time limit in seconds (0: none); past it no request is sent */
   maxRunS: number;
+  /** extra headers sent with every request (--header "Name: value") */
+  headers: Record<string, string>;
+  /** header names whose values are redacted, beyond those whose names suggest a secret */
+  secretHeaders: string[];
+  /** --proxy: the forward proxy for every request (NO_PROXY still applies) */
+  proxy: string | undefined;
+  /** the proxies the environment names (HTTPS_PROXY, HTTP_PROXY, NO_PROXY, either case); --proxy overrides them */
+  proxyEnv: { http?: string; https?: string; noProxy?: string };
+  /** PEM files: a CA to trust for the target, a client certificate and its key */
+  ca: string | undefined;
+  cert: string | undefined;
+  key: string | undefined;
+  /** the client key's passphrase: only from CONFORMANCE_KEY_PASSPHRASE */
+  keyPassphrase: string | undefined;
+  /** the target's certificate is not checked (every report says so) */
+  insecure: boolean;
+  /** a command whose standard output is the main token; re-run on 401 or at the expiry it gives */
+  tokenCommand: string | undefined;
+  /** OAuth2 client credentials for the main user; the secret only from CONFORMANCE_OAUTH_CLIENT_SECRET */
+  oauthTokenUrl: string | undefined;
+  oauthClientId: string | undefined;
+  oauthClientSecret: string | undefined;
+  oauthScope: string | undefined;
 }
 
 type Raw = unknown;
@@ -129,6 +152,41 @@ export function parseBaseUrl(flag: string, v: Raw): string {
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw bad(`${flag} must be an http(s) URL (got "${s}")`);
   if (u.username || u.password) throw bad(`${flag} must not carry credentials; use --token`);
   return u.toString().replace(/\/+$/, '');
+}
+
+/** `Name: value` → [name, value], both validated as header parts. */
+export function parseHeaderLine(flag: string, v: Raw): [string, string] {
+  const s = String(v);
+  const colon = s.indexOf(':');
+  if (colon <= 0) throw bad(`${flag} takes "Name: value" (got ${JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}…` : s)})`);
+  const name = parseHeaderName(flag, s.slice(0, colon).trim());
+  if (/^(host|content-length|transfer-encoding|connection|upgrade)$/i.test(name)) throw bad(`${flag}: the kit sets ${name} itself; it cannot be given`);
+  return [name, parseHeaderValue(`${flag} ${name}`, s.slice(colon + 1).trim(), true)];
+}
+
+/** A PEM file: readable, and holding what it should (checked before any request; the path is kept, not the text). */
+function parsePemFile(flag: string, v: Raw, what: RegExp, named: string): string {
+  const path = String(v);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw bad(`${flag}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  if (!what.test(text)) throw bad(`${flag}: ${path} holds no PEM ${named}`);
+  return path;
+}
+
+function parseHttpUrl(flag: string, v: Raw): string {
+  const s = String(v).trim();
+  let u: URL;
+  try {
+    u = new URL(s);
+  } catch {
+    throw bad(`${flag} must be an http(s) URL`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw bad(`${flag} must be an http(s) URL`);
+  return s;
 }
 
 function list(v: Raw): string[] {
@@ -228,7 +286,52 @@ export const RUN_OPTIONS: readonly Def[] = [
     return s;
   }),
   opt('specPath', '--spec <path>', 'CONFORMANCE_SPEC', 'openapi.yaml', 'the contract', str('--spec')),
+  opt('headers', '--header <name:value>', 'CONFORMANCE_HEADERS', '', 'a header sent with every request (repeatable; the variable holds one per line); redacted when its name suggests a secret (authorization, cookie, token, key, secret, password) or --secret-header names it', (v, f) => {
+    const lines = Array.isArray(v) ? v.map(String) : String(v).split(/\r?\n/).filter((l) => l.trim() !== '');
+    const out: Record<string, string> = {};
+    for (const l of lines) {
+      const [name, value] = parseHeaderLine(f, l);
+      out[name] = value;
+    }
+    return out;
+  }, { repeatable: true }),
+  opt('secretHeaders', '--secret-header <name>', 'CONFORMANCE_SECRET_HEADERS', '', 'a header whose value is redacted in every report (repeatable; the variable is comma-separated)', (v, f) => list(v).map((n) => parseHeaderName(f, n)), { repeatable: true }),
+  opt('proxy', '--proxy <url>', 'CONFORMANCE_PROXY', '', 'forward proxy for every request (default: HTTPS_PROXY / HTTP_PROXY, either case; NO_PROXY applies to both)', (v, f) => parseHttpUrl(f, v)),
+  opt('ca', '--ca <file>', 'CONFORMANCE_CA', '', 'PEM certificate(s) of the authority that signed the target\'s certificate (trusted besides the system\'s)', (v, f) => parsePemFile(f, v, /-----BEGIN CERTIFICATE-----/, 'certificate')),
+  opt('cert', '--cert <file>', 'CONFORMANCE_CERT', '', 'PEM client certificate (mutual TLS; with --key)', (v, f) => parsePemFile(f, v, /-----BEGIN CERTIFICATE-----/, 'certificate')),
+  opt('key', '--key <file>', 'CONFORMANCE_KEY', '', 'PEM key of --cert (its passphrase only from `CONFORMANCE_KEY_PASSPHRASE`)', (v, f) => parsePemFile(f, v, /-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'private key')),
+  opt('insecure', '--insecure', 'CONFORMANCE_INSECURE', 'off', 'do not check the target\'s certificate (every report and the console say so)', (v, f) => parseBool(f, v)),
+  opt('tokenCommand', '--token-command <cmd>', 'CONFORMANCE_TOKEN_COMMAND', '', 'a shell command whose standard output is the main token (or JSON with `access_token`/`token` and `expires_in`); re-run on a 401 and before the expiry', (v, f) => {
+    const s = String(v);
+    if (s.trim() === '') throw bad(`${f} is empty`);
+    return s;
+  }),
+  opt('oauthTokenUrl', '--oauth-token-url <url>', 'CONFORMANCE_OAUTH_TOKEN_URL', '', 'OAuth2 token endpoint (client credentials) for the main token, refreshed before it expires', (v, f) => parseHttpUrl(f, v)),
+  opt('oauthClientId', '--oauth-client-id <id>', 'CONFORMANCE_OAUTH_CLIENT_ID', '', 'OAuth2 client id (the secret only from `CONFORMANCE_OAUTH_CLIENT_SECRET`)', (v, f) => parseHeaderValue(f, v, false)),
+  opt('oauthScope', '--oauth-scope <scope>', 'CONFORMANCE_OAUTH_SCOPE', '', 'OAuth2 scope to ask for', (v, f) => parseHeaderValue(f, v, false)),
 ];
+
+/** Secrets read only from the environment, never from a flag (a flag shows in `ps` and shell history). */
+export const ENV_ONLY: readonly { key: 'keyPassphrase' | 'oauthClientSecret'; env: string; description: string }[] = [
+  { key: 'keyPassphrase', env: 'CONFORMANCE_KEY_PASSPHRASE', description: 'passphrase of the --key file' },
+  { key: 'oauthClientSecret', env: 'CONFORMANCE_OAUTH_CLIENT_SECRET', description: 'OAuth2 client secret' },
+];
+
+/** The proxy variables, lower case first (curl's and undici's order). */
+export function proxyFromEnv(env: NodeJS.ProcessEnv): RunOptions['proxyEnv'] {
+  const pick = (n: string): string | undefined => {
+    const v = env[n.toLowerCase()] ?? env[n];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  };
+  const out: RunOptions['proxyEnv'] = {};
+  const http = pick('HTTP_PROXY');
+  const https = pick('HTTPS_PROXY');
+  const noProxy = pick('NO_PROXY');
+  if (http) out.http = http;
+  if (https) out.https = https;
+  if (noProxy) out.noProxy = noProxy;
+  return out;
+}
 
 /** The README's row of an option (`test/run/options-table.test.ts` compares the README with these). */
 export function readmeRow(d: OptionDef): string {
@@ -257,12 +360,28 @@ export function resolveOptions(raw: Partial<Record<RunKey, Raw>> & Record<string
     checks: undefined,
     specPath: undefined,
     productOrderBody: undefined,
+    headers: {},
+    secretHeaders: [],
+    proxy: undefined,
+    proxyEnv: {},
+    ca: undefined,
+    cert: undefined,
+    key: undefined,
+    keyPassphrase: undefined,
+    insecure: false,
+    tokenCommand: undefined,
+    oauthTokenUrl: undefined,
+    oauthClientId: undefined,
+    oauthClientSecret: undefined,
+    oauthScope: undefined,
   };
+  for (const e of ENV_ONLY) if (typeof raw[e.key] === 'string' && raw[e.key] !== '') out[e.key] = raw[e.key];
+  if (raw.proxyEnv !== null && typeof raw.proxyEnv === 'object') out.proxyEnv = raw.proxyEnv;
   for (const d of RUN_OPTIONS) {
     const v = raw[d.key];
     if (v === undefined) continue;
     // an empty credential or spec path means "none"; an empty base URL is an error (parseBaseUrl)
-    if (v === '' && (d.secret || d.key === 'specPath' || d.key === 'seed' || d.key === 'checks' || d.key === 'productOrderBody')) continue;
+    if (v === '' && (d.secret || ['specPath', 'seed', 'checks', 'productOrderBody', 'proxy', 'ca', 'cert', 'key', 'tokenCommand', 'oauthTokenUrl', 'oauthClientId', 'oauthScope', 'headers', 'secretHeaders'].includes(d.key))) continue;
     // a program may hand the body itself rather than a file name
     if (d.key === 'productOrderBody' && typeof v === 'object' && v !== null) {
       out[d.key] = v;
@@ -271,16 +390,25 @@ export function resolveOptions(raw: Partial<Record<RunKey, Raw>> & Record<string
     out[d.key] = d.parse(v, flagName(d));
   }
   if (out.seed === undefined) out.seed = Math.floor(Math.random() * 2 ** 31);
+  if ((out.cert === undefined) !== (out.key === undefined)) throw bad(out.cert ? '--cert needs --key (the certificate\'s private key)' : '--key needs --cert');
+  const oauth = [out.oauthTokenUrl, out.oauthClientId, out.oauthClientSecret];
+  if (oauth.some((x) => x !== undefined) && oauth.some((x) => x === undefined)) {
+    throw bad('OAuth2 client credentials need --oauth-token-url, --oauth-client-id and the secret in CONFORMANCE_OAUTH_CLIENT_SECRET (never a flag)');
+  }
+  const sources = [out.token !== undefined && '--token', out.tokenCommand !== undefined && '--token-command', out.oauthTokenUrl !== undefined && 'OAuth2'].filter(Boolean);
+  if (sources.length > 1) throw bad(`the main credential comes from one place; got ${sources.join(' and ')}`);
   return out as unknown as RunOptions;
 }
 
 /** Raw values from the environment, by the table's variable names (for `npm run suites` and the CLI). */
-export function rawFromEnv(env: NodeJS.ProcessEnv, table: readonly OptionDef[] = RUN_OPTIONS): Record<string, string> {
-  const raw: Record<string, string> = {};
+export function rawFromEnv(env: NodeJS.ProcessEnv, table: readonly OptionDef[] = RUN_OPTIONS): Record<string, unknown> {
+  const raw: Record<string, unknown> = {};
+  if (table === RUN_OPTIONS) raw.proxyEnv = proxyFromEnv(env);
   for (const d of table) {
     const v = env[d.env];
     if (v !== undefined) raw[d.key] = v;
   }
+  if (table === RUN_OPTIONS) for (const e of ENV_ONLY) if (env[e.env] !== undefined) raw[e.key] = env[e.env] as string;
   return raw;
 }
 

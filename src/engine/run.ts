@@ -11,7 +11,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHECKS } from '../checks/catalog.ts';
 import { asConformanceError, ConformanceError } from '../errors.ts';
-import { Harness, tlsProblem, type Exchange } from '../harness/http.ts';
+import { CommandToken, OAuthToken } from '../harness/credentials.ts';
+import { Harness, makeDispatcher, tlsProblem, type Exchange, type HarnessOptions, type TlsSettings } from '../harness/http.ts';
 import type { LatencyStat, Report, Result } from '../report/types.ts';
 import { verdictOf } from '../report/verdict.ts';
 import { loadSpec, type Spec } from '../spec/load.ts';
@@ -99,7 +100,20 @@ export function toolVersion(): string {
 
 /** The harness a run's options describe: one place maps options to the HTTP layer. */
 export function harnessFor(options: RunOptions & { baseUrl: string }): Harness {
-  return new Harness({
+  const tls = tlsOf(options);
+  const proxy = options.proxy ? { http: options.proxy, https: options.proxy, noProxy: options.proxyEnv?.noProxy } : options.proxyEnv;
+  const tokenSources: HarnessOptions['tokenSources'] = {};
+  if (options.tokenCommand) tokenSources.main = new CommandToken(options.tokenCommand);
+  if (options.oauthTokenUrl && options.oauthClientId && options.oauthClientSecret) {
+    const settings = { tokenUrl: options.oauthTokenUrl, clientId: options.oauthClientId, clientSecret: options.oauthClientSecret, ...(options.oauthScope ? { scope: options.oauthScope } : {}) };
+    tokenSources.main = new OAuthToken(settings, makeDispatcher(undefined, { concurrency: 2, timeoutMs: options.timeoutMs, tls, proxy }), options.timeoutMs);
+  }
+  const http = new Harness({
+    headers: options.headers,
+    secretHeaders: options.secretHeaders,
+    tls,
+    proxy,
+    tokenSources,
     baseUrl: options.baseUrl,
     timeoutMs: options.timeoutMs,
     concurrency: options.concurrency,
@@ -110,6 +124,23 @@ export function harnessFor(options: RunOptions & { baseUrl: string }): Harness {
     authScheme: options.authScheme,
     maxRunMs: options.maxRunS > 0 ? options.maxRunS * 1000 : undefined,
   });
+  http.redactor.add(options.oauthClientSecret, 'CONFORMANCE_OAUTH_CLIENT_SECRET');
+  http.redactor.add(options.keyPassphrase, 'CONFORMANCE_KEY_PASSPHRASE');
+  if (options.insecure) http.note(INSECURE);
+  return http;
+}
+
+const INSECURE = "--insecure: the target's TLS certificate was not checked; this report does not show who answered";
+
+/** --ca, --cert, --key (read here, at the start of the run), the passphrase and --insecure, as the TLS layer takes them. */
+function tlsOf(options: Partial<RunOptions>): TlsSettings {
+  const tls: TlsSettings = {};
+  if (options.ca) tls.ca = readFileSync(options.ca, 'utf8');
+  if (options.cert) tls.cert = readFileSync(options.cert, 'utf8');
+  if (options.key) tls.key = readFileSync(options.key, 'utf8');
+  if (options.keyPassphrase) tls.passphrase = options.keyPassphrase;
+  if (options.insecure) tls.rejectUnauthorized = false;
+  return tls;
 }
 
 /**
@@ -130,7 +161,7 @@ async function preflight(ctx: RunContext): Promise<void> {
     if (first.error.code === 'refused') return http.stop({ code: 'CONF_ERR_UNREACHABLE', message: `${target}: ${first.error.message}` });
     if (first.error.code === 'tls') return http.stop({ code: 'CONF_ERR_TLS', message: `${target}: ${first.error.message}` });
     if (first.error.code === 'reset' || first.error.code === 'protocol') {
-      const tls = await tlsDiagnosis(http.origin);
+      const tls = await tlsDiagnosis(http.origin, http.options.tls);
       if (tls) return http.stop({ code: 'CONF_ERR_TLS', message: `${target}: ${tls}` });
     }
     return; // a target that hangs or breaks is judged by the checks (a FAIL that names it)
@@ -156,12 +187,12 @@ async function preflight(ctx: RunContext): Promise<void> {
  * a server that wants a client certificate and says so in an alert after the
  * handshake. One raw TLS connection tells which; undefined when neither.
  */
-async function tlsDiagnosis(origin: string): Promise<string | undefined> {
+async function tlsDiagnosis(origin: string, settings: TlsSettings = {}): Promise<string | undefined> {
   const u = new URL(origin);
   const { connect } = await import('node:tls');
   const plain = u.protocol === 'http:';
   return new Promise((resolvePromise) => {
-    const socket = connect({ host: u.hostname, port: Number(u.port || (plain ? 80 : 443)), rejectUnauthorized: !plain, servername: /^[\d.]+$|:/.test(u.hostname) ? undefined : u.hostname });
+    const socket = connect({ ...settings, host: u.hostname, port: Number(u.port || (plain ? 80 : 443)), rejectUnauthorized: !plain && settings.rejectUnauthorized !== false, servername: /^[\d.]+$|:/.test(u.hostname) ? undefined : u.hostname });
     const done = (v: string | undefined): void => {
       socket.destroy();
       resolvePromise(v);
@@ -254,7 +285,7 @@ export async function certify(options: RunOptions & { baseUrl: string }, embedde
   } catch (err) {
     // a run always ends with a report: an unexpected error in the kit is INTERNAL, and INCOMPLETE
     const e = err instanceof ConformanceError ? err : asConformanceError(err);
-    http.stop({ code: e.code === 'CONF_ERR_UNREACHABLE' ? 'CONF_ERR_UNREACHABLE' : 'CONF_ERR_INTERNAL', message: e.message });
+    http.stop({ code: e.code === 'CONF_ERR_UNREACHABLE' || e.code === 'CONF_ERR_INTERRUPTED' ? e.code : 'CONF_ERR_INTERNAL', message: e.message });
   } finally {
     await http.close();
   }
@@ -303,9 +334,13 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
 }
 
 function shown(options: Partial<RunOptions>): Record<string, unknown> {
-  const { token, tokenOtherUser, tokenOtherTenant, ...rest } = options;
+  const { token, tokenOtherUser, tokenOtherTenant, keyPassphrase, oauthClientSecret, headers, ...rest } = options;
+  void keyPassphrase;
+  void oauthClientSecret;
   return {
     ...rest,
+    // header names only: a value may be a credential whatever its name
+    ...(headers ? { headers: Object.keys(headers) } : {}),
     token: token ? '(set)' : '(none)',
     tokenOtherUser: tokenOtherUser ? '(set)' : '(none)',
     tokenOtherTenant: tokenOtherTenant ? '(set)' : '(none)',
@@ -355,7 +390,13 @@ export function buildReport(ctx: RunContext, spec: Spec, options: RunOptions, em
     },
     writes: { dryRun: options.dryRun, planned: plan, sent: ctx.http.writesSent, blocked: [...ctx.http.blocked], created: [...ctx.createdRefs], disposable: [...options.disposableOrders] },
     problems,
+    tls: tlsField(options),
   });
+}
+
+/** The report's `tls` field: whether the target's certificate was checked (--insecure: not), a CA given, a client certificate presented. */
+function tlsField(options: Partial<RunOptions>): NonNullable<Report['tls']> {
+  return { certificateChecked: !options.insecure, ca: Boolean(options.ca), clientCertificate: Boolean(options.cert) };
 }
 
 /**
@@ -387,6 +428,7 @@ export function incompleteReport(error: { code: string; message: string }, optio
     results,
     observed: { transitions: [], productionSteps: [], states: {}, latency: [] },
     writes: { dryRun: options.dryRun ?? false, planned: [], sent: 0, blocked: [], created: [], disposable: [...(options.disposableOrders ?? [])] },
-    problems: [error.message],
+    problems: [error.message, ...(options.insecure ? [INSECURE] : [])],
+    tls: tlsField(options),
   };
 }
