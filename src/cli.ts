@@ -84,6 +84,7 @@ export function buildProgram(): Command {
       }
       const target = options.baseUrl ?? 'the bundled reference server';
       log(`Certifying ${target} — profile ${options.profile}, seed ${options.seed}${options.dryRun ? ' (dry run: no write, no export)' : ''}`);
+      if (options.insecure) err("conformance: --insecure: the target's TLS certificate is not checked; the reports will say so");
       let outcome: Awaited<ReturnType<typeof runConformance>>;
       try {
         outcome = await runConformance(options, { log });

@@ -420,8 +420,28 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): RunOptions
 /** Flags win over variables: `cli` holds only what was given on the command line. */
 export function mergeSources(cli: Record<string, unknown>, env: NodeJS.ProcessEnv, table: readonly OptionDef[]): Record<string, unknown> {
   const merged: Record<string, unknown> = rawFromEnv(env, table);
-  for (const [k, v] of Object.entries(cli)) if (v !== undefined) merged[k] = v;
+  for (const [k, v] of Object.entries(cliByKey(cli, table))) if (v !== undefined) merged[k] = v;
   return merged;
+}
+
+/** commander's attribute name of a flag (`--disposable-order` → `disposableOrder`). */
+export const attributeOf = (d: OptionDef): string => flagName(d).slice(2).replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+
+/**
+ * Parsed flags keyed by the table's keys: commander names a value after its
+ * flag (`--spec` → `spec`, `--disposable-order` → `disposableOrder`), the
+ * table after the option (`specPath`, `disposableOrders`).
+ */
+export function cliByKey(cli: Record<string, unknown>, table: readonly OptionDef[]): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...cli };
+  for (const d of table) {
+    const attr = attributeOf(d);
+    if (attr !== d.key && cli[attr] !== undefined) {
+      out[d.key] = cli[attr];
+      delete out[attr];
+    }
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- the mock table

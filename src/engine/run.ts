@@ -334,11 +334,13 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
 }
 
 function shown(options: Partial<RunOptions>): Record<string, unknown> {
-  const { token, tokenOtherUser, tokenOtherTenant, keyPassphrase, oauthClientSecret, headers, ...rest } = options;
+  const { token, tokenOtherUser, tokenOtherTenant, keyPassphrase, oauthClientSecret, headers, tokenCommand, ...rest } = options;
   void keyPassphrase;
   void oauthClientSecret;
   return {
     ...rest,
+    // a command line may carry a password of its own
+    ...(tokenCommand ? { tokenCommand: '(set)' } : {}),
     // header names only: a value may be a credential whatever its name
     ...(headers ? { headers: Object.keys(headers) } : {}),
     token: token ? '(set)' : '(none)',

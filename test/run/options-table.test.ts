@@ -35,3 +35,33 @@ describe('the options table', () => {
     expect(flags('mock')).toEqual(expect.arrayContaining(MOCK_OPTIONS.map(flagName)));
   });
 });
+
+describe('flags reach their options', () => {
+  // commander names a value after its flag (`--spec` → spec); the table after the option (specPath): both were once silently dropped
+  it('--spec and --disposable-order given as flags are used, not ignored', async () => {
+    const { main } = await import('../../src/cli.ts');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const reports = mkdtempSync(join(tmpdir(), 'conformance-flags-'));
+    const lines: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((s: string) => {
+      lines.push(String(s));
+      return true;
+    }) as typeof process.stderr.write;
+    let code: number;
+    try {
+      code = await main(['run', '--spec', join(reports, 'no-such-spec.yaml'), '--report-dir', reports]);
+    } finally {
+      process.stderr.write = write;
+      process.exitCode = undefined;
+    }
+    expect(code).toBe(2);
+    expect(lines.join('')).toMatch(/no-such-spec\.yaml.*\[CONF_ERR_SPEC_LOAD\]/);
+    const report = JSON.parse(readFileSync(join(reports, 'conformance.json'), 'utf8')) as { options: Record<string, unknown> };
+    expect(report.options.specPath).toBe(join(reports, 'no-such-spec.yaml'));
+    rmSync(reports, { recursive: true, force: true });
+    const { cliByKey } = await import('../../src/engine/options.ts');
+    expect(cliByKey({ disposableOrder: ['A'], spec: 'x.yaml', quiet: true }, RUN_OPTIONS)).toEqual({ disposableOrders: ['A'], specPath: 'x.yaml', quiet: true });
+  });
+});
