@@ -31,6 +31,10 @@ export interface RunHooks {
   log?: (line: string) => void;
   /** extra phases (fuzzing) run after the writes */
   extraPhases?: ((ctx: RunContext) => Promise<void>)[];
+  /** aborted (Ctrl-C): no new request is sent, those in flight finish, the report is INCOMPLETE (CONF_ERR_INTERRUPTED) */
+  signal?: AbortSignal;
+  /** the run's harness, once made (progress lines read its request count) */
+  onHarness?: (http: Harness) => void;
 }
 
 export interface RunOutcome {
@@ -216,6 +220,10 @@ export async function certify(options: RunOptions & { baseUrl: string }, embedde
   const ctx = new RunContext(spec, http, options, (l) => log(http.redactor.text(l)));
   for (const c of CHECKS) ctx.check(c.name);
   http.setWriteGuard(writeGuard(ctx));
+  hooks.onHarness?.(http);
+  const interrupt = (): void => http.stop({ code: 'CONF_ERR_INTERRUPTED', message: 'interrupted (SIGINT): no request was sent after it, those in flight were waited for' });
+  if (hooks.signal?.aborted) interrupt();
+  hooks.signal?.addEventListener('abort', interrupt, { once: true });
   let plan: PlannedWrite[] = [];
   try {
     // the preflight's two reads are made again by the phases: judged there, so that a run stopped here judges nothing
@@ -235,8 +243,7 @@ export async function certify(options: RunOptions & { baseUrl: string }, embedde
     let otherDoc: DocRef | undefined;
     let sample = ctx.orders;
     await phase('reference data', async () => {
-      reasons = await fetchReasons(ctx);
-      await checkOrderRequests(ctx);
+      [reasons] = await Promise.all([fetchReasons(ctx), checkOrderRequests(ctx)]);
     });
     await phase('orders, histories, documents', async () => {
       await crawlOrderList(ctx);
@@ -287,6 +294,7 @@ export async function certify(options: RunOptions & { baseUrl: string }, embedde
     const e = err instanceof ConformanceError ? err : asConformanceError(err);
     http.stop({ code: e.code === 'CONF_ERR_UNREACHABLE' || e.code === 'CONF_ERR_INTERRUPTED' ? e.code : 'CONF_ERR_INTERNAL', message: e.message });
   } finally {
+    hooks.signal?.removeEventListener('abort', interrupt);
     await http.close();
   }
   const report = buildReport(ctx, spec, options, embedded, startedAt, plan);
