@@ -7,7 +7,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CHECKS } from './checks/catalog.ts';
 import { asConformanceError, ConformanceError } from './errors.ts';
-import { MOCK_OPTIONS, mergeSources, resolveMockOptions, resolveOptions, RUN_OPTIONS, type OptionDef, type RunOptions } from './engine/options.ts';
+import { CONFIG_FILE, initialConfig, MOCK_OPTIONS, mergeSources, resolveMockOptions, runSources, resolveOptions, RUN_OPTIONS, type OptionDef, type RunOptions } from './engine/options.ts';
 import { incompleteReport, runConformance, toolVersion } from './engine/run.ts';
 import type { Harness } from './harness/http.ts';
 import type { Report } from './report/types.ts';
@@ -122,7 +122,8 @@ export function buildProgram(): Command {
       let options: RunOptions | undefined;
       let reportDir: string | undefined;
       try {
-        options = resolveOptions(raw);
+        // flags > variables > the config file > defaults
+        options = resolveOptions(runSources(cli, process.env));
         reportDir = options.reportDir;
         await checkReportDir(reportDir);
         loadSpec(options.specPath);
@@ -188,6 +189,21 @@ export function buildProgram(): Command {
     .action(async (a: string, b: string) => {
       const { diffCommand } = await import('./report/diff.ts');
       process.exitCode = await diffCommand(a, b, out);
+    });
+
+  program
+    .command('init')
+    .description(`write a starting ${CONFIG_FILE}: every option with its default and a "$key" comment`)
+    .option('--force', 'replace an existing file')
+    .action(async (o: { force?: boolean }) => {
+      const { writeFileSync } = await import('node:fs');
+      try {
+        writeFileSync(CONFIG_FILE, initialConfig(), { flag: o.force ? 'w' : 'wx' });
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        throw new ConformanceError('CONF_ERR_BAD_OPTION', code === 'EEXIST' ? `${CONFIG_FILE} exists; --force replaces it` : `cannot write ${CONFIG_FILE} (${code ?? (e as Error).message})`);
+      }
+      out(`Wrote ${CONFIG_FILE}; \`conformance run\` reads it from this folder (or --config FILE).`);
     });
 
   program

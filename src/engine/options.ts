@@ -10,7 +10,8 @@
  * CONF_ERR_BAD_OPTION (exit 2). A boolean variable never counts as set merely
  * because it exists.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { CHECK_BY_NAME, CHECKS } from '../checks/catalog.ts';
 import { ConformanceError } from '../errors.ts';
 import type { Profile } from '../report/types.ts';
@@ -76,6 +77,8 @@ export interface RunOptions {
   oauthClientId: string | undefined;
   oauthClientSecret: string | undefined;
   oauthScope: string | undefined;
+  /** the config file the options were read from (--config, or ./conformance.config.json when present) */
+  config: string | undefined;
 }
 
 type Raw = unknown;
@@ -308,6 +311,7 @@ export const RUN_OPTIONS: readonly Def[] = [
   }),
   opt('oauthTokenUrl', '--oauth-token-url <url>', 'CONFORMANCE_OAUTH_TOKEN_URL', '', 'OAuth2 token endpoint (client credentials) for the main token, refreshed before it expires', (v, f) => parseHttpUrl(f, v)),
   opt('oauthClientId', '--oauth-client-id <id>', 'CONFORMANCE_OAUTH_CLIENT_ID', '', 'OAuth2 client id (the secret only from `CONFORMANCE_OAUTH_CLIENT_SECRET`)', (v, f) => parseHeaderValue(f, v, false)),
+  opt('config', '--config <file>', 'CONFORMANCE_CONFIG', 'conformance.config.json', 'options from a JSON file, keyed as the `key` column of `conformance init`\'s file (flags > variables > file > defaults; an unknown key is an error)', str('--config')),
   opt('oauthScope', '--oauth-scope <scope>', 'CONFORMANCE_OAUTH_SCOPE', '', 'OAuth2 scope to ask for', (v, f) => parseHeaderValue(f, v, false)),
 ];
 
@@ -374,6 +378,7 @@ export function resolveOptions(raw: Partial<Record<RunKey, Raw>> & Record<string
     oauthClientId: undefined,
     oauthClientSecret: undefined,
     oauthScope: undefined,
+    config: undefined,
   };
   for (const e of ENV_ONLY) if (typeof raw[e.key] === 'string' && raw[e.key] !== '') out[e.key] = raw[e.key];
   if (raw.proxyEnv !== null && typeof raw.proxyEnv === 'object') out.proxyEnv = raw.proxyEnv;
@@ -381,7 +386,7 @@ export function resolveOptions(raw: Partial<Record<RunKey, Raw>> & Record<string
     const v = raw[d.key];
     if (v === undefined) continue;
     // an empty credential or spec path means "none"; an empty base URL is an error (parseBaseUrl)
-    if (v === '' && (d.secret || ['specPath', 'seed', 'checks', 'productOrderBody', 'proxy', 'ca', 'cert', 'key', 'tokenCommand', 'oauthTokenUrl', 'oauthClientId', 'oauthScope', 'headers', 'secretHeaders'].includes(d.key))) continue;
+    if (v === '' && (d.secret || ['specPath', 'seed', 'checks', 'productOrderBody', 'proxy', 'ca', 'cert', 'key', 'tokenCommand', 'oauthTokenUrl', 'oauthClientId', 'oauthScope', 'headers', 'secretHeaders', 'config'].includes(d.key))) continue;
     // a program may hand the body itself rather than a file name
     if (d.key === 'productOrderBody' && typeof v === 'object' && v !== null) {
       out[d.key] = v;
@@ -442,6 +447,81 @@ export function cliByKey(cli: Record<string, unknown>, table: readonly OptionDef
     }
   }
   return out;
+}
+
+// ---------------------------------------------------------------- the config file
+
+export const CONFIG_FILE = 'conformance.config.json';
+/** Options whose value is a path: in a config file, relative to the file's own folder. */
+const PATH_KEYS = new Set(['ca', 'cert', 'key', 'productOrderBody', 'specPath', 'reportDir']);
+
+/**
+ * Raw option values from a config file: `path` (from --config or
+ * CONFORMANCE_CONFIG) must exist; otherwise ./conformance.config.json is read
+ * when present. JSON with the table's keys (`baseUrl`, `allowWrites`, ...);
+ * keys starting with `$` are comments; an unknown key, or a credential (a
+ * file gets committed), is CONF_ERR_BAD_OPTION. Typed values are taken as
+ * they are (true, 8, ["A","B"]); `headers` may be an object.
+ */
+export function rawFromConfig(path: string | undefined, cwd = process.cwd()): Record<string, unknown> {
+  const file = path !== undefined ? resolvePath(cwd, path) : resolvePath(cwd, CONFIG_FILE);
+  if (path === undefined && !existsSync(file)) return {};
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw bad(`--config: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw bad(`${file} is not JSON (${(e as Error).message}); comments go in "$comment" keys`);
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw bad(`${file} must hold a JSON object of options`);
+  const byKey = new Map(RUN_OPTIONS.map((d) => [d.key as string, d]));
+  const out: Record<string, unknown> = { config: file };
+  for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
+    if (k.startsWith('$')) continue;
+    const d = byKey.get(k);
+    if (!d || k === 'config') {
+      const flat = k.toLowerCase().replace(/[-_]/g, '');
+      const near = RUN_OPTIONS.find((x) => flagName(x).slice(2) === k || x.key.toLowerCase() === flat) ?? RUN_OPTIONS.find((x) => flat.length >= 4 && (x.key.toLowerCase().startsWith(flat) || flat.startsWith(x.key.toLowerCase())));
+      throw bad(`${file}: unknown key "${k}"${near ? ` (did you mean "${near.key}"?)` : ''}; the keys are those of the options table (conformance init writes them all)`);
+    }
+    if (d.secret || ENV_ONLY.some((e) => e.key === k)) throw bad(`${file}: "${k}" is a credential, and a config file gets committed; give it with ${flagName(d)} or ${d.env} (or --token-command)`);
+    if (v === null) continue;
+    let value = v;
+    if (k === 'headers' && typeof v === 'object' && !Array.isArray(v)) value = Object.entries(v as Record<string, unknown>).map(([n, x]) => `${n}: ${String(x)}`);
+    if (PATH_KEYS.has(k) && typeof v === 'string' && v !== '' && !isAbsolute(v)) value = resolvePath(dirname(file), v);
+    out[k] = value;
+  }
+  return out;
+}
+
+/** Every source of `conformance run`'s options, merged: flags > variables > the config file (--config, CONFORMANCE_CONFIG or ./conformance.config.json) > defaults. */
+export function runSources(cli: Record<string, unknown>, env: NodeJS.ProcessEnv, cwd = process.cwd()): Record<string, unknown> {
+  const raw = mergeSources(cli, env, RUN_OPTIONS);
+  return { ...rawFromConfig(raw.config === undefined || raw.config === '' ? undefined : String(raw.config), cwd), ...raw };
+}
+
+/** The starting file `conformance init` writes: every option that may live in a file, its default, and a `$key` comment beside it. */
+export function initialConfig(): string {
+  const doc: Record<string, unknown> = {
+    $comment: [
+      'Options of `conformance run` (README: "The command line"). Keys are the options table\'s; keys starting with $ are comments.',
+      'Precedence: flags > CONFORMANCE_* variables > this file > defaults. An unknown key is an error (exit 2).',
+      'Credentials never go here: --token or CONFORMANCE_TOKEN (and _OTHER_USER, _OTHER_TENANT), --token-command, CONFORMANCE_OAUTH_CLIENT_SECRET, CONFORMANCE_KEY_PASSPHRASE.',
+      'Relative paths (ca, cert, key, productOrderBody, specPath, reportDir) are relative to this file.',
+    ],
+  };
+  const defaults = DEFAULTS as Record<string, unknown>;
+  for (const d of RUN_OPTIONS) {
+    if (d.secret || d.key === 'config') continue;
+    doc[`$${d.key}`] = `${d.description} (${flagName(d)}, ${d.env}${d.shown ? `; default ${d.shown}` : ''})`;
+    if (d.key in defaults) doc[d.key] = defaults[d.key];
+  }
+  return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
 // ---------------------------------------------------------------- the mock table
