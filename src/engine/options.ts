@@ -77,6 +77,13 @@ export interface RunOptions {
   oauthClientId: string | undefined;
   oauthClientSecret: string | undefined;
   oauthScope: string | undefined;
+  /** the same for the colleague and the other customer (OAuth2: the same token URL and scope, their own client) */
+  tokenCommandOtherUser: string | undefined;
+  tokenCommandOtherTenant: string | undefined;
+  oauthClientIdOtherUser: string | undefined;
+  oauthClientIdOtherTenant: string | undefined;
+  oauthClientSecretOtherUser: string | undefined;
+  oauthClientSecretOtherTenant: string | undefined;
   /** the config file the options were read from (--config, or ./conformance.config.json when present) */
   config: string | undefined;
 }
@@ -304,22 +311,30 @@ export const RUN_OPTIONS: readonly Def[] = [
   opt('cert', '--cert <file>', 'CONFORMANCE_CERT', '', 'PEM client certificate (mutual TLS; with --key)', (v, f) => parsePemFile(f, v, /-----BEGIN CERTIFICATE-----/, 'certificate')),
   opt('key', '--key <file>', 'CONFORMANCE_KEY', '', 'PEM key of --cert (its passphrase only from `CONFORMANCE_KEY_PASSPHRASE`)', (v, f) => parsePemFile(f, v, /-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'private key')),
   opt('insecure', '--insecure', 'CONFORMANCE_INSECURE', 'off', 'do not check the target\'s certificate (every report and the console say so)', (v, f) => parseBool(f, v)),
-  opt('tokenCommand', '--token-command <cmd>', 'CONFORMANCE_TOKEN_COMMAND', '', 'a shell command whose standard output is the main token (or JSON with `access_token`/`token` and `expires_in`); re-run on a 401 and before the expiry', (v, f) => {
-    const s = String(v);
-    if (s.trim() === '') throw bad(`${f} is empty`);
-    return s;
-  }),
+  opt('tokenCommand', '--token-command <cmd>', 'CONFORMANCE_TOKEN_COMMAND', '', 'a shell command whose standard output is the main token (or JSON with `access_token`/`token` and `expires_in`); re-run on a 401 and before the expiry', parseCommand),
+  opt('tokenCommandOtherUser', '--token-command-other-user <cmd>', 'CONFORMANCE_TOKEN_COMMAND_OTHER_USER', '', 'the same for the colleague\'s token', parseCommand),
+  opt('tokenCommandOtherTenant', '--token-command-other-tenant <cmd>', 'CONFORMANCE_TOKEN_COMMAND_OTHER_TENANT', '', 'the same for the other customer\'s token', parseCommand),
   opt('oauthTokenUrl', '--oauth-token-url <url>', 'CONFORMANCE_OAUTH_TOKEN_URL', '', 'OAuth2 token endpoint (client credentials) for the main token, refreshed before it expires', (v, f) => parseHttpUrl(f, v)),
   opt('oauthClientId', '--oauth-client-id <id>', 'CONFORMANCE_OAUTH_CLIENT_ID', '', 'OAuth2 client id (the secret only from `CONFORMANCE_OAUTH_CLIENT_SECRET`)', (v, f) => parseHeaderValue(f, v, false)),
   opt('config', '--config <file>', 'CONFORMANCE_CONFIG', 'conformance.config.json', 'options from a JSON file, keyed as the `key` column of `conformance init`\'s file (flags > variables > file > defaults; an unknown key is an error)', str('--config')),
   opt('oauthScope', '--oauth-scope <scope>', 'CONFORMANCE_OAUTH_SCOPE', '', 'OAuth2 scope to ask for', (v, f) => parseHeaderValue(f, v, false)),
+  opt('oauthClientIdOtherUser', '--oauth-client-id-other-user <id>', 'CONFORMANCE_OAUTH_CLIENT_ID_OTHER_USER', '', 'the colleague\'s OAuth2 client (same token URL and scope; secret from `CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_USER`)', (v, f) => parseHeaderValue(f, v, false)),
+  opt('oauthClientIdOtherTenant', '--oauth-client-id-other-tenant <id>', 'CONFORMANCE_OAUTH_CLIENT_ID_OTHER_TENANT', '', 'the other customer\'s OAuth2 client (secret from `CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_TENANT`)', (v, f) => parseHeaderValue(f, v, false)),
 ];
 
 /** Secrets read only from the environment, never from a flag (a flag shows in `ps` and shell history). */
-export const ENV_ONLY: readonly { key: 'keyPassphrase' | 'oauthClientSecret'; env: string; description: string }[] = [
+export const ENV_ONLY: readonly { key: 'keyPassphrase' | 'oauthClientSecret' | 'oauthClientSecretOtherUser' | 'oauthClientSecretOtherTenant'; env: string; description: string }[] = [
   { key: 'keyPassphrase', env: 'CONFORMANCE_KEY_PASSPHRASE', description: 'passphrase of the --key file' },
   { key: 'oauthClientSecret', env: 'CONFORMANCE_OAUTH_CLIENT_SECRET', description: 'OAuth2 client secret' },
+  { key: 'oauthClientSecretOtherUser', env: 'CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_USER', description: 'the colleague\'s OAuth2 client secret' },
+  { key: 'oauthClientSecretOtherTenant', env: 'CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_TENANT', description: 'the other customer\'s OAuth2 client secret' },
 ];
+
+function parseCommand(v: Raw, f: string): string {
+  const s = String(v);
+  if (s.trim() === '') throw bad(`${f} is empty`);
+  return s;
+}
 
 /** The proxy variables, lower case first (curl's and undici's order). */
 export function proxyFromEnv(env: NodeJS.ProcessEnv): RunOptions['proxyEnv'] {
@@ -378,6 +393,12 @@ export function resolveOptions(raw: Partial<Record<RunKey, Raw>> & Record<string
     oauthClientId: undefined,
     oauthClientSecret: undefined,
     oauthScope: undefined,
+    tokenCommandOtherUser: undefined,
+    tokenCommandOtherTenant: undefined,
+    oauthClientIdOtherUser: undefined,
+    oauthClientIdOtherTenant: undefined,
+    oauthClientSecretOtherUser: undefined,
+    oauthClientSecretOtherTenant: undefined,
     config: undefined,
   };
   for (const e of ENV_ONLY) if (typeof raw[e.key] === 'string' && raw[e.key] !== '') out[e.key] = raw[e.key];
@@ -386,7 +407,7 @@ export function resolveOptions(raw: Partial<Record<RunKey, Raw>> & Record<string
     const v = raw[d.key];
     if (v === undefined) continue;
     // an empty credential or spec path means "none"; an empty base URL is an error (parseBaseUrl)
-    if (v === '' && (d.secret || ['specPath', 'seed', 'checks', 'productOrderBody', 'proxy', 'ca', 'cert', 'key', 'tokenCommand', 'oauthTokenUrl', 'oauthClientId', 'oauthScope', 'headers', 'secretHeaders', 'config'].includes(d.key))) continue;
+    if (v === '' && (d.secret || ['specPath', 'seed', 'checks', 'productOrderBody', 'proxy', 'ca', 'cert', 'key', 'tokenCommand', 'oauthTokenUrl', 'oauthClientId', 'oauthScope', 'headers', 'secretHeaders', 'config', 'tokenCommandOtherUser', 'tokenCommandOtherTenant', 'oauthClientIdOtherUser', 'oauthClientIdOtherTenant'].includes(d.key))) continue;
     // a program may hand the body itself rather than a file name
     if (d.key === 'productOrderBody' && typeof v === 'object' && v !== null) {
       out[d.key] = v;
@@ -396,12 +417,22 @@ export function resolveOptions(raw: Partial<Record<RunKey, Raw>> & Record<string
   }
   if (out.seed === undefined) out.seed = Math.floor(Math.random() * 2 ** 31);
   if ((out.cert === undefined) !== (out.key === undefined)) throw bad(out.cert ? '--cert needs --key (the certificate\'s private key)' : '--key needs --cert');
-  const oauth = [out.oauthTokenUrl, out.oauthClientId, out.oauthClientSecret];
-  if (oauth.some((x) => x !== undefined) && oauth.some((x) => x === undefined)) {
+  const oauth = [out.oauthClientId, out.oauthClientSecret];
+  if ((oauth.some((x) => x !== undefined) && (oauth.some((x) => x === undefined) || out.oauthTokenUrl === undefined)) || (out.oauthTokenUrl !== undefined && ![out.oauthClientId, out.oauthClientIdOtherUser, out.oauthClientIdOtherTenant].some((x) => x !== undefined))) {
     throw bad('OAuth2 client credentials need --oauth-token-url, --oauth-client-id and the secret in CONFORMANCE_OAUTH_CLIENT_SECRET (never a flag)');
   }
-  const sources = [out.token !== undefined && '--token', out.tokenCommand !== undefined && '--token-command', out.oauthTokenUrl !== undefined && 'OAuth2'].filter(Boolean);
+  const sources = [out.token !== undefined && '--token', out.tokenCommand !== undefined && '--token-command', out.oauthClientId !== undefined && 'OAuth2'].filter(Boolean);
   if (sources.length > 1) throw bad(`the main credential comes from one place; got ${sources.join(' and ')}`);
+  for (const [who, token, cmd, id, secret] of [
+    ['OTHER_USER', out.tokenOtherUser, out.tokenCommandOtherUser, out.oauthClientIdOtherUser, out.oauthClientSecretOtherUser],
+    ['OTHER_TENANT', out.tokenOtherTenant, out.tokenCommandOtherTenant, out.oauthClientIdOtherTenant, out.oauthClientSecretOtherTenant],
+  ] as const) {
+    const flag = who.toLowerCase().replace('_', '-');
+    if ((id === undefined) !== (secret === undefined)) throw bad(`--oauth-client-id-${flag} needs CONFORMANCE_OAUTH_CLIENT_SECRET_${who}, and the secret its client id`);
+    if (id !== undefined && out.oauthTokenUrl === undefined) throw bad(`--oauth-client-id-${flag} needs --oauth-token-url`);
+    const given = [token !== undefined && `--token-${flag}`, cmd !== undefined && `--token-command-${flag}`, id !== undefined && 'OAuth2'].filter(Boolean);
+    if (given.length > 1) throw bad(`the ${flag} credential comes from one place; got ${given.join(' and ')}`);
+  }
   return out as unknown as RunOptions;
 }
 

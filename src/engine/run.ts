@@ -107,10 +107,18 @@ export function harnessFor(options: RunOptions & { baseUrl: string }): Harness {
   const tls = tlsOf(options);
   const proxy = options.proxy ? { http: options.proxy, https: options.proxy, noProxy: options.proxyEnv?.noProxy } : options.proxyEnv;
   const tokenSources: HarnessOptions['tokenSources'] = {};
-  if (options.tokenCommand) tokenSources.main = new CommandToken(options.tokenCommand);
-  if (options.oauthTokenUrl && options.oauthClientId && options.oauthClientSecret) {
-    const settings = { tokenUrl: options.oauthTokenUrl, clientId: options.oauthClientId, clientSecret: options.oauthClientSecret, ...(options.oauthScope ? { scope: options.oauthScope } : {}) };
-    tokenSources.main = new OAuthToken(settings, makeDispatcher(undefined, { concurrency: 2, timeoutMs: options.timeoutMs, tls, proxy }), options.timeoutMs);
+  const oauthDispatcher = options.oauthTokenUrl ? makeDispatcher(undefined, { concurrency: 2, timeoutMs: options.timeoutMs, tls, proxy }) : undefined;
+  for (const [who, command, clientId, clientSecret] of [
+    ['main', options.tokenCommand, options.oauthClientId, options.oauthClientSecret],
+    ['otherUser', options.tokenCommandOtherUser, options.oauthClientIdOtherUser, options.oauthClientSecretOtherUser],
+    ['otherTenant', options.tokenCommandOtherTenant, options.oauthClientIdOtherTenant, options.oauthClientSecretOtherTenant],
+  ] as const) {
+    const flag = who === 'main' ? '' : who === 'otherUser' ? '-other-user' : '-other-tenant';
+    if (command) tokenSources[who] = new CommandToken(command, `--token-command${flag}`);
+    if (options.oauthTokenUrl && oauthDispatcher && clientId && clientSecret) {
+      const settings = { tokenUrl: options.oauthTokenUrl, clientId, clientSecret, ...(options.oauthScope ? { scope: options.oauthScope } : {}) };
+      tokenSources[who] = new OAuthToken(settings, oauthDispatcher, options.timeoutMs);
+    }
   }
   const http = new Harness({
     headers: options.headers,
@@ -129,6 +137,8 @@ export function harnessFor(options: RunOptions & { baseUrl: string }): Harness {
     maxRunMs: options.maxRunS > 0 ? options.maxRunS * 1000 : undefined,
   });
   http.redactor.add(options.oauthClientSecret, 'CONFORMANCE_OAUTH_CLIENT_SECRET');
+  http.redactor.add(options.oauthClientSecretOtherUser, 'CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_USER');
+  http.redactor.add(options.oauthClientSecretOtherTenant, 'CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_TENANT');
   http.redactor.add(options.keyPassphrase, 'CONFORMANCE_KEY_PASSPHRASE');
   if (options.insecure) http.note(INSECURE);
   return http;
@@ -176,7 +186,7 @@ async function preflight(ctx: RunContext): Promise<void> {
     const how = `${first.status} to GET ${reads[0]!.path} and ${second.status} to GET ${reads[1]!.path}`;
     return http.stop({
       code: 'CONF_ERR_CREDENTIALS',
-      message: ctx.options.token ? `the main credential (--token) was refused on every call (${how}): it is wrong, expired, or needs another --auth-header/--auth-scheme` : `no --token was given and the target asks for credentials (${how})`,
+      message: http.hasCredential('main') ? `the main credential (${ctx.options.token ? '--token' : ctx.options.tokenCommand ? '--token-command' : 'OAuth2'}) was refused on every call (${how}): it is wrong, expired, or needs another --auth-header/--auth-scheme` : `no --token was given and the target asks for credentials (${how})`,
     });
   }
   if (answers.every((ex) => ex.status === 404)) {
@@ -342,13 +352,14 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
 }
 
 function shown(options: Partial<RunOptions>): Record<string, unknown> {
-  const { token, tokenOtherUser, tokenOtherTenant, keyPassphrase, oauthClientSecret, headers, tokenCommand, ...rest } = options;
-  void keyPassphrase;
-  void oauthClientSecret;
+  const { token, tokenOtherUser, tokenOtherTenant, keyPassphrase, oauthClientSecret, oauthClientSecretOtherUser, oauthClientSecretOtherTenant, headers, tokenCommand, tokenCommandOtherUser, tokenCommandOtherTenant, ...rest } = options;
+  void [keyPassphrase, oauthClientSecret, oauthClientSecretOtherUser, oauthClientSecretOtherTenant];
   return {
     ...rest,
     // a command line may carry a password of its own
     ...(tokenCommand ? { tokenCommand: '(set)' } : {}),
+    ...(tokenCommandOtherUser ? { tokenCommandOtherUser: '(set)' } : {}),
+    ...(tokenCommandOtherTenant ? { tokenCommandOtherTenant: '(set)' } : {}),
     // header names only: a value may be a credential whatever its name
     ...(headers ? { headers: Object.keys(headers) } : {}),
     token: token ? '(set)' : '(none)',

@@ -58,9 +58,8 @@ abstract class Expiring implements TokenSource {
  * CONF_ERR_TOKEN_COMMAND; its output is never shown (it may hold a token).
  */
 export class CommandToken extends Expiring {
-  readonly name = '--token-command';
   protected readonly code = 'CONF_ERR_TOKEN_COMMAND' as const;
-  constructor(private readonly command: string) {
+  constructor(private readonly command: string, readonly name = '--token-command') {
     super();
   }
 

@@ -556,6 +556,11 @@ export class Harness {
     this.unavailableReason ??= d;
   }
 
+  /** A principal has a credential: a token, or a source that fetches one. */
+  hasCredential(as: 'main' | 'otherUser' | 'otherTenant'): boolean {
+    return Boolean(this.options.tokens[as] || this.options.tokenSources?.[as]);
+  }
+
   authHeaders(as: Principal): Record<string, string> {
     const token = typeof as === 'object' ? as.token : as === 'none' ? undefined : this.options.tokens[as];
     if (!token) return {};

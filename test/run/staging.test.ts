@@ -91,9 +91,10 @@ function front(name: string, prefix: string, origin: () => string) {
       const headers = { ...req.headers };
       const m = /^Bearer (\S+)$/.exec(String(headers.authorization ?? ''));
       const tok = m?.[1];
-      if (tok !== undefined && /^(oauth|cmd)-token-/.test(tok)) {
-        // a token-command token lives 1.5 s from its first use
-        if (tok.startsWith('cmd-') && !issued.has(tok)) issued.set(tok, { demo: DEMO_TOKENS.customerA_user1, until: Date.now() + 1500 });
+      if (tok !== undefined && /^(oauth|cmd|cmdu2|cmdb1)-token-/.test(tok)) {
+        // a token-command token lives 1.5 s from its first use; its prefix says whose it is
+        const demo = tok.startsWith('cmdu2-') ? DEMO_TOKENS.customerA_user2 : tok.startsWith('cmdb1-') ? DEMO_TOKENS.customerB_user1 : DEMO_TOKENS.customerA_user1;
+        if (tok.startsWith('cmd') && !issued.has(tok)) issued.set(tok, { demo, until: Date.now() + 1500 });
         const t = issued.get(tok);
         if (!t || Date.now() > t.until) return json(401, { detail: 'Token expired.' });
         headers.authorization = `Bearer ${t.demo}`;
@@ -267,14 +268,20 @@ describe('reach a real staging', () => {
     expect((JSON.parse(readFileSync(join(reports, 'conformance.json'), 'utf8')) as Report).incomplete?.code).toBe('CONF_ERR_OAUTH');
   }, 60_000);
 
-  it('--token-command: its tokens expire 1.5 s after first use (401), the command is run again and the run PASSes', async () => {
-    const counter = file('counter');
-    writeFileSync(counter, '0');
-    const cmd = `n=$(cat ${counter}); n=$((n+1)); echo $n > ${counter}; echo cmd-token-$n`;
-    const { report, exitCode } = await run({ baseUrl: plain, token: undefined, tokenCommand: cmd });
+  it('--token-command for each of the three users: tokens expire 1.5 s after first use (401), each command is run again and the run PASSes with every user-dependent check run', async () => {
+    const command = (who: string): string => {
+      const counter = file(`counter-${who}`);
+      writeFileSync(counter, '0');
+      return `n=$(cat ${counter}); n=$((n+1)); echo $n > ${counter}; echo ${who}-token-$n`;
+    };
+    const { report, exitCode } = await run({ baseUrl: plain, token: undefined, tokenOtherUser: undefined, tokenOtherTenant: undefined, tokenCommand: command('cmd'), tokenCommandOtherUser: command('cmdu2'), tokenCommandOtherTenant: command('cmdb1') });
     expect(exitCode, failures(report).join('\n') + report.problems.join('\n')).toBe(0);
-    expect(Number(readFileSync(counter, 'utf8'))).toBeGreaterThanOrEqual(2);
-    expect(JSON.stringify(report)).not.toContain('cmd-token-');
+    expect(Number(readFileSync(file('counter-cmd'), 'utf8'))).toBeGreaterThanOrEqual(2);
+    for (const who of ['cmdu2', 'cmdb1']) expect(Number(readFileSync(file(`counter-${who}`), 'utf8')), who).toBeGreaterThanOrEqual(1);
+    const status = (check: string): string | undefined => report.results.find((r) => r.check === check)?.status;
+    expect(status('rate_limit_scope')).toBe('pass'); // the colleague's token
+    expect(status('tenant_isolation')).toBe('pass'); // the other customer's token
+    expect(JSON.stringify(report)).not.toMatch(/cmd(u2|b1)?-token-/);
   }, 90_000);
 
   it('a --token-command that fails: exit 2 CONF_ERR_TOKEN_COMMAND, its output not shown', async () => {
