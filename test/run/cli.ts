@@ -45,3 +45,20 @@ export function runCli(args: string[], opts: { env?: Record<string, string>; dea
     });
   });
 }
+
+/** Runs the command line in this process (`main`) and returns its exit status and what it wrote to stderr. */
+export async function mainWithStderr(args: string[]): Promise<{ code: number; stderr: string }> {
+  const { main } = await import('../../src/cli.ts');
+  const lines: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((s: string) => {
+    lines.push(String(s));
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    return { code: await main(args), stderr: lines.join('') };
+  } finally {
+    process.stderr.write = write;
+    process.exitCode = undefined;
+  }
+}

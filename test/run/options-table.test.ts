@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli.ts';
 import { flagName, MOCK_OPTIONS, readmeRow, RUN_OPTIONS } from '../../src/engine/options.ts';
-import { REPO } from './cli.ts';
+import { mainWithStderr, REPO } from './cli.ts';
 
 const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
 
@@ -39,25 +39,12 @@ describe('the options table', () => {
 describe('flags reach their options', () => {
   // commander names a value after its flag (`--spec` → spec); the table after the option (specPath): both were once silently dropped
   it('--spec and --disposable-order given as flags are used, not ignored', async () => {
-    const { main } = await import('../../src/cli.ts');
     const { mkdtempSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const reports = mkdtempSync(join(tmpdir(), 'conformance-flags-'));
-    const lines: string[] = [];
-    const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((s: string) => {
-      lines.push(String(s));
-      return true;
-    }) as typeof process.stderr.write;
-    let code: number;
-    try {
-      code = await main(['run', '--spec', join(reports, 'no-such-spec.yaml'), '--report-dir', reports]);
-    } finally {
-      process.stderr.write = write;
-      process.exitCode = undefined;
-    }
+    const { code, stderr } = await mainWithStderr(['run', '--spec', join(reports, 'no-such-spec.yaml'), '--report-dir', reports]);
     expect(code).toBe(2);
-    expect(lines.join('')).toMatch(/no-such-spec\.yaml.*\[CONF_ERR_SPEC_LOAD\]/);
+    expect(stderr).toMatch(/no-such-spec\.yaml.*\[CONF_ERR_SPEC_LOAD\]/);
     const report = JSON.parse(readFileSync(join(reports, 'conformance.json'), 'utf8')) as { options: Record<string, unknown> };
     expect(report.options.specPath).toBe(join(reports, 'no-such-spec.yaml'));
     rmSync(reports, { recursive: true, force: true });
