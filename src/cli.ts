@@ -188,7 +188,7 @@ export function buildProgram(): Command {
     .argument('<after>', 'the later report')
     .action(async (a: string, b: string) => {
       const { diffCommand } = await import('./report/diff.ts');
-      process.exitCode = await diffCommand(a, b, out);
+      process.exitCode = await diffCommand(a, b, out, err);
     });
 
   program

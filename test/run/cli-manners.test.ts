@@ -42,6 +42,13 @@ describe('command-line manners', () => {
     expect(out.stderr).toMatch(/^conformance: .*\[CONF_ERR_BAD_OPTION\]$/m);
   });
 
+  it('`diff` with a file that is not a report: the error on stderr with its code, nothing on stdout, exit 2', async () => {
+    const out = await runCli(['diff', join(REPO, 'package.json'), join(REPO, 'no-such-report.json')]);
+    expect(out.code).toBe(2);
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toMatch(/CONF_ERR_BAD_REPORT/);
+  });
+
   it('a closed pipe (`| head`) ends quietly: no EPIPE stack trace, exit 0', async () => {
     const child = spawn(process.execPath, [TSX_CLI, 'src/cli.ts', 'list-checks'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.destroy(); // the reader went away before the first line
