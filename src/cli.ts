@@ -144,7 +144,13 @@ export function buildProgram(): Command {
       const onSignal = (): void => {
         err('conformance: interrupted; no new request is sent, those in flight are waited for, then the reports are written (Ctrl-C again quits at once)');
         stopping.abort();
-        process.once('SIGINT', () => process.exit(130));
+        // a Ctrl-C reaches the whole process group, and npm or tsx relays it again: a second one within a second is that echo
+        const first = Date.now();
+        const again = (): void => {
+          if (Date.now() - first < 1000) process.once('SIGINT', again);
+          else process.exit(130);
+        };
+        process.once('SIGINT', again);
       };
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);

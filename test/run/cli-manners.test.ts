@@ -66,7 +66,8 @@ describe('command-line manners', () => {
     try {
       const env: Record<string, string> = {};
       for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('CONFORMANCE_') && !k.startsWith('VITEST')) env[k] = v;
-      const child = spawn(process.execPath, [TSX_CLI, 'src/cli.ts', 'run', '--report-dir', reports, '--seed', '5'], { cwd: REPO, env: { ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      // the installed command itself (bin/conformance.mjs: tsx registered in-process), as `npx conformance` runs it
+      const child = spawn(process.execPath, ['bin/conformance.mjs', 'run', '--report-dir', reports, '--seed', '5'], { cwd: REPO, env: { ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       let sent = false;
@@ -74,6 +75,8 @@ describe('command-line manners', () => {
         stdout += d;
         if (!sent && /• orders, histories, documents/.test(stdout)) {
           sent = true;
+          // twice at once, as a terminal's Ctrl-C and npm's relay of it arrive: still one orderly stop
+          child.kill('SIGINT');
           child.kill('SIGINT');
         }
       });
