@@ -343,6 +343,13 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
       token: DEMO_TOKENS.customerA_user1,
       tokenOtherUser: DEMO_TOKENS.customerA_user2,
       tokenOtherTenant: DEMO_TOKENS.customerB_user1,
+      // the bundled server: reached directly, with its demo tokens (no proxy, no token source)
+      proxy: undefined,
+      proxyEnv: {},
+      tokenCommand: undefined,
+      tokenCommandOtherUser: undefined,
+      tokenCommandOtherTenant: undefined,
+      oauthTokenUrl: undefined,
       allowWrites: true,
       allowExport: true,
     }, true, hooks);

@@ -241,6 +241,12 @@ describe('reach a real staging', () => {
     expect(readLog().split('\n').slice(before).some((l) => new RegExp(`Request \\(file descriptor \\d+\\): CONNECT 127\\.0\\.0\\.1:${port} `).test(l))).toBe(true);
   }, 60_000);
 
+  it('the bundled reference server is reached directly whatever HTTP_PROXY says (here a closed port): PASS', async () => {
+    const out = await runCli(['run', '--quiet', '--fuzz-runs', '0', '--max-orders', '5', '--report-dir', file('reports-bundled')], { env: { HTTP_PROXY: 'http://127.0.0.1:9', HTTPS_PROXY: 'http://127.0.0.1:9' } });
+    expect(out.code, out.stdout + out.stderr).toBe(0);
+    expect(out.stdout).toMatch(/^Verdict: PASS/m);
+  }, 60_000);
+
   it('an HTTPS front with its own CA that wants a client certificate: without --cert exit 2 CONF_ERR_TLS', async () => {
     const reports = file('reports-tls');
     const out = await runCli(['run', '--base-url', tlsFront, '--token', 'a-token', '--ca', file('ca.pem'), '--fuzz-runs', '0', '--report-dir', reports]);
