@@ -7,8 +7,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CHECKS } from './checks/catalog.ts';
 import { asConformanceError, ConformanceError } from './errors.ts';
-import { MOCK_OPTIONS, mergeSources, resolveMockOptions, resolveOptions, RUN_OPTIONS, type OptionDef, type RunOptions } from './engine/options.ts';
-import { incompleteReport, runConformance } from './engine/run.ts';
+import { CONFIG_FILE, initialConfig, MOCK_OPTIONS, mergeSources, resolveMockOptions, runSources, resolveOptions, RUN_OPTIONS, type OptionDef, type RunOptions } from './engine/options.ts';
+import { incompleteReport, runConformance, toolVersion } from './engine/run.ts';
+import type { Harness } from './harness/http.ts';
 import type { Report } from './report/types.ts';
 import { scopeLine } from './report/verdict.ts';
 import { checkReportDir, tryReportDir, writeReports } from './report/write.ts';
@@ -51,11 +52,63 @@ function summaryTable(report: Report): string[] {
   return lines;
 }
 
+/**
+ * Long runs people can follow: on a terminal one progress line rewritten in
+ * place (phase, requests, rate); otherwise (CI logs) the phase lines and one
+ * line every 10 s. No colour either way.
+ */
+export function startProgress(log: ((line: string) => void) | undefined, everyMs = process.stdout.isTTY ? 1000 : 10_000): { log: (line: string) => void; watch: (http: Harness) => void; stop: () => void } {
+  let http: Harness | undefined;
+  let phase = 'starting';
+  const t0 = performance.now();
+  const tty = Boolean(process.stdout.isTTY);
+  let drawn = false;
+  const status = (): string => {
+    const s = (performance.now() - t0) / 1000;
+    const n = http?.requests ?? 0;
+    return `… ${phase}: ${n} requests in ${s.toFixed(0)} s (${(n / Math.max(s, 0.001)).toFixed(0)}/s)`;
+  };
+  const clear = (): void => {
+    if (drawn) process.stdout.write('\r\x1b[2K');
+    drawn = false;
+  };
+  const timer = log === undefined ? undefined : setInterval(() => {
+    if (tty) {
+      clear();
+      process.stdout.write(forConsole(status()).slice(0, (process.stdout.columns ?? 80) - 1));
+      drawn = true;
+    } else log(status());
+  }, everyMs);
+  timer?.unref();
+  return {
+    log: (line) => {
+      if (log === undefined) return;
+      const m = /^• (.+)$/.exec(line);
+      if (m?.[1]) phase = m[1];
+      clear();
+      log(line);
+    },
+    watch: (h) => {
+      http = h;
+    },
+    stop: () => {
+      if (timer) clearInterval(timer);
+      clear();
+    },
+  };
+}
+
 export function buildProgram(): Command {
   const program = new Command('conformance')
     .description('Conformance and contract testing for the Order Tracking API')
+    .version(toolVersion(), '--version', 'print the kit\'s version')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({
+      writeOut: (s) => process.stdout.write(s),
+      writeErr: (s) => process.stderr.write(s),
+      // commander's own errors (unknown flag, missing value) carry the kit's code too
+      outputError: (s, write) => write(`conformance: ${s.replace(/^error: /, '').trim()} [CONF_ERR_BAD_OPTION]\n`),
+    });
 
   const run = program
     .command('run')
@@ -69,7 +122,8 @@ export function buildProgram(): Command {
       let options: RunOptions | undefined;
       let reportDir: string | undefined;
       try {
-        options = resolveOptions(raw);
+        // flags > variables > the config file > defaults
+        options = resolveOptions(runSources(cli, process.env));
         reportDir = options.reportDir;
         await checkReportDir(reportDir);
         loadSpec(options.specPath);
@@ -84,14 +138,33 @@ export function buildProgram(): Command {
       }
       const target = options.baseUrl ?? 'the bundled reference server';
       log(`Certifying ${target} — profile ${options.profile}, seed ${options.seed}${options.dryRun ? ' (dry run: no write, no export)' : ''}`);
+      if (options.insecure) err("conformance: --insecure: the target's TLS certificate is not checked; the reports will say so");
       let outcome: Awaited<ReturnType<typeof runConformance>>;
+      const stopping = new AbortController();
+      const onSignal = (): void => {
+        err('conformance: interrupted; no new request is sent, those in flight are waited for, then the reports are written (Ctrl-C again quits at once)');
+        stopping.abort();
+        // a Ctrl-C reaches the whole process group, and npm or tsx relays it again: a second one within a second is that echo
+        const first = Date.now();
+        const again = (): void => {
+          if (Date.now() - first < 1000) process.once('SIGINT', again);
+          else process.exit(130);
+        };
+        process.once('SIGINT', again);
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      const progress = startProgress(cli.quiet ? undefined : log);
       try {
-        outcome = await runConformance(options, { log });
+        outcome = await runConformance(options, { log: progress.log, signal: stopping.signal, onHarness: progress.watch });
       } catch (e) {
         const ce = asConformanceError(e);
         await writeReports(incompleteReport({ code: ce.code, message: ce.message }, options), undefined, options.reportDir).catch(() => undefined);
         throw ce;
       }
+      progress.stop();
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
       const { report, exitCode } = outcome;
       const { files } = await writeReports(report, loadSpec(options.specPath), options.reportDir);
       if (cli.quiet) out(summaryTable(report).at(-1) ?? '');
@@ -123,7 +196,22 @@ export function buildProgram(): Command {
     .argument('<after>', 'the later report')
     .action(async (a: string, b: string) => {
       const { diffCommand } = await import('./report/diff.ts');
-      process.exitCode = await diffCommand(a, b, out);
+      process.exitCode = await diffCommand(a, b, out, err);
+    });
+
+  program
+    .command('init')
+    .description(`write a starting ${CONFIG_FILE}: every option with its default and a "$key" comment`)
+    .option('--force', 'replace an existing file')
+    .action(async (o: { force?: boolean }) => {
+      const { writeFileSync } = await import('node:fs');
+      try {
+        writeFileSync(CONFIG_FILE, initialConfig(), { flag: o.force ? 'w' : 'wx' });
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        throw new ConformanceError('CONF_ERR_BAD_OPTION', code === 'EEXIST' ? `${CONFIG_FILE} exists; --force replaces it` : `cannot write ${CONFIG_FILE} (${code ?? (e as Error).message})`);
+      }
+      out(`Wrote ${CONFIG_FILE}; \`conformance run\` reads it from this folder (or --config FILE).`);
     });
 
   program
@@ -139,8 +227,25 @@ export function buildProgram(): Command {
   return program;
 }
 
+let pipeWatched = false;
+
 export async function main(argv: string[]): Promise<number> {
+  // `conformance … | head`: a closed pipe ends the output quietly, not with a stack trace
+  if (!pipeWatched) {
+    pipeWatched = true;
+    for (const stream of [process.stdout, process.stderr]) {
+      stream.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+        throw e;
+      });
+    }
+  }
   const program = buildProgram();
+  if (argv.length === 0) {
+    // bare `conformance`: the help, and exit 2 (nothing was done)
+    process.stderr.write(program.helpInformation());
+    return 2;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

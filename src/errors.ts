@@ -20,6 +20,9 @@ export const ERRORS = {
   CONF_ERR_MOCK_START: { exit: 2, message: 'The reference server could not start: %s' },
   CONF_ERR_RUN_TIME_LIMIT: { exit: 2, message: 'The run reached its time limit before its checks were done: %s' },
   CONF_ERR_RETRY_AFTER_LIMIT: { exit: 2, message: 'The target asked to wait longer than the run may: %s' },
+  CONF_ERR_TOKEN_COMMAND: { exit: 2, message: 'Could not certify, --token-command gave no token: %s' },
+  CONF_ERR_OAUTH: { exit: 2, message: 'Could not certify, the OAuth2 token endpoint gave no token: %s' },
+  CONF_ERR_INTERRUPTED: { exit: 2, message: 'The run was interrupted: %s' },
   CONF_ERR_INTERNAL: { exit: 2, message: 'Internal error (please report it): %s' },
 } as const;
 

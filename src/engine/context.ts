@@ -247,9 +247,9 @@ export class RunContext {
         if (!this.options.allowExport) return 'the export spends the user\'s one export per 5 minutes (use --allow-export)';
         return this.options.dryRun ? 'dry run: the export is listed in the report, not sent' : undefined;
       case 'otherTenant':
-        return this.options.tokenOtherTenant ? undefined : 'needs a token of another customer (--token-other-tenant)';
+        return this.http.hasCredential('otherTenant') ? undefined : 'needs a token of another customer (--token-other-tenant)';
       case 'otherUser':
-        return this.options.tokenOtherUser ? undefined : 'needs a token of a colleague (--token-other-user)';
+        return this.http.hasCredential('otherUser') ? undefined : 'needs a token of a colleague (--token-other-user)';
       case 'fuzz':
         return this.options.fuzzRuns > 0 ? undefined : 'fuzzing is off (--fuzz-runs 0)';
     }

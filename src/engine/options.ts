@@ -10,7 +10,8 @@
  * CONF_ERR_BAD_OPTION (exit 2). A boolean variable never counts as set merely
  * because it exists.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { CHECK_BY_NAME, CHECKS } from '../checks/catalog.ts';
 import { ConformanceError } from '../errors.ts';
 import type { Profile } from '../report/types.ts';
@@ -55,6 +56,38 @@ export interface RunOptions {
   specPath: string | undefined;
   /** the whole run's time limit in seconds (0: none); past it no request is sent */
   maxRunS: number;
+  /** extra headers sent with every request (--header "Name: value") */
+  headers: Record<string, string>;
+  /** header names whose values are redacted, beyond those whose names suggest a secret */
+  secretHeaders: string[];
+  /** --proxy: the forward proxy for every request (NO_PROXY still applies) */
+  proxy: string | undefined;
+  /** the proxies the environment names (HTTPS_PROXY, HTTP_PROXY, NO_PROXY, either case); --proxy overrides them */
+  proxyEnv: { http?: string; https?: string; noProxy?: string };
+  /** PEM files: a CA to trust for the target, a client certificate and its key */
+  ca: string | undefined;
+  cert: string | undefined;
+  key: string | undefined;
+  /** the client key's passphrase: only from CONFORMANCE_KEY_PASSPHRASE */
+  keyPassphrase: string | undefined;
+  /** the target's certificate is not checked (every report says so) */
+  insecure: boolean;
+  /** a command whose standard output is the main token; re-run on 401 or at the expiry it gives */
+  tokenCommand: string | undefined;
+  /** OAuth2 client credentials for the main user; the secret only from CONFORMANCE_OAUTH_CLIENT_SECRET */
+  oauthTokenUrl: string | undefined;
+  oauthClientId: string | undefined;
+  oauthClientSecret: string | undefined;
+  oauthScope: string | undefined;
+  /** the same for the colleague and the other customer (OAuth2: the same token URL and scope, their own client) */
+  tokenCommandOtherUser: string | undefined;
+  tokenCommandOtherTenant: string | undefined;
+  oauthClientIdOtherUser: string | undefined;
+  oauthClientIdOtherTenant: string | undefined;
+  oauthClientSecretOtherUser: string | undefined;
+  oauthClientSecretOtherTenant: string | undefined;
+  /** the config file the options were read from (--config, or ./conformance.config.json when present) */
+  config: string | undefined;
 }
 
 type Raw = unknown;
@@ -131,6 +164,41 @@ export function parseBaseUrl(flag: string, v: Raw): string {
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw bad(`${flag} must be an http(s) URL (got "${s}")`);
   if (u.username || u.password) throw bad(`${flag} must not carry credentials; use --token`);
   return u.toString().replace(/\/+$/, '');
+}
+
+/** `Name: value` → [name, value], both validated as header parts. */
+export function parseHeaderLine(flag: string, v: Raw): [string, string] {
+  const s = String(v);
+  const colon = s.indexOf(':');
+  if (colon <= 0) throw bad(`${flag} takes "Name: value" (got ${JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}…` : s)})`);
+  const name = parseHeaderName(flag, s.slice(0, colon).trim());
+  if (/^(host|content-length|transfer-encoding|connection|upgrade)$/i.test(name)) throw bad(`${flag}: the kit sets ${name} itself; it cannot be given`);
+  return [name, parseHeaderValue(`${flag} ${name}`, s.slice(colon + 1).trim(), true)];
+}
+
+/** A PEM file: readable, and holding what it should (checked before any request; the path is kept, not the text). */
+function parsePemFile(flag: string, v: Raw, what: RegExp, named: string): string {
+  const path = String(v);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw bad(`${flag}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  if (!what.test(text)) throw bad(`${flag}: ${path} holds no PEM ${named}`);
+  return path;
+}
+
+function parseHttpUrl(flag: string, v: Raw): string {
+  const s = String(v).trim();
+  let u: URL;
+  try {
+    u = new URL(s);
+  } catch {
+    throw bad(`${flag} must be an http(s) URL`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw bad(`${flag} must be an http(s) URL`);
+  return s;
 }
 
 function list(v: Raw): string[] {
@@ -236,7 +304,61 @@ export const RUN_OPTIONS: readonly Def[] = [
     return s;
   }),
   opt('specPath', '--spec <path>', 'CONFORMANCE_SPEC', 'openapi.yaml', 'the contract', str('--spec')),
+  opt('headers', '--header <name:value>', 'CONFORMANCE_HEADERS', '', 'a header sent with every request (repeatable; the variable holds one per line); redacted when its name suggests a secret (authorization, cookie, token, key, secret, password) or --secret-header names it', (v, f) => {
+    const lines = Array.isArray(v) ? v.map(String) : String(v).split(/\r?\n/).filter((l) => l.trim() !== '');
+    const out: Record<string, string> = {};
+    for (const l of lines) {
+      const [name, value] = parseHeaderLine(f, l);
+      out[name] = value;
+    }
+    return out;
+  }, { repeatable: true }),
+  opt('secretHeaders', '--secret-header <name>', 'CONFORMANCE_SECRET_HEADERS', '', 'a header whose value is redacted in every report (repeatable; the variable is comma-separated)', (v, f) => list(v).map((n) => parseHeaderName(f, n)), { repeatable: true }),
+  opt('proxy', '--proxy <url>', 'CONFORMANCE_PROXY', '', 'forward proxy for every request (default: HTTPS_PROXY / HTTP_PROXY, either case; NO_PROXY applies to both)', (v, f) => parseHttpUrl(f, v)),
+  opt('ca', '--ca <file>', 'CONFORMANCE_CA', '', 'PEM certificate(s) of the authority that signed the target\'s certificate (trusted besides the system\'s)', (v, f) => parsePemFile(f, v, /-----BEGIN CERTIFICATE-----/, 'certificate')),
+  opt('cert', '--cert <file>', 'CONFORMANCE_CERT', '', 'PEM client certificate (mutual TLS; with --key)', (v, f) => parsePemFile(f, v, /-----BEGIN CERTIFICATE-----/, 'certificate')),
+  opt('key', '--key <file>', 'CONFORMANCE_KEY', '', 'PEM key of --cert (its passphrase only from `CONFORMANCE_KEY_PASSPHRASE`)', (v, f) => parsePemFile(f, v, /-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'private key')),
+  opt('insecure', '--insecure', 'CONFORMANCE_INSECURE', 'off', 'do not check the target\'s certificate (every report and the console say so)', (v, f) => parseBool(f, v)),
+  opt('tokenCommand', '--token-command <cmd>', 'CONFORMANCE_TOKEN_COMMAND', '', 'a shell command whose standard output is the main token (or JSON with `access_token`/`token` and `expires_in`); re-run on a 401 and before the expiry', parseCommand),
+  opt('tokenCommandOtherUser', '--token-command-other-user <cmd>', 'CONFORMANCE_TOKEN_COMMAND_OTHER_USER', '', 'the same for the colleague\'s token', parseCommand),
+  opt('tokenCommandOtherTenant', '--token-command-other-tenant <cmd>', 'CONFORMANCE_TOKEN_COMMAND_OTHER_TENANT', '', 'the same for the other customer\'s token', parseCommand),
+  opt('oauthTokenUrl', '--oauth-token-url <url>', 'CONFORMANCE_OAUTH_TOKEN_URL', '', 'OAuth2 token endpoint (client credentials) for the main token, refreshed before it expires', (v, f) => parseHttpUrl(f, v)),
+  opt('oauthClientId', '--oauth-client-id <id>', 'CONFORMANCE_OAUTH_CLIENT_ID', '', 'OAuth2 client id (the secret only from `CONFORMANCE_OAUTH_CLIENT_SECRET`)', (v, f) => parseHeaderValue(f, v, false)),
+  opt('config', '--config <file>', 'CONFORMANCE_CONFIG', 'conformance.config.json', 'options from a JSON file, keyed as the `key` column of `conformance init`\'s file (flags > variables > file > defaults; an unknown key is an error)', str('--config')),
+  opt('oauthScope', '--oauth-scope <scope>', 'CONFORMANCE_OAUTH_SCOPE', '', 'OAuth2 scope to ask for', (v, f) => parseHeaderValue(f, v, false)),
+  opt('oauthClientIdOtherUser', '--oauth-client-id-other-user <id>', 'CONFORMANCE_OAUTH_CLIENT_ID_OTHER_USER', '', 'the colleague\'s OAuth2 client (same token URL and scope; secret from `CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_USER`)', (v, f) => parseHeaderValue(f, v, false)),
+  opt('oauthClientIdOtherTenant', '--oauth-client-id-other-tenant <id>', 'CONFORMANCE_OAUTH_CLIENT_ID_OTHER_TENANT', '', 'the other customer\'s OAuth2 client (secret from `CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_TENANT`)', (v, f) => parseHeaderValue(f, v, false)),
 ];
+
+/** Secrets read only from the environment, never from a flag (a flag shows in `ps` and shell history). */
+export const ENV_ONLY: readonly { key: 'keyPassphrase' | 'oauthClientSecret' | 'oauthClientSecretOtherUser' | 'oauthClientSecretOtherTenant'; env: string; description: string }[] = [
+  { key: 'keyPassphrase', env: 'CONFORMANCE_KEY_PASSPHRASE', description: 'passphrase of the --key file' },
+  { key: 'oauthClientSecret', env: 'CONFORMANCE_OAUTH_CLIENT_SECRET', description: 'OAuth2 client secret' },
+  { key: 'oauthClientSecretOtherUser', env: 'CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_USER', description: 'the colleague\'s OAuth2 client secret' },
+  { key: 'oauthClientSecretOtherTenant', env: 'CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_TENANT', description: 'the other customer\'s OAuth2 client secret' },
+];
+
+function parseCommand(v: Raw, f: string): string {
+  const s = String(v);
+  if (s.trim() === '') throw bad(`${f} is empty`);
+  return s;
+}
+
+/** The proxy variables, lower case first (curl's and undici's order). */
+export function proxyFromEnv(env: NodeJS.ProcessEnv): RunOptions['proxyEnv'] {
+  const pick = (n: string): string | undefined => {
+    const v = env[n.toLowerCase()] ?? env[n];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  };
+  const out: RunOptions['proxyEnv'] = {};
+  const http = pick('HTTP_PROXY');
+  const https = pick('HTTPS_PROXY');
+  const noProxy = pick('NO_PROXY');
+  if (http) out.http = http;
+  if (https) out.https = https;
+  if (noProxy) out.noProxy = noProxy;
+  return out;
+}
 
 /** The README's row of an option (`test/run/options-table.test.ts` compares the README with these). */
 export function readmeRow(d: OptionDef): string {
@@ -266,12 +388,35 @@ export function resolveOptions(raw: Partial<Record<RunKey, Raw>> & Record<string
     checks: undefined,
     specPath: undefined,
     productOrderBody: undefined,
+    headers: {},
+    secretHeaders: [],
+    proxy: undefined,
+    proxyEnv: {},
+    ca: undefined,
+    cert: undefined,
+    key: undefined,
+    keyPassphrase: undefined,
+    insecure: false,
+    tokenCommand: undefined,
+    oauthTokenUrl: undefined,
+    oauthClientId: undefined,
+    oauthClientSecret: undefined,
+    oauthScope: undefined,
+    tokenCommandOtherUser: undefined,
+    tokenCommandOtherTenant: undefined,
+    oauthClientIdOtherUser: undefined,
+    oauthClientIdOtherTenant: undefined,
+    oauthClientSecretOtherUser: undefined,
+    oauthClientSecretOtherTenant: undefined,
+    config: undefined,
   };
+  for (const e of ENV_ONLY) if (typeof raw[e.key] === 'string' && raw[e.key] !== '') out[e.key] = raw[e.key];
+  if (raw.proxyEnv !== null && typeof raw.proxyEnv === 'object') out.proxyEnv = raw.proxyEnv;
   for (const d of RUN_OPTIONS) {
     const v = raw[d.key];
     if (v === undefined) continue;
     // an empty credential or spec path means "none"; an empty base URL is an error (parseBaseUrl)
-    if (v === '' && (d.secret || d.key === 'specPath' || d.key === 'seed' || d.key === 'checks' || d.key === 'excludeChecks' || d.key === 'productOrderBody')) continue;
+    if (v === '' && (d.secret || ['specPath', 'seed', 'checks', 'excludeChecks', 'productOrderBody', 'proxy', 'ca', 'cert', 'key', 'tokenCommand', 'oauthTokenUrl', 'oauthClientId', 'oauthScope', 'headers', 'secretHeaders', 'config', 'tokenCommandOtherUser', 'tokenCommandOtherTenant', 'oauthClientIdOtherUser', 'oauthClientIdOtherTenant'].includes(d.key))) continue;
     // a program may hand the body itself rather than a file name
     if (d.key === 'productOrderBody' && typeof v === 'object' && v !== null) {
       out[d.key] = v;
@@ -283,16 +428,35 @@ export function resolveOptions(raw: Partial<Record<RunKey, Raw>> & Record<string
   // the selection is one list: --checks (or every check) less --exclude-checks
   const excluded = out.excludeChecks as string[];
   if (excluded.length > 0) out.checks = ((out.checks as string[] | undefined) ?? CHECK_NAMES).filter((c) => !excluded.includes(c));
+  if ((out.cert === undefined) !== (out.key === undefined)) throw bad(out.cert ? '--cert needs --key (the certificate\'s private key)' : '--key needs --cert');
+  const oauth = [out.oauthClientId, out.oauthClientSecret];
+  if ((oauth.some((x) => x !== undefined) && (oauth.some((x) => x === undefined) || out.oauthTokenUrl === undefined)) || (out.oauthTokenUrl !== undefined && ![out.oauthClientId, out.oauthClientIdOtherUser, out.oauthClientIdOtherTenant].some((x) => x !== undefined))) {
+    throw bad('OAuth2 client credentials need --oauth-token-url, --oauth-client-id and the secret in CONFORMANCE_OAUTH_CLIENT_SECRET (never a flag)');
+  }
+  const sources = [out.token !== undefined && '--token', out.tokenCommand !== undefined && '--token-command', out.oauthClientId !== undefined && 'OAuth2'].filter(Boolean);
+  if (sources.length > 1) throw bad(`the main credential comes from one place; got ${sources.join(' and ')}`);
+  for (const [who, token, cmd, id, secret] of [
+    ['OTHER_USER', out.tokenOtherUser, out.tokenCommandOtherUser, out.oauthClientIdOtherUser, out.oauthClientSecretOtherUser],
+    ['OTHER_TENANT', out.tokenOtherTenant, out.tokenCommandOtherTenant, out.oauthClientIdOtherTenant, out.oauthClientSecretOtherTenant],
+  ] as const) {
+    const flag = who.toLowerCase().replace('_', '-');
+    if ((id === undefined) !== (secret === undefined)) throw bad(`--oauth-client-id-${flag} needs CONFORMANCE_OAUTH_CLIENT_SECRET_${who}, and the secret its client id`);
+    if (id !== undefined && out.oauthTokenUrl === undefined) throw bad(`--oauth-client-id-${flag} needs --oauth-token-url`);
+    const given = [token !== undefined && `--token-${flag}`, cmd !== undefined && `--token-command-${flag}`, id !== undefined && 'OAuth2'].filter(Boolean);
+    if (given.length > 1) throw bad(`the ${flag} credential comes from one place; got ${given.join(' and ')}`);
+  }
   return out as unknown as RunOptions;
 }
 
 /** Raw values from the environment, by the table's variable names (for `npm run suites` and the CLI). */
-export function rawFromEnv(env: NodeJS.ProcessEnv, table: readonly OptionDef[] = RUN_OPTIONS): Record<string, string> {
-  const raw: Record<string, string> = {};
+export function rawFromEnv(env: NodeJS.ProcessEnv, table: readonly OptionDef[] = RUN_OPTIONS): Record<string, unknown> {
+  const raw: Record<string, unknown> = {};
+  if (table === RUN_OPTIONS) raw.proxyEnv = proxyFromEnv(env);
   for (const d of table) {
     const v = env[d.env];
     if (v !== undefined) raw[d.key] = v;
   }
+  if (table === RUN_OPTIONS) for (const e of ENV_ONLY) if (env[e.env] !== undefined) raw[e.key] = env[e.env] as string;
   return raw;
 }
 
@@ -304,8 +468,103 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): RunOptions
 /** Flags win over variables: `cli` holds only what was given on the command line. */
 export function mergeSources(cli: Record<string, unknown>, env: NodeJS.ProcessEnv, table: readonly OptionDef[]): Record<string, unknown> {
   const merged: Record<string, unknown> = rawFromEnv(env, table);
-  for (const [k, v] of Object.entries(cli)) if (v !== undefined) merged[k] = v;
+  for (const [k, v] of Object.entries(cliByKey(cli, table))) if (v !== undefined) merged[k] = v;
   return merged;
+}
+
+/** commander's attribute name of a flag (`--disposable-order` → `disposableOrder`). */
+export const attributeOf = (d: OptionDef): string => flagName(d).slice(2).replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+
+/**
+ * Parsed flags keyed by the table's keys: commander names a value after its
+ * flag (`--spec` → `spec`, `--disposable-order` → `disposableOrder`), the
+ * table after the option (`specPath`, `disposableOrders`).
+ */
+export function cliByKey(cli: Record<string, unknown>, table: readonly OptionDef[]): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...cli };
+  for (const d of table) {
+    const attr = attributeOf(d);
+    if (attr !== d.key && cli[attr] !== undefined) {
+      out[d.key] = cli[attr];
+      delete out[attr];
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- the config file
+
+export const CONFIG_FILE = 'conformance.config.json';
+/** Options whose value is a path: in a config file, relative to the file's own folder. */
+const PATH_KEYS = new Set(['ca', 'cert', 'key', 'productOrderBody', 'specPath', 'reportDir']);
+
+/**
+ * Raw option values from a config file: `path` (from --config or
+ * CONFORMANCE_CONFIG) must exist; otherwise ./conformance.config.json is read
+ * when present. JSON with the table's keys (`baseUrl`, `allowWrites`, ...);
+ * keys starting with `$` are comments; an unknown key, or a credential (a
+ * file gets committed), is CONF_ERR_BAD_OPTION. Typed values are taken as
+ * they are (true, 8, ["A","B"]); `headers` may be an object.
+ */
+export function rawFromConfig(path: string | undefined, cwd = process.cwd()): Record<string, unknown> {
+  const file = path !== undefined ? resolvePath(cwd, path) : resolvePath(cwd, CONFIG_FILE);
+  if (path === undefined && !existsSync(file)) return {};
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw bad(`--config: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw bad(`${file} is not JSON (${(e as Error).message}); comments go in "$comment" keys`);
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw bad(`${file} must hold a JSON object of options`);
+  const byKey = new Map(RUN_OPTIONS.map((d) => [d.key as string, d]));
+  const out: Record<string, unknown> = { config: file };
+  for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
+    if (k.startsWith('$')) continue;
+    const d = byKey.get(k);
+    if (!d || k === 'config') {
+      const flat = k.toLowerCase().replace(/[-_]/g, '');
+      const near = RUN_OPTIONS.find((x) => flagName(x).slice(2) === k || x.key.toLowerCase() === flat) ?? RUN_OPTIONS.find((x) => flat.length >= 4 && (x.key.toLowerCase().startsWith(flat) || flat.startsWith(x.key.toLowerCase())));
+      throw bad(`${file}: unknown key "${k}"${near ? ` (did you mean "${near.key}"?)` : ''}; the keys are those of the options table (conformance init writes them all)`);
+    }
+    if (d.secret || ENV_ONLY.some((e) => e.key === k)) throw bad(`${file}: "${k}" is a credential, and a config file gets committed; give it with ${flagName(d)} or ${d.env} (or --token-command)`);
+    if (v === null) continue;
+    let value = v;
+    if (k === 'headers' && typeof v === 'object' && !Array.isArray(v)) value = Object.entries(v as Record<string, unknown>).map(([n, x]) => `${n}: ${String(x)}`);
+    if (PATH_KEYS.has(k) && typeof v === 'string' && v !== '' && !isAbsolute(v)) value = resolvePath(dirname(file), v);
+    out[k] = value;
+  }
+  return out;
+}
+
+/** Every source of `conformance run`'s options, merged: flags > variables > the config file (--config, CONFORMANCE_CONFIG or ./conformance.config.json) > defaults. */
+export function runSources(cli: Record<string, unknown>, env: NodeJS.ProcessEnv, cwd = process.cwd()): Record<string, unknown> {
+  const raw = mergeSources(cli, env, RUN_OPTIONS);
+  return { ...rawFromConfig(raw.config === undefined || raw.config === '' ? undefined : String(raw.config), cwd), ...raw };
+}
+
+/** The starting file `conformance init` writes: every option that may live in a file, its default, and a `$key` comment beside it. */
+export function initialConfig(): string {
+  const doc: Record<string, unknown> = {
+    $comment: [
+      'Options of `conformance run` (README: "The command line"). Keys are the options table\'s; keys starting with $ are comments.',
+      'Precedence: flags > CONFORMANCE_* variables > this file > defaults. An unknown key is an error (exit 2).',
+      'Credentials never go here: --token or CONFORMANCE_TOKEN (and _OTHER_USER, _OTHER_TENANT), --token-command, CONFORMANCE_OAUTH_CLIENT_SECRET, CONFORMANCE_KEY_PASSPHRASE.',
+      'Relative paths (ca, cert, key, productOrderBody, specPath, reportDir) are relative to this file.',
+    ],
+  };
+  const defaults = DEFAULTS as Record<string, unknown>;
+  for (const d of RUN_OPTIONS) {
+    if (d.secret || d.key === 'config') continue;
+    doc[`$${d.key}`] = `${d.description} (${flagName(d)}, ${d.env}${d.shown ? `; default ${d.shown}` : ''})`;
+    if (d.key in defaults) doc[d.key] = defaults[d.key];
+  }
+  return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
 // ---------------------------------------------------------------- the mock table

@@ -11,7 +11,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHECKS, type CheckName } from '../checks/catalog.ts';
 import { asConformanceError, ConformanceError } from '../errors.ts';
-import { Harness, tlsProblem, type Exchange } from '../harness/http.ts';
+import { CommandToken, OAuthToken } from '../harness/credentials.ts';
+import { Harness, makeDispatcher, tlsProblem, type Exchange, type HarnessOptions, type TlsSettings } from '../harness/http.ts';
 import type { LatencyStat, Report, Result } from '../report/types.ts';
 import { verdictOf } from '../report/verdict.ts';
 import { loadSpec, type Spec } from '../spec/load.ts';
@@ -30,6 +31,10 @@ export interface RunHooks {
   log?: (line: string) => void;
   /** extra phases (fuzzing) run after the writes */
   extraPhases?: ((ctx: RunContext) => Promise<void>)[];
+  /** aborted (Ctrl-C): no new request is sent, those in flight finish, the report is INCOMPLETE (CONF_ERR_INTERRUPTED) */
+  signal?: AbortSignal;
+  /** the run's harness, once made (progress lines read its request count) */
+  onHarness?: (http: Harness) => void;
 }
 
 export interface RunOutcome {
@@ -119,7 +124,28 @@ export function toolVersion(): string {
 
 /** The harness a run's options describe: one place maps options to the HTTP layer. */
 export function harnessFor(options: RunOptions & { baseUrl: string }): Harness {
-  return new Harness({
+  const tls = tlsOf(options);
+  const proxy = options.proxy ? { http: options.proxy, https: options.proxy, noProxy: options.proxyEnv?.noProxy } : options.proxyEnv;
+  const tokenSources: HarnessOptions['tokenSources'] = {};
+  const oauthDispatcher = options.oauthTokenUrl ? makeDispatcher(undefined, { concurrency: 2, timeoutMs: options.timeoutMs, tls, proxy }) : undefined;
+  for (const [who, command, clientId, clientSecret] of [
+    ['main', options.tokenCommand, options.oauthClientId, options.oauthClientSecret],
+    ['otherUser', options.tokenCommandOtherUser, options.oauthClientIdOtherUser, options.oauthClientSecretOtherUser],
+    ['otherTenant', options.tokenCommandOtherTenant, options.oauthClientIdOtherTenant, options.oauthClientSecretOtherTenant],
+  ] as const) {
+    const flag = who === 'main' ? '' : who === 'otherUser' ? '-other-user' : '-other-tenant';
+    if (command) tokenSources[who] = new CommandToken(command, `--token-command${flag}`);
+    if (options.oauthTokenUrl && oauthDispatcher && clientId && clientSecret) {
+      const settings = { tokenUrl: options.oauthTokenUrl, clientId, clientSecret, ...(options.oauthScope ? { scope: options.oauthScope } : {}) };
+      tokenSources[who] = new OAuthToken(settings, oauthDispatcher, options.timeoutMs);
+    }
+  }
+  const http = new Harness({
+    headers: options.headers,
+    secretHeaders: options.secretHeaders,
+    tls,
+    proxy,
+    tokenSources,
     baseUrl: options.baseUrl,
     timeoutMs: options.timeoutMs,
     concurrency: options.concurrency,
@@ -130,6 +156,25 @@ export function harnessFor(options: RunOptions & { baseUrl: string }): Harness {
     authScheme: options.authScheme,
     maxRunMs: options.maxRunS > 0 ? options.maxRunS * 1000 : undefined,
   });
+  http.redactor.add(options.oauthClientSecret, 'CONFORMANCE_OAUTH_CLIENT_SECRET');
+  http.redactor.add(options.oauthClientSecretOtherUser, 'CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_USER');
+  http.redactor.add(options.oauthClientSecretOtherTenant, 'CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_TENANT');
+  http.redactor.add(options.keyPassphrase, 'CONFORMANCE_KEY_PASSPHRASE');
+  if (options.insecure) http.note(INSECURE);
+  return http;
+}
+
+const INSECURE = "--insecure: the target's TLS certificate was not checked; this report does not show who answered";
+
+/** --ca, --cert, --key (read here, at the start of the run), the passphrase and --insecure, as the TLS layer takes them. */
+function tlsOf(options: Partial<RunOptions>): TlsSettings {
+  const tls: TlsSettings = {};
+  if (options.ca) tls.ca = readFileSync(options.ca, 'utf8');
+  if (options.cert) tls.cert = readFileSync(options.cert, 'utf8');
+  if (options.key) tls.key = readFileSync(options.key, 'utf8');
+  if (options.keyPassphrase) tls.passphrase = options.keyPassphrase;
+  if (options.insecure) tls.rejectUnauthorized = false;
+  return tls;
 }
 
 /**
@@ -150,7 +195,7 @@ async function preflight(ctx: RunContext): Promise<void> {
     if (first.error.code === 'refused') return http.stop({ code: 'CONF_ERR_UNREACHABLE', message: `${target}: ${first.error.message}` });
     if (first.error.code === 'tls') return http.stop({ code: 'CONF_ERR_TLS', message: `${target}: ${first.error.message}` });
     if (first.error.code === 'reset' || first.error.code === 'protocol') {
-      const tls = await tlsDiagnosis(http.origin);
+      const tls = await tlsDiagnosis(http.origin, http.options.tls);
       if (tls) return http.stop({ code: 'CONF_ERR_TLS', message: `${target}: ${tls}` });
     }
     return; // a target that hangs or breaks is judged by the checks (a FAIL that names it)
@@ -161,7 +206,7 @@ async function preflight(ctx: RunContext): Promise<void> {
     const how = `${first.status} to GET ${reads[0]!.path} and ${second.status} to GET ${reads[1]!.path}`;
     return http.stop({
       code: 'CONF_ERR_CREDENTIALS',
-      message: ctx.options.token ? `the main credential (--token) was refused on every call (${how}): it is wrong, expired, or needs another --auth-header/--auth-scheme` : `no --token was given and the target asks for credentials (${how})`,
+      message: http.hasCredential('main') ? `the main credential (${ctx.options.token ? '--token' : ctx.options.tokenCommand ? '--token-command' : 'OAuth2'}) was refused on every call (${how}): it is wrong, expired, or needs another --auth-header/--auth-scheme` : `no --token was given and the target asks for credentials (${how})`,
     });
   }
   if (answers.every((ex) => ex.status === 404)) {
@@ -176,12 +221,12 @@ async function preflight(ctx: RunContext): Promise<void> {
  * a server that wants a client certificate and says so in an alert after the
  * handshake. One raw TLS connection tells which; undefined when neither.
  */
-async function tlsDiagnosis(origin: string): Promise<string | undefined> {
+async function tlsDiagnosis(origin: string, settings: TlsSettings = {}): Promise<string | undefined> {
   const u = new URL(origin);
   const { connect } = await import('node:tls');
   const plain = u.protocol === 'http:';
   return new Promise((resolvePromise) => {
-    const socket = connect({ host: u.hostname, port: Number(u.port || (plain ? 80 : 443)), rejectUnauthorized: !plain, servername: /^[\d.]+$|:/.test(u.hostname) ? undefined : u.hostname });
+    const socket = connect({ ...settings, host: u.hostname, port: Number(u.port || (plain ? 80 : 443)), rejectUnauthorized: !plain && settings.rejectUnauthorized !== false, servername: /^[\d.]+$|:/.test(u.hostname) ? undefined : u.hostname });
     const done = (v: string | undefined): void => {
       socket.destroy();
       resolvePromise(v);
@@ -205,6 +250,10 @@ export async function certify(options: RunOptions & { baseUrl: string }, embedde
   const ctx = new RunContext(spec, http, options, (l) => log(http.redactor.text(l)));
   ctx.register(CHECKS.map((c) => c.name));
   http.setWriteGuard(writeGuard(ctx));
+  hooks.onHarness?.(http);
+  const interrupt = (): void => http.stop({ code: 'CONF_ERR_INTERRUPTED', message: 'interrupted (SIGINT): no request was sent after it, those in flight were waited for' });
+  if (hooks.signal?.aborted) interrupt();
+  hooks.signal?.addEventListener('abort', interrupt, { once: true });
   let plan: PlannedWrite[] = [];
   try {
     // the preflight's two reads are made again by the phases: judged there, so that a run stopped here judges nothing
@@ -227,8 +276,7 @@ export async function certify(options: RunOptions & { baseUrl: string }, embedde
     let otherDoc: DocRef | undefined;
     let sample = ctx.orders;
     await phase('reference data', async () => {
-      reasons = await fetchReasons(ctx);
-      await checkOrderRequests(ctx);
+      [reasons] = await Promise.all([fetchReasons(ctx), checkOrderRequests(ctx)]);
     });
     await phase('orders, histories, documents', async () => {
       await crawlOrderList(ctx);
@@ -277,8 +325,9 @@ export async function certify(options: RunOptions & { baseUrl: string }, embedde
   } catch (err) {
     // a run always ends with a report: an unexpected error in the kit is INTERNAL, and INCOMPLETE
     const e = err instanceof ConformanceError ? err : asConformanceError(err);
-    http.stop({ code: e.code === 'CONF_ERR_UNREACHABLE' ? 'CONF_ERR_UNREACHABLE' : 'CONF_ERR_INTERNAL', message: e.message });
+    http.stop({ code: e.code === 'CONF_ERR_UNREACHABLE' || e.code === 'CONF_ERR_INTERRUPTED' ? e.code : 'CONF_ERR_INTERNAL', message: e.message });
   } finally {
+    hooks.signal?.removeEventListener('abort', interrupt);
     await http.close();
   }
   const report = buildReport(ctx, spec, options, embedded, startedAt, plan);
@@ -341,6 +390,13 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
       token: DEMO_TOKENS.customerA_user1,
       tokenOtherUser: DEMO_TOKENS.customerA_user2,
       tokenOtherTenant: DEMO_TOKENS.customerB_user1,
+      // the bundled server: reached directly, with its demo tokens (no proxy, no token source)
+      proxy: undefined,
+      proxyEnv: {},
+      tokenCommand: undefined,
+      tokenCommandOtherUser: undefined,
+      tokenCommandOtherTenant: undefined,
+      oauthTokenUrl: undefined,
       allowWrites: true,
       allowExport: true,
     }, true, hooks);
@@ -350,9 +406,16 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
 }
 
 function shown(options: Partial<RunOptions>): Record<string, unknown> {
-  const { token, tokenOtherUser, tokenOtherTenant, ...rest } = options;
+  const { token, tokenOtherUser, tokenOtherTenant, keyPassphrase, oauthClientSecret, oauthClientSecretOtherUser, oauthClientSecretOtherTenant, headers, tokenCommand, tokenCommandOtherUser, tokenCommandOtherTenant, ...rest } = options;
+  void [keyPassphrase, oauthClientSecret, oauthClientSecretOtherUser, oauthClientSecretOtherTenant];
   return {
     ...rest,
+    // a command line may carry a password of its own
+    ...(tokenCommand ? { tokenCommand: '(set)' } : {}),
+    ...(tokenCommandOtherUser ? { tokenCommandOtherUser: '(set)' } : {}),
+    ...(tokenCommandOtherTenant ? { tokenCommandOtherTenant: '(set)' } : {}),
+    // header names only: a value may be a credential whatever its name
+    ...(headers ? { headers: Object.keys(headers) } : {}),
     token: token ? '(set)' : '(none)',
     tokenOtherUser: tokenOtherUser ? '(set)' : '(none)',
     tokenOtherTenant: tokenOtherTenant ? '(set)' : '(none)',
@@ -402,7 +465,13 @@ export function buildReport(ctx: RunContext, spec: Spec, options: RunOptions, em
     },
     writes: { dryRun: options.dryRun, planned: plan, sent: ctx.http.writesSent, blocked: [...ctx.http.blocked], created: [...ctx.createdRefs], disposable: [...options.disposableOrders] },
     problems,
+    tls: tlsField(options),
   });
+}
+
+/** The report's `tls` field: whether the target's certificate was checked (--insecure: not), a CA given, a client certificate presented. */
+function tlsField(options: Partial<RunOptions>): NonNullable<Report['tls']> {
+  return { certificateChecked: !options.insecure, ca: Boolean(options.ca), clientCertificate: Boolean(options.cert) };
 }
 
 /**
@@ -434,6 +503,7 @@ export function incompleteReport(error: { code: string; message: string }, optio
     results,
     observed: { transitions: [], productionSteps: [], states: {}, latency: [] },
     writes: { dryRun: options.dryRun ?? false, planned: [], sent: 0, blocked: [], created: [], disposable: [...(options.disposableOrders ?? [])] },
-    problems: [error.message],
+    problems: [error.message, ...(options.insecure ? [INSECURE] : [])],
+    tls: tlsField(options),
   };
 }

@@ -24,7 +24,7 @@ import { createHash } from 'node:crypto';
 import { TextDecoder } from 'node:util';
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Pool, errors as undiciErrors } from 'undici';
+import { EnvHttpProxyAgent, Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { Evidence } from '../report/types.ts';
 import { duplicateKey, MAX_JSON_STRING, parseCut, scanJson } from './json.ts';
 import { Redactor, toCurl } from './redact.ts';
@@ -50,6 +50,67 @@ export interface HarnessOptions {
   breakerThreshold?: number;
   /** the whole run's time limit (--max-run-s), in ms; undefined: none */
   maxRunMs?: number;
+  /** headers sent with every request (--header); those named in `secretHeaders` or with a secret-looking name are redacted */
+  headers?: Record<string, string>;
+  secretHeaders?: readonly string[];
+  /** TLS towards the target (PEM text) and whether its certificate is checked (--insecure: not) */
+  tls?: TlsSettings;
+  /** forward proxies (--proxy, HTTP(S)_PROXY, NO_PROXY); absent or empty: connect directly */
+  proxy?: ProxySettings;
+  /** credentials fetched and refreshed during the run (--token-command, OAuth2), by principal */
+  tokenSources?: Partial<Record<'main' | 'otherUser' | 'otherTenant', TokenSource>>;
+}
+
+export interface TlsSettings {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  passphrase?: string;
+  /** false with --insecure: the target's certificate is not checked */
+  rejectUnauthorized?: boolean;
+}
+
+export interface ProxySettings {
+  http?: string;
+  https?: string;
+  /** NO_PROXY's syntax: host names, domains (.example.com), host:port, `*` */
+  noProxy?: string;
+}
+
+/** A credential that expires: `current()` fetches it when it has none or it is about to expire; `refresh()` fetches a new one. */
+export interface TokenSource {
+  /** a human name for messages (`--token-command`, `OAuth2 at https://...`) */
+  readonly name: string;
+  current(): Promise<string>;
+  refresh(): Promise<string>;
+}
+
+/** A credential source that could not give a token: the run stops INCOMPLETE with this code. */
+export class TokenSourceError extends Error {
+  constructor(readonly code: 'CONF_ERR_TOKEN_COMMAND' | 'CONF_ERR_OAUTH', message: string) {
+    super(message);
+  }
+}
+
+/** Header names whose values are secrets whatever the user says. */
+export const SECRET_HEADER = /authorization|cookie|token|key|secret|password|passwd|credential|session|signature/i;
+
+/**
+ * The undici dispatcher a harness sends through: a Pool on the target's origin
+ * when no proxy applies (the fast path), otherwise undici's EnvHttpProxyAgent
+ * with the proxies given explicitly (never read from process.env behind the
+ * kit's back). Plain-HTTP targets are proxied as a forward proxy does it (the
+ * absolute URL in the request line, so the proxy sees every request);
+ * https:// targets through a CONNECT tunnel. The connection limit is the same
+ * either way.
+ */
+export function makeDispatcher(origin: string | undefined, o: { concurrency: number; timeoutMs: number; tls?: TlsSettings; proxy?: ProxySettings }): Dispatcher {
+  const tls = o.tls ?? {};
+  const connect = { ...tls, timeout: o.timeoutMs };
+  const base = { connections: o.concurrency, headersTimeout: o.timeoutMs, bodyTimeout: o.timeoutMs, connectTimeout: o.timeoutMs, keepAliveTimeout: 10_000 };
+  const proxied = Boolean(o.proxy?.http || o.proxy?.https);
+  if (!proxied && origin !== undefined) return new Pool(origin, { ...base, connect });
+  return new EnvHttpProxyAgent({ ...base, connect, requestTls: tls, proxyTunnel: false, httpProxy: o.proxy?.http ?? '', httpsProxy: o.proxy?.https ?? '', noProxy: o.proxy?.noProxy ?? '' } as ConstructorParameters<typeof EnvHttpProxyAgent>[0]);
 }
 
 export interface RequestSpec {
@@ -80,7 +141,7 @@ export type TransportError = 'timeout' | 'reset' | 'refused' | 'tls' | 'too_larg
  * (exit 2), never FAIL. Codes are from src/errors.ts.
  */
 export interface Incomplete {
-  code: 'CONF_ERR_CREDENTIALS' | 'CONF_ERR_TLS' | 'CONF_ERR_NO_API' | 'CONF_ERR_BUDGET' | 'CONF_ERR_RETRY_AFTER_LIMIT' | 'CONF_ERR_RUN_TIME_LIMIT' | 'CONF_ERR_UNREACHABLE' | 'CONF_ERR_INTERNAL';
+  code: 'CONF_ERR_CREDENTIALS' | 'CONF_ERR_TOKEN_COMMAND' | 'CONF_ERR_OAUTH' | 'CONF_ERR_INTERRUPTED' | 'CONF_ERR_TLS' | 'CONF_ERR_NO_API' | 'CONF_ERR_BUDGET' | 'CONF_ERR_RETRY_AFTER_LIMIT' | 'CONF_ERR_RUN_TIME_LIMIT' | 'CONF_ERR_UNREACHABLE' | 'CONF_ERR_INTERNAL';
   message: string;
 }
 
@@ -361,7 +422,11 @@ export class Harness {
   readonly redactor = new Redactor();
   readonly origin: string;
   readonly basePath: string;
-  private readonly pool: Pool;
+  private readonly pool: Dispatcher;
+  /** the base URL's query string (`?a=1`), added to every request that does not give those parameters itself */
+  readonly baseQuery: URLSearchParams;
+  /** token sources whose current token is being fetched, so that concurrent requests wait for one fetch */
+  private readonly fetching = new Map<string, Promise<void>>();
   private readonly sem: Semaphore;
   private readonly listeners: Listener[] = [];
   private consecutiveFailures = 0;
@@ -394,13 +459,8 @@ export class Harness {
     const u = new URL(options.baseUrl);
     this.origin = u.origin;
     this.basePath = u.pathname.replace(/\/+$/, '');
-    this.pool = new Pool(this.origin, {
-      connections: options.concurrency,
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
-      connectTimeout: options.timeoutMs,
-      keepAliveTimeout: 10_000,
-    });
+    this.baseQuery = u.searchParams;
+    this.pool = makeDispatcher(this.origin, options);
     // a response no request asked for makes undici drop the connection ("bad response"): a protocol
     // failure of the target, seen by the listeners as an exchange of its own (HTTP-NO-5XX judges it)
     this.pool.on('disconnect', (_origin: unknown, _targets: unknown, err: Error & { code?: string }) => {
@@ -415,6 +475,42 @@ export class Harness {
     this.redactor.add(options.tokens.main, 'CONFORMANCE_TOKEN');
     this.redactor.add(options.tokens.otherUser, 'CONFORMANCE_TOKEN_OTHER_USER');
     this.redactor.add(options.tokens.otherTenant, 'CONFORMANCE_TOKEN_OTHER_TENANT');
+    for (const [name, value] of Object.entries(options.headers ?? {})) {
+      if (SECRET_HEADER.test(name) || (options.secretHeaders ?? []).some((n) => n.toLowerCase() === name.toLowerCase())) {
+        this.redactor.add(value, `CONFORMANCE_HEADER_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`);
+      }
+    }
+  }
+
+  /**
+   * Makes sure each principal with a token source holds a current token
+   * (fetched at first use and again before it expires). A source that cannot
+   * give one stops the run (INCOMPLETE, its code); false then.
+   */
+  private async freshToken(as: Principal, force = false): Promise<boolean> {
+    if (typeof as === 'object' || as === 'none') return true;
+    const source = this.options.tokenSources?.[as];
+    if (!source) return true;
+    const key = `${as}${force ? ':refresh' : ''}`;
+    let pending = this.fetching.get(key);
+    if (!pending) {
+      pending = (async () => {
+        const token = force ? await source.refresh() : await source.current();
+        const name = as === 'main' ? 'CONFORMANCE_TOKEN' : as === 'otherUser' ? 'CONFORMANCE_TOKEN_OTHER_USER' : 'CONFORMANCE_TOKEN_OTHER_TENANT';
+        this.redactor.add(token, name);
+        this.options.tokens[as] = token;
+      })().finally(() => this.fetching.delete(key));
+      this.fetching.set(key, pending);
+    }
+    try {
+      await pending;
+      return true;
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      const code = err instanceof TokenSourceError ? err.code : 'CONF_ERR_INTERNAL';
+      this.stop({ code, message: `${source.name}: ${e.message}` });
+      return false;
+    }
   }
 
   onExchange(fn: Listener): void {
@@ -460,6 +556,11 @@ export class Harness {
     this.unavailableReason ??= d;
   }
 
+  /** A principal has a credential: a token, or a source that fetches one. */
+  hasCredential(as: 'main' | 'otherUser' | 'otherTenant'): boolean {
+    return Boolean(this.options.tokens[as] || this.options.tokenSources?.[as]);
+  }
+
   authHeaders(as: Principal): Record<string, string> {
     const token = typeof as === 'object' ? as.token : as === 'none' ? undefined : this.options.tokens[as];
     if (!token) return {};
@@ -483,10 +584,16 @@ export class Harness {
     } else if (!path.startsWith('/')) {
       throw new Error(`not a path: ${JSON.stringify(path.slice(0, 200))} (a relative link is resolved against its page first)`);
     } else {
-      p = path.startsWith(this.basePath + '/') || this.basePath === '' ? path : this.basePath + path;
+      // a path is relative to the API root, whatever the base path looks like (`/api`, `/gateway/v2`)
+      p = this.basePath + path;
     }
     if (/[^\x21-\x7e]/.test(p)) p = p.replace(/[^\x21-\x7e]/gu, (c) => encodeURIComponent(wellFormed(c)));
-    const q = Object.entries(query ?? {}).filter(([, v]) => v !== undefined);
+    const q: [string, unknown][] = Object.entries(query ?? {}).filter(([, v]) => v !== undefined);
+    // the base URL's own parameters (a gateway's `?env=staging`) go with every request that does not set them
+    if (this.baseQuery.size > 0) {
+      const given = new Set([...new URLSearchParams(p.split('?')[1] ?? '').keys(), ...q.map(([k]) => k)]);
+      for (const [k, v] of this.baseQuery) if (!given.has(k)) q.push([k, v]);
+    }
     if (q.length > 0) p += (p.includes('?') ? '&' : '?') + q.map(([k, v]) => `${encodeURIComponent(wellFormed(k))}=${encodeURIComponent(wellFormed(String(v)))}`).join('&');
     return p;
   }
@@ -511,8 +618,17 @@ export class Harness {
 
   async request(spec: RequestSpec): Promise<Exchange> {
     let attempt = 0;
+    let renewed = false;
+    const as = spec.as ?? 'main';
     for (;;) {
+      if (!(await this.freshToken(as))) return this.failed(spec, (spec.method ?? 'GET').toUpperCase(), wellFormed(spec.path), {}, undefined, { code: 'unavailable', message: this.unavailableReason ?? 'no credential' }, 0);
       const ex = await this.once(spec);
+      // a credential from a source that answers 401: fetched again once, and the request repeated
+      if (ex.status === 401 && !renewed && typeof as === 'string' && as !== 'none' && this.options.tokenSources?.[as]) {
+        const before = this.options.tokens[as];
+        renewed = true;
+        if (await this.freshToken(as, true) && this.options.tokens[as] !== before) continue;
+      }
       if (this.main401 >= 10 && !this.incomplete) await this.confirmCredential();
       // a 429, or a 503 that says when to come back (Retry-After), asks the run to wait
       const busy = ex.status === 429 || (ex.status === 503 && ex.headers['retry-after'] !== undefined);
@@ -559,7 +675,7 @@ export class Harness {
       this.problem(`${method} ${spec.path}: ${(err as Error).message}`);
       return this.failed(spec, method, wellFormed(spec.path), {}, undefined, { code: 'other', message: (err as Error).message }, 0);
     }
-    const headers: Record<string, string> = { accept: 'application/json, text/csv;q=0.9, */*;q=0.8', ...this.authHeaders(spec.as ?? 'main'), ...spec.headers };
+    const headers: Record<string, string> = { accept: 'application/json, text/csv;q=0.9, */*;q=0.8', ...this.options.headers, ...this.authHeaders(spec.as ?? 'main'), ...spec.headers };
     let body = spec.body;
     if (spec.json !== undefined) {
       body = JSON.stringify(spec.json);
@@ -585,7 +701,7 @@ export class Harness {
       let release: (() => void) | undefined;
       let finished = false;
       try {
-        const res = await Promise.race([settled(this.pool.request({ path, method, headers, body, signal: deadline }), deadline), deadline.expired]);
+        const res = await Promise.race([settled(this.pool.request({ origin: this.origin, path, method, headers, body, signal: deadline }), deadline), deadline.expired]);
         stream = res.body;
         const chunks: Buffer[] = [];
         let bytes = 0;
@@ -670,8 +786,19 @@ export class Harness {
    * bounds the whole transfer.
    */
   async stream<T>(spec: RequestSpec, deadlineMs: number, consume: (body: AsyncIterable<Buffer>) => Promise<T>): Promise<{ ex: Exchange; result?: T; error?: string }> {
+    const first = await this.streamOnce(spec, deadlineMs, consume);
+    const as = spec.as ?? 'main';
+    // a credential from a source that answers 401 (the body was not consumed): fetched again once, and the request repeated
+    if (first.ex.status !== 401 || typeof as !== 'string' || as === 'none' || !this.options.tokenSources?.[as]) return first;
+    const before = this.options.tokens[as];
+    if (!(await this.freshToken(as, true)) || this.options.tokens[as] === before) return first;
+    return this.streamOnce(spec, deadlineMs, consume);
+  }
+
+  private async streamOnce<T>(spec: RequestSpec, deadlineMs: number, consume: (body: AsyncIterable<Buffer>) => Promise<T>): Promise<{ ex: Exchange; result?: T; error?: string }> {
     const method = (spec.method ?? 'GET').toUpperCase();
-    const headers: Record<string, string> = { accept: 'text/csv, */*;q=0.5', ...this.authHeaders(spec.as ?? 'main'), ...spec.headers };
+    if (!(await this.freshToken(spec.as ?? 'main'))) return { ex: this.failed(spec, method, wellFormed(spec.path), {}, undefined, { code: 'unavailable', message: this.unavailableReason ?? 'no credential' }, 0), error: this.unavailableReason ?? 'no credential' };
+    const headers: Record<string, string> = { accept: 'text/csv, */*;q=0.5', ...this.options.headers, ...this.authHeaders(spec.as ?? 'main'), ...spec.headers };
     let path: string;
     try {
       path = this.resolve(spec.path, spec.query);
@@ -689,7 +816,7 @@ export class Harness {
     const started = performance.now();
     const deadline = new Deadline(Math.max(1, Math.min(deadlineMs, this.runDeadline - performance.now())));
     try {
-      const res = await Promise.race([settled(this.pool.request({ path, method, headers, signal: deadline, bodyTimeout: this.options.timeoutMs }), deadline), deadline.expired]);
+      const res = await Promise.race([settled(this.pool.request({ origin: this.origin, path, method, headers, signal: deadline, bodyTimeout: this.options.timeoutMs }), deadline), deadline.expired]);
       const flat: Record<string, string> = {};
       for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
       let head = Buffer.alloc(0);

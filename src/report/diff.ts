@@ -179,7 +179,7 @@ export function formatDiff(diff: ReportDiff, labelA = 'A', labelB = 'B'): string
  * Returns 0 when B has no regression from A, 1 on a regression, 2 when a file
  * is missing or not a report (its ConformanceError message is printed, no stack).
  */
-export async function diffCommand(pathA: string, pathB: string, out: (line: string) => void): Promise<number> {
+export async function diffCommand(pathA: string, pathB: string, out: (line: string) => void, errOut: (line: string) => void = out): Promise<number> {
   let a: Report;
   let b: Report;
   try {
@@ -187,7 +187,7 @@ export async function diffCommand(pathA: string, pathB: string, out: (line: stri
     b = (await readReportFile(pathB)).report;
   } catch (err) {
     const e = err instanceof ConformanceError ? err : asConformanceError(err);
-    out(`error ${e.code}: ${e.message}`);
+    errOut(`error ${e.code}: ${e.message}`);
     return e.exitCode;
   }
   const diff = diffReports(a, b);

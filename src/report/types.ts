@@ -147,4 +147,6 @@ export interface Report {
   };
   /** run-level problems: target unreachable, budget exhausted, timeouts */
   problems: string[];
+  /** how the target's TLS was met: `certificateChecked` false means --insecure (the report then proves nothing about who answered) */
+  tls?: { certificateChecked: boolean; ca: boolean; clientCertificate: boolean };
 }

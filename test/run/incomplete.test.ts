@@ -14,14 +14,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli.ts';
 import { resolveOptions } from '../../src/engine/options.ts';
 import { runConformance } from '../../src/engine/run.ts';
 import { verifyCertificate } from '../../src/report/certificate.ts';
 import type { Report } from '../../src/report/types.ts';
 import { writeReports } from '../../src/report/write.ts';
 import { startTarget, type Target } from '../faults/target.ts';
-import { runCli } from './cli.ts';
+import { mainWithStderr, runCli } from './cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'conformance-incomplete-'));
 const servers: Server[] = [];
@@ -228,19 +227,9 @@ describe('option values checked before any request: a clear error, exit 2, withi
   ];
   it.each(cases)('%s', async (_what, args, message) => {
     const before = requests;
-    const lines: string[] = [];
-    const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((s: string) => {
-      lines.push(String(s));
-      return true;
-    }) as typeof process.stderr.write;
     const t0 = performance.now();
-    let code: number;
-    try {
-      code = await main(['run', '--base-url', counting, '--report-dir', join(dir, 'reports'), ...args()]);
-    } finally {
-      process.stderr.write = write;
-    }
+    const { code, stderr } = await mainWithStderr(['run', '--base-url', counting, '--report-dir', join(dir, 'reports'), ...args()]);
+    const lines = [stderr];
     expect(performance.now() - t0).toBeLessThan(1000);
     expect(code).toBe(2);
     expect(lines.join('')).toMatch(message);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli.ts';
 import { flagName, MOCK_OPTIONS, readmeRow, RUN_OPTIONS } from '../../src/engine/options.ts';
-import { REPO } from './cli.ts';
+import { mainWithStderr, REPO } from './cli.ts';
 
 const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
 
@@ -33,5 +33,22 @@ describe('the options table', () => {
     const flags = (name: string): string[] => program.commands.find((c) => c.name() === name)!.options.map((o) => o.long ?? '').filter((f) => f !== '--quiet').sort();
     expect(flags('run')).toEqual(RUN_OPTIONS.map(flagName).sort());
     expect(flags('mock')).toEqual(expect.arrayContaining(MOCK_OPTIONS.map(flagName)));
+  });
+});
+
+describe('flags reach their options', () => {
+  // commander names a value after its flag (`--spec` → spec); the table after the option (specPath): both were once silently dropped
+  it('--spec and --disposable-order given as flags are used, not ignored', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const reports = mkdtempSync(join(tmpdir(), 'conformance-flags-'));
+    const { code, stderr } = await mainWithStderr(['run', '--spec', join(reports, 'no-such-spec.yaml'), '--report-dir', reports]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/no-such-spec\.yaml.*\[CONF_ERR_SPEC_LOAD\]/);
+    const report = JSON.parse(readFileSync(join(reports, 'conformance.json'), 'utf8')) as { options: Record<string, unknown> };
+    expect(report.options.specPath).toBe(join(reports, 'no-such-spec.yaml'));
+    rmSync(reports, { recursive: true, force: true });
+    const { cliByKey } = await import('../../src/engine/options.ts');
+    expect(cliByKey({ disposableOrder: ['A'], spec: 'x.yaml', quiet: true }, RUN_OPTIONS)).toEqual({ disposableOrders: ['A'], specPath: 'x.yaml', quiet: true });
   });
 });

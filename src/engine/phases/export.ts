@@ -180,7 +180,7 @@ export async function checkExport(ctx: RunContext): Promise<void> {
       }
     } else ctx.check('rate_limit_retry_after').skip('no 429 to inspect');
   }
-  if (ctx.options.tokenOtherTenant && ctx.enabled('tenant_isolation')) {
+  if (ctx.http.hasCredential('otherTenant') && ctx.enabled('tenant_isolation')) {
     const peek = await ctx.http.request({ path: `/api/v1/order/export/${taskId}/status/`, as: 'otherTenant', operationId: 'getOrderExportStatus' });
     ctx.expectStatus('tenant_isolation', peek, [403, 404], `export task ${taskId} read by another customer`);
   }

@@ -1,0 +1,11 @@
+/**
+ * The kit as a library (shared/design/ARCHITECTURE.md: "the library, exported
+ * from src/index.ts"; the CLI is a thin shell over it). The package ships its
+ * TypeScript source and runs it with tsx (no build step): import it from a
+ * program run with tsx, or a bundler or TypeScript setup that loads .ts.
+ */
+export { certify, runConformance, type RunHooks, type RunOutcome } from './engine/run.ts';
+export { optionsFromEnv, resolveOptions, RUN_OPTIONS, type RunOptions } from './engine/options.ts';
+export { ConformanceError, ERRORS, type ErrorCode } from './errors.ts';
+export { writeReports } from './report/write.ts';
+export type { Report, Result } from './report/types.ts';
