@@ -173,9 +173,13 @@ export class RunContext {
     return names.some((n) => (this.selected(n) || this.watching) && ((CHECK_BY_NAME.get(n)?.needs ?? []) as CheckNeed[]).every((need) => this.missing(need) === undefined));
   }
 
-  /** A check that judges every exchange of the run is selected: every driver must run for it. */
+  /**
+   * Only checks that judge every exchange (no_server_errors…) are selected:
+   * every driver then runs for them, its own checks muted. With other checks
+   * selected too, the watchers judge the traffic those checks' drivers make.
+   */
   get watching(): boolean {
-    return this.options.checks !== undefined && WATCHERS.some((w) => this.options.checks!.includes(w));
+    return this.options.checks !== undefined && this.options.checks.length > 0 && this.options.checks.every((c) => WATCHERS.includes(c as CheckName));
   }
 
   /**

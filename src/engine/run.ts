@@ -16,7 +16,7 @@ import { Harness, makeDispatcher, tlsProblem, type Exchange, type HarnessOptions
 import type { LatencyStat, Report, Result } from '../report/types.ts';
 import { verdictOf } from '../report/verdict.ts';
 import { loadSpec, type Spec } from '../spec/load.ts';
-import { RunContext, WATCHERS } from './context.ts';
+import { RunContext } from './context.ts';
 import type { RunOptions } from './options.ts';
 import { checkCredentials, checkNotFound, checkTenantIsolation, checkTraversal, type DocRef } from './phases/access.ts';
 import { checkColleagueExport, checkExport, EXPORT_CHECKS } from './phases/export.ts';
@@ -264,7 +264,7 @@ export async function certify(options: RunOptions & { baseUrl: string }, embedde
       if (http.unavailable) return;
       // a phase runs when a selected check needs its traffic (the watchers judge every phase's)
       const serves = PHASE_SERVES[name];
-      if (serves && !WATCHERS.some((w) => ctx.selected(w)) && !serves.some((c) => ctx.selected(c))) return;
+      if (serves && !ctx.watching && !serves.some((c) => ctx.selected(c))) return;
       const t0 = performance.now();
       log(`• ${name}`);
       await fn();
