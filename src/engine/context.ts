@@ -21,7 +21,19 @@ export class CheckRecorder {
   readonly evidence: Evidence[] = [];
   private firstMessage: string | undefined;
   skipReason: string | undefined;
-  durationMs = 0;
+  /** when the check was first asked for, and when it last judged something (performance.now()) */
+  private readonly startedAt = performance.now();
+  private judgedAt: number | undefined;
+
+  /**
+   * The check's time: from its first use to its last judgement (a pass or a
+   * failure), the requests it waited for included. Checks judge while phases
+   * run, so the spans of checks judged together overlap; a check that judged
+   * nothing took no time.
+   */
+  get durationMs(): number {
+    return this.judgedAt === undefined ? 0 : this.judgedAt - this.startedAt;
+  }
 
   constructor(
     readonly name: string,
@@ -33,6 +45,7 @@ export class CheckRecorder {
   /** Counts items that were examined (and found right, unless a failure is added). */
   pass(n = 1): void {
     this.examined += n;
+    this.judgedAt = performance.now();
   }
 
   /**
@@ -43,6 +56,7 @@ export class CheckRecorder {
   fail(message: string, evidence: Evidence | (() => Evidence), severity?: Severity): void {
     const sev: Severity = this.profile === 'strict' ? 'error' : (severity ?? this.defaultSeverity);
     this.violations++;
+    this.judgedAt = performance.now();
     if (sev === 'error') this.errors++;
     else this.warnings++;
     this.firstMessage ??= message;

@@ -108,6 +108,44 @@ export class Redactor {
     return `${out}…`;
   }
 
+  /**
+   * About `max` characters of `s` from `from`, redacted first, as `cut` is
+   * for a prefix: every secret that overlaps the part shown is replaced whole
+   * (one that begins before `from` too); no raw character before `from` or at
+   * or past `from + max` is shown. Marked `…` on the sides that were cut.
+   */
+  window(s: string, from: number, max: number): string {
+    if (from <= 0) return this.cut(s, max);
+    const lo = Math.max(0, from - this.reach);
+    const w = s.slice(lo, from + max + this.reach);
+    const start = from - lo;
+    const end = Math.min(w.length, start + max);
+    const hits: { start: number; end: number; name: string }[] = [];
+    for (const { name, re } of this.secrets) {
+      re.lastIndex = 0;
+      for (const m of w.matchAll(re)) if (m[0].length > 0) hits.push({ start: m.index, end: m.index + m[0].length, name });
+    }
+    hits.sort((a, b) => a.start - b.start || b.end - a.end);
+    let out = '';
+    let pos = start;
+    for (const h of hits) {
+      if (h.start >= end) break;
+      if (h.end <= pos) continue;
+      if (h.start < pos) {
+        // a secret across the left edge (or overlapping the previous one, already replaced)
+        if (pos === start && out === '') {
+          out = `$${h.name}`;
+          pos = h.end;
+        }
+        continue;
+      }
+      out += w.slice(pos, h.start) + `$${h.name}`;
+      pos = h.end;
+    }
+    if (pos < end) out += w.slice(pos, end);
+    return `…${out}${from + max < s.length ? '…' : ''}`;
+  }
+
   /** Deep-redacts any JSON-like value. */
   value<T>(v: T): T {
     if (typeof v === 'string') return this.text(v) as T;
