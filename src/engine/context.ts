@@ -7,6 +7,7 @@ import { CHECK_BY_NAME, type CheckName, type CheckNeed } from '../checks/catalog
 import type { Exchange, Harness } from '../harness/http.ts';
 import type { Evidence, Profile, Result, Severity } from '../report/types.ts';
 import { lifecycleOf, type Lifecycle } from '../spec/lifecycle.ts';
+import { plainExpectation } from '../spec/plain.ts';
 import type { Spec } from '../spec/load.ts';
 import { validatorsFor, type Validators, type Violation } from '../spec/validators.ts';
 import type { RunOptions } from './options.ts';
@@ -247,9 +248,10 @@ export class RunContext {
   violation(name: CheckName, ex: Exchange, v: Violation, pointerPrefix = ''): void {
     const pointer = pointerPrefix + v.pointer;
     const received = v.value === undefined ? 'nothing' : this.http.show(v.value);
+    const expected = plainExpectation(v);
     this.check(name).fail(
-      `${pointer || '/'}: expected ${v.message} / received ${received}`,
-      () => this.http.evidence(ex, { pointer, value: v.value, expected: v.message, received: v.value === undefined ? 'missing' : received }),
+      `${pointer || '/'}: expected ${expected} / received ${received}`,
+      () => this.http.evidence(ex, { pointer, value: v.value, expected, received: v.value === undefined ? 'missing' : received }),
       v.severity,
     );
   }

@@ -19,6 +19,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { canMove } from '../../spec/lifecycle.ts';
+import { plainExpectation } from '../../spec/plain.ts';
 import type { Exchange } from '../../harness/http.ts';
 import type { Evidence } from '../../report/types.ts';
 import { segment } from '../../harness/url.ts';
@@ -171,7 +172,7 @@ async function createProductOrder(ctx: RunContext): Promise<void> {
       const key = `${v.pointer.replace(/\/\d+/g, '/*')} ${v.message}`;
       if (seenViolations.has(key)) continue;
       seenViolations.add(key);
-      rec.fail(`${v.pointer || '/'}: expected ${v.message} / received ${v.value === undefined ? 'nothing' : JSON.stringify(v.value)}`, ctx.http.evidence(ex, { pointer: v.pointer, value: v.value }), v.severity);
+      rec.fail(`${v.pointer || '/'}: expected ${plainExpectation(v)} / received ${v.value === undefined ? 'nothing' : JSON.stringify(v.value)}`, ctx.http.evidence(ex, { pointer: v.pointer, value: v.value, expected: plainExpectation(v) }), v.severity);
     }
   };
   judgeShape(created, 'createProductOrder');
