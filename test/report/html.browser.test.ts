@@ -99,8 +99,10 @@ describe('the HTML report in headless Chromium', () => {
     expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(dialogs).toEqual([]);
 
-    // "Failed" hides passing results (and warnings, skips), "All" brings them back
+    // a FAIL opens on "Failed": passing results (and warnings, skips) hidden; "All" brings them back
     const passed = page.locator('details.result.st-pass');
+    expect(await passed.first().isVisible()).toBe(false);
+    await page.getByRole('button', { name: /^All/ }).click();
     expect(await passed.first().isVisible()).toBe(true);
     await page.getByRole('button', { name: /^Failed/ }).click();
     expect(await page.getByRole('button', { name: /^Failed/ }).getAttribute('aria-pressed')).toBe('true');
