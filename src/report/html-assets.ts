@@ -153,6 +153,7 @@ pre { margin: 0; background: var(--code-bg); border: 1px solid var(--border); bo
 button.copy { padding: 2px 12px; font-size: 12px; }
 .more { font-size: 12.5px; color: var(--muted); margin: 6px 0; }
 details.more-evidence { margin: 6px 0; }
+details.fold > summary { cursor: pointer; color: var(--accent); font-size: 13px; padding: 4px 0; }
 details.more-evidence > summary { cursor: pointer; color: var(--accent); font-size: 13px; padding: 4px 0; }
 .same-cause, .cause-note { font-size: 13px; margin: 8px 0; padding: 6px 12px; border-left: 3px solid var(--accent); background: var(--accent-bg); border-radius: 4px; overflow-wrap: anywhere; }
 .caused-by { padding: 6px 12px 0; border-bottom: 1px dashed var(--border); }

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderJunit } from '../../src/report/junit.ts';
 import { writeReports } from '../../src/report/write.ts';
 import { loadSpec } from '../../src/spec/load.ts';
-import { failingReport, passingReport } from './fixtures.ts';
+import { failingReport, passingReport, sixFailuresReport } from './fixtures.ts';
 
 /** Debian's chromium; CONFORMANCE_CHROMIUM may point elsewhere (never a downloaded browser). */
 const CHROMIUM = process.env.CONFORMANCE_CHROMIUM ?? '/usr/bin/chromium';
@@ -145,6 +145,34 @@ describe('the HTML report in headless Chromium', () => {
     expect(problems).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'report-passing.png'), fullPage: true });
     await page.close();
+  });
+
+  it('a FAIL report opens on the failures: the first failure in the first screen at 1280×800; six failures of one cause on a page under 5,000 px', async (ctx) => {
+    if (!available) {
+      if (process.env.CI) throw new Error(MISSING);
+      ctx.skip(MISSING);
+    }
+    if (!browser) throw new Error('no browser');
+    const heights: Record<string, number> = {};
+    for (const [name, report] of [['failing', failingReport()], ['six-failures', sixFailuresReport()]] as const) {
+      const dir = join(SHOTS, name);
+      await writeReports(report, loadSpec(), dir);
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(pathToFileURL(join(dir, 'index.html')).href, { waitUntil: 'load' });
+      expect(await page.getByRole('button', { name: /^Failed/ }).getAttribute('aria-pressed')).toBe('true');
+      const first = page.locator('details.result.st-fail').first();
+      const box = await first.boundingBox();
+      expect(box, name).not.toBeNull();
+      // its summary line and the start of its evidence are on the first screen, without scrolling
+      expect(await page.evaluate(() => (globalThis as unknown as { scrollY: number }).scrollY)).toBe(0);
+      expect((box?.y ?? 9999) + 60, `${name}: first failure at y=${box?.y}`).toBeLessThan(800);
+      heights[name] = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollHeight: number } } }).document.documentElement.scrollHeight);
+      await page.screenshot({ path: join(SHOTS, `report-${name}-first-screen.png`) });
+      await page.screenshot({ path: join(SHOTS, `report-${name}-full.png`), fullPage: true });
+      await page.close();
+    }
+    console.log(`page heights at 1280×800: ${JSON.stringify(heights)}`);
+    expect(heights['six-failures']).toBeLessThan(5000);
   });
 
   it("JUnit output is well-formed for the browser's own XML parser", async (ctx) => {
