@@ -87,6 +87,8 @@ describe('the curls of a failing run reproduce its faults', () => {
     let replayed = 0;
     await target.run(fault('detail-securing-as-string'), {}, async ({ report }) => {
       replayed = await expectReproducible(report);
+      // each check's time is measured (JUnit's time per test case): every check that judged something took some
+      expect(report.results.filter((r) => r.examined + r.violations > 0 && !(r.durationMs && r.durationMs > 0)).map((r) => r.check)).toEqual([]);
     });
     expect(replayed).toBeGreaterThan(0);
   }, 60_000);
