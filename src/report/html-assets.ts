@@ -164,7 +164,9 @@ details.more-evidence > summary { cursor: pointer; color: var(--accent); font-si
 
 /* lifecycle */
 .figure { overflow-x: auto; padding: 6px 0; }
-svg.lifecycle { display: block; max-width: 100%; height: auto; margin: 0 auto; }
+svg.lifecycle { display: block; max-width: none; height: auto; margin: 0 auto; }
+.lc-node.history rect { stroke-dasharray: 5 3; fill: var(--soft); }
+#lifecycle h3 { font-size: 14px; margin: 18px 0 4px; }
 .lc-node rect { fill: var(--card); stroke: var(--fg); stroke-width: 1.4; }
 .lc-node.initial > rect:first-of-type { stroke-width: 2.4; }
 .lc-node .inner { fill: none; stroke-width: 1; }

@@ -24,7 +24,7 @@ import { escapeHtml as h, truncate } from './escape.ts';
 import { STATUS_LABEL, causeKey, countStatuses, exchangeLine, formatDate, formatDuration, formatValue, groupResults, sharedCauses, shortHash, worstOf, type SharedCause } from './format.ts';
 import { reproduceCommand } from './command.ts';
 import { CSS, SCRIPT } from './html-assets.ts';
-import { renderLifecycleSvg } from './lifecycle-svg.ts';
+import { renderChainSvg, renderLifecycleSvg } from './lifecycle-svg.ts';
 import type { Evidence, Report, Result, Status } from './types.ts';
 import { scopeLine } from './verdict.ts';
 
@@ -86,7 +86,7 @@ export function renderHtml(report: Report, spec: Spec): string {
       : [problems(report), summary(report), results(report, spec, ids, causes, 'all')]),
     lifecycle(report, spec),
     steps(report, spec, !failFirst),
-    latency(report, spec),
+    latency(report, spec, !failFirst),
     requirements(report, spec, !failFirst),
     runDetails(report, spec, ids),
     `</main>`,
@@ -360,10 +360,27 @@ function lifecycle(report: Report, spec: Spec): string {
           .join('') +
         `</ul></div>`
       : '';
+  // phase 1 (the product order item) and the history's own vocabulary, drawn beside the order's states
+  const phase1 = renderLifecycleSvg({ machine: lc.item, transitions: [], states: {}, title: 'Phase 1: the product order item status during creation (x-lifecycle)', idPrefix: 'p1-' });
+  const stepCounts = new Map((report.observed?.productionSteps ?? []).map((s) => [s.step, s.count]));
+  const orderStates = new Set(lc.order.states);
+  const historyOnly = lc.vocabulary.filter((v) => !orderStates.has(v) && !lc.steps.includes(v) && !lc.item.states.includes(v));
+  const chainNodes = [
+    ...lc.item.states.filter((s) => s === lc.item.initial).map((name) => ({ name, sub: 'history only', cls: 'history', tip: `${name}: a phase-1 status the history reports` })),
+    ...historyOnly.map((name) => ({ name, sub: 'history only', cls: 'history', tip: `${name}: reported by /historic/, not an order state (read as ${lc.orderStateOf.get(name) ?? '?'})` })),
+    ...lc.steps.map((name, i) => {
+      const n = stepCounts.get(name) ?? 0;
+      return { name, sub: `step ${i + 1} · ${n} histor${n === 1 ? 'y' : 'ies'}`, cls: n === 0 ? 'idle' : '', tip: `production step ${i + 1}: reported by ${n} histories in this run` };
+    }),
+    { name: lc.order.states.find((s) => s === 'active') ?? 'active', sub: 'order state', cls: '', tip: 'the order state production leads to' },
+  ];
+  const chain = renderChainSvg({ title: "The history's vocabulary in the documentation's /historic/ example: the history-only values, the production steps in order, then active", nodes: chainNodes });
   return (
     `<section class="card" id="lifecycle"><h2>Order lifecycle</h2>` +
     `<p class="lead">States and transitions from the documentation's flowchart (<code>x-lifecycle</code>), annotated with the ${seen} transition${seen === 1 ? '' : 's'} read from order histories in this run and the orders seen in each state.</p>` +
-    `<div class="figure">${svg}</div>${legend}${illegalList}</section>`
+    `<div class="figure">${svg}</div>${legend}${illegalList}` +
+    `<h3>Phase 1: the product order item</h3><div class="figure">${phase1}</div>` +
+    `<h3>What a history reports</h3><p class="lead">The documentation's <code>/historic/</code> example reports values that are not order states (dashed) and the production steps, in this order, before <code>active</code>.</p><div class="figure">${chain}</div></section>`
   );
 }
 
@@ -390,7 +407,7 @@ function steps(report: Report, spec: Spec, open: boolean): string {
   );
 }
 
-function latency(report: Report, spec: Spec): string {
+function latency(report: Report, spec: Spec, open: boolean): string {
   const stats = report.observed?.latency ?? [];
   const order = [...spec.operations.keys()];
   const sorted = [...stats].sort((a, b) => {
@@ -409,8 +426,9 @@ function latency(report: Report, spec: Spec): string {
     (stats.length === 0
       ? '<p class="muted">No latency was recorded.</p>'
       : `<p class="lead">Response times over ${h(requests)} request${requests === 1 ? '' : 's'}, by operation.</p>` +
+        `<details class="fold"${open ? ' open' : ''}><summary>Latency of each of the ${sorted.length} operations</summary>` +
         `<div class="figure">${renderLatencySvg(sorted, describe)}</div>` +
-        `<div class="legend"><span>${sw('p50', 6)}p50</span><span>${sw('p95', 10)}p95</span><span>${sw('max', 10)}max</span></div>`) +
+        `<div class="legend"><span>${sw('p50', 6)}p50</span><span>${sw('p95', 10)}p95</span><span>${sw('max', 10)}max</span></div></details>`) +
     `</section>`
   );
 }

@@ -12,6 +12,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderJunit } from '../../src/report/junit.ts';
 import { writeReports } from '../../src/report/write.ts';
+import { lifecycleOf } from '../../src/spec/lifecycle.ts';
 import { loadSpec } from '../../src/spec/load.ts';
 import { failingReport, passingReport, sixFailuresReport } from './fixtures.ts';
 
@@ -86,12 +87,15 @@ describe('the HTML report in headless Chromium', () => {
     await expect(page.locator('#check-order_detail_schema').innerText()).resolves.toContain('/product/commitment');
 
     // the lifecycle picture: every state drawn, the illegal transitions in red
-    const svg = page.locator('#lifecycle svg.lifecycle');
+    const svg = page.locator('#lifecycle svg.lifecycle').first();
     expect(await svg.isVisible()).toBe(true);
     const box = await svg.boundingBox();
     expect(box && box.width > 600 && box.height > 150).toBe(true);
     expect(await svg.locator('.lc-node').count()).toBe(8);
     expect(await svg.locator('path.lc-edge.illegal').count()).toBe(report.observed.transitions.filter((t) => !t.legal).length);
+    // on a FAIL the latency chart is folded, one click away
+    expect(await page.locator('#latency svg.latency').isVisible()).toBe(false);
+    await page.locator('#latency details.fold > summary').click();
     expect(await page.locator('#latency svg.latency').isVisible()).toBe(true);
 
     // the hostile body excerpt is shown as text and did not run
@@ -173,6 +177,56 @@ describe('the HTML report in headless Chromium', () => {
     }
     console.log(`page heights at 1280×800: ${JSON.stringify(heights)}`);
     expect(heights['six-failures']).toBeLessThan(5000);
+  });
+
+  it('the lifecycle pictures are readable at their default size: every state drawn, no text box over another, illegal transitions in red', async (ctx) => {
+    if (!available) {
+      if (process.env.CI) throw new Error(MISSING);
+      ctx.skip(MISSING);
+    }
+    if (!browser) throw new Error('no browser');
+    const report = failingReport();
+    const dir = join(SHOTS, 'lifecycle');
+    await writeReports(report, loadSpec(), dir);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(pathToFileURL(join(dir, 'index.html')).href, { waitUntil: 'load' });
+    const measured = await page.evaluate(() => {
+      type R = { left: number; top: number; right: number; bottom: number; width: number; height: number };
+      type El = { getBoundingClientRect(): R; textContent: string | null; querySelectorAll(s: string): ArrayLike<El> };
+      const doc = (globalThis as unknown as { document: El }).document;
+      const all = (root: El, sel: string): El[] => Array.from(root.querySelectorAll(sel));
+      return all(doc, '#lifecycle svg.lifecycle').map((svg) => {
+        const boxes = all(svg, 'text').map((t) => {
+          const r = t.getBoundingClientRect();
+          return { text: t.textContent ?? '', left: r.left, top: r.top, right: r.right, bottom: r.bottom, height: r.height };
+        });
+        const names = all(svg, 'text.name').map((t) => t.textContent ?? '');
+        const lineHeights = all(svg, 'text.name tspan').map((t) => t.getBoundingClientRect().height);
+        const own = svg.getBoundingClientRect();
+        return { boxes, names, lineHeights, width: own.width };
+      });
+    });
+    expect(measured).toHaveLength(3);
+    const overlapping: string[] = [];
+    for (const { boxes } of measured) {
+      for (let i = 0; i < boxes.length; i++) {
+        for (let j = i + 1; j < boxes.length; j++) {
+          const a = boxes[i] as (typeof boxes)[number];
+          const b = boxes[j] as (typeof boxes)[number];
+          if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) overlapping.push(`"${a.text}" over "${b.text}"`);
+        }
+      }
+    }
+    expect(overlapping).toEqual([]);
+    // readable: the pictures are drawn at their own size (no shrinking to fit), state names about 12.5 px
+    for (const m of measured) expect(Math.min(...m.lineHeights)).toBeGreaterThanOrEqual(12);
+    const lc = lifecycleOf(loadSpec());
+    const drawn = new Set(measured.flatMap((m) => m.names));
+    const wanted = [...new Set([...lc.item.states, ...lc.order.states, ...lc.steps, 'acknowledged', 'held_adv_validation', 'production_in_progress'])];
+    expect(wanted.filter((s) => !drawn.has(s))).toEqual([]);
+    expect(await page.locator('#lifecycle path.lc-edge.illegal').count()).toBe(report.observed.transitions.filter((t) => !t.legal).length);
+    await page.locator('#lifecycle').screenshot({ path: join(SHOTS, 'lifecycle.png') });
+    await page.close();
   });
 
   it("JUnit output is well-formed for the browser's own XML parser", async (ctx) => {
