@@ -112,6 +112,7 @@ const f = (n: number) => (Math.round(n * 10) / 10).toString();
 /** A state's name, one line or two, centred on (x, y), above its sub-line when there is one. */
 function nameText(lines: string[], x: number, y: number, sub: boolean): string {
   const top = y - (lines.length - 1) * 7.5 + (sub ? -4 : 4) - (sub && lines.length > 1 ? 3 : 0);
+  if (lines.length === 1) return `<text class="name" x="${f(x)}" y="${f(top)}">${h(lines[0])}</text>`;
   return `<text class="name" x="${f(x)}" y="${f(top)}">${lines.map((l, i) => `<tspan x="${f(x)}" dy="${i === 0 ? 0 : 15}">${h(l)}</tspan>`).join('')}</text>`;
 }
 

@@ -201,7 +201,11 @@ describe('the HTML report in headless Chromium', () => {
           return { text: t.textContent ?? '', left: r.left, top: r.top, right: r.right, bottom: r.bottom, height: r.height };
         });
         const names = all(svg, 'text.name').map((t) => t.textContent ?? '');
-        const lineHeights = all(svg, 'text.name tspan').map((t) => t.getBoundingClientRect().height);
+        // one line of a name: a tspan, or a text without tspans
+        const lineHeights = all(svg, 'text.name').flatMap((t) => {
+          const spans = all(t, 'tspan');
+          return (spans.length > 0 ? spans : [t]).map((x) => x.getBoundingClientRect().height);
+        });
         const own = svg.getBoundingClientRect();
         return { boxes, names, lineHeights, width: own.width };
       });
