@@ -39,3 +39,22 @@ describe('Redactor.window', () => {
     expect(r.window('abcdefghij', 4, 3)).toBe('…efg…');
   });
 });
+
+describe('Redactor: a fragment of a secret\'s base64', () => {
+  const secret = 'tok_Zm9vYmFyYmF6cXV1eC1jb25mb3JtYW5jZQ';
+  const r = new Redactor();
+  r.add(secret, 'CONFORMANCE_TOKEN');
+  // 24 characters from the middle of the base64 of a text holding the secret, at each alignment
+  const fragments = ['x', 'xy', 'xyz'].map((p) => Buffer.from(`${p}${secret}`).toString('base64').slice(4, 28));
+  it.each(fragments)('%s is masked by text, cut and window', (frag) => {
+    const text = `${'a '.repeat(300)}seen ${frag} here ${'b '.repeat(300)}`;
+    expect(r.text(text)).not.toContain(frag.slice(0, 16));
+    expect(r.cut(text, 700)).not.toContain(frag.slice(0, 16));
+    expect(r.window(text, 500, 300)).not.toContain(frag.slice(0, 16));
+    expect(r.window(text, 500, 300)).toContain('$CONFORMANCE_TOKEN');
+  });
+  it('leaves other base64 alone', () => {
+    const other = Buffer.from('nothing secret in this text at all').toString('base64');
+    expect(r.text(other)).toBe(other);
+  });
+});
