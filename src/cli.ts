@@ -214,6 +214,47 @@ export function buildProgram(): Command {
       out(`Wrote ${CONFIG_FILE}; \`conformance run\` reads it from this folder (or --config FILE).`);
     });
 
+  // contract commands (contracts/command.ts): the pinned pacts, verified against a provider or published to a broker
+  const pact = program.command('pact').description('verify the pinned Pact contracts against a provider, or publish them to a Pact Broker');
+  pact
+    .command('verify')
+    .description('verify the pacts against a provider (default: the bundled reference server with its provider-state hook); exit 0 verified, 1 a failure or pending interactions, 2 could not verify')
+    .argument('[pact files...]', 'pact files (default: contracts/pacts/)')
+    .option('--base-url <url>', 'the provider to verify (default: start the bundled reference server)')
+    .option('--token <t>', 'bearer token sent instead of the pact\'s example token [$CONFORMANCE_TOKEN]')
+    .option('--state-hook', `the provider serves the provider-state hook at /_pact/provider-states`)
+    .option('--state-hook-url <url>', 'the provider-state hook is at this URL')
+    .option('--allow-pending', 'a PARTIAL verification (interactions pending for want of a state hook, none failed) exits 0')
+    .option('--no-spec-check', 'skip the pact-vs-spec check')
+    .option('--log-level <level>', 'the verifier\'s log level: error (default), warn, info, debug, trace')
+    .action(async (files: string[], o: Record<string, unknown>) => {
+      const { pactVerify } = await import('../contracts/command.ts');
+      process.exitCode = await pactVerify(
+        {
+          baseUrl: o.baseUrl as string | undefined,
+          token: (o.token as string | undefined) ?? (process.env.CONFORMANCE_TOKEN || undefined),
+          stateHook: o.stateHook === true,
+          stateHookUrl: o.stateHookUrl as string | undefined,
+          allowPending: o.allowPending === true,
+          specCheck: o.specCheck !== false,
+          logLevel: o.logLevel as string | undefined,
+          files,
+        },
+        { out, err },
+      );
+    });
+  pact
+    .command('publish')
+    .description('publish the pacts to the Pact Broker at $PACT_BROKER_BASE_URL (without it, print what would be sent); exit 0 published or nothing to do, 1 a spec problem or a refusal, 2 an unreachable broker')
+    .argument('[pact files...]', 'pact files (default: contracts/pacts/)')
+    .option('--consumer-version <v>', 'version to publish under (default: $PACT_CONSUMER_VERSION, else the git commit)')
+    .option('--branch <b>', 'consumer branch (default: $PACT_CONSUMER_BRANCH, else the current git branch)')
+    .option('--skip-spec-check', 'publish even if the pact-vs-spec check finds problems')
+    .action(async (files: string[], o: Record<string, unknown>) => {
+      const { pactPublish } = await import('../contracts/command.ts');
+      process.exitCode = await pactPublish({ consumerVersion: o.consumerVersion as string | undefined, branch: o.branch as string | undefined, skipSpecCheck: o.skipSpecCheck === true, files }, { out, err });
+    });
+
   program
     .command('list-checks')
     .description('list every check with its requirement ID')

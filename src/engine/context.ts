@@ -7,6 +7,7 @@ import { CHECK_BY_NAME, type CheckName, type CheckNeed } from '../checks/catalog
 import type { Exchange, Harness } from '../harness/http.ts';
 import type { Evidence, Profile, Result, Severity } from '../report/types.ts';
 import { lifecycleOf, type Lifecycle } from '../spec/lifecycle.ts';
+import { plainExpectation } from '../spec/plain.ts';
 import type { Spec } from '../spec/load.ts';
 import { validatorsFor, type Validators, type Violation } from '../spec/validators.ts';
 import type { RunOptions } from './options.ts';
@@ -24,7 +25,19 @@ export class CheckRecorder {
   readonly evidence: Evidence[] = [];
   private firstMessage: string | undefined;
   skipReason: string | undefined;
-  durationMs = 0;
+  /** when the check was first asked for, and when it last judged something (performance.now()) */
+  private readonly startedAt = performance.now();
+  private judgedAt: number | undefined;
+
+  /**
+   * The check's time: from its first use to its last judgement (a pass or a
+   * failure), the requests it waited for included. Checks judge while phases
+   * run, so the spans of checks judged together overlap; a check that judged
+   * nothing took no time.
+   */
+  get durationMs(): number {
+    return this.judgedAt === undefined ? 0 : this.judgedAt - this.startedAt;
+  }
 
   constructor(
     readonly name: string,
@@ -36,6 +49,7 @@ export class CheckRecorder {
   /** Counts items that were examined (and found right, unless a failure is added). */
   pass(n = 1): void {
     this.examined += n;
+    this.judgedAt = performance.now();
   }
 
   /**
@@ -46,6 +60,7 @@ export class CheckRecorder {
   fail(message: string, evidence: Evidence | (() => Evidence), severity?: Severity): void {
     const sev: Severity = this.profile === 'strict' ? 'error' : (severity ?? this.defaultSeverity);
     this.violations++;
+    this.judgedAt = performance.now();
     if (sev === 'error') this.errors++;
     else this.warnings++;
     this.firstMessage ??= message;
@@ -284,9 +299,10 @@ export class RunContext {
   violation(name: CheckName, ex: Exchange, v: Violation, pointerPrefix = ''): void {
     const pointer = pointerPrefix + v.pointer;
     const received = v.value === undefined ? 'nothing' : this.http.show(v.value);
+    const expected = plainExpectation(v);
     this.check(name).fail(
-      `${pointer || '/'}: expected ${v.message} / received ${received}`,
-      () => this.http.evidence(ex, { pointer, value: v.value, expected: v.message, received: v.value === undefined ? 'missing' : received }),
+      `${pointer || '/'}: expected ${expected} / received ${received}`,
+      () => this.http.evidence(ex, { pointer, value: v.value, expected, received: v.value === undefined ? 'missing' : received }),
       v.severity,
     );
   }

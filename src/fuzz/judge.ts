@@ -9,6 +9,7 @@ import type { CheckName } from '../checks/catalog.ts';
 import type { RunContext } from '../engine/context.ts';
 import type { Exchange } from '../harness/http.ts';
 import type { Evidence, Severity } from '../report/types.ts';
+import { plainExpectation } from '../spec/plain.ts';
 
 export type FuzzCheck = Extract<CheckName, `fuzz_${string}`>;
 
@@ -105,9 +106,10 @@ export function judgeAnswer(ctx: RunContext, ex: Exchange, operationId: string, 
   for (const v of validate ? validate(ex.json()) : []) {
     if (v.severity !== 'error' && ctx.options.profile !== 'strict') continue;
     const received = v.value === undefined ? 'nothing' : JSON.stringify(v.value);
-    return fail('fuzz_response_documented', `${at} (${ex.status}): ${v.pointer || '/'}: expected ${v.message} / received ${received}`, ex, {
+    const expected = plainExpectation(v);
+    return fail('fuzz_response_documented', `${at} (${ex.status}): ${v.pointer || '/'}: expected ${expected} / received ${received}`, ex, {
       severity: v.severity,
-      extra: { pointer: v.pointer, value: v.value, expected: v.message, received },
+      extra: { pointer: v.pointer, value: v.value, expected, received },
     });
   }
   return undefined;

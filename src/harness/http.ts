@@ -27,6 +27,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvHttpProxyAgent, Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { Evidence } from '../report/types.ts';
 import { duplicateKey, MAX_JSON_STRING, parseCut, scanJson } from './json.ts';
+import { offsetOfPointer } from './pointer-at.ts';
 import { Redactor, toCurl } from './redact.ts';
 import { resolveLink, wellFormed } from './url.ts';
 
@@ -395,6 +396,8 @@ class Deadline extends EventEmitter {
 }
 
 /** A body larger than this is a large body: read by at most LARGE_READS exchanges at once, parsed as soon as it is read, and not kept whole. */
+/** characters of a body shown in evidence: the first ones, or those around the value at fault */
+const EXCERPT = 600;
 const LARGE_BODY = 1024 * 1024;
 const LARGE_READS = 2;
 /** What an exchange keeps of a large body once it is parsed and digested: its head, for evidence. */
@@ -915,7 +918,21 @@ export class Harness {
         if (text.length > 2000) clipped[k] = r.cut(text, 2000);
       }
     }
-    return { ...base, ...r.value(clipped) } as Evidence;
+    const around = extra.pointer !== undefined && extra.bodyExcerpt === undefined ? this.excerptAt(ex, extra.pointer) : undefined;
+    return { ...base, ...r.value(clipped), ...(around !== undefined ? { bodyExcerpt: around } : {}) } as Evidence;
+  }
+
+  /**
+   * The part of a JSON body around the value a pointer names (the value at
+   * fault is in the excerpt, not only the body's first bytes); undefined when
+   * the first bytes already show it or the body held does not reach it.
+   */
+  private excerptAt(ex: Exchange, pointer: string): string | undefined {
+    if (ex.body.length <= EXCERPT || ex.body.length > 1024 * 1024 || !/json/.test(ex.contentType())) return undefined;
+    const text = ex.body.toString('utf8');
+    const at = offsetOfPointer(text, pointer);
+    if (at === undefined || at < EXCERPT / 2) return undefined;
+    return this.redactor.window(text, at - EXCERPT / 3, EXCERPT);
   }
 
   /** The part of an exchange's evidence that is the same for every finding about it (computed once per exchange). */
@@ -941,7 +958,7 @@ export class Harness {
       ev.bodyBytes = ex.bytes;
       if (ex.body.length === ex.bytes || (ex as HttpExchange).sha256) ev.bodySha256 = ex.digest();
       const isText = /json|text|xml|csv|html/.test(ex.contentType()) || ex.contentType() === '';
-      ev.bodyExcerpt = isText ? r.cut(ex.body.subarray(0, (600 + r.reach) * 3).toString('utf8'), 600) : `<${ex.bytes} bytes of ${r.cut(ex.contentType(), 100)}>`;
+      ev.bodyExcerpt = isText ? r.cut(ex.body.subarray(0, (EXCERPT + r.reach) * 3).toString('utf8'), EXCERPT) : `<${ex.bytes} bytes of ${r.cut(ex.contentType(), 100)}>`;
     }
     if (ex.error) ev.note = r.cut(ex.error.message, 2000);
     const problem = ex.jsonProblem();

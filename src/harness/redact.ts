@@ -45,8 +45,14 @@ function base64Forms(bytes: Buffer): string[] {
  * Text is redacted before it is cut (`cut`), so a credential that straddles
  * a cut cannot leak its first characters.
  */
+/** base64 characters a fragment of a secret's base64 is told by: this many in a row (12 bytes of the secret) */
+const FRAGMENT = 16;
+const BASE64_RUN = /[A-Za-z0-9+/_-]{16,}/g;
+
 export class Redactor {
   private readonly secrets: { value: string; name: string; re: RegExp; reach: number }[] = [];
+  /** every FRAGMENT-character window of every secret's base64 spellings, and the secret's variable */
+  private readonly fragments = new Map<string, string>();
   /** the longest spelling of any secret: a window this much wider than a cut sees every secret the cut could touch */
   reach = 0;
 
@@ -61,6 +67,7 @@ export class Redactor {
       ...base64Forms(bytes).map(escapeRe),
     ];
     const reach = Math.max(value.length * 12, bytes.length * 6 + 6);
+    for (const core of base64Forms(bytes)) for (let i = 0; i + FRAGMENT <= core.length; i++) this.fragments.set(core.slice(i, i + FRAGMENT), name);
     this.secrets.push({ value, name, re: new RegExp(alternatives.join('|'), 'gi'), reach });
     this.reach = Math.max(this.reach, reach);
     // longest first so that a secret containing another is replaced whole
@@ -78,7 +85,42 @@ export class Redactor {
       re.lastIndex = 0;
       if (re.test(out)) out = out.replace(re, () => `$${name}`);
     }
-    return out;
+    return this.fragments.size === 0 ? out : out.replace(BASE64_RUN, (run) => this.maskFragments(run));
+  }
+
+  /**
+   * Spans of `w` that are part of a secret's base64 (at any alignment) though
+   * not the whole of it: a run of base64 characters sharing FRAGMENT or more
+   * in a row with a secret's spelling.
+   */
+  private fragmentHits(w: string): { start: number; end: number; name: string }[] {
+    const hits: { start: number; end: number; name: string }[] = [];
+    if (this.fragments.size === 0) return hits;
+    for (const m of w.matchAll(BASE64_RUN)) {
+      const run = m[0];
+      for (let i = 0; i + FRAGMENT <= run.length; ) {
+        const name = this.fragments.get(run.slice(i, i + FRAGMENT));
+        if (!name) {
+          i++;
+          continue;
+        }
+        let end = i + FRAGMENT;
+        while (end < run.length && this.fragments.has(run.slice(end - FRAGMENT + 1, end + 1))) end++;
+        hits.push({ start: m.index + i, end: m.index + end, name });
+        i = end;
+      }
+    }
+    return hits;
+  }
+
+  private maskFragments(run: string): string {
+    let out = '';
+    let pos = 0;
+    for (const h of this.fragmentHits(run)) {
+      out += run.slice(pos, h.start) + `$${h.name}`;
+      pos = h.end;
+    }
+    return out + run.slice(pos);
   }
 
   /**
@@ -90,12 +132,7 @@ export class Redactor {
   cut(s: string, max: number): string {
     if (s.length <= max) return this.text(s);
     const window = s.slice(0, max + this.reach);
-    const hits: { start: number; end: number; name: string }[] = [];
-    for (const { name, re } of this.secrets) {
-      re.lastIndex = 0;
-      for (const m of window.matchAll(re)) if (m[0].length > 0) hits.push({ start: m.index, end: m.index + m[0].length, name });
-    }
-    hits.sort((a, b) => a.start - b.start || b.end - a.end);
+    const hits = this.hitsIn(window);
     let out = '';
     let pos = 0;
     for (const h of hits) {
@@ -106,6 +143,49 @@ export class Redactor {
     }
     if (pos < max) out += window.slice(pos, max);
     return `${out}…`;
+  }
+
+  /** Every secret in `w`, whole spellings and base64 fragments, in order (the longer first where two start together). */
+  private hitsIn(w: string): { start: number; end: number; name: string }[] {
+    const hits = this.fragmentHits(w);
+    for (const { name, re } of this.secrets) {
+      re.lastIndex = 0;
+      for (const m of w.matchAll(re)) if (m[0].length > 0) hits.push({ start: m.index, end: m.index + m[0].length, name });
+    }
+    return hits.sort((a, b) => a.start - b.start || b.end - a.end);
+  }
+
+  /**
+   * About `max` characters of `s` from `from`, redacted first, as `cut` is
+   * for a prefix: every secret that overlaps the part shown is replaced whole
+   * (one that begins before `from` too); no raw character before `from` or at
+   * or past `from + max` is shown. Marked `…` on the sides that were cut.
+   */
+  window(s: string, from: number, max: number): string {
+    if (from <= 0) return this.cut(s, max);
+    const lo = Math.max(0, from - this.reach);
+    const w = s.slice(lo, from + max + this.reach);
+    const start = from - lo;
+    const end = Math.min(w.length, start + max);
+    const hits = this.hitsIn(w);
+    let out = '';
+    let pos = start;
+    for (const h of hits) {
+      if (h.start >= end) break;
+      if (h.end <= pos) continue;
+      if (h.start < pos) {
+        // a secret across the left edge (or overlapping the previous one, already replaced)
+        if (pos === start && out === '') {
+          out = `$${h.name}`;
+          pos = h.end;
+        }
+        continue;
+      }
+      out += w.slice(pos, h.start) + `$${h.name}`;
+      pos = h.end;
+    }
+    if (pos < end) out += w.slice(pos, end);
+    return `…${out}${from + max < s.length ? '…' : ''}`;
   }
 
   /** Deep-redacts any JSON-like value. */

@@ -122,3 +122,37 @@ export function groupResults(results: Result[], idOrder: string[] = [], areaOrde
 export function countsSentence(s: Report['summary']): string {
   return `${s.fail} failed, ${s.warn} warning${s.warn === 1 ? '' : 's'}, ${s.skip} skipped, ${s.pass} passed`;
 }
+
+/**
+ * The root cause of a finding (issue 18): the same exchange (method, URL,
+ * status, body) and the same pointer and value. Undefined for a finding that
+ * names no pointer: it is its own cause.
+ */
+export function causeKey(e: Evidence): string | undefined {
+  if (e.pointer === undefined) return undefined;
+  return JSON.stringify([e.method, e.url, e.status ?? null, e.bodySha256 ?? '', e.pointer, 'value' in e ? formatValue(e.value) : '']);
+}
+
+export interface SharedCause {
+  key: string;
+  /** the first finding's evidence of this cause */
+  evidence: Evidence;
+  /** the checks it broke, in the order given */
+  checks: string[];
+}
+
+/** Causes that broke more than one failing or warning check, in the order of `results`: each is shown once, with the checks it broke. */
+export function sharedCauses(results: Result[]): SharedCause[] {
+  const byKey = new Map<string, SharedCause>();
+  for (const r of results) {
+    if (r.status !== 'fail' && r.status !== 'warn') continue;
+    for (const e of r.evidence) {
+      const key = causeKey(e);
+      if (key === undefined) continue;
+      const c = byKey.get(key);
+      if (!c) byKey.set(key, { key, evidence: e, checks: [r.check] });
+      else if (!c.checks.includes(r.check)) c.checks.push(r.check);
+    }
+  }
+  return [...byKey.values()].filter((c) => c.checks.length > 1);
+}

@@ -152,10 +152,21 @@ pre { margin: 0; background: var(--code-bg); border: 1px solid var(--border); bo
 .curl-block .head { display: flex; justify-content: space-between; align-items: center; margin-bottom: 4px; font-size: 12px; color: var(--muted); }
 button.copy { padding: 2px 12px; font-size: 12px; }
 .more { font-size: 12.5px; color: var(--muted); margin: 6px 0; }
+details.more-evidence { margin: 6px 0; }
+details.fold > summary { cursor: pointer; color: var(--accent); font-size: 13px; padding: 4px 0; }
+details.more-evidence > summary { cursor: pointer; color: var(--accent); font-size: 13px; padding: 4px 0; }
+.same-cause, .cause-note { font-size: 13px; margin: 8px 0; padding: 6px 12px; border-left: 3px solid var(--accent); background: var(--accent-bg); border-radius: 4px; overflow-wrap: anywhere; }
+.caused-by { padding: 6px 12px 0; border-bottom: 1px dashed var(--border); }
+.caused-by > b { display: block; font-size: 11px; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); margin: 4px 0; }
+.caused-by .line { display: flex; gap: 10px; font-family: var(--mono); font-size: 12.5px; overflow-wrap: anywhere; margin-bottom: 4px; }
+.caused-by pre.req { margin: 0 0 6px; max-height: 120px; }
+.caused-by .curl-block { margin: 0 0 8px; }
 
 /* lifecycle */
 .figure { overflow-x: auto; padding: 6px 0; }
-svg.lifecycle { display: block; max-width: 100%; height: auto; margin: 0 auto; }
+svg.lifecycle { display: block; max-width: none; height: auto; margin: 0 auto; }
+.lc-node.history rect { stroke-dasharray: 5 3; fill: var(--soft); }
+#lifecycle h3 { font-size: 14px; margin: 18px 0 4px; }
 .lc-node rect { fill: var(--card); stroke: var(--fg); stroke-width: 1.4; }
 .lc-node.initial > rect:first-of-type { stroke-width: 2.4; }
 .lc-node .inner { fill: none; stroke-width: 1; }

@@ -17,6 +17,12 @@ import { scopeLine } from './verdict.ts';
 
 const SUITES_NAME = 'Order Tracking API conformance';
 
+/** The XSD's `timestamp`: an ISO 8601 date-time in UTC, without a timezone designator (the schema allows none). */
+function timestamp(iso: string): string {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? '1970-01-01T00:00:00' : new Date(t).toISOString().slice(0, 19);
+}
+
 function seconds(ms: number | undefined): string {
   return ((ms ?? 0) / 1000).toFixed(3);
 }
@@ -101,7 +107,7 @@ export function renderJunit(report: Report): string {
     failures += group.counts.fail;
     skipped += group.counts.skip;
     suites.push(
-      `  <testsuite name="${escapeXml(group.area)}" tests="${results.length}" failures="${group.counts.fail}" errors="0" skipped="${group.counts.skip}" time="${seconds(time)}" timestamp="${escapeXml(report.startedAt)}">\n` +
+      `  <testsuite name="${escapeXml(group.area)}" tests="${results.length}" failures="${group.counts.fail}" errors="0" skipped="${group.counts.skip}" time="${seconds(time)}" timestamp="${timestamp(report.startedAt)}">\n` +
         `${properties(report)}\n${results.map((r) => testcase(r, `conformance.${group.area}`)).join('\n')}\n  </testsuite>`,
     );
   }
@@ -110,7 +116,7 @@ export function renderJunit(report: Report): string {
     errors += 1;
     const text = report.problems.map((p) => `- ${p}`).join('\n');
     suites.push(
-      `  <testsuite name="run" tests="1" failures="0" errors="1" skipped="0" time="0.000" timestamp="${escapeXml(report.startedAt)}">\n` +
+      `  <testsuite name="run" tests="1" failures="0" errors="1" skipped="0" time="0.000" timestamp="${timestamp(report.startedAt)}">\n` +
         `${properties(report)}\n` +
         `    <testcase classname="conformance.run" name="run problems" time="0.000">\n` +
         `      <error message="${escapeXml(`${report.problems.length} run-level problem(s): ${report.problems[0]}`)}" type="run">${escapeXml(text)}</error>\n` +

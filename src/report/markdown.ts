@@ -6,7 +6,7 @@
  * a hostile message cannot add a link, an image or HTML to a comment.
  */
 import { escapeHtml, escapeMarkdown as md, markdownCode as code, markdownFence, truncate } from './escape.ts';
-import { exchangeLine, firstCurl, formatDate, formatDuration, shortHash } from './format.ts';
+import { exchangeLine, formatDate, formatDuration, formatValue, sharedCauses, shortHash } from './format.ts';
 import { scopeLine } from './verdict.ts';
 import type { Report, Result } from './types.ts';
 
@@ -57,10 +57,17 @@ export function renderSummaryMarkdown(report: Report): string {
       out.push(`| ${code(r.id)} | ${code(r.check)} | ${md(truncate(r.message, 300))} |`);
     }
     out.push(...more(failures.length));
-    const withCurl = failures.slice(0, MAX_ROWS).filter((r) => firstCurl(r) !== undefined);
-    if (withCurl.length > 0) {
-      out.push('', '**Reproduce** (credentials are read from `$TOKEN`-style variables):', '');
-      for (const r of withCurl) out.push(...curlBlock(r));
+    const causes = sharedCauses(failures.slice(0, MAX_ROWS));
+    if (causes.length > 0) {
+      out.push('', `**One cause, several checks** (${causes.length}):`, '');
+      for (const c of causes.slice(0, MAX_ROWS)) {
+        out.push(`- ${code(c.evidence.pointer === '' ? '(whole body)' : c.evidence.pointer)} = ${code(formatValue(c.evidence.value, 120))} in ${code(truncate(exchangeLine(c.evidence), 200))} broke ${c.checks.map((k) => code(k)).join(', ')}`);
+      }
+    }
+    const curls = reproductions(failures.slice(0, MAX_ROWS));
+    if (curls.length > 0) {
+      out.push('', '**Reproduce** (each command once; credentials are read from `$TOKEN`-style variables):', '');
+      for (const c of curls) out.push(...curlBlock(c));
     }
   }
 
@@ -80,10 +87,35 @@ export function renderSummaryMarkdown(report: Report): string {
   return out.join('\n');
 }
 
-function curlBlock(r: Result): string[] {
-  const e = r.evidence.find((x) => x.curl);
-  if (!e?.curl) return [];
+/** A reproduction command and the checks whose first finding it shows. */
+export interface Reproduction {
+  curl: string;
+  line: string;
+  checks: string[];
+  /** the writes to send first (the POST that caused the state), each once */
+  before: string[];
+}
+
+/** The first reproduction of each failed check, each command once with every check it shows. */
+export function reproductions(failures: Result[]): Reproduction[] {
+  const byCurl = new Map<string, Reproduction>();
+  for (const r of failures) {
+    const e = r.evidence.find((x) => x.curl);
+    if (!e?.curl) continue;
+    const label = `${r.id} ${r.check}`;
+    const known = byCurl.get(e.curl);
+    if (known) {
+      if (!known.checks.includes(label)) known.checks.push(label);
+      continue;
+    }
+    byCurl.set(e.curl, { curl: e.curl, line: exchangeLine(e), checks: [label], before: (e.causedBy ?? []).map((c) => c.curl).filter((c): c is string => !!c) });
+  }
+  return [...byCurl.values()];
+}
+
+function curlBlock(c: Reproduction): string[] {
   // Only escaped text goes inside the HTML <summary>; the command sits in a fenced block.
-  const summary = escapeHtml(`${r.id} ${r.check}: ${truncate(exchangeLine(e), 160)}`);
-  return ['<details>', `<summary>${summary.replace(/\r?\n|\r/g, ' ')}</summary>`, '', markdownFence(e.curl, 'sh'), '', '</details>', ''];
+  const summary = escapeHtml(`${c.checks.join(', ')}: ${truncate(c.line, 160)}`);
+  const text = c.before.length > 0 ? [...c.before.map((b) => `# first, what caused it:\n${b}`), `# then what shows it:\n${c.curl}`].join('\n') : c.curl;
+  return ['<details>', `<summary>${summary.replace(/\r?\n|\r/g, ' ')}</summary>`, '', markdownFence(text, 'sh'), '', '</details>', ''];
 }

@@ -38,6 +38,12 @@ export interface Evidence {
   /** fast-check replay data for fuzz failures */
   fuzz?: { seed: number; path: string; numRuns: number; shrunk: string };
   note?: string;
+  /**
+   * The exchanges before this one that brought the target to what it shows,
+   * in the order they were sent (the POST that caused a state, before the GET
+   * that shows it), each with its own status and curl.
+   */
+  causedBy?: Evidence[];
 }
 
 /** One violation found by a check. */

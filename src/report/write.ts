@@ -1,8 +1,9 @@
 /**
  * Writes a run's reports into `--report-dir` (default `reports/`):
  * `conformance.json` (the Report, pretty JSON), `certificate.json` (digest of
- * the exact conformance.json text written), `junit.xml`, `index.html` and
- * `summary.md`. conformance.json is written first, so the machine-readable
+ * the exact conformance.json text written), `junit.xml`, `index.html`,
+ * `summary.md` and `summary.txt` (the same summary for logs that do not
+ * render Markdown). conformance.json is written first, so the machine-readable
  * report survives even if a later file cannot be written.
  */
 import { mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { makeCertificate } from './certificate.ts';
 import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
 import { renderSummaryMarkdown } from './markdown.ts';
+import { renderSummaryText } from './text.ts';
 import type { Report } from './types.ts';
 
 export const REPORT_FILES = {
@@ -21,6 +23,7 @@ export const REPORT_FILES = {
   junit: 'junit.xml',
   html: 'index.html',
   summary: 'summary.md',
+  summaryText: 'summary.txt',
 } as const;
 
 /** The exact text written to conformance.json (the certificate digests it). */
@@ -103,6 +106,7 @@ export async function writeReports(report: Report, spec: Spec | undefined, dir: 
   render(REPORT_FILES.certificate, () => `${JSON.stringify(makeCertificate(report, json), null, 2)}\n`);
   render(REPORT_FILES.junit, () => renderJunit(report));
   render(REPORT_FILES.summary, () => renderSummaryMarkdown(report));
+  render(REPORT_FILES.summaryText, () => renderSummaryText(report));
   let page: Spec | undefined = spec;
   if (!page) {
     try {

@@ -14,8 +14,8 @@ import { startProxy, type Fault, type FaultyProxy } from './proxy.ts';
 
 export interface Target {
   proxy: FaultyProxy;
-  /** runs the suite through the proxy with `fault` in place (undefined: none) */
-  run(fault: Fault | undefined, options?: Record<string, unknown>): Promise<RunOutcome>;
+  /** runs the suite through the proxy with `fault` in place (undefined: none); `during` runs after the run, the fault still in place */
+  run(fault: Fault | undefined, options?: Record<string, unknown>, during?: (outcome: RunOutcome) => Promise<void>): Promise<RunOutcome>;
   close(): Promise<void>;
 }
 
@@ -52,10 +52,12 @@ export async function startTarget(opts: { seed?: number; orders?: number; tokenM
   }
   return {
     proxy,
-    async run(fault, options = {}) {
+    async run(fault, options = {}, during) {
       proxy.use(fault);
       try {
-        return await runConformance(resolveOptions(runOptions(proxy.baseUrl, options)));
+        const outcome = await runConformance(resolveOptions(runOptions(proxy.baseUrl, options)));
+        await during?.(outcome);
+        return outcome;
       } finally {
         proxy.use(undefined);
         offset += HOUR;

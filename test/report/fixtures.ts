@@ -4,6 +4,7 @@
  * warnings, skips, a fuzz counterexample, an illegal transition, run
  * problems, and a body excerpt that tries to run a script).
  */
+import { CHECKS } from '../../src/checks/catalog.ts';
 import { loadSpec } from '../../src/spec/load.ts';
 import type { Evidence, Report, Result, Status } from '../../src/report/types.ts';
 import { verdictOf } from '../../src/report/verdict.ts';
@@ -332,5 +333,53 @@ export function failingReport(): Report {
       '3 requests to getOrderHistory timed out after 10000 ms',
       'request budget reached (2000 requests): 14 orders were not examined',
     ],
+  };
+}
+
+/**
+ * One corrupted field, six failed checks (issue 18): a staging whose order
+ * details spell one state `actve`. Every check of the catalogue ran; six of
+ * them fail on the same five exchanges, at the same pointer with the same
+ * value, each with five findings, a 600-character body excerpt and a curl.
+ */
+export function sixFailuresReport(): Report {
+  const refs = ['CMD_X_00000051', 'CMD_X_00000052', 'CMD_X_00000053', 'CMD_X_00000054', 'CMD_X_00000055'];
+  const body = (ref: string) => JSON.stringify({ order_reference: ref, state: 'actve', offer_family: 'BPE', product: { commitment: '12MOIS', bandwidth_guarantee: 'G' }, notes: 'x'.repeat(500) }).slice(0, 600);
+  const detail = (ref: string): Evidence => ({
+    method: 'GET',
+    url: `${STAGING}/api/v1/order/${ref}/`,
+    status: 200,
+    pointer: '/state',
+    value: 'actve',
+    expected: 'one of "confirmed", "in_progress", "active", "change_in_progress", "terminate_in_progress", "terminated", "rejected", "cancelled"',
+    received: '"actve"',
+    curl: curl('GET', `/api/v1/order/${ref}/`),
+    responseHeaders: { 'content-type': 'application/json' },
+    bodyExcerpt: body(ref),
+    bodyBytes: 2210,
+    bodySha256: `${ref.slice(-2)}${'ab'.repeat(31)}`,
+    durationMs: 31,
+  });
+  const failing: Record<string, string> = {
+    order_detail_schema: '/state: expected one of the 8 order states / received "actve"',
+    order_state_enum: 'order CMD_X_00000051: expected one of the 8 order states / received "actve"',
+    state_consistency: 'order CMD_X_00000051: the list says "active", the detail says "actve"',
+    history_order: 'order CMD_X_00000051: the last history entry "active" does not lead to "actve"',
+    export_content: 'order CMD_X_00000051: the export says "active", the detail says "actve"',
+    terminate_active: 'no active order to terminate: the order the run created reads "actve"',
+  };
+  const results: Result[] = CHECKS.map((c) => {
+    const message = failing[c.name];
+    if (!message) return result(c.requirement, c.name, 'pass', { examined: 12 });
+    return result(c.requirement, c.name, 'fail', { message: `${message} (and 4 more)`, violations: 5, severity: 'error', evidence: refs.map(detail) });
+  });
+  const summary = summarize(results, 913);
+  return {
+    ...base(),
+    ...verdictOf(results, summary.errors, undefined, undefined),
+    summary,
+    results,
+    observed: passingReport().observed,
+    problems: [],
   };
 }

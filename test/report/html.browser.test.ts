@@ -12,8 +12,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderJunit } from '../../src/report/junit.ts';
 import { writeReports } from '../../src/report/write.ts';
+import { lifecycleOf } from '../../src/spec/lifecycle.ts';
 import { loadSpec } from '../../src/spec/load.ts';
-import { failingReport, passingReport } from './fixtures.ts';
+import { failingReport, passingReport, sixFailuresReport } from './fixtures.ts';
 
 /** Debian's chromium; CONFORMANCE_CHROMIUM may point elsewhere (never a downloaded browser). */
 const CHROMIUM = process.env.CONFORMANCE_CHROMIUM ?? '/usr/bin/chromium';
@@ -86,12 +87,15 @@ describe('the HTML report in headless Chromium', () => {
     await expect(page.locator('#check-order_detail_schema').innerText()).resolves.toContain('/product/commitment');
 
     // the lifecycle picture: every state drawn, the illegal transitions in red
-    const svg = page.locator('#lifecycle svg.lifecycle');
+    const svg = page.locator('#lifecycle svg.lifecycle').first();
     expect(await svg.isVisible()).toBe(true);
     const box = await svg.boundingBox();
     expect(box && box.width > 600 && box.height > 150).toBe(true);
     expect(await svg.locator('.lc-node').count()).toBe(8);
     expect(await svg.locator('path.lc-edge.illegal').count()).toBe(report.observed.transitions.filter((t) => !t.legal).length);
+    // on a FAIL the latency chart is folded, one click away
+    expect(await page.locator('#latency svg.latency').isVisible()).toBe(false);
+    await page.locator('#latency details.fold > summary').click();
     expect(await page.locator('#latency svg.latency').isVisible()).toBe(true);
 
     // the hostile body excerpt is shown as text and did not run
@@ -99,8 +103,10 @@ describe('the HTML report in headless Chromium', () => {
     expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(dialogs).toEqual([]);
 
-    // "Failed" hides passing results (and warnings, skips), "All" brings them back
+    // a FAIL opens on "Failed": passing results (and warnings, skips) hidden; "All" brings them back
     const passed = page.locator('details.result.st-pass');
+    expect(await passed.first().isVisible()).toBe(false);
+    await page.getByRole('button', { name: /^All/ }).click();
     expect(await passed.first().isVisible()).toBe(true);
     await page.getByRole('button', { name: /^Failed/ }).click();
     expect(await page.getByRole('button', { name: /^Failed/ }).getAttribute('aria-pressed')).toBe('true');
@@ -142,6 +148,88 @@ describe('the HTML report in headless Chromium', () => {
     expect(await page.locator('.empty-note.fail').isVisible()).toBe(true);
     expect(problems).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'report-passing.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('a FAIL report opens on the failures: the first failure in the first screen at 1280×800; six failures of one cause on a page under 5,000 px', async (ctx) => {
+    if (!available) {
+      if (process.env.CI) throw new Error(MISSING);
+      ctx.skip(MISSING);
+    }
+    if (!browser) throw new Error('no browser');
+    const heights: Record<string, number> = {};
+    for (const [name, report] of [['failing', failingReport()], ['six-failures', sixFailuresReport()]] as const) {
+      const dir = join(SHOTS, name);
+      await writeReports(report, loadSpec(), dir);
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(pathToFileURL(join(dir, 'index.html')).href, { waitUntil: 'load' });
+      expect(await page.getByRole('button', { name: /^Failed/ }).getAttribute('aria-pressed')).toBe('true');
+      const first = page.locator('details.result.st-fail').first();
+      const box = await first.boundingBox();
+      expect(box, name).not.toBeNull();
+      // its summary line and the start of its evidence are on the first screen, without scrolling
+      expect(await page.evaluate(() => (globalThis as unknown as { scrollY: number }).scrollY)).toBe(0);
+      expect((box?.y ?? 9999) + 60, `${name}: first failure at y=${box?.y}`).toBeLessThan(800);
+      heights[name] = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollHeight: number } } }).document.documentElement.scrollHeight);
+      await page.screenshot({ path: join(SHOTS, `report-${name}-first-screen.png`) });
+      await page.screenshot({ path: join(SHOTS, `report-${name}-full.png`), fullPage: true });
+      await page.close();
+    }
+    console.log(`page heights at 1280×800: ${JSON.stringify(heights)}`);
+    expect(heights['six-failures']).toBeLessThan(5000);
+  });
+
+  it('the lifecycle pictures are readable at their default size: every state drawn, no text box over another, illegal transitions in red', async (ctx) => {
+    if (!available) {
+      if (process.env.CI) throw new Error(MISSING);
+      ctx.skip(MISSING);
+    }
+    if (!browser) throw new Error('no browser');
+    const report = failingReport();
+    const dir = join(SHOTS, 'lifecycle');
+    await writeReports(report, loadSpec(), dir);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(pathToFileURL(join(dir, 'index.html')).href, { waitUntil: 'load' });
+    const measured = await page.evaluate(() => {
+      type R = { left: number; top: number; right: number; bottom: number; width: number; height: number };
+      type El = { getBoundingClientRect(): R; textContent: string | null; querySelectorAll(s: string): ArrayLike<El> };
+      const doc = (globalThis as unknown as { document: El }).document;
+      const all = (root: El, sel: string): El[] => Array.from(root.querySelectorAll(sel));
+      return all(doc, '#lifecycle svg.lifecycle').map((svg) => {
+        const boxes = all(svg, 'text').map((t) => {
+          const r = t.getBoundingClientRect();
+          return { text: t.textContent ?? '', left: r.left, top: r.top, right: r.right, bottom: r.bottom, height: r.height };
+        });
+        const names = all(svg, 'text.name').map((t) => t.textContent ?? '');
+        // one line of a name: a tspan, or a text without tspans
+        const lineHeights = all(svg, 'text.name').flatMap((t) => {
+          const spans = all(t, 'tspan');
+          return (spans.length > 0 ? spans : [t]).map((x) => x.getBoundingClientRect().height);
+        });
+        const own = svg.getBoundingClientRect();
+        return { boxes, names, lineHeights, width: own.width };
+      });
+    });
+    expect(measured).toHaveLength(3);
+    const overlapping: string[] = [];
+    for (const { boxes } of measured) {
+      for (let i = 0; i < boxes.length; i++) {
+        for (let j = i + 1; j < boxes.length; j++) {
+          const a = boxes[i] as (typeof boxes)[number];
+          const b = boxes[j] as (typeof boxes)[number];
+          if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) overlapping.push(`"${a.text}" over "${b.text}"`);
+        }
+      }
+    }
+    expect(overlapping).toEqual([]);
+    // readable: the pictures are drawn at their own size (no shrinking to fit), state names about 12.5 px
+    for (const m of measured) expect(Math.min(...m.lineHeights)).toBeGreaterThanOrEqual(12);
+    const lc = lifecycleOf(loadSpec());
+    const drawn = new Set(measured.flatMap((m) => m.names));
+    const wanted = [...new Set([...lc.item.states, ...lc.order.states, ...lc.steps, 'acknowledged', 'held_adv_validation', 'production_in_progress'])];
+    expect(wanted.filter((s) => !drawn.has(s))).toEqual([]);
+    expect(await page.locator('#lifecycle path.lc-edge.illegal').count()).toBe(report.observed.transitions.filter((t) => !t.legal).length);
+    await page.locator('#lifecycle').screenshot({ path: join(SHOTS, 'lifecycle.png') });
     await page.close();
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderJunit } from '../../src/report/junit.ts';
 import { failingReport, HOSTILE_SCRIPT, passingReport } from './fixtures.ts';
+import { junitProblems } from './junit-schema.ts';
 import { all, parseXml, textOf } from './xml.ts';
 
 describe('renderJunit', () => {
@@ -58,6 +59,29 @@ describe('renderJunit', () => {
     expect(body).toContain(HOSTILE_SCRIPT);
     const skip = all(root, 'testcase').find((c) => c.attrs.name === 'EXP-START export_start');
     expect(skip && all(skip, 'skipped')[0]?.attrs.message).toMatch(/--allow-export/);
+  });
+
+  it('the schema check finds what the common JUnit XSD refuses', () => {
+    const bad = [
+      '<testsuites><testsuite name="a"/></testsuites>',
+      '<testsuites><testsuite name="a" tests="1"><testcase name="x" time="0,5"/></testsuite></testsuites>',
+      '<testsuites><testsuite name="a" tests="1" timestamp="2025-06-02T14:03:11.000Z"/></testsuites>',
+      '<testsuites><testsuite name="a" tests="1"><testcase name="x"/><properties><property name="p" value="v"/></properties></testsuite></testsuites>',
+      '<testsuites><testsuite name="a" tests="1"><testcase name="x"><skipped/><failure type="e"/></testcase></testsuite></testsuites>',
+      '<testsuites><testsuite name="a" tests="1"><testcase name="x"><failure/></testcase></testsuite></testsuites>',
+    ];
+    for (const x of bad) expect(junitProblems(parseXml(x)), x).not.toEqual([]);
+    expect(junitProblems(parseXml('<testsuites><testsuite name="a" tests="1" time="0.040"><testcase name="x" time="0.040"><failure type="error" message="m">t</failure></testcase></testsuite></testsuites>'))).toEqual([]);
+  });
+
+  it('the failing and passing runs are valid against the common JUnit XSD, with each test case\'s own time', () => {
+    for (const report of [failingReport(), passingReport()]) {
+      report.results.forEach((r, i) => (r.durationMs = 1234 + i));
+      const root = parseXml(renderJunit(report));
+      expect(junitProblems(root)).toEqual([]);
+      const times = all(root, 'testcase').filter((c) => c.attrs.name !== 'run problems').map((c) => c.attrs.time);
+      expect(times).toEqual(report.results.map((_, i) => ((1234 + i) / 1000).toFixed(3)));
+    }
   });
 
   it('the passing run has no failure and no run-problem suite', () => {

@@ -13,7 +13,7 @@ describe('writeReports', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'conformance-write-')), 'nested', 'reports');
     const report = failingReport();
     const { files } = await writeReports(report, loadSpec(), dir);
-    expect(files.map((f) => f.slice(dir.length + 1)).sort()).toEqual(['certificate.json', 'conformance.json', 'index.html', 'junit.xml', 'summary.md']);
+    expect(files.map((f) => f.slice(dir.length + 1)).sort()).toEqual(['certificate.json', 'conformance.json', 'index.html', 'junit.xml', 'summary.md', 'summary.txt']);
     const json = readFileSync(join(dir, 'conformance.json'), 'utf8');
     expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(report)));
     expect(json).toContain('\n  "verdict": "FAIL",\n');

@@ -19,8 +19,10 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { canMove } from '../../spec/lifecycle.ts';
+import { plainExpectation } from '../../spec/plain.ts';
 import type { Exchange } from '../../harness/http.ts';
-import { segment, wellFormed } from '../../harness/url.ts';
+import type { Evidence } from '../../report/types.ts';
+import { segment } from '../../harness/url.ts';
 import type { RunContext } from '../context.ts';
 import { orderPath } from './orders.ts';
 import { listRequests } from './requests.ts';
@@ -36,8 +38,24 @@ async function stateOf(ctx: RunContext, ref: string): Promise<{ state: string | 
   return { state: typeof s === 'string' ? s : undefined, ex };
 }
 
-async function requestCount(ctx: RunContext, ref: string): Promise<number> {
-  return (await listRequests(ctx, { order_reference: ref }, false)).rows.length;
+/** How many order requests an order has, and the first page's exchange (the evidence of the count). */
+async function requestCount(ctx: RunContext, ref: string): Promise<{ count: number; ex: Exchange | undefined }> {
+  const { rows, walk } = await listRequests(ctx, { order_reference: ref }, false);
+  return { count: rows.length, ex: walk.first };
+}
+
+/**
+ * Evidence of a write's effect: the read that shows it (`shown`), caused by
+ * the writes before it, each a real exchange with its status and curl. A
+ * read that did not happen (no exchange) leaves the writes as the evidence.
+ */
+function effectEvidence(ctx: RunContext, shown: Exchange | undefined, causes: Exchange[], extra: Partial<Evidence> = {}): Evidence {
+  const causedBy = causes.map((c) => ctx.http.evidence(c));
+  if (!shown) {
+    const [first, ...rest] = causedBy;
+    return { ...(first as Evidence), ...extra, ...(rest.length > 0 ? { causedBy: rest } : {}) };
+  }
+  return { ...ctx.http.evidence(shown, extra), ...(causedBy.length > 0 ? { causedBy } : {}) };
 }
 
 function example(ctx: RunContext, name: string): unknown {
@@ -154,7 +172,7 @@ async function createProductOrder(ctx: RunContext): Promise<void> {
       const key = `${v.pointer.replace(/\/\d+/g, '/*')} ${v.message}`;
       if (seenViolations.has(key)) continue;
       seenViolations.add(key);
-      rec.fail(`${v.pointer || '/'}: expected ${v.message} / received ${v.value === undefined ? 'nothing' : JSON.stringify(v.value)}`, ctx.http.evidence(ex, { pointer: v.pointer, value: v.value }), v.severity);
+      rec.fail(`${v.pointer || '/'}: expected ${plainExpectation(v)} / received ${v.value === undefined ? 'nothing' : JSON.stringify(v.value)}`, ctx.http.evidence(ex, { pointer: v.pointer, value: v.value, expected: plainExpectation(v) }), v.severity);
     }
   };
   judgeShape(created, 'createProductOrder');
@@ -195,7 +213,7 @@ async function createProductOrder(ctx: RunContext): Promise<void> {
       const reachable = (from: string, to: string, depth = 0): boolean => depth < 10 && (canMove(item, from, to) || (item.transitions.get(from) ?? []).some((n) => reachable(n, to, depth + 1)));
       if (!reachable(prev, status)) {
         // an answer that cannot become right: one finding, and the poll stops
-        rec.fail(`product order ${po.id}: expected a phase-1 move from "${prev}" (to ${(item.transitions.get(prev) ?? []).join(' or ') || 'nothing: it is final'}) / received "${status}" (after ${polls} poll${polls === 1 ? '' : 's'})`, ctx.http.evidence(last, { pointer: '/product_order_item/0/status', value: status, received: [...seen, status].join(' → ') }));
+        rec.fail(`product order ${po.id}: expected a phase-1 move from "${prev}" (to ${(item.transitions.get(prev) ?? []).join(' or ') || 'nothing: it is final'}) / received "${status}" (after ${polls} poll${polls === 1 ? '' : 's'})`, effectEvidence(ctx, last, [created], { pointer: '/product_order_item/0/status', value: status, received: [...seen, status].join(' → ') }));
         return;
       }
       seen.push(status);
@@ -204,17 +222,17 @@ async function createProductOrder(ctx: RunContext): Promise<void> {
   }
   const final = seen[seen.length - 1] ?? '';
   if (!item.terminal.has(final)) {
-    rec.fail(`product order ${po.id}: expected a final status (${[...item.terminal].join(', ')}) within ${ctx.options.waitMs} ms / received "${final}" (${polls} polls)`, ctx.http.evidence(last, { received: seen.join(' → ') }));
+    rec.fail(`product order ${po.id}: expected a final status (${[...item.terminal].join(', ')}) within ${ctx.options.waitMs} ms / received "${final}" (${polls} polls)`, effectEvidence(ctx, last, last === created ? [] : [created], { received: seen.join(' → ') }));
     return;
   }
   if (final === 'created') {
     if (typeof orderRef !== 'string' || orderRef === '') {
-      rec.fail(`product order ${po.id} is created: expected its order_reference / received ${JSON.stringify(orderRef)}`, ctx.http.evidence(last, { pointer: '/product_order_item/0/order_reference', value: orderRef }));
+      rec.fail(`product order ${po.id} is created: expected its order_reference / received ${JSON.stringify(orderRef)}`, effectEvidence(ctx, last, last === created ? [] : [created], { pointer: '/product_order_item/0/order_reference', value: orderRef }));
       return;
     }
     const { state, ex } = await stateOf(ctx, orderRef);
     if (state === undefined || !ctx.lifecycle.order.states.includes(state) || ctx.lifecycle.order.terminal.has(state)) {
-      rec.fail(`order ${orderRef} created by product order ${po.id}: expected it readable in a live order state / received ${JSON.stringify(state)}`, ctx.http.evidence(ex));
+      rec.fail(`order ${orderRef} created by product order ${po.id}: expected it readable in a live order state / received ${JSON.stringify(state)}`, effectEvidence(ctx, ex, [created], { pointer: '/state', value: state }));
       return;
     }
   }
@@ -282,7 +300,8 @@ export async function checkInvalidBodies(ctx: RunContext, reasons: string[]): Pr
     return;
   }
   const reason = reasons[0];
-  const before = await requestCount(ctx, o.ref);
+  const before = (await requestCount(ctx, o.ref)).count;
+  const sent: Exchange[] = [];
   const bodies: [string, { json?: unknown; body?: string; headers?: Record<string, string> }][] = [
     ['a reason not in the list', { json: { reason: `Not a listed reason ${ctx.options.seed}`, message: '' } }],
     ['no reason', { json: { message: 'no reason given' } }],
@@ -293,12 +312,16 @@ export async function checkInvalidBodies(ctx: RunContext, reasons: string[]): Pr
   ];
   for (const [what, b] of bodies) {
     const ex = await ctx.http.request({ path: orderPath(o.ref, 'terminate/'), method: 'POST', operationId: 'requestOrderAction', ...b });
+    sent.push(ex);
     if (ex.status !== undefined && ex.status >= 400 && ex.status < 500) rec.pass();
     else rec.fail(`termination of ${o.ref} with ${what}: expected a 4xx / received ${ex.status ?? ex.error?.message}`, ctx.http.evidence(ex, { expected: '4xx', received: String(ex.status) }));
   }
   const [after, now] = await Promise.all([requestCount(ctx, o.ref), stateOf(ctx, o.ref)]);
-  if (now.state !== o.state) rec.fail(`after refused terminations of ${o.ref}: expected state "${o.state}" unchanged / received "${now.state}"`, ctx.http.evidence(now.ex, { pointer: '/state', value: now.state, expected: o.state, received: String(now.state) }));
-  if (after !== before) rec.fail(`after refused terminations of ${o.ref}: expected ${before} order request(s) unchanged / received ${after}`, { method: 'GET', url: `${ctx.http.origin}/api/v1/order_request/?order_reference=${encodeURIComponent(wellFormed(o.ref))}`, expected: String(before), received: String(after) });
+  // the writes that may have caused a change: those the target did not refuse (all of them when none stands out)
+  const accepted = sent.filter((x) => x.status === undefined || x.status < 400 || x.status >= 500);
+  const causes = accepted.length > 0 ? accepted : sent;
+  if (now.state !== o.state) rec.fail(`after refused terminations of ${o.ref}: expected state "${o.state}" unchanged / received "${now.state}"`, effectEvidence(ctx, now.ex, causes, { pointer: '/state', value: now.state, expected: o.state, received: String(now.state) }));
+  if (after.count !== before) rec.fail(`after refused terminations of ${o.ref}: expected ${before} order request(s) unchanged / received ${after.count}`, effectEvidence(ctx, after.ex, causes, { expected: String(before), received: String(after.count) }));
 }
 
 /** Why no writable order fits, for skip reasons. */
@@ -335,18 +358,18 @@ export async function checkTermination(ctx: RunContext, reasons: string[]): Prom
         ctx.terminated = o.ref;
         const requests = await listRequests(ctx, { order_reference: o.ref }, false);
         if (!requests.rows.some((r) => r.reason === reason && r.order_reference === o.ref)) {
-          rec.fail(`termination of ${o.ref}: expected an order request with reason "${reason}" / received ${requests.rows.length} request(s) without it`, { method: 'GET', url: `${ctx.http.origin}/api/v1/order_request/?order_reference=${encodeURIComponent(wellFormed(o.ref))}` });
+          rec.fail(`termination of ${o.ref}: expected an order request with reason "${reason}" / received ${requests.rows.length} request(s) without it`, effectEvidence(ctx, requests.walk.first, [ex], { expected: `an order request with reason "${reason}"`, received: `${requests.rows.length} request(s) without it` }));
         }
         const [now, history] = await Promise.all([
           stateOf(ctx, o.ref),
           ctx.http.request({ path: orderPath(o.ref, 'historic/'), operationId: 'getOrderHistory' }),
         ]);
         if (!now.state || !after.includes(now.state)) {
-          rec.fail(`after terminating ${o.ref}: expected state ${after.join(' or ')} / received ${JSON.stringify(now.state)}`, ctx.http.evidence(now.ex, { pointer: '/state', value: now.state, expected: after.join(' or '), received: String(now.state) }));
+          rec.fail(`after terminating ${o.ref}: expected state ${after.join(' or ')} / received ${JSON.stringify(now.state)}`, effectEvidence(ctx, now.ex, [ex], { pointer: '/state', value: now.state, expected: after.join(' or '), received: String(now.state) }));
         }
         const entries = ((history.json() as { results?: { state?: string }[] } | undefined)?.results ?? []).map((e) => String(e?.state));
         if (!entries.some((s) => after.includes(s))) {
-          rec.fail(`after terminating ${o.ref}: expected ${after.join(' or ')} in the history / received ${entries.slice(-3).join(' → ')}`, ctx.http.evidence(history));
+          rec.fail(`after terminating ${o.ref}: expected ${after.join(' or ')} in the history / received ${entries.slice(-3).join(' → ')}`, effectEvidence(ctx, history, [ex], { pointer: '/results', expected: `${after.join(' or ')} in the history`, received: entries.slice(-3).join(' → ') }));
         }
         rec.pass();
       }
@@ -381,14 +404,14 @@ async function checkPrecondition(ctx: RunContext, reason: string | undefined): P
     rec.skip(`no order of the run's own, nor a disposable one, is in a state the termination is not allowed from (${whyNoOrder(ctx)}); ${NAME_ONE}`);
     return;
   }
-  const before = await requestCount(ctx, o.ref);
+  const before = (await requestCount(ctx, o.ref)).count;
   const ex = await ctx.http.request({ path: orderPath(o.ref, 'terminate/'), method: 'POST', json: { reason, message: 'conformance: must be refused' }, operationId: 'requestOrderAction' });
   if (ex.status !== undefined && ex.status >= 400 && ex.status < 500) rec.pass();
   else rec.fail(`termination of ${o.ref} in state "${o.state}" (allowed only from ${terminate.from.join('/')}): expected a 4xx / received ${ex.status ?? ex.error?.message}`, ctx.http.evidence(ex, { expected: '4xx', received: String(ex.status) }));
   const [afterCount, now] = await Promise.all([requestCount(ctx, o.ref), stateOf(ctx, o.ref)]);
   const effect = [terminate.via, terminate.to].filter((s): s is string => !!s && s !== o.state);
   if (now.state === undefined || (now.state !== o.state && (effect.includes(now.state) || terminal.has(o.state)))) {
-    rec.fail(`after a refused termination of ${o.ref}: expected state "${o.state}" unchanged / received "${now.state}"`, ctx.http.evidence(now.ex, { pointer: '/state', value: now.state, expected: o.state, received: String(now.state) }));
+    rec.fail(`after a refused termination of ${o.ref}: expected state "${o.state}" unchanged / received "${now.state}"`, effectEvidence(ctx, now.ex, [ex], { pointer: '/state', value: now.state, expected: o.state, received: String(now.state) }));
   }
-  if (afterCount !== before) rec.fail(`after a refused termination of ${o.ref}: expected ${before} order request(s) / received ${afterCount}`, { method: 'GET', url: `${ctx.http.origin}/api/v1/order_request/?order_reference=${encodeURIComponent(wellFormed(o.ref))}`, expected: String(before), received: String(afterCount) });
+  if (afterCount.count !== before) rec.fail(`after a refused termination of ${o.ref}: expected ${before} order request(s) / received ${afterCount.count}`, effectEvidence(ctx, afterCount.ex, [ex], { expected: String(before), received: String(afterCount.count) }));
 }
