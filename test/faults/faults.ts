@@ -107,6 +107,14 @@ async function orderRefs(ctx: FaultContext): Promise<string[]> {
 
 const isTerminate = (req: ProxyRequest): boolean => req.operation === 'requestOrderAction' && req.segments[4] === 'terminate';
 
+/** The orders whose termination the server accepted so far (any 2xx: 201 by default, 200/202/204 on the action variants), kept in the fault's memory. */
+function acceptedTerminations(req: ProxyRequest, res: ProxyResponse, ctx: FaultContext): Set<string> {
+  const terminated = (ctx.memory.get('terminated') as Set<string> | undefined) ?? new Set<string>();
+  ctx.memory.set('terminated', terminated);
+  if (isTerminate(req) && res.status >= 200 && res.status < 300) terminated.add(decodeURIComponent(req.segments[3] ?? ''));
+  return terminated;
+}
+
 
 export const FAULTS: readonly Fault[] = [
   // ------------------------------------------------------------------ access
@@ -633,11 +641,8 @@ export const FAULTS: readonly Fault[] = [
     description: 'accepts a termination but leaves it out of the order\'s history',
     transform: async (req, ctx) => {
       const res = await ctx.forward(req);
-      const terminated = (ctx.memory.get('terminated') as Set<string> | undefined) ?? new Set<string>();
-      ctx.memory.set('terminated', terminated);
-      // any 2xx is an accepted termination (201 by default, 200/202/204 on the action variants)
-      if (isTerminate(req) && res.status >= 200 && res.status < 300) terminated.add(req.segments[3] ?? '');
-      if (req.operation === 'getOrderHistory' && res.status === 200 && terminated.has(req.segments[3] ?? '')) {
+      const terminated = acceptedTerminations(req, res, ctx);
+      if (req.operation === 'getOrderHistory' && res.status === 200 && terminated.has(decodeURIComponent(req.segments[3] ?? ''))) {
         const body = jsonOf(res) as { results?: Entry[] };
         if (Array.isArray(body.results)) body.results = body.results.filter((e) => !['terminate_in_progress', 'terminated'].includes(e.state));
         return withJson(res, body);
@@ -776,9 +781,7 @@ export const FAULTS: readonly Fault[] = [
     description: 'builds every export from a snapshot older than the latest terminations: an order whose termination it acknowledged is still active in the file',
     transform: async (req, ctx) => {
       const res = await ctx.forward(req);
-      const terminated = (ctx.memory.get('terminated') as Set<string> | undefined) ?? new Set<string>();
-      ctx.memory.set('terminated', terminated);
-      if (isTerminate(req) && res.status >= 200 && res.status < 300) terminated.add(decodeURIComponent(req.segments[3] ?? ''));
+      const terminated = acceptedTerminations(req, res, ctx);
       if (req.operation !== 'downloadOrderExport' || res.status !== 200 || terminated.size === 0) return res;
       const lines = res.body.toString('utf8').split(/\r?\n/);
       const header = (lines[0] ?? '').split(',');
