@@ -122,10 +122,13 @@ async function examineOrder(ctx: RunContext, order: OrderFact, known: KnownFiles
     ctx.http.request({ path: orderPath(order.ref, 'documents/'), operationId: 'listOrderDocuments' }),
   ]);
   let detailState: string | undefined;
+  // the detail's state as it reads, valid or not: a list and a detail that disagree are judged even when one is misspelt
+  let shownState: string | undefined;
   if (ctx.expectStatus('order_detail_schema', detail, [200], `order ${order.ref} from the list`)) {
     ctx.schema('order_detail_schema', detail, 'getOrder');
     learnOffering(ctx, detail.json());
     const s = (detail.json() as { state?: unknown } | undefined)?.state;
+    if (typeof s === 'string') shownState = s;
     if (typeof s === 'string' && ctx.lifecycle.order.states.includes(s)) {
       ctx.check('order_state_enum').pass();
       detailState = s;
@@ -149,6 +152,10 @@ async function examineOrder(ctx: RunContext, order: OrderFact, known: KnownFiles
     if (ctx.schema('documents_schema', docs, 'listOrderDocuments')) await downloadAll(ctx, order.ref, docs, known);
   }
   // consistency: list, detail, last history entry
+  if (!ctx.touched.has(order.ref) && detailState === undefined) {
+    ctx.check('state_consistency').skip(shownState === undefined ? `the detail of ${order.ref} gave no state to compare (${detail.status ?? detail.error?.message})` : `the detail of ${order.ref} says "${shownState}", not an order state, so the states could not be compared`);
+    if (shownState !== undefined && shownState !== order.state) ctx.check('state_consistency').fail(`order ${order.ref}: expected one state everywhere / received: the list says "${order.state}" but the detail says "${shownState}"`, ctx.http.evidence(detail, { pointer: '/state', value: shownState }));
+  }
   if (!ctx.touched.has(order.ref) && detailState !== undefined) {
     const cons = ctx.check('state_consistency');
     const disagree: string[] = [];
