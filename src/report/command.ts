@@ -8,7 +8,9 @@
  */
 import type { Report } from './types.ts';
 
-const FLAG_OF: Record<string, string> = { disposableOrders: '--disposable-order', specPath: '--spec' };
+const FLAG_OF: Record<string, string> = { disposableOrders: '--disposable-order', specPath: '--spec', headers: '--header', secretHeaders: '--secret-header' };
+/** repeatable options: one flag per value */
+const REPEATED = new Set(['disposableOrders', 'secretHeaders']);
 const SECRET_VARIABLE: Record<string, string> = { token: 'CONFORMANCE_TOKEN', tokenOtherUser: 'CONFORMANCE_TOKEN_OTHER_USER', tokenOtherTenant: 'CONFORMANCE_TOKEN_OTHER_TENANT' };
 /** keys that are no option of `run`, or whose value the report cannot give back (a file's content) */
 const NOT_FLAGS = new Set(['productOrderBody']);
@@ -33,6 +35,15 @@ export function reproduceCommand(report: Pick<Report, 'options' | 'target'>): { 
       notes.push(`${flagOf(key)} FILE: the run was given a product order body; pass the same file`);
       continue;
     }
+    // extra headers are kept in the report by name only (their values may be secrets)
+    if (key === 'headers' && Array.isArray(value)) {
+      if (value.length > 0) notes.push(`--header 'NAME: VALUE' for each of ${value.join(', ')}: the values are not kept in the report`);
+      continue;
+    }
+    if (/^tokenCommand/.test(key) && value === '(set)') {
+      notes.push(`${flagOf(key)} CMD: the run took a credential from a command, which is not kept in the report`);
+      continue;
+    }
     const flag = flagOf(key);
     if (key in SECRET_VARIABLE) {
       if (value !== '(none)') words.push(flag, `"$${SECRET_VARIABLE[key]}"`);
@@ -41,7 +52,7 @@ export function reproduceCommand(report: Pick<Report, 'options' | 'target'>): { 
     if (/token|secret|password|authorization/i.test(key)) continue;
     if (value === true) words.push(flag);
     else if (Array.isArray(value)) {
-      if (key === 'disposableOrders') for (const v of value) words.push(flag, shellWord(String(v)));
+      if (REPEATED.has(key)) for (const v of value) words.push(flag, shellWord(String(v)));
       else if (value.length > 0) words.push(flag, shellWord(value.join(',')));
     } else if (typeof value === 'string' || typeof value === 'number') words.push(flag, value === '' ? "''" : shellWord(String(value)));
   }

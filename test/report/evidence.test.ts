@@ -67,6 +67,15 @@ describe('the command line that reruns a run', () => {
     });
     expect(command).toBe(`npx conformance run --base-url https://staging.example --token "$CONFORMANCE_TOKEN" --token-other-tenant "$CONFORMANCE_TOKEN_OTHER_TENANT" --allow-writes --seed 7 --checks order_list_schema,order_state_enum --disposable-order 'CMD 1' --disposable-order CMD_2 --auth-scheme ''`);
   });
+  it('says, without values, what the report cannot give back: extra headers and a token command', () => {
+    const { command, notes } = reproduceCommand({
+      target: { baseUrl: 'https://staging.example', embedded: false },
+      options: { baseUrl: 'https://staging.example', headers: ['X-Api-Key', 'X-Tenant'], secretHeaders: ['X-Api-Key'], tokenCommand: '(set)' },
+    });
+    expect(command).toBe('npx conformance run --base-url https://staging.example --secret-header X-Api-Key');
+    expect(notes.join('\n')).toMatch(/--header 'NAME: VALUE' for each of X-Api-Key, X-Tenant: the values are not kept/);
+    expect(notes.join('\n')).toMatch(/--token-command CMD: the run took a credential from a command/);
+  });
   it('is in the HTML\'s run details', () => {
     const html = renderHtml(failingReport(), spec);
     expect(html).toMatch(/<th>command line<\/th><td><div class="curl-block">.*npx conformance run --base-url https:\/\/staging\.fibre\.example/);
