@@ -49,7 +49,8 @@ export function reproduceCommand(report: Pick<Report, 'options' | 'target'>): { 
       if (value !== '(none)') words.push(flag, `"$${SECRET_VARIABLE[key]}"`);
       continue;
     }
-    if (/token|secret|password|authorization/i.test(key)) continue;
+    // a key that names a credential is never given back; --secret-header takes header names, not secrets
+    if (/token|secret|password|authorization/i.test(key) && key !== 'secretHeaders') continue;
     if (value === true) words.push(flag);
     else if (Array.isArray(value)) {
       if (REPEATED.has(key)) for (const v of value) words.push(flag, shellWord(String(v)));
