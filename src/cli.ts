@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { CHECKS } from './checks/catalog.ts';
+import { MODULE_BY_NAME } from './checks/index.ts';
 import { asConformanceError, ConformanceError } from './errors.ts';
 import { CONFIG_FILE, initialConfig, MOCK_OPTIONS, mergeSources, resolveMockOptions, runSources, resolveOptions, RUN_OPTIONS, type OptionDef, type RunOptions } from './engine/options.ts';
 import { incompleteReport, runConformance, toolVersion } from './engine/run.ts';
@@ -262,7 +263,8 @@ export function buildProgram(): Command {
       const spec = loadSpec();
       for (const c of CHECKS) {
         const req = spec.requirements.get(c.requirement);
-        out(`${c.name.padEnd(28)} ${c.requirement.padEnd(20)} ${(req?.source ?? '').padEnd(10)} ${c.does}`);
+        const file = MODULE_BY_NAME.get(c.name)?.file ?? 'judged in its driver';
+        out(`${c.name.padEnd(28)} ${c.requirement.padEnd(20)} ${(req?.source ?? '').padEnd(10)} ${file.padEnd(36)} ${c.does}`);
       }
     });
   return program;

@@ -4,6 +4,7 @@
  * the recorder turns what they saw into a `Result`.
  */
 import { CHECK_BY_NAME, type CheckName, type CheckNeed } from '../checks/catalog.ts';
+import { judgeEnv, type Check, type JudgeEnv, type Judgement } from '../checks/define.ts';
 import type { Exchange, Harness } from '../harness/http.ts';
 import type { Evidence, Profile, Result, Severity } from '../report/types.ts';
 import { lifecycleOf, type Lifecycle } from '../spec/lifecycle.ts';
@@ -113,6 +114,8 @@ export interface OrderFact {
 export class RunContext {
   readonly validators: Validators;
   readonly lifecycle: Lifecycle;
+  /** what a check module judges with: the contract, and the run's redactor */
+  readonly env: JudgeEnv;
   private readonly recorders = new Map<string, CheckRecorder>();
   /** what the run saw, for the report's pictures */
   readonly observed = {
@@ -144,6 +147,7 @@ export class RunContext {
   ) {
     this.validators = validatorsFor(spec);
     this.lifecycle = lifecycleOf(spec);
+    this.env = judgeEnv(spec, http.redactor);
     this.log = log;
     this.writable = new Set(options.disposableOrders);
   }
@@ -305,6 +309,29 @@ export class RunContext {
       () => this.http.evidence(ex, { pointer, value: v.value, expected, received: v.value === undefined ? 'missing' : received }),
       v.severity,
     );
+  }
+
+  /**
+   * Has a check module judge what a driver handed it, and records its
+   * judgement on the check's recorder: its passes, its findings with evidence
+   * from their exchanges, or its reason for not judging.
+   */
+  judge<I>(check: Check<I>, input: I): Judgement {
+    const j = check.judge(input, this.env);
+    this.record(check.name, j);
+    return j;
+  }
+
+  /** Records a judgement on a check's recorder. */
+  record(name: CheckName, j: Judgement): void {
+    const rec = this.check(name);
+    if (j.passed > 0) rec.pass(j.passed);
+    for (const f of j.findings) {
+      const extra = { pointer: f.pointer, value: f.value, expected: f.expected, received: f.received, note: f.note };
+      for (const k of Object.keys(extra) as (keyof typeof extra)[]) if (extra[k] === undefined) delete extra[k];
+      rec.fail(f.message, () => (f.exchange ? this.http.evidence(f.exchange, extra) : { method: '', url: '', ...f.evidence, ...extra }), f.severity);
+    }
+    if (j.skip && j.passed === 0 && j.findings.length === 0) rec.skip(j.skip);
   }
 
   /** Expects one of the given statuses; records a failure with evidence otherwise. */

@@ -334,6 +334,35 @@ class HttpExchange implements Exchange {
   }
 }
 
+/** The fields of an exchange, as a cassette keeps them (src/cassette/record.ts). */
+export interface ExchangeFields {
+  operationId?: string;
+  method: string;
+  url: string;
+  requestHeaders?: Record<string, string>;
+  requestBody?: string;
+  status?: number;
+  headers?: Record<string, string>;
+  body?: Buffer;
+  /** the body's size as received (defaults to the kept body's) */
+  bytes?: number;
+  truncated?: boolean;
+  durationMs?: number;
+  error?: Exchange['error'];
+  /** sha256 (hex) of the whole body, when only part of it was kept */
+  sha256?: string;
+}
+
+/** An exchange made from recorded fields (a cassette line, a check's test case): it reads as one the harness made. */
+export function exchangeOf(f: ExchangeFields): Exchange {
+  const body = f.body ?? Buffer.alloc(0);
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(f.headers ?? {})) headers[k.toLowerCase()] = v;
+  const ex = new HttpExchange(f.operationId, f.method.toUpperCase(), f.url, f.requestHeaders ?? {}, f.requestBody, f.status, headers, body, f.bytes ?? body.length, f.truncated ?? false, f.durationMs ?? 0, f.error);
+  if (f.sha256) ex.sha256 = f.sha256;
+  return ex;
+}
+
 /**
  * The deadline of one exchange, as undici takes a signal: an EventEmitter with
  * `aborted` and `reason` costs less per request than an AbortController.

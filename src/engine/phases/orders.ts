@@ -7,7 +7,8 @@
  */
 import type { Exchange } from '../../harness/http.ts';
 import { segment } from '../../harness/url.ts';
-import { canMove, judgeHistory, orderStateOfHistory } from '../../spec/lifecycle.ts';
+import { historyEntries as entriesOf, historyOrder, historySteps, historyTimestamps, historyVocabulary } from '../../checks/lifecycle/history.ts';
+import { canMove, orderStateOfHistory } from '../../spec/lifecycle.ts';
 import type { OrderFact, RunContext } from '../context.ts';
 import { countContradiction, walkList } from '../list.ts';
 
@@ -140,10 +141,9 @@ async function examineOrder(ctx: RunContext, order: OrderFact, known: KnownFiles
   let historyEntries: { state: string; change_date?: string }[] | undefined;
   if (ctx.expectStatus('history_schema', history, [200], `history of order ${order.ref}`)) {
     ctx.schema('history_schema', history, 'getOrderHistory');
-    const results = (history.json() as { results?: unknown } | undefined)?.results;
-    if (Array.isArray(results)) {
-      historyEntries = results.map((r) => ({ state: String((r as { state?: unknown })?.state), change_date: String((r as { change_date?: unknown })?.change_date ?? '') }));
-      judgeOneHistory(ctx, order.ref, history, historyEntries);
+    historyEntries = entriesOf(history);
+    if (historyEntries) {
+      for (const check of [historyOrder, historyVocabulary, historyTimestamps, historySteps]) ctx.judge(check, { ref: order.ref, history });
       historyState = orderStateOfHistory(ctx.lifecycle, historyEntries);
       recordPath(ctx, historyEntries);
     }
@@ -166,19 +166,6 @@ async function examineOrder(ctx: RunContext, order: OrderFact, known: KnownFiles
     if (historyEntries && historyEntries.length === 0) disagree.push('the history is empty');
     if (disagree.length > 0) cons.fail(`order ${order.ref}: expected one state everywhere / received: ${disagree.join('; ')}`, ctx.http.evidence(detail, { pointer: '/state', value: detailState }));
     else cons.pass();
-  }
-}
-
-function judgeOneHistory(ctx: RunContext, ref: string, ex: Exchange, entries: { state: string; change_date?: string }[]): void {
-  const issues = judgeHistory(ctx.lifecycle, entries);
-  const byRule = { 'HIST-ORDER': 'history_order', 'HIST-VOCAB': 'history_vocabulary', 'HIST-TIME': 'history_timestamps', 'HIST-STEPS': 'history_steps' } as const;
-  for (const rule of Object.keys(byRule) as (keyof typeof byRule)[]) {
-    const rec = ctx.check(byRule[rule]);
-    const mine = issues.filter((i) => i.rule === rule);
-    if (mine.length === 0) rec.pass();
-    for (const i of mine) {
-      rec.fail(`order ${ref}, history entry ${i.index}: ${i.message}`, ctx.http.evidence(ex, { pointer: `/results/${i.index}/state`, value: entries[i.index]?.state, received: ctx.http.redactor.cut(entries.map((e) => e.state).join(' → '), 600) }));
-    }
   }
 }
 
