@@ -22,6 +22,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { deref, loadSpec, parseSpec, type Json, type JsonObject, type Operation, type Spec } from '../src/spec/load.ts';
 import { SCHEMA_BASE, validatorsFor, type Violation } from '../src/spec/validators.ts';
+import { routerOf, type Router } from '../src/spec/router.ts';
 import { PACT_DIR } from './config.ts';
 
 export interface Problem {
@@ -143,37 +144,6 @@ function readQuery(q: unknown): Map<string, string[]> {
 }
 
 // ------------------------------------------------------------ spec reading
-
-interface Route {
-  op: Operation;
-  re: RegExp;
-  names: string[];
-  literalSegments: number;
-}
-
-function routesOf(spec: Spec): Route[] {
-  const routes: Route[] = [];
-  for (const op of spec.operations.values()) {
-    const names: string[] = [];
-    const segments = op.path.split('/');
-    const re = new RegExp(
-      `^${segments
-        .map((seg) =>
-          seg.replace(/\{([^}]+)\}|[^{]+/g, (m, name: string | undefined) => {
-            if (name) {
-              names.push(name);
-              return '([^/]+)';
-            }
-            return m.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-          }),
-        )
-        .join('/')}$`,
-    );
-    routes.push({ op, re, names, literalSegments: segments.filter((s) => s !== '' && !s.includes('{')).length });
-  }
-  // most literal first: `/order/export/csv/` before `/order/{order_reference}/{action}/`
-  return routes.sort((a, b) => b.literalSegments - a.literalSegments || a.names.length - b.names.length);
-}
 
 interface Parameter {
   name: string;
@@ -363,7 +333,7 @@ function fromViolations(interaction: string, field: string, operation: string, v
   }));
 }
 
-function checkInteraction(spec: Spec, routes: Route[], i: Obj, index: number): Problem[] {
+function checkInteraction(spec: Spec, router: Router, i: Obj, index: number): Problem[] {
   const description = typeof i.description === 'string' && i.description ? i.description : `interaction #${index}`;
   const problems: Problem[] = [];
   const add = (p: Omit<Problem, 'interaction' | 'severity'> & { severity?: Problem['severity'] }) =>
@@ -381,19 +351,15 @@ function checkInteraction(spec: Spec, routes: Route[], i: Obj, index: number): P
   const [path = '/', inlineQuery] = fullPath.split('?', 2);
 
   // ---- method and path
-  const byPath = routes.filter((r) => r.re.test(path));
-  const route = byPath.find((r) => r.op.method === method);
-  if (!route) {
-    const others = [...new Set(byPath.map((r) => r.op.method))];
+  const route = router.match(method, path);
+  if (!route?.operation) {
     add({
       field: 'request.path',
-      message: others.length
-        ? `${method} ${path}: the spec declares only ${others.join(', ')} on ${byPath[0]?.op.path}`
-        : `${method} ${path} matches no path of the spec`,
+      message: route ? `${method} ${path}: the spec declares only ${route.allowed.join(', ')} on ${route.template}` : `${method} ${path} matches no path of the spec`,
     });
     return problems;
   }
-  const op = route.op;
+  const op = route.operation;
   const operation = `${op.operationId} (${op.method} ${op.path})`;
   const v = validatorsFor(spec);
   const params = parametersOf(spec, op);
@@ -404,17 +370,10 @@ function checkInteraction(spec: Spec, routes: Route[], i: Obj, index: number): P
   };
 
   // ---- path parameters
-  const m = route.re.exec(path);
-  route.names.forEach((name, k) => {
+  for (const [name, raw] of Object.entries(route.params)) {
     const p = params.find((x) => x.in === 'path' && x.name === name);
-    let raw = m?.[k + 1] ?? '';
-    try {
-      raw = decodeURIComponent(raw);
-    } catch {
-      /* keep as sent */
-    }
     if (p) paramCheck(p, raw, `request.path.${name}`);
-  });
+  }
 
   // ---- query
   const query = readQuery(request.query);
@@ -536,8 +495,8 @@ export function checkPactAgainstSpec(pactJson: unknown, spec: Spec = loadSpec())
   if (!isObj(pactJson) || !Array.isArray(pactJson.interactions)) {
     return [{ interaction: '(pact)', field: 'interactions', message: 'not a pact: no interactions array', severity: 'error' }];
   }
-  const routes = routesOf(spec);
-  return pactJson.interactions.flatMap((i, k) => (isObj(i) ? checkInteraction(spec, routes, i, k) : []));
+  const router = routerOf(spec);
+  return pactJson.interactions.flatMap((i, k) => (isObj(i) ? checkInteraction(spec, router, i, k) : []));
 }
 
 /** One line per problem: interaction, field (and pointer), message. */

@@ -11,7 +11,7 @@
  */
 import { createServer } from 'node:http';
 import type { Socket } from 'node:net';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type HTTPMethods, type RouteHandlerMethod } from 'fastify';
 import type { Violation } from '../src/spec/validators.ts';
 import { contentTypeOf, csvStream, documentBytes, isPlainFilename } from './files.ts';
 import type { Model } from './model.ts';
@@ -357,8 +357,23 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
     : (po: ProductOrder): unknown => ({ ...po, product_order_item: po.product_order_item.map(({ status, ...item }) => ({ ...item, [b.itemStatusField]: status })) });
   const offerings = new Set(store.products.map((p) => p.id));
 
+  /**
+   * Handlers are registered by operationId: the method and the path come from
+   * openapi.yaml (src/spec/router.ts names them the same way), so the server
+   * cannot serve a path the spec does not have. Start-up fails when a handler
+   * names an operation the spec lacks, or an operation has no handler (only
+   * the inferred GET product_order may be left out, by the variant that does).
+   */
+  const handled = new Set<string>();
+  const on = (operationId: string, handler: RouteHandlerMethod): void => {
+    const op = model.spec.operations.get(operationId);
+    if (!op) throw new Error(`the reference server has a handler for ${operationId}, which openapi.yaml does not define`);
+    handled.add(operationId);
+    app.route({ method: op.method as HTTPMethods, url: op.path.replace(/\{([^}]+)\}/g, ':$1'), handler });
+  };
+
   // ---------------------------------------------------------- phase 1
-  app.post('/api/v1/product_order/', async (request, reply) => {
+  on('createProductOrder', async (request, reply) => {
     const user = userOf(request);
     validate('createProductOrder', request.body, 'product order');
     const body = request.body as Parameters<Store['createProductOrder']>[1];
@@ -371,7 +386,7 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
   });
 
   if (b.productOrderGet) {
-    app.get('/api/v1/product_order/:product_order_id/', async (request) => {
+    on('getProductOrder', async (request) => {
       const id = (request.params as Params).product_order_id ?? '';
       const po = store.productOrder(userOf(request).customer, id);
       if (!po) throw missing(() => store.productOrderExists(id));
@@ -380,25 +395,25 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
   }
 
   // ---------------------------------------------------------- phase 2
-  app.get('/api/v1/order/', async (request, reply) => {
+  on('listOrders', async (request, reply) => {
     const c = userOf(request).customer;
     const page = paginated(request, store.countOrders(c), (offset, limit) => summaries(store.pageOrders(c, offset, limit)));
     return reply.type('application/json; charset=utf-8').send(Array.isArray(page) ? arrayJson(page) : pageJson(page));
   });
 
-  app.get('/api/v1/order/:order_reference/', async (request) => {
+  on('getOrder', async (request) => {
     const { rec, view } = order(request);
     return detailOf(rec, view);
   });
 
-  app.get('/api/v1/order/:order_reference/historic/', async (request) => historyOf(order(request).view, fmt));
+  on('getOrderHistory', async (request) => historyOf(order(request).view, fmt));
 
-  app.get('/api/v1/order/:order_reference/documents/', async (request) => {
+  on('listOrderDocuments', async (request) => {
     const { rec, view } = order(request);
     return documentGroups(documentsOf(rec, view));
   });
 
-  app.get('/api/v1/order/:order_reference/:filename/download/', async (request, reply) => {
+  on('downloadOrderDocument', async (request, reply) => {
     const name = (request.params as Params).filename ?? '';
     if (!isPlainFilename(name)) throw new HttpError(400, 'Invalid file name.');
     const { rec, view } = order(request);
@@ -410,7 +425,7 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
       .send(documentBytes(rec.ref, doc, rec.summary.site_client));
   });
 
-  app.post('/api/v1/order/:order_reference/:action/', async (request, reply) => {
+  on('requestOrderAction', async (request, reply) => {
     const name = (request.params as Params).action ?? '';
     const action = model.actionNames.includes(name) ? lc.actions.get(name) : undefined;
     if (!action) throw notFound();
@@ -433,9 +448,9 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
   });
 
   // ---------------------------------------------------------- reference data and requests
-  app.get('/api/v1/terminate_reason/', async () => ({ terminate_reasons: model.reasons }));
+  on('listTerminateReasons', async () => ({ terminate_reasons: model.reasons }));
 
-  app.get('/api/v1/order_request/', async (request) => {
+  on('listOrderRequests', async (request) => {
     const c = userOf(request).customer;
     const q = request.query as Query;
     const filter = { orderReference: single(q, 'order_reference'), action: single(q, 'action') };
@@ -444,7 +459,7 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
   });
 
   // ---------------------------------------------------------- export
-  app.post('/api/v1/order/export/csv/', async (request, reply) => {
+  on('startOrderExport', async (request, reply) => {
     const started = store.startExport(userOf(request));
     if ('retryAfterS' in started) {
       return reply.code(429).header('retry-after', String(started.retryAfterS))
@@ -453,7 +468,7 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
     return reply.code(b.exportStartStatus).send({ task_id: started.task.id });
   });
 
-  app.get('/api/v1/order/export/:task_id/status/', async (request) => {
+  on('getOrderExportStatus', async (request) => {
     const id = (request.params as Params).task_id ?? '';
     const task = store.exportTask(userOf(request), id);
     if (!task) throw missing(() => store.exportTaskExists(id));
@@ -461,7 +476,7 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
     return { task_id: task.id, success: done ? true : null, started: fmt.instant(task.started), stopped: done ? fmt.instant(task.stopped) : null };
   });
 
-  app.get('/api/v1/order/export/:task_id/download/', async (request, reply) => {
+  on('downloadOrderExport', async (request, reply) => {
     const user = userOf(request);
     const id = (request.params as Params).task_id ?? '';
     const task = store.exportTask(user, id);
@@ -475,6 +490,9 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
       .header('content-disposition', `attachment; filename="orders_${task.id}.csv"`)
       .send(csvStream(model.summaryFields, chunks));
   });
+
+  const unhandled = [...model.spec.operations.keys()].filter((id) => !handled.has(id) && !(id === 'getProductOrder' && !b.productOrderGet));
+  if (unhandled.length > 0) throw new Error(`openapi.yaml defines ${unhandled.join(', ')}, which the reference server does not handle`);
 
   // ---------------------------------------------------------- Pact provider states
   if (options.providerStates) {

@@ -16,6 +16,7 @@ function layerOf(path: string): string {
     [/^src\/spec\//, 'spec'],
     [/^src\/harness\//, 'harness'],
     [/^src\/checks\//, 'checks'],
+    [/^src\/cassette\//, 'cassette'],
     [/^src\/report\//, 'report'],
     [/^src\/engine\//, 'engine'],
     [/^src\/fuzz\//, 'fuzz'],
@@ -33,14 +34,17 @@ function layerOf(path: string): string {
 const ALLOWED: Record<string, string[]> = {
   errors: [],
   spec: ['errors'],
-  checks: [],
+  // a check judges exchanges against the contract; it sends nothing
+  checks: ['spec', 'harness', 'report', 'errors'],
+  // the exchange record of a cassette (src/cassette/record.ts)
+  cassette: ['harness', 'spec', 'report', 'errors', 'checks'],
   harness: ['report'],
   report: ['spec', 'errors', 'package'],
-  engine: ['spec', 'harness', 'checks', 'report', 'errors', 'mock', 'fuzz', 'package'],
+  engine: ['spec', 'harness', 'checks', 'cassette', 'report', 'errors', 'mock', 'fuzz', 'package'],
   fuzz: ['engine', 'spec', 'harness', 'checks', 'report', 'errors'],
   client: ['generated'],
   // the pact commands (contracts/command.ts) are loaded by the CLI only when called
-  cli: ['engine', 'spec', 'checks', 'report', 'errors', 'mock', 'client', 'harness', 'fuzz', 'contracts'],
+  cli: ['engine', 'spec', 'checks', 'cassette', 'report', 'errors', 'mock', 'client', 'harness', 'fuzz', 'contracts'],
   mock: ['spec', 'errors', 'generated'],
 };
 

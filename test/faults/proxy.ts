@@ -14,7 +14,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
+import type { operations } from '../../generated/openapi.d.ts';
 import { DEMO_TOKENS } from '../../mock/index.ts';
+import { loadSpec } from '../../src/spec/load.ts';
+import { routerOf } from '../../src/spec/router.ts';
 
 export { FAULTS } from './faults.ts';
 
@@ -22,10 +25,7 @@ export { FAULTS } from './faults.ts';
 export type Caller = 'main' | 'otherUser' | 'otherTenant' | 'none' | 'unknown';
 
 /** The operation a request addresses (operationIds of openapi.yaml). */
-export type Operation =
-  | 'createProductOrder' | 'getProductOrder' | 'listOrders' | 'getOrder' | 'listOrderDocuments'
-  | 'downloadOrderDocument' | 'getOrderHistory' | 'requestOrderAction' | 'listTerminateReasons'
-  | 'listOrderRequests' | 'startOrderExport' | 'getOrderExportStatus' | 'downloadOrderExport' | 'other';
+export type Operation = keyof operations | 'other';
 
 export interface ProxyRequest {
   method: string;
@@ -98,32 +98,11 @@ export interface ProxyOptions {
 
 const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'host', 'upgrade', 'proxy-connection', 'te', 'trailer']);
 
-/** Which operation a raw method and path address (the route collisions of ANALYSIS.md resolved as the spec does). */
-export function operationOf(method: string, segments: string[]): Operation {
-  const s = segments;
-  if (s[0] !== 'api' || s[1] !== 'v1') return 'other';
-  const rest = s.slice(2);
-  const n = rest.length;
-  if (rest[0] === 'product_order') {
-    if (n === 1 && method === 'POST') return 'createProductOrder';
-    if (n === 2 && method === 'GET') return 'getProductOrder';
-    return 'other';
-  }
-  if (rest[0] === 'terminate_reason' && n === 1) return 'listTerminateReasons';
-  if (rest[0] === 'order_request' && n === 1) return 'listOrderRequests';
-  if (rest[0] !== 'order') return 'other';
-  if (n === 1) return 'listOrders';
-  if (rest[1] === 'export') {
-    if (n === 3 && rest[2] === 'csv' && method === 'POST') return 'startOrderExport';
-    if (n === 4 && rest[3] === 'status') return 'getOrderExportStatus';
-    if (n === 4 && rest[3] === 'download') return 'downloadOrderExport';
-  }
-  if (n === 2) return 'getOrder';
-  if (n === 3 && method === 'GET' && rest[2] === 'documents') return 'listOrderDocuments';
-  if (n === 3 && method === 'GET' && rest[2] === 'historic') return 'getOrderHistory';
-  if (n === 3 && method === 'POST') return 'requestOrderAction';
-  if (n === 4 && rest[3] === 'download') return 'downloadOrderDocument';
-  return 'other';
+const router = routerOf(loadSpec());
+
+/** Which operation a raw method and path address: the spec's router (src/spec/router.ts), as the engine and the reference server route them. */
+export function operationOf(method: string, pathname: string): Operation {
+  return (router.match(method, pathname)?.operation?.operationId as Operation | undefined) ?? 'other';
 }
 
 function callerOf(authorization: string | undefined): Caller {
@@ -161,7 +140,7 @@ export function changed(req: ProxyRequest, edit: { url?: string; headers?: Recor
     query: new URLSearchParams(q < 0 ? '' : url.slice(q + 1)),
     headers,
     body: edit.body ?? req.body,
-    operation: operationOf(req.method, segments),
+    operation: operationOf(req.method, pathname),
     caller: callerOf(headers.authorization),
   };
 }
