@@ -123,19 +123,18 @@ export function loadModel(spec: Spec = loadSpec()): Model {
   const lc = lifecycleOf(spec);
   const orderStates = enumOf(spec, 'OrderState');
   const itemStates = enumOf(spec, 'ProductOrderItemStatus');
-  const active = lc.actions.get('terminate')?.from[0];
-  if (!active) throw new Error('openapi.yaml: x-lifecycle.order.actions.terminate needs a from state');
+  const r = lc.roles;
   const names: Names = {
     initial: need(orderStates, lc.order.initial, 'the initial order state'),
     production: need(orderStates, lc.stepsDuring, 'the production state'),
-    active: need(orderStates, active, 'the active state'),
-    rejected: need(orderStates, 'rejected', 'the order state'),
+    active: r.active,
+    rejected: r.rejected,
     itemInitial: need(itemStates, lc.item.initial, 'the initial item status'),
-    itemWorking: need(itemStates, 'in_progress', 'the item status'),
-    itemCreated: need(itemStates, 'created', 'the item status'),
-    itemRejected: need(itemStates, 'rejected_creation', 'the item status'),
-    itemError: need(itemStates, 'technical_error', 'the item status'),
-    productionOpened: need(lc.vocabulary, 'production_in_progress', 'the history value'),
+    itemWorking: r.itemWorking,
+    itemCreated: r.itemCreated,
+    itemRejected: r.itemRejected,
+    itemError: r.itemError,
+    productionOpened: r.productionOpened,
   };
   const valuesOf = new Map<string, string[]>();
   for (const value of lc.vocabulary) {

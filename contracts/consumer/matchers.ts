@@ -3,6 +3,7 @@
  * Pact regexes must match the whole value (they are anchored by the matcher).
  */
 import { MatchersV3 as M, type PactV4 } from '@pact-foundation/pact';
+import { offerFamilyValues, orderStateValues } from '../../generated/enums.ts';
 
 type WithRequest = ReturnType<ReturnType<PactV4['addInteraction']>['withRequest']>;
 /** pact-js does not export its V4 response builder type; this is it. */
@@ -15,11 +16,11 @@ export const instant = (example: string) => M.regex(INSTANT_RE, example);
 /** A calendar day (`format: date`). */
 export const day = (example: string) => M.date('yyyy-MM-dd', example);
 
-/** One of the 8 order states. */
-export const ORDER_STATE_RE = '(confirmed|in_progress|active|terminate_in_progress|terminated|change_in_progress|rejected|cancelled)';
+/** One of the order states (the enum of openapi.yaml, generated into generated/enums.ts). */
+export const ORDER_STATE_RE = `(${orderStateValues.join('|')})`;
 export const orderState = (example: string) => M.regex(ORDER_STATE_RE, example);
 
-export const offerFamily = (example: 'BPE' | 'BPEA') => M.regex('(BPE|BPEA)', example);
+export const offerFamily = (example: (typeof offerFamilyValues)[number]) => M.regex(`(${offerFamilyValues.join('|')})`, example);
 
 /** The bearer token the client sends; the provider replays the example (or `--token`). */
 export const bearer = (token: string) => M.regex('Bearer \\S+', `Bearer ${token}`);

@@ -372,7 +372,7 @@ function lifecycle(report: Report, spec: Spec): string {
       const n = stepCounts.get(name) ?? 0;
       return { name, sub: `step ${i + 1} · ${n} histor${n === 1 ? 'y' : 'ies'}`, cls: n === 0 ? 'idle' : '', tip: `production step ${i + 1}: reported by ${n} histories in this run` };
     }),
-    { name: lc.order.states.find((s) => s === 'active') ?? 'active', sub: 'order state', cls: '', tip: 'the order state production leads to' },
+    { name: lc.roles.active, sub: 'order state', cls: '', tip: 'the order state production leads to' },
   ];
   const chain = renderChainSvg({ title: "The history's vocabulary in the documentation's /historic/ example: the history-only values, the production steps in order, then active", nodes: chainNodes });
   return (

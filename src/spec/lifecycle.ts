@@ -34,6 +34,24 @@ export interface Lifecycle {
   vocabulary: string[];
   /** history value → the order state it stands for */
   orderStateOf: Map<string, string>;
+  /** the states code needs by their part in the lifecycle (`x-lifecycle.roles`), each checked against its enum */
+  roles: Roles;
+}
+
+export const ROLE_NAMES = ['active', 'rejected', 'itemWorking', 'itemCreated', 'itemRejected', 'itemError', 'productionOpened'] as const;
+export type Roles = Record<(typeof ROLE_NAMES)[number], string>;
+
+function rolesOf(spec: Spec, data: JsonObject | undefined): Roles {
+  const roles = {} as Roles;
+  for (const name of ROLE_NAMES) {
+    const r = obj(data?.[name], `roles.${name}`);
+    const schema = spec.schemas[String(r.schema)];
+    const values = enumValues(spec, schema as Json);
+    const value = String(r.value);
+    if (!values.includes(value)) throw new ConformanceError('CONF_ERR_SPEC_INVALID', `x-lifecycle: roles.${name} is "${value}", which ${String(r.schema)} does not list`);
+    roles[name] = value;
+  }
+  return roles;
 }
 
 export type HistoryIssueRule = 'HIST-ORDER' | 'HIST-VOCAB' | 'HIST-TIME' | 'HIST-STEPS';
@@ -100,6 +118,7 @@ export function lifecycleOf(spec: Spec): Lifecycle {
     stepsDuring: String(stepsData.during),
     vocabulary: [...new Set(enumValues(spec, spec.schemas[String(historyData.schema)] as Json))],
     orderStateOf,
+    roles: rolesOf(spec, obj(data.roles, 'roles')),
   };
   lifecycles.set(spec, lc);
   return lc;
@@ -162,7 +181,7 @@ export function judgeHistory(lc: Lifecycle, entries: { state: string; change_dat
       issues.push({ rule: 'HIST-ORDER', index: i, message: `"${e.state}" (${mapped}) cannot follow ${prevOrder}: allowed next are ${(lc.order.transitions.get(prevOrder) ?? []).join(', ') || 'none'}` });
     }
     if (mapped !== prevOrder && mapped === lc.stepsDuring) lastStep = -1;
-    if (prevOrder === lc.stepsDuring && mapped !== lc.stepsDuring && mapped === 'active') {
+    if (prevOrder === lc.stepsDuring && mapped !== lc.stepsDuring && mapped === lc.roles.active) {
       const missing = lc.steps.filter((s) => !seenSteps.has(s));
       if (missing.length > 0) {
         issues.push({ rule: 'HIST-STEPS', index: i, message: `"${e.state}" reached with production steps not reported: ${missing.join(', ')}` });

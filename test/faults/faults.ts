@@ -10,6 +10,9 @@
  * names fails.
  */
 import { randomUUID } from 'node:crypto';
+import { productionStepValues } from '../../generated/enums.ts';
+import { lifecycleOf } from '../../src/spec/lifecycle.ts';
+import { loadSpec } from '../../src/spec/load.ts';
 import {
   bearer, changed, editItems, editJson, editRequest, editResponse, itemsOf, jsonAnswer, jsonOf, mainGet, reasonsOf, requestJson,
   resetConnection, withJson, type Fault, type FaultContext, type ProxyRequest, type ProxyResponse,
@@ -17,12 +20,9 @@ import {
 
 type Entry = { state: string; change_date: string; change_reason: string };
 
-const PRODUCTION_STEPS = [
-  'production_manager_assigned', 'optical_route_received', 'technical_visit_planned', 'technical_visit_completed',
-  'technical_visit_report_published', 'connexion_planned', 'connexion_completed', 'service_configured',
-  'service_controlled', 'delivery_report_published', 'intervention_report_published',
-];
-const TERMINAL = ['terminated', 'rejected', 'cancelled'];
+const lc = lifecycleOf(loadSpec());
+const PRODUCTION_STEPS: readonly string[] = productionStepValues;
+const TERMINAL = [...lc.order.terminal];
 
 function historyOf(body: unknown): Entry[] {
   const r = (body as { results?: unknown } | undefined)?.results;

@@ -3,8 +3,9 @@
  * it as ANALYSIS.md says (given/want tables).
  */
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { ConformanceError } from '../../src/errors.ts';
-import { enumOf, loadSpec, parseSpec } from '../../src/spec/load.ts';
+import { DEFAULT_SPEC_PATH, enumOf, loadSpec, parseSpec } from '../../src/spec/load.ts';
 import { canMove, judgeHistory, lifecycleOf, orderStateOfHistory, type HistoryIssueRule, type Machine } from '../../src/spec/lifecycle.ts';
 import { atSpecPointer } from './support.ts';
 
@@ -279,5 +280,27 @@ components:
     }
     expect(err).toBeInstanceOf(ConformanceError);
     expect((err as ConformanceError).code).toBe('CONF_ERR_SPEC_INVALID');
+  });
+});
+
+describe('lifecycle roles (x-lifecycle.roles)', () => {
+  const lc = lifecycleOf(loadSpec());
+  it('name states of their enums, in their documented places', () => {
+    expect(lc.order.states).toContain(lc.roles.active);
+    expect(lc.actions.get('terminate')?.from).toContain(lc.roles.active);
+    expect(lc.order.transitions.get(lc.stepsDuring)).toContain(lc.roles.active);
+    expect(lc.order.terminal.has(lc.roles.rejected)).toBe(true);
+    expect(lc.item.terminal.has(lc.roles.itemCreated)).toBe(true);
+    expect(lc.vocabulary).toContain(lc.roles.productionOpened);
+  });
+  it('refuses a role whose value its enum does not list', () => {
+    const text = readFileSync(DEFAULT_SPEC_PATH, 'utf8').replace('value: active, x-doc', 'value: live, x-doc');
+    try {
+      lifecycleOf(parseSpec(text));
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConformanceError);
+      expect((e as Error).message).toMatch(/roles\.active is "live", which OrderState does not list/);
+    }
   });
 });
