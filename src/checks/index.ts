@@ -6,10 +6,19 @@
  */
 import type { CheckName } from './catalog.ts';
 import type { Check } from './define.ts';
+import { fuzzNoServerErrors, fuzzResponseDocumented } from './fuzz/answer.ts';
 import { historyOrder, historySteps, historyTimestamps, historyVocabulary } from './lifecycle/history.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: a registry of checks of every input type
-export const CHECK_MODULES: readonly Check<any>[] = [historyOrder, historyVocabulary, historyTimestamps, historySteps];
+export const CHECK_MODULES: readonly Check<any>[] = [
+  historyOrder,
+  historyVocabulary,
+  historyTimestamps,
+  historySteps,
+  // fuzzing: the judgement of every fuzzed answer
+  fuzzNoServerErrors,
+  fuzzResponseDocumented,
+];
 
 // biome-ignore lint/suspicious/noExplicitAny: as above
 export const MODULE_BY_NAME: ReadonlyMap<CheckName, Check<any>> = new Map(CHECK_MODULES.map((c) => [c.name, c]));

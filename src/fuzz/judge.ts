@@ -8,8 +8,9 @@
 import type { CheckName } from '../checks/catalog.ts';
 import type { RunContext } from '../engine/context.ts';
 import type { Exchange } from '../harness/http.ts';
+import type { Finding } from '../checks/define.ts';
+import { fuzzNoServerErrors, fuzzResponseDocumented } from '../checks/fuzz/answer.ts';
 import type { Evidence, Severity } from '../report/types.ts';
-import { plainExpectation } from '../spec/plain.ts';
 
 export type FuzzCheck = Extract<CheckName, `fuzz_${string}`>;
 
@@ -54,63 +55,51 @@ const refusalsSeen = new WeakMap<RunContext, Set<string>>();
  * in the strict profile), recorded once per kind without stopping the
  * property, since refusing the input was right.
  */
-function nonJsonRefusal(ctx: RunContext, ex: Exchange, operationId: string, at: string): void {
+function nonJsonRefusal(ctx: RunContext, ex: Exchange, operationId: string, finding: Finding): void {
   const kind = `${operationId} ${ex.status} ${ex.contentType()}`;
   let seen = refusalsSeen.get(ctx);
   if (!seen) refusalsSeen.set(ctx, (seen = new Set()));
   if (seen.has(kind)) return;
   seen.add(kind);
-  const received = `${ex.bytes} bytes of ${ex.contentType() || 'no content type'} that do not parse as JSON`;
-  ctx.check('fuzz_response_documented').fail(`${at} (${ex.status}): expected a JSON body (HTTP-JSON; the refusal itself is right) / received ${received}`, ctx.http.evidence(ex, { expected: 'application/json', received }), 'warning');
+  ctx.record('fuzz_response_documented', { passed: 0, findings: [finding] });
+}
+
+/** A module's finding as the fuzzer's failure of a case. */
+function failOf(check: FuzzCheck, f: Finding): Fail {
+  const extra: Partial<Evidence> = {};
+  if (f.pointer !== undefined) extra.pointer = f.pointer;
+  if (f.value !== undefined) extra.value = f.value;
+  if (f.expected !== undefined) extra.expected = f.expected;
+  if (f.received !== undefined) extra.received = f.received;
+  return fail(check, f.message, f.exchange, { ...(f.severity ? { severity: f.severity } : {}), extra });
 }
 
 /**
- * The judgement shared by every fuzzed answer. Returns undefined when the
- * answer is acceptable, so that the property's own rules apply next.
- * `operationId` is the operation the fuzzer addressed (fuzz requests carry
- * none in the harness: the run-wide watchers do not judge them a second time).
+ * The judgement shared by every fuzzed answer (the check modules of
+ * src/checks/fuzz/answer.ts). Returns undefined when the answer is
+ * acceptable, so that the property's own rules apply next. `operationId` is
+ * the operation the fuzzer addressed.
  */
 export function judgeAnswer(ctx: RunContext, ex: Exchange, operationId: string, on: ReadonlySet<FuzzCheck>): Verdict | undefined {
-  const at = where(ctx, ex);
+  const input = { ex, operationId, at: where(ctx, ex) };
   if (ex.status === undefined) {
     const code = ex.error?.code;
     if (code === 'budget' || code === 'unavailable') return { kind: 'abort', reason: ex.error?.message ?? 'stopped' };
     if (code === 'other') return { kind: 'skip', reason: `the request could not be sent: ${ex.error?.message}` };
-    if (!on.has('fuzz_no_server_errors')) return { kind: 'skip', reason: 'no answer' };
-    return fail('fuzz_no_server_errors', `${at}: expected an HTTP answer / received ${ex.error?.message ?? 'nothing'}`, ex, { severity: 'error', extra: { expected: 'an HTTP answer', received: ex.error?.message ?? 'nothing' } });
   }
-  if (ex.status >= 500) {
-    if (!on.has('fuzz_no_server_errors')) return { kind: 'skip', reason: `a ${ex.status} answer` };
-    return fail('fuzz_no_server_errors', `${at}: expected no 5xx / received ${ex.status}`, ex, { extra: { expected: 'no 5xx', received: String(ex.status) } });
+  if (ex.status === undefined || ex.status >= 500) {
+    if (!on.has('fuzz_no_server_errors')) return { kind: 'skip', reason: ex.status === undefined ? 'no answer' : `a ${ex.status} answer` };
+    const f = fuzzNoServerErrors.judge(input, ctx.env).findings[0];
+    return f ? failOf('fuzz_no_server_errors', f) : undefined;
   }
   if (!on.has('fuzz_response_documented')) return undefined;
-  const key = ctx.validators.responseKey(operationId, ex.status);
-  const op = ctx.spec.operations.get(operationId);
-  if (key === undefined) {
-    // a refusal of bad input is fine, declared or not
-    if (ex.status >= 400 && ex.status < 500) return undefined;
-    const declared = Object.keys(op?.responses ?? {}).join(', ');
-    return fail('fuzz_response_documented', `${at}: expected a status declared for ${operationId} (${declared}) / received ${ex.status}`, ex, { extra: { expected: declared, received: String(ex.status) } });
+  const { findings } = fuzzResponseDocumented.judge(input, ctx.env);
+  const refusal = ex.status >= 400 && ex.status < 500;
+  if (refusal && !ex.isJson() && findings[0]) {
+    nonJsonRefusal(ctx, ex, operationId, findings[0]);
+    return undefined;
   }
-  const media = Object.keys(op?.responses[key]?.content ?? {});
-  if (!media.includes('application/json') || ex.status === 204) return undefined;
-  if (!ex.isJson()) {
-    if (ex.status >= 400 && ex.status < 500) {
-      nonJsonRefusal(ctx, ex, operationId, at);
-      return undefined;
-    }
-    const received = `${ex.bytes} bytes of ${ex.contentType() || 'no content type'} that do not parse as JSON`;
-    return fail('fuzz_response_documented', `${at} (${ex.status}): expected a JSON body / received ${received}`, ex, { severity: 'error', extra: { expected: 'application/json', received } });
-  }
-  const validate = ctx.validators.response(operationId, ex.status);
-  for (const v of validate ? validate(ex.json()) : []) {
-    if (v.severity !== 'error' && ctx.options.profile !== 'strict') continue;
-    const received = v.value === undefined ? 'nothing' : JSON.stringify(v.value);
-    const expected = plainExpectation(v);
-    return fail('fuzz_response_documented', `${at} (${ex.status}): ${v.pointer || '/'}: expected ${expected} / received ${received}`, ex, {
-      severity: v.severity,
-      extra: { pointer: v.pointer, value: v.value, expected, received },
-    });
-  }
-  return undefined;
+  // warnings on inferred schema nodes do not stop a case (outside the strict profile)
+  const first = findings.find((f) => f.severity !== 'warning' || ctx.options.profile === 'strict');
+  return first ? failOf('fuzz_response_documented', first) : undefined;
 }
