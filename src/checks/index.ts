@@ -7,6 +7,8 @@
 import type { CheckName } from './catalog.ts';
 import type { Check } from './define.ts';
 import { fuzzNoServerErrors, fuzzResponseDocumented } from './fuzz/answer.ts';
+import { fuzzInvalidBody, fuzzInvalidProductOrder } from './fuzz/bodies.ts';
+import { fuzzPathParams } from './fuzz/path-params.ts';
 import { historyOrder, historySteps, historyTimestamps, historyVocabulary } from './lifecycle/history.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: a registry of checks of every input type
@@ -18,6 +20,9 @@ export const CHECK_MODULES: readonly Check<any>[] = [
   // fuzzing: the judgement of every fuzzed answer
   fuzzNoServerErrors,
   fuzzResponseDocumented,
+  fuzzPathParams,
+  fuzzInvalidBody,
+  fuzzInvalidProductOrder,
 ];
 
 // biome-ignore lint/suspicious/noExplicitAny: as above

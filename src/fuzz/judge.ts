@@ -65,7 +65,7 @@ function nonJsonRefusal(ctx: RunContext, ex: Exchange, operationId: string, find
 }
 
 /** A module's finding as the fuzzer's failure of a case. */
-function failOf(check: FuzzCheck, f: Finding): Fail {
+export function failOf(check: FuzzCheck, f: Finding): Fail {
   const extra: Partial<Evidence> = {};
   if (f.pointer !== undefined) extra.pointer = f.pointer;
   if (f.value !== undefined) extra.value = f.value;

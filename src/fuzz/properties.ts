@@ -22,7 +22,9 @@ import type { RequestRow } from '../engine/phases/requests.ts';
 import type { Exchange } from '../harness/http.ts';
 import { fieldValue, invalidActionBody, invalidProductOrderBody, parametersOf, queryArb, segmentArb, validValue, type Body, type QueryPart, type Segment } from './arbitraries.ts';
 import { ORDERS, REQUESTS, requestsOf, snapshotOrders, snapshotRequests, stateOf, walkPages, type FuzzData, type PageWalk } from './data.ts';
-import { fail, judgeAnswer, ok, where, type FuzzCheck, type Verdict } from './judge.ts';
+import { fuzzInvalidBody, fuzzInvalidProductOrder } from '../checks/fuzz/bodies.ts';
+import { fuzzPathParams } from '../checks/fuzz/path-params.ts';
+import { fail, failOf, judgeAnswer, ok, where, type FuzzCheck, type Verdict } from './judge.ts';
 import { segment, withQuery } from './request.ts';
 import type { FuzzProperty } from './runner.ts';
 
@@ -378,27 +380,15 @@ export function pathProperty(env: FuzzEnv): FuzzProperty<PathCase> {
       const judged = judgeAnswer(ctx, ex, operationId, on);
       if (judged) return judged;
       if (!on.has('fuzz_path_params')) return ok(...env.base());
-      const at = where(ctx, ex);
       const value = (name: string): string | undefined => (params[name]?.raw ? undefined : params[name]?.value);
       const ref = value('order_reference');
       const filename = value('filename');
       const names = Object.keys(params);
       // listed: every parameter names something the target showed
       const listed = names.length > 0 && names.every((n) => (n === 'order_reference' ? ref !== undefined && refSet.has(ref) : n === 'filename' ? ref !== undefined && filename !== undefined && fileSet.has(`${ref}\u0000${filename}`) : false));
-      const status = ex.status ?? 0;
-      const shown = names.map((n) => `${n} ${JSON.stringify(params[n]?.value)}`).join(', ');
-      if (listed) {
-        if (status !== 200) return fail('fuzz_path_params', `${at}: expected 200 for ${shown}, which the target lists / received ${status}`, ex, { extra: { expected: '200', received: String(status) } });
-        return ok(...env.base(), 'fuzz_path_params');
-      }
-      if (status >= 200 && status < 300) {
-        // an unlisted order may exist (created meanwhile): then it must be the one asked for
-        const body = ex.isJson() ? (ex.json() as Row | null) : undefined;
-        if (operationId === 'getOrder' && ref !== undefined && body?.order_reference === ref) return ok(...env.base(), 'fuzz_path_params');
-        if (operationId === 'getProductOrder' && body?.id === value('product_order_id') && body?.id !== undefined) return ok(...env.base(), 'fuzz_path_params');
-        return fail('fuzz_path_params', `${at}: expected a 4xx for ${shown}, which the target does not list / received ${status}`, ex, { extra: { expected: '4xx (404)', received: String(status) } });
-      }
-      return ok(...env.base(), 'fuzz_path_params');
+      const sent = Object.fromEntries(names.map((n) => [n, params[n]?.value]));
+      const f = fuzzPathParams.judge({ ex, operationId, at: where(ctx, ex), params: sent, listed }, ctx.env).findings[0];
+      return f ? failOf('fuzz_path_params', f) : ok(...env.base(), 'fuzz_path_params');
     },
   };
 }
@@ -461,19 +451,13 @@ export function terminationBodyProperty(env: FuzzEnv): FuzzProperty<Body> {
       const judged = judgeAnswer(ctx, ex, 'requestOrderAction', on);
       if (judged) return judged;
       const at = where(ctx, ex);
-      if (status === undefined || status < 400 || status >= 500) {
+      const before = { state: o.state, requests: o.requests };
+      const refused = status !== undefined && status >= 400 && status < 500;
+      const after = refused ? await Promise.all([stateOf(ctx, o.ref), requestsOf(ctx, o.ref)]).then(([state, r]) => ({ state, requests: r.ids })) : undefined;
+      const f = fuzzInvalidBody.judge({ ex, at, ref: o.ref, before, ...(after ? { after } : {}) }, ctx.env).findings[0];
+      if (f) {
         spend();
-        return fail('fuzz_invalid_body', `${at} with an invalid body: expected a 4xx / received ${status}`, ex, { extra: { expected: '4xx', received: String(status) } });
-      }
-      const [state, after] = await Promise.all([stateOf(ctx, o.ref), requestsOf(ctx, o.ref)]);
-      if (state !== o.state) {
-        spend();
-        return fail('fuzz_invalid_body', `${at} was refused (${status}): expected order ${o.ref} still "${o.state}" / received "${state}"`, ex, { extra: { expected: o.state, received: String(state) } });
-      }
-      const before = new Set(o.requests);
-      if (after.ids.length !== o.requests.length || after.ids.some((id) => !before.has(id))) {
-        spend();
-        return fail('fuzz_invalid_body', `${at} was refused (${status}): expected the ${o.requests.length} order request(s) of ${o.ref} unchanged / received ${after.ids.length}`, ex, { extra: { expected: String(o.requests.length), received: String(after.ids.length) } });
+        return failOf('fuzz_invalid_body', f);
       }
       return ok(...env.base(), 'fuzz_invalid_body');
     },
@@ -493,9 +477,8 @@ export function productOrderBodyProperty(env: FuzzEnv): FuzzProperty<Body> {
       const ex = await send(ctx, 'POST', '/api/v1/product_order/', body);
       const judged = judgeAnswer(ctx, ex, 'createProductOrder', on);
       if (judged) return judged;
-      if (ex.status !== undefined && ex.status < 400) {
-        return fail('fuzz_invalid_product_order', `${where(ctx, ex)} with an invalid body: expected a 4xx / received ${ex.status}`, ex, { extra: { expected: '4xx', received: String(ex.status) } });
-      }
+      const f = fuzzInvalidProductOrder.judge({ ex, at: where(ctx, ex) }, ctx.env).findings[0];
+      if (f) return failOf('fuzz_invalid_product_order', f);
       return ok(...env.base(), 'fuzz_invalid_product_order');
     },
   };
