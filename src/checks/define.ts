@@ -38,6 +38,13 @@ export interface Finding {
   note?: string;
   /** overrides the requirement's grade (a keyword on an `x-inferred` node is a warning) */
   severity?: Severity;
+  /**
+   * The finding compares the target with what the run read of it earlier
+   * (a list, a count): the target may have changed meanwhile, so the driver
+   * reads again and judges once more before the finding counts (ANALYSIS.md:
+   * a server that contradicts itself fails, once we have looked twice).
+   */
+  recheck?: boolean;
 }
 
 /** What a check concluded about what it was given. */

@@ -8,6 +8,7 @@ import type { CheckName } from './catalog.ts';
 import type { Check } from './define.ts';
 import { fuzzNoServerErrors, fuzzResponseDocumented } from './fuzz/answer.ts';
 import { fuzzInvalidBody, fuzzInvalidProductOrder } from './fuzz/bodies.ts';
+import { fuzzFilters, fuzzPagination } from './fuzz/lists.ts';
 import { fuzzPathParams } from './fuzz/path-params.ts';
 import { historyOrder, historySteps, historyTimestamps, historyVocabulary } from './lifecycle/history.ts';
 
@@ -23,6 +24,8 @@ export const CHECK_MODULES: readonly Check<any>[] = [
   fuzzPathParams,
   fuzzInvalidBody,
   fuzzInvalidProductOrder,
+  fuzzPagination,
+  fuzzFilters,
 ];
 
 // biome-ignore lint/suspicious/noExplicitAny: as above

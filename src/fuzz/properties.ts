@@ -23,6 +23,7 @@ import type { Exchange } from '../harness/http.ts';
 import { fieldValue, invalidActionBody, invalidProductOrderBody, parametersOf, queryArb, segmentArb, validValue, type Body, type QueryPart, type Segment } from './arbitraries.ts';
 import { ORDERS, REQUESTS, requestsOf, snapshotOrders, snapshotRequests, stateOf, walkPages, type FuzzData, type PageWalk } from './data.ts';
 import { fuzzInvalidBody, fuzzInvalidProductOrder } from '../checks/fuzz/bodies.ts';
+import { fuzzFilters, fuzzPagination, type FiltersInput, type PaginationInput } from '../checks/fuzz/lists.ts';
 import { fuzzPathParams } from '../checks/fuzz/path-params.ts';
 import { fail, failOf, judgeAnswer, ok, where, type FuzzCheck, type Verdict } from './judge.ts';
 import { segment, withQuery } from './request.ts';
@@ -72,33 +73,7 @@ function single(parts: readonly QueryPart[], name: string): string | undefined {
   return ps.length === 1 && ps[0] && !ps[0].raw ? ps[0].value : undefined;
 }
 
-/**
- * What a filter value may mean: itself exactly, itself trimmed, itself in
- * NFC, or (blank) no filter at all. A row matches one reading exactly.
- */
-export function readings(v: string): (string | undefined)[] {
-  const out = new Set<string | undefined>([v, v.trim(), v.normalize('NFC'), v.trim().normalize('NFC')]);
-  if (v.trim() === '') out.add(undefined);
-  return [...out];
-}
-
-function matches(value: unknown, reading: string | undefined): boolean {
-  return reading === undefined || value === reading;
-}
-
-function describeQuery(q: Record<string, string>): string {
-  const s = Object.entries(q).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('&');
-  return s === '' ? '(no filter)' : s;
-}
-
-function diff(expected: Set<string>, got: Set<string>): string {
-  const missing = [...expected].filter((x) => !got.has(x));
-  const extra = [...got].filter((x) => !expected.has(x));
-  const parts: string[] = [];
-  if (missing.length > 0) parts.push(`missing ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ` and ${missing.length - 3} more` : ''}`);
-  if (extra.length > 0) parts.push(`extra ${extra.slice(0, 3).join(', ')}${extra.length > 3 ? ` and ${extra.length - 3} more` : ''}`);
-  return parts.join('; ');
-}
+export { readings } from '../checks/fuzz/lists.ts';
 
 /** The string query parameters of the order requests list that filter (not page, page_size). */
 function filterNames(ctx: RunContext): string[] {
@@ -145,31 +120,28 @@ export function queryProperty(env: FuzzEnv, list: 'orders' | 'requests'): FuzzPr
       const at = where(ctx, ex);
       if (on.has('fuzz_pagination') && page.paginated) {
         checks.push('fuzz_pagination');
-        const size = env.honoursPageSize(list) ? single(parts, 'page_size') : undefined;
-        if (size !== undefined && /^[0-9]{1,9}$/.test(size) && Number(size) >= 1 && page.rows.length > Number(size)) {
-          return fail('fuzz_pagination', `${at}: expected at most ${Number(size)} rows on a page / received ${page.rows.length}`, ex, { extra: { expected: `≤ ${Number(size)} rows`, received: String(page.rows.length) } });
-        }
+        const asked = env.honoursPageSize(list) ? single(parts, 'page_size') : undefined;
+        const pageSize = asked !== undefined && /^[0-9]{1,9}$/.test(asked) && Number(asked) >= 1 ? Number(asked) : undefined;
         // only paging parameters (or none): the count is the count of the whole list
-        if (page.count !== undefined && parts.every((p) => paging.has(p.name))) {
-          let announced = (list === 'orders' ? env.data.orders : env.data.requests).announced;
-          if (announced !== undefined && announced !== page.count) {
-            await env.refresh(list);
-            announced = (list === 'orders' ? env.data.orders : env.data.requests).announced;
-          }
-          if (announced !== undefined && announced !== page.count) {
-            return fail('fuzz_pagination', `${at}: expected the count of the whole list (${announced}) whatever the paging / received count ${page.count}`, ex, { extra: { pointer: '/count', value: page.count, expected: String(announced), received: String(page.count) } });
-          }
+        const count = parts.every((p) => paging.has(p.name)) ? page.count : undefined;
+        const snapshot = () => (list === 'orders' ? env.data.orders : env.data.requests).announced;
+        const judge = () => fuzzPagination.judge({ kind: 'page', ex, at, rows: page.rows, pageSize, count, announced: snapshot() }, ctx.env).findings[0];
+        let f = judge();
+        if (f?.recheck) {
+          await env.refresh(list);
+          f = judge();
         }
+        if (f) return failOf('fuzz_pagination', f);
       }
-      for (const name of filters) {
-        const v = single(parts, name);
-        if (v === undefined || !on.has('fuzz_filters')) continue;
-        if (!checks.includes('fuzz_filters')) checks.push('fuzz_filters');
-        const rs = readings(v);
-        const i = page.rows.findIndex((row) => !rs.some((r) => matches(row?.[name], r)));
-        if (i >= 0) {
-          const value = page.rows[i]?.[name];
-          return fail('fuzz_filters', `${at}: expected only rows with ${name} ${JSON.stringify(v)} / received a row with ${name} ${JSON.stringify(value)}`, ex, { extra: { pointer: `/results/${i}/${name}`, value, expected: v, received: JSON.stringify(value) } });
+      if (on.has('fuzz_filters')) {
+        const sent = Object.fromEntries(filters.flatMap((name) => {
+          const v = single(parts, name);
+          return v === undefined ? [] : [[name, v]];
+        }));
+        if (Object.keys(sent).length > 0) {
+          checks.push('fuzz_filters');
+          const f = fuzzFilters.judge({ kind: 'page', ex, at, rows: page.rows, filters: sent }, ctx.env).findings[0];
+          if (f) return failOf('fuzz_filters', f);
         }
       }
       return ok(...checks);
@@ -198,52 +170,19 @@ export function filterProperty(env: FuzzEnv): FuzzProperty<Record<string, string
       if (!first) return { kind: 'skip', reason: 'no page' };
       const judged = judgeAnswer(ctx, first, 'listOrderRequests', on);
       if (judged) return judged;
-      const at = where(ctx, first);
-      const q = describeQuery(query);
       const allListed = Object.entries(query).every(([k, v]) => listed(k, v));
-      if (first.status !== 200) {
-        if (allListed && first.status !== undefined && first.status < 500) {
-          return fail('fuzz_filters', `${at}: expected 200 for known values (${q}) / received ${first.status}`, first, { extra: { expected: '200', received: String(first.status) } });
-        }
-        return ok(...env.base());
+      const input = (): FiltersInput => ({ kind: 'walk', first, at: where(ctx, first), query, allListed, pages: walk.pages as { ex: Exchange; rows: Row[] }[], unfiltered: env.data.requests.rows as unknown as Row[] });
+      if (first.status === 200) {
+        const broken = brokenPage(env, walk, 'listOrderRequests', 'fuzz_filters');
+        if (broken) return broken;
       }
-      const broken = brokenPage(env, walk, 'listOrderRequests', 'fuzz_filters');
-      if (broken) return broken;
-      // every row matches
-      const ids = new Set<string>();
-      for (const { ex, rows } of walk.pages) {
-        for (const [i, row] of (rows as Row[]).entries()) {
-          for (const [name, v] of Object.entries(query)) {
-            if (!readings(v).some((r) => matches(row?.[name], r))) {
-              const value = row?.[name];
-              return fail('fuzz_filters', `${where(ctx, ex)}: expected only rows with ${name} ${JSON.stringify(v)} / received a row with ${name} ${JSON.stringify(value)}`, ex, { extra: { pointer: `/results/${i}/${name}`, value, expected: v, received: JSON.stringify(value) } });
-            }
-          }
-          const id = String(row?.id);
-          if (ids.has(id)) return fail('fuzz_filters', `${where(ctx, ex)}: expected each order request once / received ${id} twice (${q})`, ex, { extra: { value: id } });
-          ids.add(id);
-        }
-      }
-      // and exactly the rows of the unfiltered list with that value
-      const explain = (): string | undefined => {
-        const entries = Object.entries(query);
-        let combos: (string | undefined)[][] = [[]];
-        for (const [, v] of entries) combos = combos.flatMap((c) => readings(v).map((r) => [...c, r]));
-        let best: Set<string> | undefined;
-        for (const combo of combos) {
-          const expected = new Set(env.data.requests.rows.filter((row) => entries.every(([name], k) => matches((row as unknown as Row)[name], combo[k]))).map((r: RequestRow) => r.id));
-          if (expected.size === ids.size && [...expected].every((x) => ids.has(x))) return undefined;
-          best ??= expected;
-        }
-        return `expected the ${best?.size ?? 0} row(s) of the unfiltered list with ${q} / received ${ids.size} (${diff(best ?? new Set(), ids)})`;
-      };
-      let why = explain();
-      if (why !== undefined) {
+      let j = fuzzFilters.judge(input(), ctx.env);
+      if (j.findings[0]?.recheck) {
         await env.refresh('requests');
-        why = explain();
+        j = fuzzFilters.judge(input(), ctx.env);
       }
-      if (why !== undefined) return fail('fuzz_filters', `${at}: ${why}`, first, { extra: { expected: q, received: `${ids.size} row(s)` } });
-      return ok(...env.base(), 'fuzz_filters');
+      if (j.findings[0]) return failOf('fuzz_filters', j.findings[0]);
+      return j.passed > 0 ? ok(...env.base(), 'fuzz_filters') : ok(...env.base());
     },
   };
 }
@@ -298,43 +237,25 @@ export function paginationProperty(env: FuzzEnv): FuzzProperty<{ list: 'orders' 
       if (!first) return { kind: 'skip', reason: 'no page' };
       const judged = judgeAnswer(ctx, first, def.operationId, on);
       if (judged) return judged;
-      const at = where(ctx, first);
-      if (first.status !== 200) {
-        return fail('fuzz_pagination', `${at}: expected 200 for a page_size the spec allows / received ${first.status}`, first, { extra: { expected: '200', received: String(first.status) } });
-      }
-      const broken = brokenPage(env, walk, def.operationId, 'fuzz_pagination');
-      if (broken) return broken;
-      const seen = new Set<string>();
-      for (const { ex, rows } of walk.pages) {
-        if (walk.paginated && rows.length > page_size) {
-          return fail('fuzz_pagination', `${where(ctx, ex)}: expected at most ${page_size} rows on a page / received ${rows.length}`, ex, { extra: { expected: `≤ ${page_size}`, received: String(rows.length) } });
-        }
-        for (const [i, row] of (rows as Row[]).entries()) {
-          const k = def.key(row);
-          if (seen.has(k)) {
-            return fail('fuzz_pagination', `${where(ctx, ex)}: expected each row once across the pages of ${page_size} / received ${k} again`, ex, { extra: { pointer: `/results/${i}`, value: k, expected: 'no duplicate', received: `${k} twice` } });
-          }
-          seen.add(k);
-        }
-      }
-      const explain = (): string | undefined => {
+      const keyOf = (r: unknown): string => (list === 'orders' ? (r as { ref: string }).ref : (r as RequestRow).id);
+      const input = (): PaginationInput => {
         const snap = list === 'orders' ? env.data.orders : env.data.requests;
-        if (walk.announced !== undefined && snap.announced !== undefined && walk.announced !== snap.announced) {
-          return `expected the same count whatever the page size (${snap.announced} with the default) / received count ${walk.announced} with page_size=${page_size}`;
-        }
-        if (walk.announced !== undefined && walk.announced !== seen.size) {
-          return `expected the ${walk.announced} rows the count announces / received ${seen.size} across ${walk.pages.length} page(s)`;
-        }
-        const expected = new Set(snap.rows.map((r) => (list === 'orders' ? (r as { ref: string }).ref : (r as RequestRow).id)));
-        const d = diff(expected, seen);
-        return d === '' ? undefined : `expected the ${expected.size} rows of the list walked with the default page size / received ${seen.size} (${d})`;
+        return {
+          kind: 'walk', first, at: where(ctx, first), pageSize: page_size, paginated: walk.paginated, announced: walk.announced,
+          pages: walk.pages.map(({ ex, rows }) => ({ ex, keys: (rows as Row[]).map(def.key) })),
+          listed: { announced: snap.announced, keys: snap.rows.map(keyOf) },
+        };
       };
-      let why = explain();
-      if (why !== undefined) {
-        await env.refresh(list);
-        why = explain();
+      if (first.status === 200) {
+        const broken = brokenPage(env, walk, def.operationId, 'fuzz_pagination');
+        if (broken) return broken;
       }
-      if (why !== undefined) return fail('fuzz_pagination', `${at}: ${why}`, first, { extra: { expected: 'no gap, no duplicate', received: why } });
+      let f = fuzzPagination.judge(input(), ctx.env).findings[0];
+      if (f?.recheck) {
+        await env.refresh(list);
+        f = fuzzPagination.judge(input(), ctx.env).findings[0];
+      }
+      if (f) return failOf('fuzz_pagination', f);
       return ok(...env.base(), 'fuzz_pagination');
     },
   };
