@@ -216,7 +216,8 @@ export class RunContext {
       const req = def ? this.spec.requirements.get(def.requirement) : undefined;
       if (!def || !req) throw new Error(`unknown check ${name}`);
       const r = new CheckRecorder(name, def.requirement, req.source === 'documented' ? 'error' : 'warning', this.options.profile);
-      r.skip(`not selected (${this.options.excludeChecks?.includes(name) ? '--exclude-checks' : '--checks'})`);
+      const area = this.options.areas !== undefined && !this.options.areas.includes(req.area);
+      r.skip(`not selected (${this.options.excludeChecks?.includes(name) ? '--exclude-checks' : area ? `--area ${this.options.areas?.join(',')}` : '--checks'})`);
       this.recorders.set(name, r);
     }
   }

@@ -13,6 +13,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { CHECK_BY_NAME, CHECKS } from '../checks/catalog.ts';
+import { DEFAULT_SPEC_PATH, loadSpec } from '../spec/load.ts';
 import { ConformanceError } from '../errors.ts';
 import type { Profile } from '../report/types.ts';
 
@@ -45,6 +46,8 @@ export interface RunOptions {
   checks: string[] | undefined;
   /** checks left out (--exclude-checks) */
   excludeChecks: string[];
+  /** only the checks of these areas (--area; the areas of their requirements in the contract); undefined means all */
+  areas: string[] | undefined;
   /** most requests a run may make */
   budget: number;
   maxBodyBytes: number;
@@ -293,6 +296,10 @@ export const RUN_OPTIONS: readonly Def[] = [
     if (unknown.length > 0) throw bad(`${f}: unknown check ${unknown.join(', ')} (see: conformance list-checks)`);
     return names;
   }),
+  opt('areas', '--area <a,b>', 'CONFORMANCE_AREA', 'all', 'only the checks of these areas (their requirements\' `area` in openapi.yaml: access, orders, lifecycle, documents, requests, writes, export, robustness); with --checks, those of them in these areas', (v) => {
+    const names = list(v);
+    return names.length > 0 ? names : undefined;
+  }),
   opt('budget', '--budget <n>', 'CONFORMANCE_BUDGET', String(DEFAULTS.budget), 'most requests a run may make', (v, f) => parseInt(f, v, 10, 100_000_000)),
   opt('maxBodyBytes', '--max-body-bytes <n>', 'CONFORMANCE_MAX_BODY_BYTES', '32 MiB', 'largest response accepted', (v, f) => parseInt(f, v, 1024, 2 ** 31 - 1)),
   opt('waitMs', '--wait-ms <ms>', 'CONFORMANCE_WAIT_MS', String(DEFAULTS.waitMs), 'longest wait for an export or a lifecycle move', (v, f) => parseInt(f, v, 100, 3_600_000)),
@@ -381,6 +388,7 @@ export function resolveOptions(raw: Partial<Record<RunKey, Raw>> & Record<string
     ...DEFAULTS,
     disposableOrders: [],
     excludeChecks: [],
+    areas: undefined,
     baseUrl: undefined,
     token: undefined,
     tokenOtherUser: undefined,
@@ -416,7 +424,7 @@ export function resolveOptions(raw: Partial<Record<RunKey, Raw>> & Record<string
     const v = raw[d.key];
     if (v === undefined) continue;
     // an empty credential or spec path means "none"; an empty base URL is an error (parseBaseUrl)
-    if (v === '' && (d.secret || ['specPath', 'seed', 'checks', 'excludeChecks', 'productOrderBody', 'proxy', 'ca', 'cert', 'key', 'tokenCommand', 'oauthTokenUrl', 'oauthClientId', 'oauthScope', 'headers', 'secretHeaders', 'config', 'tokenCommandOtherUser', 'tokenCommandOtherTenant', 'oauthClientIdOtherUser', 'oauthClientIdOtherTenant'].includes(d.key))) continue;
+    if (v === '' && (d.secret || ['specPath', 'seed', 'checks', 'excludeChecks', 'areas', 'productOrderBody', 'proxy', 'ca', 'cert', 'key', 'tokenCommand', 'oauthTokenUrl', 'oauthClientId', 'oauthScope', 'headers', 'secretHeaders', 'config', 'tokenCommandOtherUser', 'tokenCommandOtherTenant', 'oauthClientIdOtherUser', 'oauthClientIdOtherTenant'].includes(d.key))) continue;
     // a program may hand the body itself rather than a file name
     if (d.key === 'productOrderBody' && typeof v === 'object' && v !== null) {
       out[d.key] = v;
@@ -425,7 +433,16 @@ export function resolveOptions(raw: Partial<Record<RunKey, Raw>> & Record<string
     out[d.key] = d.parse(v, flagName(d));
   }
   if (out.seed === undefined) out.seed = Math.floor(Math.random() * 2 ** 31);
-  // the selection is one list: --checks (or every check) less --exclude-checks
+  // the selection is one list: --checks (or every check), within --area, less --exclude-checks
+  const areas = out.areas as string[] | undefined;
+  if (areas !== undefined) {
+    const spec = loadSpec((out.specPath as string | undefined) ?? DEFAULT_SPEC_PATH);
+    const areaOf = (c: string) => spec.requirements.get(CHECK_BY_NAME.get(c)?.requirement ?? '')?.area;
+    const known = [...new Set(CHECK_NAMES.map(areaOf))].filter((a): a is string => a !== undefined).sort();
+    const unknown = areas.filter((a) => !known.includes(a));
+    if (unknown.length > 0) throw bad(`--area: unknown area ${unknown.join(', ')} (the areas: ${known.join(', ')})`);
+    out.checks = ((out.checks as string[] | undefined) ?? CHECK_NAMES).filter((c) => areas.includes(areaOf(c) ?? ''));
+  }
   const excluded = out.excludeChecks as string[];
   if (excluded.length > 0) out.checks = ((out.checks as string[] | undefined) ?? CHECK_NAMES).filter((c) => !excluded.includes(c));
   if ((out.cert === undefined) !== (out.key === undefined)) throw bad(out.cert ? '--cert needs --key (the certificate\'s private key)' : '--key needs --cert');

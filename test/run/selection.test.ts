@@ -55,4 +55,17 @@ describe('--checks and --exclude-checks', () => {
     expect(resolveOptions({ checks: 'rate_limit,export_start', excludeChecks: 'export_start' }).checks).toEqual(['rate_limit']);
     expect(() => resolveOptions({ excludeChecks: 'nope' })).toThrow(/--exclude-checks: unknown check nope/);
   });
+
+  it('--area lifecycle runs the checks of that area only, with the drivers they need', async () => {
+    const r = await run({ areas: 'lifecycle' });
+    expect(ran(r)).toEqual(['history_order', 'history_schema', 'history_steps', 'history_timestamps', 'history_vocabulary', 'state_consistency']);
+    for (const x of r.results.filter((y) => y.area !== 'lifecycle')) expect(x.skipReason, x.check).toBe('not selected (--area lifecycle)');
+    expect(r.writes.sent).toBe(0);
+    expect(r.summary.requests).toBeLessThan(full.summary.requests / 2);
+  });
+
+  it('--area with --checks and --exclude-checks: their intersection, less the excluded; an unknown area is refused with the known ones', () => {
+    expect(resolveOptions({ areas: 'export', checks: 'rate_limit,history_order,export_start', excludeChecks: 'export_start' }).checks).toEqual(['rate_limit']);
+    expect(() => resolveOptions({ areas: 'orders,billing' })).toThrow(/--area: unknown area billing \(the areas: access, documents, export, lifecycle, orders, requests, robustness, writes\)/);
+  });
 });
