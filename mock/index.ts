@@ -80,7 +80,24 @@ export interface RunningMock {
   app: FastifyInstance;
 }
 
-function whole(name: string, v: unknown, fallback: number, min: number, max: number): number {
+/**
+ * The reference server's numeric options, their defaults and their ranges:
+ * one table that the library (`resolveOptions` below) and the command line
+ * (`conformance mock`, src/engine/options.ts `MOCK_OPTIONS`) both read.
+ */
+export const MOCK_LIMITS = {
+  seed: { def: 42, min: -(2 ** 31), max: 2 ** 32 - 1 },
+  orders: { def: 60, min: 0, max: 10_000_000 },
+  exportWindowS: { def: 300, min: 0, max: 86_400 * 365 },
+  stepMs: { def: 1000, min: 1, max: 86_400_000 },
+  exportMs: { def: 300, min: 0, max: 86_400_000 },
+  bodyLimit: { def: 64 * 1024, min: 1, max: 100 * 1024 * 1024 },
+  maxCreated: { def: 10_000, min: 1, max: 10_000_000 },
+  requestTimeoutMs: { def: 10_000, min: 100, max: 3_600_000 },
+  maxConnectionsPerClient: { def: 256, min: 1, max: 1_000_000 },
+} as const;
+
+function whole(name: string, v: unknown, { def: fallback, min, max }: { def: number; min: number; max: number }): number {
   if (v === undefined) return fallback;
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
@@ -92,19 +109,19 @@ function whole(name: string, v: unknown, fallback: number, min: number, max: num
 /** The options with their defaults, checked (numbers may come as strings from a command line). */
 export function resolveOptions(options: MockOptions = {}) {
   return {
-    seed: whole('seed', options.seed, 42, -(2 ** 31), 2 ** 32 - 1),
-    orders: whole('orders', options.orders, 60, 0, 10_000_000),
-    exportWindowS: whole('export-window-s', options.exportWindowS, 300, 0, 86_400 * 365),
-    stepMs: whole('step-ms', options.stepMs, 1000, 1, 86_400_000),
-    exportMs: whole('export-ms', options.exportMs, 300, 0, 86_400_000),
+    seed: whole('seed', options.seed, MOCK_LIMITS.seed),
+    orders: whole('orders', options.orders, MOCK_LIMITS.orders),
+    exportWindowS: whole('export-window-s', options.exportWindowS, MOCK_LIMITS.exportWindowS),
+    stepMs: whole('step-ms', options.stepMs, MOCK_LIMITS.stepMs),
+    exportMs: whole('export-ms', options.exportMs, MOCK_LIMITS.exportMs),
     now: options.now ?? Date.now,
     providerStates: options.providerStates ?? false,
-    bodyLimit: whole('body-limit', options.bodyLimit, 64 * 1024, 1, 100 * 1024 * 1024),
+    bodyLimit: whole('body-limit', options.bodyLimit, MOCK_LIMITS.bodyLimit),
     logger: options.logger ?? false,
     ...behaviourOf(options.variants),
-    maxCreated: whole('max-created', options.maxCreated, 10_000, 1, 10_000_000),
-    requestTimeoutMs: whole('request-timeout-ms', options.requestTimeoutMs, 10_000, 100, 3_600_000),
-    maxConnectionsPerClient: whole('max-connections-per-client', options.maxConnectionsPerClient, 256, 1, 1_000_000),
+    maxCreated: whole('max-created', options.maxCreated, MOCK_LIMITS.maxCreated),
+    requestTimeoutMs: whole('request-timeout-ms', options.requestTimeoutMs, MOCK_LIMITS.requestTimeoutMs),
+    maxConnectionsPerClient: whole('max-connections-per-client', options.maxConnectionsPerClient, MOCK_LIMITS.maxConnectionsPerClient),
   };
 }
 
@@ -119,7 +136,7 @@ export async function createApp(options: MockOptions = {}): Promise<FastifyInsta
 /** Starts the server on `host` (default 127.0.0.1) and `port` (default 0: any free port). */
 export async function startMock(options: StartOptions = {}): Promise<RunningMock> {
   const host = options.host ?? '127.0.0.1';
-  const port = whole('port', options.port, 0, 0, 65535);
+  const port = whole('port', options.port, { def: 0, min: 0, max: 65535 });
   const app = await createApp(options);
   try {
     await app.listen({ host, port });

@@ -13,6 +13,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { CHECK_BY_NAME, CHECKS } from '../checks/catalog.ts';
+import { MOCK_LIMITS as M } from '../../mock/index.ts';
 import { DEFAULT_SPEC_PATH, loadSpec } from '../spec/load.ts';
 import { ConformanceError } from '../errors.ts';
 import type { Profile } from '../report/types.ts';
@@ -610,11 +611,11 @@ export const MOCK_OPTIONS: readonly MockDef[] = [
     if (s === '') throw bad(`${f} is empty`);
     return s;
   }),
-  mopt('seed', '--seed <n>', 'CONFORMANCE_MOCK_SEED', 42, 'data seed', (v, f) => parseInt(f, v, 0, 2 ** 31 - 1)),
-  mopt('orders', '--orders <n>', 'CONFORMANCE_MOCK_ORDERS', 60, 'number of orders', (v, f) => parseInt(f, v, 1, 2_000_000)),
-  mopt('exportWindowS', '--export-window-s <s>', 'CONFORMANCE_MOCK_EXPORT_WINDOW_S', 300, 'export rate-limit window per user', (v, f) => parseInt(f, v, 0, 86_400)),
-  mopt('stepMs', '--step-ms <ms>', 'CONFORMANCE_MOCK_STEP_MS', 1000, 'duration of one lifecycle step for moving orders', (v, f) => parseInt(f, v, 1, 86_400_000)),
-  mopt('exportMs', '--export-ms <ms>', 'CONFORMANCE_MOCK_EXPORT_MS', 300, 'how long an export task takes', (v, f) => parseInt(f, v, 0, 86_400_000)),
+  mopt('seed', '--seed <n>', 'CONFORMANCE_MOCK_SEED', M.seed.def, 'data seed', (v, f) => parseInt(f, v, M.seed.min, M.seed.max)),
+  mopt('orders', '--orders <n>', 'CONFORMANCE_MOCK_ORDERS', M.orders.def, 'number of orders', (v, f) => parseInt(f, v, M.orders.min, M.orders.max)),
+  mopt('exportWindowS', '--export-window-s <s>', 'CONFORMANCE_MOCK_EXPORT_WINDOW_S', M.exportWindowS.def, 'export rate-limit window per user', (v, f) => parseInt(f, v, M.exportWindowS.min, M.exportWindowS.max)),
+  mopt('stepMs', '--step-ms <ms>', 'CONFORMANCE_MOCK_STEP_MS', M.stepMs.def, 'duration of one lifecycle step for moving orders', (v, f) => parseInt(f, v, M.stepMs.min, M.stepMs.max)),
+  mopt('exportMs', '--export-ms <ms>', 'CONFORMANCE_MOCK_EXPORT_MS', M.exportMs.def, 'how long an export task takes', (v, f) => parseInt(f, v, M.exportMs.min, M.exportMs.max)),
   mopt('providerStates', '--provider-states', 'CONFORMANCE_MOCK_PROVIDER_STATES', false, 'serve POST /_pact/provider-states (Pact provider verification)', (v, f) => parseBool(f, v)),
   mopt('variants', '--variant <names>', 'CONFORMANCE_MOCK_VARIANT', '', 'provider variants, comma-separated (see the README: bare-list, html-404, action-204, token-auth, ...)', (v) => String(v)),
 ];

@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli.ts';
-import { flagName, MOCK_OPTIONS, readmeRow, RUN_OPTIONS } from '../../src/engine/options.ts';
+import { MOCK_LIMITS, resolveOptions as resolveMock } from '../../mock/index.ts';
+import { flagName, MOCK_OPTIONS, readmeRow, resolveMockOptions, RUN_OPTIONS } from '../../src/engine/options.ts';
 import { mainWithStderr, REPO } from './cli.ts';
 
 const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
@@ -33,6 +34,23 @@ describe('the options table', () => {
     const flags = (name: string): string[] => program.commands.find((c) => c.name() === name)!.options.map((o) => o.long ?? '').filter((f) => f !== '--quiet').sort();
     expect(flags('run')).toEqual(RUN_OPTIONS.map(flagName).sort());
     expect(flags('mock')).toEqual(expect.arrayContaining(MOCK_OPTIONS.map(flagName)));
+  });
+});
+
+describe('the reference server\'s options: one range for the command line and the library', () => {
+  it.each(Object.keys(MOCK_LIMITS).filter((k) => MOCK_OPTIONS.some((d) => d.key === k)))('%s', (key) => {
+    const { def, min, max } = MOCK_LIMITS[key as keyof typeof MOCK_LIMITS];
+    const lib = (v: number) => (resolveMock as (o: Record<string, unknown>) => Record<string, unknown>)({ [key]: v })[key];
+    const cli = (v: number) => (resolveMockOptions({ [key]: String(v) }) as unknown as Record<string, unknown>)[key];
+    expect(resolveMockOptions({})[key as 'seed']).toBe(def);
+    for (const v of [min, max]) {
+      expect(lib(v)).toBe(v);
+      expect(cli(v)).toBe(v);
+    }
+    for (const v of [min - 1, max + 1]) {
+      expect(() => lib(v)).toThrow(/must be a whole number/);
+      expect(() => cli(v)).toThrow(/must be a whole number/);
+    }
   });
 });
 
