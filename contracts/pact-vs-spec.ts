@@ -213,7 +213,7 @@ function typesOf(spec: Spec, schema: Json | undefined, depth = 0): Set<string> |
     for (const b of branches) {
       const t = typesOf(spec, b, depth + 1);
       if (!t) return undefined;
-      t.forEach((x) => acc.add(x));
+      t.forEach((x) => { acc.add(x); });
     }
     return acc;
   }
@@ -283,7 +283,7 @@ function undeclaredFields(spec: Spec, schemas: Json[], instance: unknown, pointe
   const out: { pointer: string; field: string }[] = [];
   if (Array.isArray(instance)) {
     if (acc.items.length === 0) return [];
-    instance.forEach((el, i) => out.push(...undeclaredFields(spec, acc.items, el, `${pointer}/${i}`)));
+    instance.forEach((el, i) => { out.push(...undeclaredFields(spec, acc.items, el, `${pointer}/${i}`)); });
     return out;
   }
   const open = acc.open || acc.props.size === 0;
@@ -443,7 +443,7 @@ function checkInteraction(spec: Spec, router: Router, i: Obj, index: number): Pr
         add({ field: `response.headers.${name}`, operation, message: `header "${name}" is not declared for ${statusText} of ${op.operationId}` });
         continue;
       }
-      const hdef = deref(spec.doc, (declared?.headers as JsonObject)[dh]);
+      const hdef = deref(spec.doc, (declared?.headers as JsonObject | undefined)?.[dh]);
       const schema = isObj(hdef) && isObj(hdef.schema) ? (hdef.schema as JsonObject) : undefined;
       const raw = headerValue(response.headers, name);
       if (schema && raw !== undefined) {

@@ -475,7 +475,7 @@ export class Store {
     at(names.itemCreated, visibleFrom);
     at(names.productionOpened, visibleFrom + s);
     const steps = outcome === 'production_ko' ? lc.steps.slice(0, 3) : lc.steps;
-    steps.forEach((step, i) => at(step, visibleFrom + (2 + i) * s));
+    steps.forEach((step, i) => { at(step, visibleFrom + (2 + i) * s); });
     const end = visibleFrom + (2 + steps.length) * s;
     if (outcome === 'production_ko') at(names.rejected, end, REJECT_REASONS[0] as string);
     else at(names.active, end);

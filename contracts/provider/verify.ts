@@ -235,7 +235,7 @@ export async function verifyPacts(opts: VerifyOptions): Promise<VerificationRepo
             `not verified: needs provider state ${states.map((s) => `"${s.name}" ${JSON.stringify(s.params)}`).join(' and ')}, and this provider has no state hook`,
           );
         } else {
-          states.forEach((s) => knownStates.add(s.name));
+          states.forEach((s) => { knownStates.add(s.name); });
           keep.push(i);
         }
         outcomes.push(outcome);

@@ -171,7 +171,10 @@ export class Validators {
     const walk = (node: unknown): void => {
       if (node === null || typeof node !== 'object' || seen.has(node)) return;
       seen.add(node);
-      if (Array.isArray(node)) return node.forEach(walk);
+      if (Array.isArray(node)) {
+        for (const n of node) walk(n);
+        return;
+      }
       for (const [k, v] of Object.entries(node)) {
         if (k === '$ref' && typeof v === 'string' && v.startsWith(`${SCHEMA_BASE}#/$defs/`)) {
           walk((this.defs.$defs as JsonObject)[v.slice(SCHEMA_BASE.length + '#/$defs/'.length)]);

@@ -354,7 +354,7 @@ export function endlessBody(chunk: Buffer, count: (bytes: number) => void = () =
 /** A transform that edits each item of a list operation. */
 export function editItems(operation: Operation, edit: (item: Record<string, unknown>, index: number) => void): Transform {
   return editJson(operation, (body) => {
-    itemsOf(body).forEach((item, i) => edit(item, i));
+    itemsOf(body).forEach((item, i) => { edit(item, i); });
   });
 }
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import type { RunOutcome } from '../../src/engine/run.ts';
 import { retryAfterSeconds } from '../../src/harness/http.ts';
 import { resolveOptions } from '../../src/engine/options.ts';
 import { writeReports } from '../../src/report/write.ts';
@@ -104,7 +105,7 @@ describe('run problems, counted past a hundred', () => {
     // every detail, history and documents answer padded past the size cap: one distinct problem each
     const big = await startTarget({ orders: 160 });
     const pad = (op: Operation): Transform => editResponse(op, (res) => ({ ...res, body: Buffer.concat([res.body, Buffer.alloc(70_000, 0x20)]) }));
-    let outcome;
+    let outcome: RunOutcome;
     try {
       outcome = await big.run(fault('padded', 'order_list_schema', chain(pad('getOrder'), pad('getOrderHistory'), pad('listOrderDocuments'))), { maxBodyBytes: 65_536, maxOrders: 300 });
     } finally {

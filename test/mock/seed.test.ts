@@ -49,7 +49,7 @@ describe('determinism', () => {
     const kinds = (list: string[]) => ({ lists: list.filter((x) => x.startsWith('{"count"')), bodies: list.filter((x) => x.includes('"change_date"') || x.includes('"service_reference"')) });
     const ka = kinds(a);
     const kc = kinds(c);
-    ka.lists.forEach((x, i) => expect(x).not.toBe(kc.lists[i]));
+    ka.lists.forEach((x, i) => { expect(x).not.toBe(kc.lists[i]); });
     const same = ka.bodies.filter((x, i) => x === kc.bodies[i]).length;
     expect(ka.bodies.length).toBeGreaterThan(100);
     expect(same / ka.bodies.length).toBeLessThan(0.05);

@@ -76,7 +76,7 @@ describe('renderJunit', () => {
 
   it('the failing and passing runs are valid against the common JUnit XSD, with each test case\'s own time', () => {
     for (const report of [failingReport(), passingReport()]) {
-      report.results.forEach((r, i) => (r.durationMs = 1234 + i));
+      report.results.forEach((r, i) => { r.durationMs = 1234 + i; });
       const root = parseXml(renderJunit(report));
       expect(junitProblems(root)).toEqual([]);
       const times = all(root, 'testcase').filter((c) => c.attrs.name !== 'run problems').map((c) => c.attrs.time);

@@ -5,6 +5,7 @@
  * counts only once confirmed, so what the other client did gives no error.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunOutcome } from '../../src/engine/run.ts';
 import { DEMO_TOKENS } from '../../mock/index.ts';
 import { loadSpec } from '../../src/spec/load.ts';
 import { startTarget, type Target } from '../faults/target.ts';
@@ -35,7 +36,7 @@ describe('a target that changes under the run', () => {
         await new Promise((r) => setTimeout(r, 10));
       }
     })();
-    let outcome;
+    let outcome: RunOutcome;
     try {
       outcome = await target.run(undefined, { fuzzRuns: 3, maxOrders: 60 });
     } finally {

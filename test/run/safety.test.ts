@@ -7,6 +7,7 @@
  * disposable; a dry run sends no write and lists what it would have sent.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunOutcome } from '../../src/engine/run.ts';
 import { DEMO_TOKENS } from '../../mock/index.ts';
 import { mergeSources, MOCK_OPTIONS, optionsFromEnv, resolveMockOptions, resolveOptions, RUN_OPTIONS } from '../../src/engine/options.ts';
 import { runConformance } from '../../src/engine/run.ts';
@@ -162,7 +163,7 @@ describe('a non-bundled target, through a recording proxy', () => {
     const logged: string[] = [];
     seen.length = 0;
     target.proxy.use(recorder);
-    let outcome;
+    let outcome: RunOutcome;
     try {
       outcome = await runConformance(resolveOptions(runOptions(target.proxy.baseUrl, { dryRun: true, fuzzRuns: 3 })), { log: (l) => logged.push(l) });
     } finally {

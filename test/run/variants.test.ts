@@ -65,9 +65,9 @@ const SWITCHES: string[][] = [
 function pairwise(switches: string[][]): string[][] {
   const key = (i: number, a: string, j: number, b: string): string => `${i}=${a}|${j}=${b}`;
   const uncovered = new Set<string>();
-  switches.forEach((si, i) => switches.forEach((sj, j) => {
-    if (j > i) for (const a of si) for (const b of sj) uncovered.add(key(i, a, j, b));
-  }));
+  for (const [i, si] of switches.entries()) {
+    for (const [j, sj] of switches.entries()) if (j > i) for (const a of si) for (const b of sj) uncovered.add(key(i, a, j, b));
+  }
   const covers = (combo: string[]): string[] => {
     const out: string[] = [];
     for (let i = 0; i < combo.length; i++) for (let j = i + 1; j < combo.length; j++) if (uncovered.has(key(i, combo[i] as string, j, combo[j] as string))) out.push(key(i, combo[i] as string, j, combo[j] as string));
