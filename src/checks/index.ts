@@ -7,9 +7,32 @@
 import type { CheckName } from './catalog.ts';
 import type { Check } from './define.ts';
 import { historyOrder, historySteps, historyTimestamps, historyVocabulary } from './lifecycle/history.ts';
+// read side
+import { documentDownload } from './documents/download.ts';
+import { documentsSchema } from './documents/list.ts';
+import { documentNotFound } from './documents/not-found.ts';
+import { documentTraversal } from './documents/traversal.ts';
+import { historySchema } from './lifecycle/history-schema.ts';
+import { stateConsistency } from './orders/consistency.ts';
+import { orderDetailSchema } from './orders/detail.ts';
+import { orderListSchema } from './orders/list.ts';
+import { orderNotFound } from './orders/not-found.ts';
+import { orderListPaging } from './orders/paging.ts';
+import { orderStateEnum } from './orders/state-enum.ts';
+import { orderRequestsFilter } from './requests/filter.ts';
+import { terminateReasonsSchema } from './requests/reasons.ts';
+import { orderRequestsSchema } from './requests/schema.ts';
+// end read side
 
 // biome-ignore lint/suspicious/noExplicitAny: a registry of checks of every input type
-export const CHECK_MODULES: readonly Check<any>[] = [historyOrder, historyVocabulary, historyTimestamps, historySteps];
+export const CHECK_MODULES: readonly Check<any>[] = [
+  historyOrder, historyVocabulary, historyTimestamps, historySteps,
+  // read side
+  orderListSchema, orderListPaging, orderStateEnum, orderDetailSchema, orderNotFound, stateConsistency,
+  historySchema, documentsSchema, documentDownload, documentNotFound, documentTraversal,
+  terminateReasonsSchema, orderRequestsSchema, orderRequestsFilter,
+  // end read side
+];
 
 // biome-ignore lint/suspicious/noExplicitAny: as above
 export const MODULE_BY_NAME: ReadonlyMap<CheckName, Check<any>> = new Map(CHECK_MODULES.map((c) => [c.name, c]));
