@@ -34,7 +34,7 @@ export interface TraversalProbe {
 }
 
 /** No order with a document to aim the names from: nothing is judged. */
-export type TraversalInput = TraversalProbe | { doc: undefined };
+export type TraversalInput = TraversalProbe | { doc: undefined | null };
 
 export const REFUSAL = 'a 4xx refusal';
 
@@ -43,7 +43,7 @@ function lookup(known: KnownFiles, digest: string): string | undefined {
 }
 
 export const documentTraversal = defineCheck<TraversalInput>(import.meta.url, 'document_traversal', (input): Judgement => {
-  if (input.doc === undefined) return { passed: 0, findings: [], skip: 'no order with a document was found to aim traversal at' };
+  if (!input.doc) return { passed: 0, findings: [], skip: 'no order with a document was found to aim traversal at' };
   const { doc, name, answer: ex, known } = input as TraversalProbe;
   const reached = ex.bytes > 0 ? lookup(known, ex.digest()) : undefined;
   if (reached !== undefined && reached !== `${doc.ref}/${doc.name}`) {
