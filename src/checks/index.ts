@@ -24,15 +24,17 @@ import { terminateReasonsSchema } from './requests/reasons.ts';
 import { orderRequestsSchema } from './requests/schema.ts';
 // end read side
 
+// read side
 // biome-ignore lint/suspicious/noExplicitAny: a registry of checks of every input type
-export const CHECK_MODULES: readonly Check<any>[] = [
-  historyOrder, historyVocabulary, historyTimestamps, historySteps,
-  // read side
+const READ_SIDE: readonly Check<any>[] = [
   orderListSchema, orderListPaging, orderStateEnum, orderDetailSchema, orderNotFound, stateConsistency,
   historySchema, documentsSchema, documentDownload, documentNotFound, documentTraversal,
   terminateReasonsSchema, orderRequestsSchema, orderRequestsFilter,
-  // end read side
 ];
+// end read side
+
+// biome-ignore lint/suspicious/noExplicitAny: a registry of checks of every input type
+export const CHECK_MODULES: readonly Check<any>[] = [historyOrder, historyVocabulary, historyTimestamps, historySteps, ...READ_SIDE];
 
 // biome-ignore lint/suspicious/noExplicitAny: as above
 export const MODULE_BY_NAME: ReadonlyMap<CheckName, Check<any>> = new Map(CHECK_MODULES.map((c) => [c.name, c]));
