@@ -37,7 +37,7 @@ export const CHECKS = [
   { name: 'documents_schema', requirement: 'DOC-LIST', does: 'validates each documents list against [DocumentGroup]' },
   { name: 'document_download', requirement: 'DOC-DOWNLOAD', does: 'downloads every listed file of the sampled orders and expects a non-empty body of a plausible type' },
   { name: 'document_not_found', requirement: 'DOC-NOT-FOUND', does: 'downloads a file name that is not listed and expects 404' },
-  { name: 'document_traversal', requirement: 'DOC-TRAVERSAL', does: "sends traversal-shaped file names and expects 400 or 404, never 200 and never another file's bytes" },
+  { name: 'document_traversal', requirement: 'DOC-TRAVERSAL', does: "sends traversal-shaped file names and expects a 4xx refusal (400, 403, 404 or a framework's own 4xx), never a 2xx or a redirect and never another file's bytes" },
   // reference data and requests
   { name: 'terminate_reasons_schema', requirement: 'REASONS-TYPES', does: 'validates the termination reasons against TerminateReasons' },
   { name: 'order_requests_schema', requirement: 'REQ-TYPES', does: 'validates every order request against OrderRequest' },

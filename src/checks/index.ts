@@ -11,6 +11,31 @@ import { fuzzInvalidBody, fuzzInvalidProductOrder } from './fuzz/bodies.ts';
 import { fuzzFilters, fuzzPagination } from './fuzz/lists.ts';
 import { fuzzPathParams } from './fuzz/path-params.ts';
 import { historyOrder, historySteps, historyTimestamps, historyVocabulary } from './lifecycle/history.ts';
+// read side
+import { documentDownload } from './documents/download.ts';
+import { documentsSchema } from './documents/list.ts';
+import { documentNotFound } from './documents/not-found.ts';
+import { documentTraversal } from './documents/traversal.ts';
+import { historySchema } from './lifecycle/history-schema.ts';
+import { stateConsistency } from './orders/consistency.ts';
+import { orderDetailSchema } from './orders/detail.ts';
+import { orderListSchema } from './orders/list.ts';
+import { orderNotFound } from './orders/not-found.ts';
+import { orderListPaging } from './orders/paging.ts';
+import { orderStateEnum } from './orders/state-enum.ts';
+import { orderRequestsFilter } from './requests/filter.ts';
+import { terminateReasonsSchema } from './requests/reasons.ts';
+import { orderRequestsSchema } from './requests/schema.ts';
+// end read side
+
+// read side
+// biome-ignore lint/suspicious/noExplicitAny: a registry of checks of every input type
+const READ_SIDE: readonly Check<any>[] = [
+  orderListSchema, orderListPaging, orderStateEnum, orderDetailSchema, orderNotFound, stateConsistency,
+  historySchema, documentsSchema, documentDownload, documentNotFound, documentTraversal,
+  terminateReasonsSchema, orderRequestsSchema, orderRequestsFilter,
+];
+// end read side
 
 // biome-ignore lint/suspicious/noExplicitAny: a registry of checks of every input type
 export const CHECK_MODULES: readonly Check<any>[] = [
@@ -18,6 +43,7 @@ export const CHECK_MODULES: readonly Check<any>[] = [
   historyVocabulary,
   historyTimestamps,
   historySteps,
+  ...READ_SIDE,
   // fuzzing: the judgement of every fuzzed answer
   fuzzNoServerErrors,
   fuzzResponseDocumented,

@@ -4,7 +4,7 @@
  * are followed. Bounded: a `next` loop or a page count past what `count`
  * announces stops the walk and is reported.
  */
-import type { CheckName } from '../checks/catalog.ts';
+import { countContradiction as judgeCount, needsSecondWalk, type CountContradiction } from '../checks/orders/paging.ts';
 import type { Exchange, Principal } from '../harness/http.ts';
 import { resolveLink } from '../harness/url.ts';
 import type { RunContext } from './context.ts';
@@ -34,8 +34,6 @@ export interface WalkSpec {
   /** absent for requests the caller judges itself (fuzzing): the run-wide watchers skip them */
   operationId?: string;
   as?: Principal;
-  /** the check that owns the envelope's schema */
-  schemaCheck?: CheckName;
   /** component schema of one item */
   itemSchema?: string;
   /** stop after this many items (the other-tenant probe does not need everything) */
@@ -99,14 +97,7 @@ export async function walkList(ctx: RunContext, spec: WalkSpec): Promise<ListWal
     } else {
       walk.broken = 'the list is neither a JSON array nor a page with "results"';
       walk.brokenAt = ex;
-      if (spec.schemaCheck && spec.operationId) ctx.schema(spec.schemaCheck, ex, spec.operationId);
       break;
-    }
-    if (spec.schemaCheck && spec.operationId && walk.pages === 1 && !Array.isArray(body)) {
-      // the envelope (inferred): validated without its items, which are judged one by one below
-      const envelope = { ...(body as object), results: [] };
-      const violations = ctx.validators.response(spec.operationId, 200)?.(envelope) ?? [];
-      for (const v of violations) ctx.violation(spec.schemaCheck, ex, v);
     }
     spec.onPage?.(ex, items);
     for (const item of items) {
@@ -130,34 +121,13 @@ export async function walkList(ctx: RunContext, spec: WalkSpec): Promise<ListWal
   return walk;
 }
 
-export interface CountContradiction {
-  /** seen twice, with the count unchanged on every page of both walks: the server contradicts itself */
-  confirmed: boolean;
-  /** "expected … / received …", with what the second walk saw */
-  message: string;
-}
+export type { CountContradiction };
 
 /**
- * A paginated list's announced `count` against the rows its pages gave
- * (ANALYSIS rule 2: a server that contradicts itself). Undefined when they
- * agree, or when the walk cannot tell (no count, a bare array, a broken walk).
- * A contradiction is confirmed by a second walk before it counts: confirmed
- * when that walk falls short of (or past) its count too and neither walk saw
- * the count move; otherwise it is reported as unconfirmed, saying why (a live
- * list may change under a walk).
+ * A paginated list's announced `count` against the rows its pages gave, with
+ * the second walk that confirms a contradiction made only when there is one
+ * to confirm; judged by src/checks/orders/paging.ts.
  */
 export async function countContradiction(what: string, walk: ListWalk, rewalk: () => Promise<ListWalk>): Promise<CountContradiction | undefined> {
-  if (walk.broken || !walk.paginated || walk.announced === undefined || walk.announced === walk.items) return undefined;
-  const first = `expected the ${walk.announced} rows ${what} announces in count / received ${walk.items} across ${walk.pages} page(s)`;
-  const again = await rewalk();
-  const steady = (w: ListWalk): boolean => w.counts.every((c) => c === w.announced);
-  if (again.broken) return { confirmed: false, message: `${first}; not confirmed: a second walk broke (${again.broken})` };
-  if (again.announced === again.items) {
-    return { confirmed: false, message: `${first}; not confirmed: a second walk gave ${again.items} rows for count ${again.announced} (the list changed between the walks?)` };
-  }
-  if (!steady(walk) || !steady(again) || again.announced !== walk.announced) {
-    const seen = [...new Set([...walk.counts, ...again.counts])].join(', ');
-    return { confirmed: false, message: `${first}; not confirmed: the count moved during the walks (${seen}), so the list changed under them` };
-  }
-  return { confirmed: true, message: `${first}; confirmed by a second walk (${again.items} rows for the same count)` };
+  return needsSecondWalk(walk) ? judgeCount(what, walk, await rewalk()) : undefined;
 }

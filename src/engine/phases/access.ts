@@ -5,6 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CheckName } from '../../checks/catalog.ts';
+import { documentNotFound } from '../../checks/documents/not-found.ts';
+import { documentTraversal } from '../../checks/documents/traversal.ts';
+import { orderNotFound } from '../../checks/orders/not-found.ts';
 import type { Exchange, Principal } from '../../harness/http.ts';
 import { segment } from '../../harness/url.ts';
 import type { OrderFact, RunContext } from '../context.ts';
@@ -106,16 +109,16 @@ export async function checkNotFound(ctx: RunContext, doc: DocRef | undefined): P
     await Promise.all([
       ['', 'getOrder'], ['historic/', 'getOrderHistory'], ['documents/', 'listOrderDocuments'],
     ].map(async ([suffix, op]) => {
-      const ex = await ctx.http.request({ path: orderPath(ref, suffix), operationId: op });
-      ctx.expectStatus('order_not_found', ex, [404], `GET ${orderPath(ref, suffix)} (no such order)`);
+      const path = orderPath(ref, suffix);
+      ctx.judge(orderNotFound, { path, answer: await ctx.http.request({ path, operationId: op }) });
     }));
   }
   if (ctx.enabled('document_not_found')) {
-    if (!doc) ctx.check('document_not_found').skip('no order with a document was found to ask for a missing file');
+    if (!doc) ctx.judge(documentNotFound, {});
     else {
       const name = `conformance-missing-${ctx.options.seed}.pdf`;
-      const ex = await ctx.http.request({ path: orderPath(doc.ref, `${name}/download/`), operationId: 'downloadOrderDocument' });
-      ctx.expectStatus('document_not_found', ex, [404], `file ${name} not listed for ${doc.ref}`);
+      const answer = await ctx.http.request({ path: orderPath(doc.ref, `${name}/download/`), operationId: 'downloadOrderDocument' });
+      ctx.judge(documentNotFound, { ref: doc.ref, name, answer });
     }
   }
   if (ctx.enabled('export_not_found')) {
@@ -148,22 +151,12 @@ export function traversalNames(target: DocRef, other: DocRef | undefined): strin
 
 export async function checkTraversal(ctx: RunContext, doc: DocRef | undefined, other: DocRef | undefined, known: KnownFiles): Promise<void> {
   if (!ctx.enabled('document_traversal')) return;
-  const rec = ctx.check('document_traversal');
   if (!doc) {
-    rec.skip('no order with a document was found to aim traversal at');
+    ctx.judge(documentTraversal, { doc: undefined });
     return;
   }
   for (const name of traversalNames(doc, other)) {
-    const path = `/api/v1/order/${segment(doc.ref)}/${name}/download/`;
-    const ex = await ctx.http.request({ path, operationId: 'downloadOrderDocument' });
-    const digest = ex.bytes > 0 ? ex.digest() : '';
-    if (known.has(digest) && known.get(digest) !== `${doc.ref}/${doc.name}`) {
-      rec.fail(`file name "${name}": expected a refusal / received the bytes of ${known.get(digest)}`, ctx.http.evidence(ex));
-    } else if (ex.status !== undefined && ex.status >= 400 && ex.status < 500) {
-      rec.pass();
-    } else {
-      const received = ex.status === undefined ? `no answer (${ex.error?.message})` : String(ex.status);
-      rec.fail(`file name "${name}": expected 400 or 404 / received ${received}`, ctx.http.evidence(ex, { expected: '400 or 404', received }));
-    }
+    const answer = await ctx.http.request({ path: `/api/v1/order/${segment(doc.ref)}/${name}/download/`, operationId: 'downloadOrderDocument' });
+    ctx.judge(documentTraversal, { doc, name, answer, known });
   }
 }

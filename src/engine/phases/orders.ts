@@ -1,16 +1,26 @@
 /**
  * Orders: the list (every page), then for a sample of orders (up to
  * `--max-orders`, every state present covered first) the detail, the history
- * and the documents, with every listed file downloaded.
- * Requirements: ORD-LIST-TYPES, ORD-LIST-PAGING, ORD-STATE-ENUM,
- * ORD-DETAIL-TYPES, ORD-CONSISTENT, HIST-*, DOC-LIST, DOC-DOWNLOAD.
+ * and the documents, with every listed file downloaded. The driver sends and
+ * hands the answers to the check modules (src/checks/orders, lifecycle,
+ * documents), which judge them: ORD-LIST-TYPES, ORD-LIST-PAGING,
+ * ORD-STATE-ENUM, ORD-DETAIL-TYPES, ORD-CONSISTENT, HIST-*, DOC-LIST,
+ * DOC-DOWNLOAD.
  */
 import type { Exchange } from '../../harness/http.ts';
 import { segment } from '../../harness/url.ts';
 import { historyEntries as entriesOf, historyOrder, historySteps, historyTimestamps, historyVocabulary } from '../../checks/lifecycle/history.ts';
-import { canMove, orderStateOfHistory } from '../../spec/lifecycle.ts';
+import { historySchema } from '../../checks/lifecycle/history-schema.ts';
+import { documentDownload } from '../../checks/documents/download.ts';
+import { documentsSchema, documentsUsable } from '../../checks/documents/list.ts';
+import { stateConsistency } from '../../checks/orders/consistency.ts';
+import { orderDetailSchema } from '../../checks/orders/detail.ts';
+import { orderListSchema } from '../../checks/orders/list.ts';
+import { needsSecondWalk, orderListPaging } from '../../checks/orders/paging.ts';
+import { orderStateEnum } from '../../checks/orders/state-enum.ts';
+import { canMove } from '../../spec/lifecycle.ts';
 import type { OrderFact, RunContext } from '../context.ts';
-import { countContradiction, walkList } from '../list.ts';
+import { walkList } from '../list.ts';
 
 const ORDERS = '/api/v1/order/';
 
@@ -22,34 +32,32 @@ export function orderPath(ref: string, suffix = ''): string {
 export type KnownFiles = Map<string, string>;
 
 export async function crawlOrderList(ctx: RunContext): Promise<void> {
-  const list = ctx.check('order_list_schema');
-  const paging = ctx.check('order_list_paging');
-  const stateEnum = ctx.check('order_state_enum');
   const states = ctx.lifecycle.order.states;
-  const validate = ctx.validators.component('OrderSummary');
   const refs = new Set<string>();
   const orders: OrderFact[] = [];
-  let duplicates = 0;
+  const repeated: { ref: string; page: Exchange }[] = [];
+  let pages = 0;
+  let offset = 0;
   const walk = await walkList(ctx, {
     path: ORDERS,
     operationId: 'listOrders',
-    schemaCheck: 'order_list_schema',
-    onItem: (item, ex, i) => {
-      for (const v of validate(item)) ctx.violation('order_list_schema', ex, v, `/results/${i}`);
-      list.pass();
+    // each page judged as it comes: a walk of a million rows holds one page at a time
+    onPage: (page, rows) => {
+      const at = { page, first: ++pages === 1, offset };
+      ctx.judge(orderListSchema, at);
+      ctx.judge(orderStateEnum, at);
+      offset += rows.length;
+    },
+    onItem: (item, ex) => {
       const o = item as { order_reference?: unknown; state?: unknown };
       const ref = typeof o?.order_reference === 'string' ? o.order_reference : undefined;
       const raw = typeof o?.state === 'string' ? o.state : String(o?.state);
       // the spec's own string when it is one: a million orders share eight strings
       const known = states.indexOf(raw);
       const state = known >= 0 ? (states[known] as string) : raw;
-      if (known < 0) {
-        stateEnum.fail(`order ${ref ?? i}: expected a state among ${states.join(', ')} / received ${ctx.http.show(o?.state)}`, () => ctx.http.evidence(ex, { pointer: `/state`, value: o?.state }));
-      } else stateEnum.pass();
       if (ref === undefined) return;
       if (refs.has(ref)) {
-        duplicates++;
-        if (duplicates <= 5) paging.fail(`order ${ref} appears twice in the list: expected each order once / received it again`, ctx.http.evidence(ex, { value: ref }));
+        repeated.push({ ref, page: ex });
         return;
       }
       refs.add(ref);
@@ -57,16 +65,9 @@ export async function crawlOrderList(ctx: RunContext): Promise<void> {
       ctx.observed.states.set(state, (ctx.observed.states.get(state) ?? 0) + 1);
     },
   });
-  const contradiction = await countContradiction('the order list', walk, () => walkList(ctx, { path: ORDERS, operationId: 'listOrders', onItem: () => undefined }));
-  if (walk.broken) {
-    const ev = walk.brokenAt ? ctx.http.evidence(walk.brokenAt) : { method: 'GET', url: ctx.http.origin + ORDERS };
-    // a page's own link that cannot be followed leaves the list unwalkable: an error in every profile
-    paging.fail(`the list walk broke: ${walk.broken}`, ev, walk.refusedLink ? 'error' : undefined);
-    if (walk.pages <= 1 && walk.brokenAt) list.fail(`expected the order list / received ${walk.broken}`, ev);
-  } else if (contradiction) {
-    // a server that contradicts its own count is an error in every profile, once confirmed
-    paging.fail(contradiction.message, ctx.http.evidence(walk.first!, { pointer: '/count', value: walk.announced, expected: String(walk.announced), received: String(walk.items) }), contradiction.confirmed ? 'error' : 'warning');
-  } else paging.pass(walk.pages);
+  const again = needsSecondWalk(walk) ? await walkList(ctx, { path: ORDERS, operationId: 'listOrders', onItem: () => undefined }) : undefined;
+  ctx.judge(orderListSchema, { walk });
+  ctx.judge(orderListPaging, { what: 'the order list', walk, again, repeated });
   ctx.orders = orders;
   ctx.log(`  list: ${orders.length} orders in ${walk.pages} page(s)`);
 }
@@ -117,83 +118,32 @@ function learnOffering(ctx: RunContext, detail: unknown): void {
 }
 
 async function examineOrder(ctx: RunContext, order: OrderFact, known: KnownFiles): Promise<void> {
-  const [detail, history, docs] = await Promise.all([
+  const [detail, history, documents] = await Promise.all([
     ctx.http.request({ path: orderPath(order.ref), operationId: 'getOrder' }),
     ctx.http.request({ path: orderPath(order.ref, 'historic/'), operationId: 'getOrderHistory' }),
     ctx.http.request({ path: orderPath(order.ref, 'documents/'), operationId: 'listOrderDocuments' }),
   ]);
-  let detailState: string | undefined;
-  // the detail's state as it reads, valid or not: a list and a detail that disagree are judged even when one is misspelt
-  let shownState: string | undefined;
-  if (ctx.expectStatus('order_detail_schema', detail, [200], `order ${order.ref} from the list`)) {
-    ctx.schema('order_detail_schema', detail, 'getOrder');
-    learnOffering(ctx, detail.json());
-    const s = (detail.json() as { state?: unknown } | undefined)?.state;
-    if (typeof s === 'string') shownState = s;
-    if (typeof s === 'string' && ctx.lifecycle.order.states.includes(s)) {
-      ctx.check('order_state_enum').pass();
-      detailState = s;
-    } else {
-      ctx.check('order_state_enum').fail(`order ${order.ref} detail: expected one of the 8 order states / received ${ctx.http.show(s)}`, ctx.http.evidence(detail, { pointer: '/state', value: s }));
-    }
+  ctx.judge(orderDetailSchema, { ref: order.ref, detail });
+  ctx.judge(orderStateEnum, { ref: order.ref, detail });
+  if (detail.status === 200) learnOffering(ctx, detail.json());
+  ctx.judge(historySchema, { ref: order.ref, history });
+  const entries = history.status === 200 ? entriesOf(history) : undefined;
+  if (entries) {
+    for (const check of [historyOrder, historyVocabulary, historyTimestamps, historySteps]) ctx.judge(check, { ref: order.ref, history });
+    recordPath(ctx, entries);
   }
-  let historyState: string | undefined;
-  let historyEntries: { state: string; change_date?: string }[] | undefined;
-  if (ctx.expectStatus('history_schema', history, [200], `history of order ${order.ref}`)) {
-    ctx.schema('history_schema', history, 'getOrderHistory');
-    historyEntries = entriesOf(history);
-    if (historyEntries) {
-      for (const check of [historyOrder, historyVocabulary, historyTimestamps, historySteps]) ctx.judge(check, { ref: order.ref, history });
-      historyState = orderStateOfHistory(ctx.lifecycle, historyEntries);
-      recordPath(ctx, historyEntries);
-    }
-  }
-  if (ctx.expectStatus('documents_schema', docs, [200], `documents of order ${order.ref}`)) {
-    if (ctx.schema('documents_schema', docs, 'listOrderDocuments')) await downloadAll(ctx, order.ref, docs, known);
-  }
-  // consistency: list, detail, last history entry
-  if (!ctx.touched.has(order.ref) && detailState === undefined) {
-    ctx.check('state_consistency').skip(shownState === undefined ? `the detail of ${order.ref} gave no state to compare (${detail.status ?? detail.error?.message})` : `the detail of ${order.ref} says "${shownState}", not an order state, so the states could not be compared`);
-    if (shownState !== undefined && shownState !== order.state) ctx.check('state_consistency').fail(`order ${order.ref}: expected one state everywhere / received: the list says "${order.state}" but the detail says "${shownState}"`, ctx.http.evidence(detail, { pointer: '/state', value: shownState }));
-  }
-  if (!ctx.touched.has(order.ref) && detailState !== undefined) {
-    const cons = ctx.check('state_consistency');
-    const disagree: string[] = [];
-    if (order.state !== detailState) disagree.push(`the list says "${order.state}" but the detail says "${detailState}"`);
-    if (historyState !== undefined && historyState !== detailState) {
-      disagree.push(`the last history entry "${historyEntries?.[historyEntries.length - 1]?.state}" stands for "${historyState}" but the detail says "${detailState}"`);
-    }
-    if (historyEntries && historyEntries.length === 0) disagree.push('the history is empty');
-    if (disagree.length > 0) cons.fail(`order ${order.ref}: expected one state everywhere / received: ${disagree.join('; ')}`, ctx.http.evidence(detail, { pointer: '/state', value: detailState }));
-    else cons.pass();
-  }
+  if (documentsUsable(ctx.judge(documentsSchema, { ref: order.ref, documents }))) await downloadAll(ctx, order.ref, documents, known);
+  // consistency (list, detail, last history entry) is not judged on an order the run changed
+  if (!ctx.touched.has(order.ref)) ctx.judge(stateConsistency, { ref: order.ref, listState: order.state, detail, history });
 }
 
-async function downloadAll(ctx: RunContext, ref: string, docs: Exchange, known: KnownFiles): Promise<void> {
-  const groups = docs.json() as { type: string; values: string[] }[];
-  const rec = ctx.check('document_download');
+async function downloadAll(ctx: RunContext, ref: string, documents: Exchange, known: KnownFiles): Promise<void> {
+  const groups = documents.json() as { type: string; values: string[] }[];
   for (const g of groups) {
     for (const name of g.values ?? []) {
-      const ex = await ctx.http.request({ path: orderPath(ref, `${segment(name)}/download/`), operationId: 'downloadOrderDocument', keepBytes: 64 * 1024 });
-      if (ex.status !== 200) {
-        rec.fail(`listed file ${name} of order ${ref}: expected 200 / received ${ex.status ?? ex.error?.message}`, ctx.http.evidence(ex, { expected: '200', received: String(ex.status) }));
-        continue;
-      }
-      if (ex.bytes === 0) {
-        rec.fail(`listed file ${name} of order ${ref}: expected a non-empty body / received 0 bytes`, ctx.http.evidence(ex));
-        continue;
-      }
-      const ct = ex.contentType();
-      if (/\.pdf$/i.test(name) && ex.body.subarray(0, 5).toString('latin1') !== '%PDF-') {
-        rec.fail(`listed file ${name} of order ${ref}: expected a PDF (starting %PDF-) / received bytes starting ${JSON.stringify(ctx.http.redactor.cut(ex.body.subarray(0, 16 + ctx.http.redactor.reach).toString('latin1'), 16))}`, ctx.http.evidence(ex));
-        continue;
-      }
-      if (ct === 'text/html' || ct === 'application/json') {
-        rec.fail(`listed file ${name} of order ${ref}: expected the file's bytes / received ${ct} (an error page?)`, ctx.http.evidence(ex));
-        continue;
-      }
-      known.set(ex.digest(), `${ref}/${name}`);
-      rec.pass();
+      const download = await ctx.http.request({ path: orderPath(ref, `${segment(name)}/download/`), operationId: 'downloadOrderDocument', keepBytes: 64 * 1024 });
+      // the bytes of a file that downloads as one are what the traversal and isolation probes recognise
+      if (ctx.judge(documentDownload, { ref, name, download }).passed > 0) known.set(download.digest(), `${ref}/${name}`);
     }
   }
 }

@@ -3,9 +3,14 @@
  * A filter means what it says: every row returned matches it, and the rows of
  * every value of a filter, together, are the unfiltered list.
  */
-import { wellFormed } from '../../harness/url.ts';
+import { orderListPaging, needsSecondWalk } from '../../checks/orders/paging.ts';
+import { terminateReasonsSchema } from '../../checks/requests/reasons.ts';
+import { FILTER_FIELDS, filterValues, orderRequestsFilter, type FilterInput, type RequestRow } from '../../checks/requests/filter.ts';
+import { orderRequestsSchema } from '../../checks/requests/schema.ts';
 import type { RunContext } from '../context.ts';
-import { countContradiction, walkList, type CountContradiction, type ListWalk } from '../list.ts';
+import { walkList, type ListWalk } from '../list.ts';
+
+export type { RequestRow };
 
 const REQUESTS = '/api/v1/order_request/';
 
@@ -13,92 +18,62 @@ export async function fetchReasons(ctx: RunContext): Promise<string[]> {
   const ex = await ctx.http.request({ path: '/api/v1/terminate_reason/', operationId: 'listTerminateReasons' });
   // the reasons serve the write checks too: read them whatever is selected; judge them only when selected (unselected checks are muted)
   ctx.enabled('terminate_reasons_schema');
-  if (!ctx.expectStatus('terminate_reasons_schema', ex, [200], 'termination reasons')) return [];
-  ctx.schema('terminate_reasons_schema', ex, 'listTerminateReasons');
+  ctx.judge(terminateReasonsSchema, { reasons: ex });
+  if (ex.status !== 200) return [];
   const reasons = (ex.json() as { terminate_reasons?: unknown })?.terminate_reasons;
   return Array.isArray(reasons) ? reasons.filter((r): r is string => typeof r === 'string') : [];
 }
 
-export interface RequestRow {
-  id: string;
-  order_reference: string;
-  action: string;
-  reason: string;
-}
-
-/** All order requests (optionally filtered), validated against OrderRequest on the way; `walk` says how the pages went. */
+/** All order requests (optionally filtered), each page judged against OrderRequest on the way when `validate`; `walk` says how the pages went. */
 export async function listRequests(ctx: RunContext, query: Record<string, string> = {}, validate = true): Promise<{ rows: RequestRow[]; broken?: string; walk: ListWalk }> {
   const rows: RequestRow[] = [];
-  const schema = ctx.validators.component('OrderRequest');
-  const rec = ctx.check('order_requests_schema');
+  let pages = 0;
   const walk = await walkList(ctx, {
     path: REQUESTS,
     query,
     operationId: 'listOrderRequests',
-    schemaCheck: validate ? 'order_requests_schema' : undefined,
-    onItem: (item, ex, i) => {
-      if (validate) {
-        for (const v of schema(item)) ctx.violation('order_requests_schema', ex, v, `/results/${i}`);
-        rec.pass();
-      }
+    onPage: (page) => {
+      if (validate) ctx.judge(orderRequestsSchema, { page, first: ++pages === 1, offset: rows.length });
+    },
+    onItem: (item) => {
       const r = item as Record<string, unknown>;
       rows.push({ id: String(r?.id), order_reference: String(r?.order_reference), action: String(r?.action), reason: String(r?.reason) });
     },
   });
+  if (validate) ctx.judge(orderRequestsSchema, { walk, url: ctx.http.origin + REQUESTS });
   return walk.broken ? { rows, broken: walk.broken, walk } : { rows, walk };
 }
 
 /**
  * A walk of the order requests (with `query`) whose rows contradict its own
- * count, confirmed by a second walk, is recorded on order_list_paging
- * (ORD-LIST-PAGING): an error once confirmed, else a warning saying why.
+ * count is walked again and judged on order_list_paging (ORD-LIST-PAGING):
+ * an error once confirmed, else a warning saying why.
  */
-async function pagingContradiction(ctx: RunContext, query: Record<string, string>, walk: ListWalk): Promise<CountContradiction | undefined> {
+async function judgeCount(ctx: RunContext, query: Record<string, string>, walk: ListWalk): Promise<void> {
+  if (!needsSecondWalk(walk)) return;
   const q = new URLSearchParams(query).toString();
-  const found = await countContradiction(`the order request list${q ? ` (?${q})` : ''}`, walk, async () => (await listRequests(ctx, query, false)).walk);
-  if (found && ctx.enabled('order_list_paging')) {
-    ctx.check('order_list_paging').fail(found.message, ctx.http.evidence(walk.first!, { pointer: '/count', value: walk.announced, expected: String(walk.announced), received: String(walk.items) }), found.confirmed ? 'error' : 'warning');
-  }
-  return found;
+  const again = (await listRequests(ctx, query, false)).walk;
+  if (ctx.enabled('order_list_paging')) ctx.judge(orderListPaging, { what: `the order request list${q ? ` (?${q})` : ''}`, walk, again, countOnly: true });
 }
-
-/** Whether a walk gave as many rows as its own count announces (or cannot tell). */
-const complete = (w: ListWalk): boolean => !w.paginated || w.announced === undefined || w.announced === w.items;
 
 export async function checkOrderRequests(ctx: RunContext): Promise<void> {
   ctx.enabled('order_requests_schema');
   if (!ctx.wants('order_requests_schema', 'order_requests_filter', 'order_list_paging')) return;
   const all = await listRequests(ctx);
-  if (all.broken) {
-    ctx.check('order_requests_schema').fail(`expected the order request list / received ${all.broken}`, { method: 'GET', url: ctx.http.origin + REQUESTS });
-    return;
-  }
+  if (all.broken) return;
   // the unfiltered list against its own count (ORD-LIST-PAGING): a paginator that loses rows is no filter's fault
-  const contradiction = await pagingContradiction(ctx, {}, all.walk);
+  await judgeCount(ctx, {}, all.walk);
   if (!ctx.enabled('order_requests_filter')) return;
-  const rec = ctx.check('order_requests_filter');
-  if (all.rows.length === 0) {
-    rec.skip('the target lists no order requests to filter');
-    return;
-  }
-  for (const field of ['order_reference', 'action'] as const) {
-    const values = [...new Set(all.rows.map((r) => r[field]))].slice(0, 20);
-    let union = 0;
-    // the rows per value add up to the unfiltered list only if that list gave what its count announces
-    const comparable = contradiction === undefined;
-    for (const value of values) {
-      const filtered = await listRequests(ctx, { [field]: value }, false);
-      // a filtered walk short of its own count is a paging finding too; its lost rows still count against the filter
-      if (!complete(filtered.walk)) await pagingContradiction(ctx, { [field]: value }, filtered.walk);
-      const wrong = filtered.rows.filter((r) => r[field] !== value);
-      const url = `${ctx.http.origin}${REQUESTS}?${field}=${encodeURIComponent(wellFormed(value))}`;
-      if (wrong.length > 0) {
-        rec.fail(`?${field}=${value}: expected only rows with ${field} "${value}" / received ${wrong.length} other row(s), e.g. ${field} "${wrong[0]?.[field]}"`, { method: 'GET', url, pointer: `/${field}`, value: wrong[0]?.[field] });
-      } else rec.pass();
-      union += filtered.rows.length - wrong.length;
-    }
-    if (comparable && values.length === new Set(all.rows.map((r) => r[field])).size && union !== all.rows.length) {
-      rec.fail(`filtering by every ${field} value: expected the ${all.rows.length} rows of the unfiltered list in all / received ${union}`, { method: 'GET', url: `${ctx.http.origin}${REQUESTS}?${field}=…`, expected: String(all.rows.length), received: String(union) });
+  const filtered: FilterInput['filtered'] = [];
+  if (all.rows.length > 0) {
+    for (const field of FILTER_FIELDS) {
+      for (const value of filterValues(all.rows, field)) {
+        const got = await listRequests(ctx, { [field]: value }, false);
+        // a filtered walk short of its own count is a paging finding too; its lost rows still count against the filter
+        await judgeCount(ctx, { [field]: value }, got.walk);
+        filtered.push({ field, value, rows: got.rows });
+      }
     }
   }
+  ctx.judge(orderRequestsFilter, { url: ctx.http.origin + REQUESTS, all: { rows: all.rows, walk: all.walk }, filtered });
 }

@@ -1,0 +1,42 @@
+/**
+ * ORD-CONSISTENT: one order, one state: the list's, the detail's and the one
+ * the last history entry stands for (through `x-lifecycle`'s history
+ * vocabulary) agree. Judged on each sampled order the run did not change; a
+ * detail that gives no order state cannot be compared (and says why), but a
+ * misspelt one that differs from the list is still a disagreement.
+ */
+import type { Exchange } from '../../harness/http.ts';
+import { defineCheck, type Judgement } from '../define.ts';
+
+export interface ConsistencyInput {
+  ref: string;
+  /** the order's state as the list gave it */
+  listState: string;
+  detail: Exchange;
+  history: Exchange;
+}
+
+function disagreement(ref: string, detail: Exchange, parts: string[], value: unknown): Judgement {
+  return { passed: 0, findings: [{ message: `order ${ref}: expected one state everywhere / received: ${parts.join('; ')}`, exchange: detail, pointer: '/state', value }] };
+}
+
+export const stateConsistency = defineCheck<ConsistencyInput>(import.meta.url, 'state_consistency', ({ ref, listState, detail, history }, env): Judgement => {
+  // the detail's state as it reads, valid or not
+  const s = detail.status === 200 ? (detail.json() as { state?: unknown } | undefined)?.state : undefined;
+  const shown = typeof s === 'string' ? s : undefined;
+  if (shown === undefined || !env.lifecycle.order.states.includes(shown)) {
+    const skip = shown === undefined ? `the detail of ${ref} gave no state to compare (${detail.status ?? detail.error?.message})` : `the detail of ${ref} says "${shown}", not an order state, so the states could not be compared`;
+    if (shown !== undefined && shown !== listState) return { ...disagreement(ref, detail, [`the list says "${listState}" but the detail says "${shown}"`], shown), skip };
+    return { passed: 0, findings: [], skip };
+  }
+  // only the last entry stands for the order's state (a history that is no list is history_schema's finding)
+  const results = history.status === 200 ? (history.json() as { results?: unknown } | undefined)?.results : undefined;
+  const entries = Array.isArray(results) ? results : undefined;
+  const last = entries && entries.length > 0 ? String((entries[entries.length - 1] as { state?: unknown } | null)?.state) : undefined;
+  const historyState = last === undefined ? undefined : env.lifecycle.orderStateOf.get(last);
+  const disagree: string[] = [];
+  if (listState !== shown) disagree.push(`the list says "${listState}" but the detail says "${shown}"`);
+  if (historyState !== undefined && historyState !== shown) disagree.push(`the last history entry "${last}" stands for "${historyState}" but the detail says "${shown}"`);
+  if (entries && entries.length === 0) disagree.push('the history is empty');
+  return disagree.length > 0 ? disagreement(ref, detail, disagree, shown) : { passed: 1, findings: [] };
+});
