@@ -6,6 +6,7 @@
  * may not read the task (AUTH-TENANT).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { tenantIsolation } from '../../checks/access/tenant.ts';
 import type { Exchange } from '../../harness/http.ts';
 import { TextDecoder } from 'node:util';
 import { CsvParseError, parseCsvStream } from '../csv.ts';
@@ -182,7 +183,7 @@ export async function checkExport(ctx: RunContext): Promise<void> {
   }
   if (ctx.http.hasCredential('otherTenant') && ctx.enabled('tenant_isolation')) {
     const peek = await ctx.http.request({ path: `/api/v1/order/export/${taskId}/status/`, as: 'otherTenant', operationId: 'getOrderExportStatus' });
-    ctx.expectStatus('tenant_isolation', peek, [403, 404], `export task ${taskId} read by another customer`);
+    ctx.judge(tenantIsolation, { exportTask: { exchange: peek, taskId } });
   }
 
   // status, polled until final or the deadline
