@@ -10,6 +10,13 @@ import { historyOrder, historySteps, historyTimestamps, historyVocabulary } from
 // write, export, access and watchers
 import { authInvalidCredentials, authMissingCredentials } from './access/credentials.ts';
 import { tenantIsolation } from './access/tenant.ts';
+import { exportContent } from './export/content.ts';
+import { exportDownload } from './export/download.ts';
+import { exportFresh } from './export/fresh.ts';
+import { exportNotFound } from './export/not-found.ts';
+import { rateLimit, rateLimitRetryAfter, rateLimitScope } from './export/rate.ts';
+import { exportStart } from './export/start.ts';
+import { exportStatus } from './export/status.ts';
 import { jsonContentType, noServerErrors, responseStatusDeclared } from './robustness/watchers.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: a registry of checks of every input type
@@ -17,6 +24,7 @@ export const CHECK_MODULES: readonly Check<any>[] = [
   historyOrder, historyVocabulary, historyTimestamps, historySteps,
   // write, export, access and watchers
   authMissingCredentials, authInvalidCredentials, tenantIsolation,
+  exportStart, exportStatus, exportDownload, exportContent, exportNotFound, rateLimit, rateLimitScope, rateLimitRetryAfter, exportFresh,
   noServerErrors, jsonContentType, responseStatusDeclared,
 ];
 

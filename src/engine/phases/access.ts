@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { authInvalidCredentials, authMissingCredentials, type CredentialProbe } from '../../checks/access/credentials.ts';
 import { tenantIsolation } from '../../checks/access/tenant.ts';
+import { exportNotFound } from '../../checks/export/not-found.ts';
 import type { Check } from '../../checks/define.ts';
 import type { Exchange, Principal } from '../../harness/http.ts';
 import { segment } from '../../harness/url.ts';
@@ -106,7 +107,7 @@ export async function checkNotFound(ctx: RunContext, doc: DocRef | undefined): P
     const task = randomUUID();
     for (const [suffix, op] of [['status/', 'getOrderExportStatus'], ['download/', 'downloadOrderExport']] as const) {
       const ex = await ctx.http.request({ path: `/api/v1/order/export/${task}/${suffix}`, operationId: op });
-      ctx.expectStatus('export_not_found', ex, [404], `unknown export task ${suffix.replace('/', '')}`);
+      ctx.judge(exportNotFound, { exchange: ex, part: suffix === 'status/' ? 'status' : 'download' });
     }
   }
 }
