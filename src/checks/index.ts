@@ -18,6 +18,10 @@ import { rateLimit, rateLimitRetryAfter, rateLimitScope } from './export/rate.ts
 import { exportStart } from './export/start.ts';
 import { exportStatus } from './export/status.ts';
 import { jsonContentType, noServerErrors, responseStatusDeclared } from './robustness/watchers.ts';
+import { actionInvalidBody } from './writes/invalid-body.ts';
+import { actionPrecondition } from './writes/precondition.ts';
+import { productOrderStatus } from './writes/product-order.ts';
+import { terminateActive } from './writes/terminate.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: a registry of checks of every input type
 export const CHECK_MODULES: readonly Check<any>[] = [
@@ -25,6 +29,7 @@ export const CHECK_MODULES: readonly Check<any>[] = [
   // write, export, access and watchers
   authMissingCredentials, authInvalidCredentials, tenantIsolation,
   exportStart, exportStatus, exportDownload, exportContent, exportNotFound, rateLimit, rateLimitScope, rateLimitRetryAfter, exportFresh,
+  productOrderStatus, terminateActive, actionPrecondition, actionInvalidBody,
   noServerErrors, jsonContentType, responseStatusDeclared,
 ];
 
