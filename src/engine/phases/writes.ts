@@ -19,6 +19,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SUCCESS } from '../../checks/answers.ts';
+import type { RequestCount } from '../../checks/writes/effects.ts';
 import { actionInvalidBody } from '../../checks/writes/invalid-body.ts';
 import { actionPrecondition } from '../../checks/writes/precondition.ts';
 import { phaseOne, productOrderId, productOrderStatus, refusedKitBody, undocumentedPoll, type ProductOrderInput } from '../../checks/writes/product-order.ts';
@@ -39,9 +40,9 @@ async function stateOf(ctx: RunContext, ref: string): Promise<{ state: string | 
 }
 
 /** How many order requests an order has, and the first page's exchange (the evidence of the count). */
-async function requestCount(ctx: RunContext, ref: string): Promise<{ count: number; ex: Exchange | undefined }> {
+async function requestCount(ctx: RunContext, ref: string): Promise<RequestCount> {
   const { rows, walk } = await listRequests(ctx, { order_reference: ref }, false);
-  return { count: rows.length, ex: walk.first };
+  return walk.first ? { count: rows.length, exchange: walk.first } : { count: rows.length };
 }
 
 function example(ctx: RunContext, name: string): unknown {
