@@ -9,6 +9,7 @@
 import type { Exchange } from '../../harness/http.ts';
 import { expectStatus } from '../answers.ts';
 import { defineCheck } from '../define.ts';
+import { ACCEPTED } from './start.ts';
 
 /** An export start and when its answer came (Date.now()). */
 export interface TimedStart {
@@ -54,5 +55,5 @@ export interface RateScopeInput {
 
 export const rateLimitScope = defineCheck<RateScopeInput>(import.meta.url, 'rate_limit_scope', ({ userStartedAt, colleague }) => {
   if (colleague.at - userStartedAt >= SCOPE_MARGIN_MS) return { passed: 0, findings: [], skip: "more than 4.5 minutes passed since the user's export: its window may have closed, so the colleague's export proves nothing" };
-  return expectStatus(colleague.exchange, [200, 201, 202], "a colleague's export while the user's own is rate-limited (the limit is per user)");
+  return expectStatus(colleague.exchange, ACCEPTED, "a colleague's export while the user's own is rate-limited (the limit is per user)");
 });

@@ -3,7 +3,8 @@
  * (RATE-LIMIT, RATE-SCOPE, RATE-RETRY-AFTER), status polling with a deadline
  * (EXP-STATUS), the CSV download parsed as a stream (EXP-DOWNLOAD) and its
  * rows cross-checked against the order list (EXP-CONTENT). Another customer
- * may not read the task (AUTH-TENANT).
+ * may not read the task (AUTH-TENANT). This driver sends, polls, streams and
+ * reads again; the modules of src/checks/export/ judge what it hands them.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tenantIsolation } from '../../checks/access/tenant.ts';
@@ -11,7 +12,7 @@ import { exportContent, refsToReread } from '../../checks/export/content.ts';
 import { exportDownload } from '../../checks/export/download.ts';
 import { colleagueTask, exportFresh, type ExportFreshInput } from '../../checks/export/fresh.ts';
 import { rateLimit, rateLimitRetryAfter, rateLimitScope } from '../../checks/export/rate.ts';
-import { exportStart } from '../../checks/export/start.ts';
+import { ACCEPTED, exportStart } from '../../checks/export/start.ts';
 import { exportStatus } from '../../checks/export/status.ts';
 import { downloadProblem, successOf, type CsvSummary, type TaskDownload } from '../../checks/export/task.ts';
 import type { Exchange } from '../../harness/http.ts';
@@ -146,7 +147,7 @@ export async function checkExport(ctx: RunContext): Promise<void> {
     for (const c of ['export_status', 'export_download', 'export_content', 'rate_limit', 'rate_limit_retry_after', 'rate_limit_scope', 'export_fresh'] as const) ctx.check(c).skip(why);
   };
   ctx.judge(exportStart, { start: first, profile: ctx.options.profile });
-  if (first.status === undefined || ![200, 201, 202].includes(first.status)) {
+  if (first.status === undefined || !ACCEPTED.includes(first.status)) {
     skipDependents(`the export did not start (export start answered ${first.status ?? first.error?.message})`);
     return;
   }

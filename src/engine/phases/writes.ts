@@ -1,6 +1,7 @@
 /**
  * Writes, only with --allow-writes (always on against the bundled server):
- * PO-STATUS, ACT-TERMINATE, ACT-PRECONDITION, ACT-INVALID-BODY.
+ * PO-STATUS, ACT-TERMINATE, ACT-PRECONDITION, ACT-INVALID-BODY. This driver
+ * writes and reads the effects; the modules of src/checks/writes/ judge them.
  *
  * Safety (ANALYSIS.md, "Writes on a target we did not write"): the run writes
  * only to orders it created itself (through the product order it sends) and to
