@@ -31,6 +31,8 @@ export interface Finding {
   exchange?: Exchange;
   /** evidence made by hand, when no single exchange stands for the finding */
   evidence?: Evidence;
+  /** the exchanges (writes) whose effect the finding's exchange shows: their evidence goes with it */
+  causedBy?: Exchange[];
   pointer?: string;
   value?: unknown;
   expected?: string;

@@ -1,22 +1,31 @@
 /**
- * The check modules: each registered check whose judgement lives in its own
- * module under src/checks/<area>/. `conformance list-checks` names each
- * check's file from here; a check not yet listed is judged where its driver
- * runs (the file `list-checks` names for it).
+ * The check modules, one per check: each registered check's judgement lives
+ * in its own module under src/checks/<area>/ (src/checks/define.ts).
+ * `conformance list-checks` names each check's file from here; the order is
+ * the catalogue's (src/checks/catalog.ts), and a test requires every
+ * catalogued check to have its module.
  */
-import type { CheckName } from './catalog.ts';
+import { CHECKS, type CheckName } from './catalog.ts';
 import type { Check } from './define.ts';
-import { fuzzNoServerErrors, fuzzResponseDocumented } from './fuzz/answer.ts';
-import { fuzzInvalidBody, fuzzInvalidProductOrder } from './fuzz/bodies.ts';
-import { fuzzFilters, fuzzPagination } from './fuzz/lists.ts';
-import { fuzzPathParams } from './fuzz/path-params.ts';
-import { historyOrder, historySteps, historyTimestamps, historyVocabulary } from './lifecycle/history.ts';
-// read side
+import { authInvalidCredentials, authMissingCredentials } from './access/credentials.ts';
+import { tenantIsolation } from './access/tenant.ts';
 import { documentDownload } from './documents/download.ts';
 import { documentsSchema } from './documents/list.ts';
 import { documentNotFound } from './documents/not-found.ts';
 import { documentTraversal } from './documents/traversal.ts';
+import { exportContent } from './export/content.ts';
+import { exportDownload } from './export/download.ts';
+import { exportFresh } from './export/fresh.ts';
+import { exportNotFound } from './export/not-found.ts';
+import { rateLimit, rateLimitRetryAfter, rateLimitScope } from './export/rate.ts';
+import { exportStart } from './export/start.ts';
+import { exportStatus } from './export/status.ts';
+import { fuzzNoServerErrors, fuzzResponseDocumented } from './fuzz/answer.ts';
+import { fuzzInvalidBody, fuzzInvalidProductOrder } from './fuzz/bodies.ts';
+import { fuzzFilters, fuzzPagination } from './fuzz/lists.ts';
+import { fuzzPathParams } from './fuzz/path-params.ts';
 import { historySchema } from './lifecycle/history-schema.ts';
+import { historyOrder, historySteps, historyTimestamps, historyVocabulary } from './lifecycle/history.ts';
 import { stateConsistency } from './orders/consistency.ts';
 import { orderDetailSchema } from './orders/detail.ts';
 import { orderListSchema } from './orders/list.ts';
@@ -26,33 +35,63 @@ import { orderStateEnum } from './orders/state-enum.ts';
 import { orderRequestsFilter } from './requests/filter.ts';
 import { terminateReasonsSchema } from './requests/reasons.ts';
 import { orderRequestsSchema } from './requests/schema.ts';
-// end read side
-
-// read side
-// biome-ignore lint/suspicious/noExplicitAny: a registry of checks of every input type
-const READ_SIDE: readonly Check<any>[] = [
-  orderListSchema, orderListPaging, orderStateEnum, orderDetailSchema, orderNotFound, stateConsistency,
-  historySchema, documentsSchema, documentDownload, documentNotFound, documentTraversal,
-  terminateReasonsSchema, orderRequestsSchema, orderRequestsFilter,
-];
-// end read side
+import { jsonContentType, noServerErrors, responseStatusDeclared } from './robustness/watchers.ts';
+import { actionInvalidBody } from './writes/invalid-body.ts';
+import { actionPrecondition } from './writes/precondition.ts';
+import { productOrderStatus } from './writes/product-order.ts';
+import { terminateActive } from './writes/terminate.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: a registry of checks of every input type
-export const CHECK_MODULES: readonly Check<any>[] = [
-  historyOrder,
-  historyVocabulary,
-  historyTimestamps,
-  historySteps,
-  ...READ_SIDE,
-  // fuzzing: the judgement of every fuzzed answer
+const MODULES: readonly Check<any>[] = [
+  authInvalidCredentials,
+  authMissingCredentials,
+  tenantIsolation,
+  documentDownload,
+  documentsSchema,
+  documentNotFound,
+  documentTraversal,
+  exportContent,
+  exportDownload,
+  exportFresh,
+  exportNotFound,
+  rateLimit,
+  rateLimitRetryAfter,
+  rateLimitScope,
+  exportStart,
+  exportStatus,
   fuzzNoServerErrors,
   fuzzResponseDocumented,
-  fuzzPathParams,
   fuzzInvalidBody,
   fuzzInvalidProductOrder,
-  fuzzPagination,
   fuzzFilters,
+  fuzzPagination,
+  fuzzPathParams,
+  historySchema,
+  historyOrder,
+  historySteps,
+  historyTimestamps,
+  historyVocabulary,
+  stateConsistency,
+  orderDetailSchema,
+  orderListSchema,
+  orderNotFound,
+  orderListPaging,
+  orderStateEnum,
+  orderRequestsFilter,
+  terminateReasonsSchema,
+  orderRequestsSchema,
+  jsonContentType,
+  noServerErrors,
+  responseStatusDeclared,
+  actionInvalidBody,
+  actionPrecondition,
+  productOrderStatus,
+  terminateActive,
 ];
 
 // biome-ignore lint/suspicious/noExplicitAny: as above
-export const MODULE_BY_NAME: ReadonlyMap<CheckName, Check<any>> = new Map(CHECK_MODULES.map((c) => [c.name, c]));
+export const MODULE_BY_NAME: ReadonlyMap<CheckName, Check<any>> = new Map(MODULES.map((c) => [c.name, c]));
+
+/** Every module, in the catalogue's order. */
+// biome-ignore lint/suspicious/noExplicitAny: as above
+export const CHECK_MODULES: readonly Check<any>[] = CHECKS.flatMap((c) => MODULE_BY_NAME.get(c.name) ?? []);

@@ -330,7 +330,10 @@ export class RunContext {
     for (const f of j.findings) {
       const extra = { pointer: f.pointer, value: f.value, expected: f.expected, received: f.received, note: f.note };
       for (const k of Object.keys(extra) as (keyof typeof extra)[]) if (extra[k] === undefined) delete extra[k];
-      rec.fail(f.message, () => (f.exchange ? this.http.evidence(f.exchange, extra) : { method: '', url: '', ...f.evidence, ...extra }), f.severity);
+      rec.fail(f.message, () => {
+        const ev: Evidence = f.exchange ? this.http.evidence(f.exchange, extra) : { method: '', url: '', ...f.evidence, ...extra };
+        return f.causedBy && f.causedBy.length > 0 ? { ...ev, causedBy: f.causedBy.map((c) => this.http.evidence(c)) } : ev;
+      }, f.severity);
     }
     if (j.skip && j.passed === 0 && j.findings.length === 0) rec.skip(j.skip);
   }

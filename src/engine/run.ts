@@ -10,6 +10,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHECKS, type CheckName } from '../checks/catalog.ts';
+import { WATCHER_MODULES } from '../checks/robustness/watchers.ts';
 import { asConformanceError, ConformanceError } from '../errors.ts';
 import { CommandToken, OAuthToken } from '../harness/credentials.ts';
 import { Harness, makeDispatcher, tlsProblem, type Exchange, type HarnessOptions, type TlsSettings } from '../harness/http.ts';
@@ -47,34 +48,12 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
-/** Which declared response answers a status, or undefined (HTTP-STATUS-DECLARED). */
+/** Hands every exchange of the run to the checks that judge each one (src/checks/robustness/watchers.ts). */
 function watchExchanges(ctx: RunContext): void {
-  const no5xx = ctx.check('no_server_errors');
-  const json = ctx.check('json_content_type');
-  const declared = ctx.check('response_status_declared');
-  ctx.http.onExchange((ex: Exchange) => {
-    if (ex.status === undefined) {
-      if (ex.error && ['timeout', 'reset', 'protocol'].includes(ex.error.code)) {
-        no5xx.fail(`${ex.method} ${ex.url}: expected an HTTP answer / received ${ex.error.message}`, ctx.http.evidence(ex), 'error');
-      }
-      return;
-    }
-    if (ex.status >= 500) no5xx.fail(`${ex.method} ${ex.url}: expected no 5xx / received ${ex.status}`, ctx.http.evidence(ex));
-    else no5xx.pass();
-    if (ex.truncated) no5xx.fail(`${ex.method} ${ex.url}: expected a bounded answer / received more than ${ctx.options.maxBodyBytes} bytes`, ctx.http.evidence(ex), 'error');
-    if (!ex.operationId) return;
-    const key = ctx.validators.responseKey(ex.operationId, ex.status);
-    if (key === undefined) {
-      // 401 and 5xx are judged by their own checks
-      if (ex.status !== 401 && ex.status < 500) declared.fail(`${ex.method} ${ex.url}: expected a status declared for ${ex.operationId} / received ${ex.status}`, ctx.http.evidence(ex));
-    } else declared.pass();
-    const op = ctx.spec.operations.get(ex.operationId);
-    const media = key ? Object.keys(op?.responses[key]?.content ?? {}) : [];
-    if (media.includes('application/json') && ex.status !== 204 && !ex.truncated) {
-      if (ex.contentType() !== 'application/json' || !ex.isJson()) {
-        json.fail(`${ex.method} ${ex.url} (${ex.status}): expected application/json that parses / received ${ex.contentType() || 'no content type'}${ex.isJson() ? '' : ' that does not parse'}`, ctx.http.evidence(ex));
-      } else json.pass();
-    }
+  const maxBodyBytes = ctx.options.maxBodyBytes;
+  ctx.http.onExchange((exchange: Exchange) => {
+    const input = { exchange, maxBodyBytes };
+    for (const check of WATCHER_MODULES) ctx.judge(check, input);
   });
 }
 

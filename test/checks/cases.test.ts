@@ -8,7 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fromRecord, type ExchangeRecord } from '../../src/cassette/record.ts';
 import { judgeEnv } from '../../src/checks/define.ts';
-import { CHECK_MODULES } from '../../src/checks/index.ts';
+import { CHECKS } from '../../src/checks/catalog.ts';
+import { CHECK_MODULES, MODULE_BY_NAME } from '../../src/checks/index.ts';
 import { loadSpec } from '../../src/spec/load.ts';
 
 interface WantFinding {
@@ -37,6 +38,11 @@ function revive(v: unknown): unknown {
 }
 
 const env = judgeEnv(loadSpec());
+
+it('every catalogued check is a module of its own file under src/checks/<area>/', () => {
+  expect(CHECKS.filter((c) => !MODULE_BY_NAME.has(c.name)).map((c) => c.name)).toEqual([]);
+  for (const m of CHECK_MODULES) expect(m.file, m.name).toMatch(/^src\/checks\/[a-z-]+\/[a-z-]+\.ts$/);
+});
 
 for (const check of CHECK_MODULES) {
   describe(`${check.name} (${check.file})`, () => {

@@ -4,9 +4,13 @@
  * DOC-NOT-FOUND, EXP-NOT-FOUND) and traversal-shaped file names (DOC-TRAVERSAL).
  */
 import { randomUUID } from 'node:crypto';
+import { authInvalidCredentials, authMissingCredentials, type CredentialProbe } from '../../checks/access/credentials.ts';
+import { tenantIsolation } from '../../checks/access/tenant.ts';
 import type { CheckName } from '../../checks/catalog.ts';
+import type { Check } from '../../checks/define.ts';
 import { documentNotFound } from '../../checks/documents/not-found.ts';
 import { documentTraversal } from '../../checks/documents/traversal.ts';
+import { exportNotFound } from '../../checks/export/not-found.ts';
 import { orderNotFound } from '../../checks/orders/not-found.ts';
 import type { Exchange, Principal } from '../../harness/http.ts';
 import { segment } from '../../harness/url.ts';
@@ -39,36 +43,21 @@ export async function checkCredentials(ctx: RunContext, sample: OrderFact[], doc
   // that ignores credentials: it is sent only when the export is allowed (and not in a dry run)
   if (ctx.options.allowExport && !ctx.options.dryRun) targets.push({ path: '/api/v1/order/export/csv/', operationId: 'startOrderExport', method: 'POST' });
   if (doc) targets.push({ path: orderPath(doc.ref, `${segment(doc.name)}/download/`), operationId: 'downloadOrderDocument' });
-  const probes: [CheckName, Principal, string][] = [
-    ['auth_missing_credentials', 'none', 'without credentials'],
-    ['auth_invalid_credentials', { token: `invalid-${ctx.options.seed}-not-a-token` }, 'with a made-up token'],
+  const probes: [Check<CredentialProbe>, Principal][] = [
+    [authMissingCredentials, 'none'],
+    [authInvalidCredentials, { token: `invalid-${ctx.options.seed}-not-a-token` }],
   ];
-  for (const [check, as, how] of probes) {
-    if (!ctx.enabled(check)) continue;
+  for (const [check, as] of probes) {
+    if (!ctx.enabled(check.name)) continue;
     await Promise.all(targets.map(async (t) => {
-      const ex = await ctx.http.request({ path: t.path, method: t.method, as, operationId: t.operationId, retry429: false });
-      ctx.expectStatus(check, ex, [401], `${t.method ?? 'GET'} ${t.path} ${how}`);
+      const exchange = await ctx.http.request({ path: t.path, method: t.method, as, operationId: t.operationId, retry429: false });
+      ctx.judge(check, { exchange, path: t.path });
     }));
   }
 }
 
-/** 403 or 404 and none of the data: the body must not be the resource. */
-function refused(ctx: RunContext, ex: Exchange, what: string, known?: KnownFiles): void {
-  const rec = ctx.check('tenant_isolation');
-  if (ex.status === 403 || ex.status === 404) {
-    const digest = ex.bytes > 0 ? ex.digest() : '';
-    if (known?.has(digest)) {
-      rec.fail(`${what}: expected no data / received the bytes of ${known.get(digest)}`, ctx.http.evidence(ex));
-    } else rec.pass();
-    return;
-  }
-  const received = ex.status === undefined ? `no answer (${ex.error?.message})` : String(ex.status);
-  rec.fail(`${what}: expected 403 or 404 / received ${received}`, ctx.http.evidence(ex, { expected: '403 or 404', received }));
-}
-
 export async function checkTenantIsolation(ctx: RunContext, sample: OrderFact[], doc: DocRef | undefined, known: KnownFiles): Promise<void> {
   if (!ctx.enabled('tenant_isolation')) return;
-  const rec = ctx.check('tenant_isolation');
   const probe = sample.slice(0, 5);
   for (const o of probe) {
     const [d, h, docs] = await Promise.all([
@@ -76,31 +65,28 @@ export async function checkTenantIsolation(ctx: RunContext, sample: OrderFact[],
       ctx.http.request({ path: orderPath(o.ref, 'historic/'), as: 'otherTenant', operationId: 'getOrderHistory' }),
       ctx.http.request({ path: orderPath(o.ref, 'documents/'), as: 'otherTenant', operationId: 'listOrderDocuments' }),
     ]);
-    refused(ctx, d, `order ${o.ref} read by another customer`);
-    refused(ctx, h, `history of ${o.ref} read by another customer`);
-    refused(ctx, docs, `documents of ${o.ref} read by another customer`);
+    ctx.judge(tenantIsolation, {
+      reads: [
+        { exchange: d, what: `order ${o.ref} read by another customer` },
+        { exchange: h, what: `history of ${o.ref} read by another customer` },
+        { exchange: docs, what: `documents of ${o.ref} read by another customer` },
+      ],
+    });
   }
   if (doc) {
     const f = await ctx.http.request({ path: orderPath(doc.ref, `${segment(doc.name)}/download/`), as: 'otherTenant', operationId: 'downloadOrderDocument' });
-    refused(ctx, f, `file ${doc.name} of ${doc.ref} downloaded by another customer`, known);
+    ctx.judge(tenantIsolation, { reads: [{ exchange: f, what: `file ${doc.name} of ${doc.ref} downloaded by another customer`, known }] });
   }
   // the other customer's own list must not show our orders
-  const ours = new Set(ctx.orders.map((o) => o.ref));
-  let leaked = 0;
+  const items: { ref: unknown; exchange: Exchange }[] = [];
   const walk = await walkList(ctx, {
     path: '/api/v1/order/',
     operationId: 'listOrders',
     as: 'otherTenant',
     limit: Math.max(ctx.options.maxOrders, 1000),
-    onItem: (item, ex) => {
-      const ref = (item as { order_reference?: unknown })?.order_reference;
-      if (typeof ref === 'string' && ours.has(ref)) {
-        leaked++;
-        if (leaked <= 3) rec.fail(`the other customer's order list shows our order ${ref}: expected none of our orders / received it`, ctx.http.evidence(ex, { value: ref }));
-      }
-    },
+    onItem: (item, exchange) => void items.push({ ref: (item as { order_reference?: unknown })?.order_reference, exchange }),
   });
-  if (!walk.broken) rec.pass();
+  ctx.judge(tenantIsolation, { list: { ours: ctx.orders.map((o) => o.ref), items, complete: !walk.broken } });
 }
 
 export async function checkNotFound(ctx: RunContext, doc: DocRef | undefined): Promise<void> {
@@ -125,7 +111,7 @@ export async function checkNotFound(ctx: RunContext, doc: DocRef | undefined): P
     const task = randomUUID();
     for (const [suffix, op] of [['status/', 'getOrderExportStatus'], ['download/', 'downloadOrderExport']] as const) {
       const ex = await ctx.http.request({ path: `/api/v1/order/export/${task}/${suffix}`, operationId: op });
-      ctx.expectStatus('export_not_found', ex, [404], `unknown export task ${suffix.replace('/', '')}`);
+      ctx.judge(exportNotFound, { exchange: ex, part: suffix === 'status/' ? 'status' : 'download' });
     }
   }
 }

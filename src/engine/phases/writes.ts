@@ -1,6 +1,7 @@
 /**
  * Writes, only with --allow-writes (always on against the bundled server):
- * PO-STATUS, ACT-TERMINATE, ACT-PRECONDITION, ACT-INVALID-BODY.
+ * PO-STATUS, ACT-TERMINATE, ACT-PRECONDITION, ACT-INVALID-BODY. This driver
+ * writes and reads the effects; the modules of src/checks/writes/ judge them.
  *
  * Safety (ANALYSIS.md, "Writes on a target we did not write"): the run writes
  * only to orders it created itself (through the product order it sends) and to
@@ -18,10 +19,13 @@
  * termination from a state the flowchart does not allow).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { canMove } from '../../spec/lifecycle.ts';
-import { plainExpectation } from '../../spec/plain.ts';
+import { SUCCESS } from '../../checks/answers.ts';
+import type { RequestCount } from '../../checks/writes/effects.ts';
+import { actionInvalidBody } from '../../checks/writes/invalid-body.ts';
+import { actionPrecondition } from '../../checks/writes/precondition.ts';
+import { phaseOne, productOrderId, productOrderStatus, refusedKitBody, undocumentedPoll, type ProductOrderInput } from '../../checks/writes/product-order.ts';
+import { terminateActive, type TerminateInput } from '../../checks/writes/terminate.ts';
 import type { Exchange } from '../../harness/http.ts';
-import type { Evidence } from '../../report/types.ts';
 import { segment } from '../../harness/url.ts';
 import type { RunContext } from '../context.ts';
 import { orderPath } from './orders.ts';
@@ -29,8 +33,6 @@ import { listRequests } from './requests.ts';
 import { walkList } from '../list.ts';
 
 const PRODUCT_ORDER = '/api/v1/product_order/';
-/** every 2xx: an action or a creation the target acknowledged, whatever success status it chose */
-const SUCCESS = Array.from({ length: 100 }, (_, i) => 200 + i);
 
 async function stateOf(ctx: RunContext, ref: string): Promise<{ state: string | undefined; ex: Exchange }> {
   const ex = await ctx.http.request({ path: orderPath(ref), operationId: 'getOrder' });
@@ -39,23 +41,9 @@ async function stateOf(ctx: RunContext, ref: string): Promise<{ state: string | 
 }
 
 /** How many order requests an order has, and the first page's exchange (the evidence of the count). */
-async function requestCount(ctx: RunContext, ref: string): Promise<{ count: number; ex: Exchange | undefined }> {
+async function requestCount(ctx: RunContext, ref: string): Promise<RequestCount> {
   const { rows, walk } = await listRequests(ctx, { order_reference: ref }, false);
-  return { count: rows.length, ex: walk.first };
-}
-
-/**
- * Evidence of a write's effect: the read that shows it (`shown`), caused by
- * the writes before it, each a real exchange with its status and curl. A
- * read that did not happen (no exchange) leaves the writes as the evidence.
- */
-function effectEvidence(ctx: RunContext, shown: Exchange | undefined, causes: Exchange[], extra: Partial<Evidence> = {}): Evidence {
-  const causedBy = causes.map((c) => ctx.http.evidence(c));
-  if (!shown) {
-    const [first, ...rest] = causedBy;
-    return { ...(first as Evidence), ...extra, ...(rest.length > 0 ? { causedBy: rest } : {}) };
-  }
-  return { ...ctx.http.evidence(shown, extra), ...(causedBy.length > 0 ? { causedBy } : {}) };
+  return walk.first ? { count: rows.length, exchange: walk.first } : { count: rows.length };
 }
 
 function example(ctx: RunContext, name: string): unknown {
@@ -137,106 +125,50 @@ function productOrderBody(ctx: RunContext): { body: Record<string, unknown>; sou
   return { body, source: 'learnt' };
 }
 
-/**
- * The item's phase-1 status: `status` as the contract names it, or — the
- * field name is inferred — another field of the item holding a phase-1
- * status value (`state`, say), with the name it was found under.
- */
-function itemStatus(ctx: RunContext, item: Record<string, unknown> | undefined): { status: string | undefined; field: string | undefined } {
-  if (!item) return { status: undefined, field: undefined };
-  const vocabulary = ctx.lifecycle.item.states;
-  if (typeof item.status === 'string') return { status: item.status, field: 'status' };
-  for (const [k, v] of Object.entries(item)) if (typeof v === 'string' && vocabulary.includes(v)) return { status: v, field: k };
-  return { status: undefined, field: undefined };
-}
-
 async function createProductOrder(ctx: RunContext): Promise<void> {
-  const rec = ctx.check('product_order_status');
-  const item = ctx.lifecycle.item;
   const { body, source } = productOrderBody(ctx);
+  const offering = String(body.product_offering_id);
   const created = await ctx.http.request({ path: PRODUCT_ORDER, method: 'POST', json: body, operationId: 'createProductOrder' });
-  if (created.status !== undefined && created.status >= 400 && created.status < 500 && ![401, 403, 429].includes(created.status) && source !== 'user') {
-    // the target refused the kit's own guess of a valid body: not a provider failure, the check could not be exercised
-    const offering = String(body.product_offering_id);
-    rec.skip(`the target refused the kit's product order (${created.status}) for offering ${offering}${source === 'learnt' ? ' (learnt from an existing order)' : ' (the documentation example: no existing order showed one)'}; give a body this target accepts with --product-order-body FILE`);
+  const input: ProductOrderInput = { source, offering, created, polls: [], waitMs: ctx.options.waitMs };
+  const poId = productOrderId(created);
+  if (refusedKitBody(created, source)) {
     ctx.http.note(`product order not created: the target answered ${created.status} to the kit's body (offering ${offering}); the checks that need an order of the run's own are skipped`);
-    return;
-  }
-  if (!ctx.expectStatus('product_order_status', created, SUCCESS, 'product order creation')) return;
-  // the product order's shape is inferred: its schema findings are graded by the contract (warnings), once each
-  const seenViolations = new Set<string>();
-  const judgeShape = (ex: Exchange, operationId: string): void => {
-    const validate = ctx.validators.response(operationId, ex.status ?? 0);
-    if (!validate || !ex.isJson()) return void ctx.schema('product_order_status', ex, operationId);
-    for (const v of validate(ex.json())) {
-      const key = `${v.pointer.replace(/\/\d+/g, '/*')} ${v.message}`;
-      if (seenViolations.has(key)) continue;
-      seenViolations.add(key);
-      rec.fail(`${v.pointer || '/'}: expected ${plainExpectation(v)} / received ${v.value === undefined ? 'nothing' : JSON.stringify(v.value)}`, ctx.http.evidence(ex, { pointer: v.pointer, value: v.value, expected: plainExpectation(v) }), v.severity);
-    }
-  };
-  judgeShape(created, 'createProductOrder');
-  const po = created.json() as { id?: unknown; product_order_item?: Record<string, unknown>[] };
-  const first = itemStatus(ctx, po?.product_order_item?.[0]);
-  if (first.status !== item.initial) {
-    rec.fail(`new product order: expected item status "${item.initial}" / received ${JSON.stringify(first.status ?? po?.product_order_item?.[0])}`, ctx.http.evidence(created, { pointer: `/product_order_item/0/${first.field ?? 'status'}`, value: first.status }));
-  }
-  if (typeof po?.id !== 'string') return;
-  const seen: string[] = [String(first.status)];
-  let last: Exchange = created;
-  const deadline = Date.now() + ctx.options.waitMs;
-  let delay = 50;
-  let orderRef: string | null | undefined;
-  let polls = 0;
-  while (Date.now() < deadline) {
-    await sleep(delay);
-    delay = Math.min(delay * 2, 2000);
-    last = await ctx.http.request({ path: `${PRODUCT_ORDER}${segment(po.id)}/`, operationId: 'getProductOrder' });
-    polls++;
-    if (polls === 1 && (last.status === 404 || last.status === 405 || last.status === 501)) {
-      // GET /product_order/{id}/ is not a documented endpoint: phase 1 cannot be followed; the order is found through the list
-      ctx.http.note(`GET /api/v1/product_order/{id}/ answered ${last.status}: the endpoint is not documented, so phase 1 was not followed; the run's order was looked for in the order list by its external_id`);
-      rec.pass();
+  } else if (poId !== undefined) {
+    const undocumented = await followProductOrder(ctx, poId, input);
+    if (undocumented) {
+      ctx.http.note(`GET /api/v1/product_order/{id}/ answered ${undocumented}: the endpoint is not documented, so phase 1 was not followed; the run's order was looked for in the order list by its external_id`);
+      ctx.judge(productOrderStatus, input);
       await findCreatedInList(ctx, String(body.external_id));
       return;
     }
-    if (!ctx.expectStatus('product_order_status', last, [200], `product order ${po.id}`)) return;
-    judgeShape(last, 'getProductOrder');
-    const it = (last.json() as { product_order_item?: Record<string, unknown>[] })?.product_order_item?.[0];
-    const status = String(itemStatus(ctx, it).status);
-    const ref = it?.order_reference;
-    orderRef = typeof ref === 'string' ? ref : ref === null ? null : undefined;
-    if (typeof orderRef === 'string' && orderRef !== '') ctx.created(orderRef);
-    if (status !== seen[seen.length - 1]) {
-      const prev = seen[seen.length - 1] ?? item.initial;
-      // polling may miss a status: the new one must be reachable from the previous
-      const reachable = (from: string, to: string, depth = 0): boolean => depth < 10 && (canMove(item, from, to) || (item.transitions.get(from) ?? []).some((n) => reachable(n, to, depth + 1)));
-      if (!reachable(prev, status)) {
-        // an answer that cannot become right: one finding, and the poll stops
-        rec.fail(`product order ${po.id}: expected a phase-1 move from "${prev}" (to ${(item.transitions.get(prev) ?? []).join(' or ') || 'nothing: it is final'}) / received "${status}" (after ${polls} poll${polls === 1 ? '' : 's'})`, effectEvidence(ctx, last, [created], { pointer: '/product_order_item/0/status', value: status, received: [...seen, status].join(' → ') }));
-        return;
-      }
-      seen.push(status);
-    }
-    if (item.terminal.has(status)) break;
   }
-  const final = seen[seen.length - 1] ?? '';
-  if (!item.terminal.has(final)) {
-    rec.fail(`product order ${po.id}: expected a final status (${[...item.terminal].join(', ')}) within ${ctx.options.waitMs} ms / received "${final}" (${polls} polls)`, effectEvidence(ctx, last, last === created ? [] : [created], { received: seen.join(' → ') }));
-    return;
+  ctx.judge(productOrderStatus, input);
+}
+
+/**
+ * Polls the product order through phase 1 (until an answer is not 200, a
+ * move the lifecycle does not allow, a final status or the deadline),
+ * recording the order it created as the run's own, and reads that order once
+ * its item is created. Judges nothing; returns the status of a first poll
+ * that shows the endpoint missing.
+ */
+async function followProductOrder(ctx: RunContext, poId: string, input: ProductOrderInput): Promise<number | undefined> {
+  const deadline = Date.now() + ctx.options.waitMs;
+  let delay = 50;
+  let run = phaseOne(ctx.lifecycle, input.created, input.polls);
+  while (Date.now() < deadline) {
+    await sleep(delay);
+    delay = Math.min(delay * 2, 2000);
+    const poll = await ctx.http.request({ path: `${PRODUCT_ORDER}${segment(poId)}/`, operationId: 'getProductOrder' });
+    input.polls.push(poll);
+    if (input.polls.length === 1 && undocumentedPoll(poll)) return poll.status;
+    run = phaseOne(ctx.lifecycle, input.created, input.polls);
+    if (poll.status === 200 && typeof run.orderRef === 'string' && run.orderRef !== '') ctx.created(run.orderRef);
+    if (run.stop) break;
   }
-  if (final === 'created') {
-    if (typeof orderRef !== 'string' || orderRef === '') {
-      rec.fail(`product order ${po.id} is created: expected its order_reference / received ${JSON.stringify(orderRef)}`, effectEvidence(ctx, last, last === created ? [] : [created], { pointer: '/product_order_item/0/order_reference', value: orderRef }));
-      return;
-    }
-    const { state, ex } = await stateOf(ctx, orderRef);
-    if (state === undefined || !ctx.lifecycle.order.states.includes(state) || ctx.lifecycle.order.terminal.has(state)) {
-      rec.fail(`order ${orderRef} created by product order ${po.id}: expected it readable in a live order state / received ${JSON.stringify(state)}`, effectEvidence(ctx, ex, [created], { pointer: '/state', value: state }));
-      return;
-    }
-  }
-  rec.pass();
+  const final = run.seen[run.seen.length - 1];
+  if (run.stop?.kind === 'final' && final === 'created' && typeof run.orderRef === 'string' && run.orderRef !== '') input.order = (await stateOf(ctx, run.orderRef)).ex;
+  return undefined;
 }
 
 /**
@@ -300,8 +232,8 @@ export async function checkInvalidBodies(ctx: RunContext, reasons: string[]): Pr
     return;
   }
   const reason = reasons[0];
-  const before = (await requestCount(ctx, o.ref)).count;
-  const sent: Exchange[] = [];
+  const before = await requestCount(ctx, o.ref);
+  const sent: { what: string; exchange: Exchange }[] = [];
   const bodies: [string, { json?: unknown; body?: string; headers?: Record<string, string> }][] = [
     ['a reason not in the list', { json: { reason: `Not a listed reason ${ctx.options.seed}`, message: '' } }],
     ['no reason', { json: { message: 'no reason given' } }],
@@ -311,17 +243,10 @@ export async function checkInvalidBodies(ctx: RunContext, reasons: string[]): Pr
     ['a JSON array', { json: [reason ?? 'x'] }],
   ];
   for (const [what, b] of bodies) {
-    const ex = await ctx.http.request({ path: orderPath(o.ref, 'terminate/'), method: 'POST', operationId: 'requestOrderAction', ...b });
-    sent.push(ex);
-    if (ex.status !== undefined && ex.status >= 400 && ex.status < 500) rec.pass();
-    else rec.fail(`termination of ${o.ref} with ${what}: expected a 4xx / received ${ex.status ?? ex.error?.message}`, ctx.http.evidence(ex, { expected: '4xx', received: String(ex.status) }));
+    sent.push({ what, exchange: await ctx.http.request({ path: orderPath(o.ref, 'terminate/'), method: 'POST', operationId: 'requestOrderAction', ...b }) });
   }
   const [after, now] = await Promise.all([requestCount(ctx, o.ref), stateOf(ctx, o.ref)]);
-  // the writes that may have caused a change: those the target did not refuse (all of them when none stands out)
-  const accepted = sent.filter((x) => x.status === undefined || x.status < 400 || x.status >= 500);
-  const causes = accepted.length > 0 ? accepted : sent;
-  if (now.state !== o.state) rec.fail(`after refused terminations of ${o.ref}: expected state "${o.state}" unchanged / received "${now.state}"`, effectEvidence(ctx, now.ex, causes, { pointer: '/state', value: now.state, expected: o.state, received: String(now.state) }));
-  if (after.count !== before) rec.fail(`after refused terminations of ${o.ref}: expected ${before} order request(s) unchanged / received ${after.count}`, effectEvidence(ctx, after.ex, causes, { expected: String(before), received: String(after.count) }));
+  ctx.judge(actionInvalidBody, { ref: o.ref, state: o.state, sent, before, after, now: now.ex });
 }
 
 /** Why no writable order fits, for skip reasons. */
@@ -351,28 +276,21 @@ export async function checkTermination(ctx: RunContext, reasons: string[]): Prom
     } else {
       ctx.touched.add(o.ref);
       const message = `conformance run ${ctx.options.seed}`;
-      const ex = await ctx.http.request({ path: orderPath(o.ref, 'terminate/'), method: 'POST', json: { reason, message }, operationId: 'requestOrderAction' });
-      // any 2xx acknowledges the termination (204 No Content included); its effects are then verified
-      if (ctx.expectStatus('terminate_active', ex, SUCCESS, `termination of active order ${o.ref} with reason "${reason}"`)) {
-        if (ex.bytes > 0) ctx.schema('terminate_active', ex, 'requestOrderAction');
+      const attempt = await ctx.http.request({ path: orderPath(o.ref, 'terminate/'), method: 'POST', json: { reason, message }, operationId: 'requestOrderAction' });
+      const input: TerminateInput = { ref: o.ref, reason, attempt };
+      // any 2xx acknowledges the termination (204 No Content included); its effects are then read
+      if (attempt.status !== undefined && SUCCESS.includes(attempt.status)) {
         ctx.terminated = o.ref;
         const requests = await listRequests(ctx, { order_reference: o.ref }, false);
-        if (!requests.rows.some((r) => r.reason === reason && r.order_reference === o.ref)) {
-          rec.fail(`termination of ${o.ref}: expected an order request with reason "${reason}" / received ${requests.rows.length} request(s) without it`, effectEvidence(ctx, requests.walk.first, [ex], { expected: `an order request with reason "${reason}"`, received: `${requests.rows.length} request(s) without it` }));
-        }
+        input.requests = { rows: requests.rows, exchange: requests.walk.first };
         const [now, history] = await Promise.all([
           stateOf(ctx, o.ref),
           ctx.http.request({ path: orderPath(o.ref, 'historic/'), operationId: 'getOrderHistory' }),
         ]);
-        if (!now.state || !after.includes(now.state)) {
-          rec.fail(`after terminating ${o.ref}: expected state ${after.join(' or ')} / received ${JSON.stringify(now.state)}`, effectEvidence(ctx, now.ex, [ex], { pointer: '/state', value: now.state, expected: after.join(' or '), received: String(now.state) }));
-        }
-        const entries = ((history.json() as { results?: { state?: string }[] } | undefined)?.results ?? []).map((e) => String(e?.state));
-        if (!entries.some((s) => after.includes(s))) {
-          rec.fail(`after terminating ${o.ref}: expected ${after.join(' or ')} in the history / received ${entries.slice(-3).join(' → ')}`, effectEvidence(ctx, history, [ex], { pointer: '/results', expected: `${after.join(' or ')} in the history`, received: entries.slice(-3).join(' → ') }));
-        }
-        rec.pass();
+        input.now = now.ex;
+        input.history = history;
       }
+      ctx.judge(terminateActive, input);
     }
   };
   if (judged) await terminateOne();
@@ -404,14 +322,8 @@ async function checkPrecondition(ctx: RunContext, reason: string | undefined): P
     rec.skip(`no order of the run's own, nor a disposable one, is in a state the termination is not allowed from (${whyNoOrder(ctx)}); ${NAME_ONE}`);
     return;
   }
-  const before = (await requestCount(ctx, o.ref)).count;
-  const ex = await ctx.http.request({ path: orderPath(o.ref, 'terminate/'), method: 'POST', json: { reason, message: 'conformance: must be refused' }, operationId: 'requestOrderAction' });
-  if (ex.status !== undefined && ex.status >= 400 && ex.status < 500) rec.pass();
-  else rec.fail(`termination of ${o.ref} in state "${o.state}" (allowed only from ${terminate.from.join('/')}): expected a 4xx / received ${ex.status ?? ex.error?.message}`, ctx.http.evidence(ex, { expected: '4xx', received: String(ex.status) }));
-  const [afterCount, now] = await Promise.all([requestCount(ctx, o.ref), stateOf(ctx, o.ref)]);
-  const effect = [terminate.via, terminate.to].filter((s): s is string => !!s && s !== o.state);
-  if (now.state === undefined || (now.state !== o.state && (effect.includes(now.state) || terminal.has(o.state)))) {
-    rec.fail(`after a refused termination of ${o.ref}: expected state "${o.state}" unchanged / received "${now.state}"`, effectEvidence(ctx, now.ex, [ex], { pointer: '/state', value: now.state, expected: o.state, received: String(now.state) }));
-  }
-  if (afterCount.count !== before) rec.fail(`after a refused termination of ${o.ref}: expected ${before} order request(s) / received ${afterCount.count}`, effectEvidence(ctx, afterCount.ex, [ex], { expected: String(before), received: String(afterCount.count) }));
+  const before = await requestCount(ctx, o.ref);
+  const attempt = await ctx.http.request({ path: orderPath(o.ref, 'terminate/'), method: 'POST', json: { reason, message: 'conformance: must be refused' }, operationId: 'requestOrderAction' });
+  const [after, now] = await Promise.all([requestCount(ctx, o.ref), stateOf(ctx, o.ref)]);
+  ctx.judge(actionPrecondition, { ref: o.ref, state: o.state, attempt, before, after, now: now.ex });
 }
