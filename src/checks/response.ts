@@ -9,6 +9,9 @@ import { plainExpectation } from '../spec/plain.ts';
 import type { Violation } from '../spec/validators.ts';
 import type { Finding, JudgeEnv, Judgement } from './define.ts';
 
+/** every 2xx: an action or a creation the target acknowledged, whatever success status it chose */
+export const SUCCESS: readonly number[] = Array.from({ length: 100 }, (_, i) => 200 + i);
+
 /** An answer's status against the allowed ones: one pass, or one finding saying what came instead. */
 export function statusJudgement(ex: Exchange, allowed: readonly number[], what: string): Judgement {
   if (ex.status !== undefined && allowed.includes(ex.status)) return { passed: 1, findings: [] };

@@ -6,7 +6,7 @@
  * (src/engine/phases/access.ts) sends them.
  */
 import type { Exchange } from '../../harness/http.ts';
-import { expectStatus } from '../answers.ts';
+import { statusJudgement } from '../response.ts';
 import type { CheckName } from '../catalog.ts';
 import { defineCheck, type Check } from '../define.ts';
 
@@ -18,7 +18,7 @@ export interface CredentialProbe {
 }
 
 function refusedWithout(url: string, name: CheckName, how: string): Check<CredentialProbe> {
-  return defineCheck<CredentialProbe>(url, name, ({ exchange, path }) => expectStatus(exchange, [401], `${exchange.method} ${path} ${how}`));
+  return defineCheck<CredentialProbe>(url, name, ({ exchange, path }) => statusJudgement(exchange, [401], `${exchange.method} ${path} ${how}`));
 }
 
 export const authMissingCredentials = refusedWithout(import.meta.url, 'auth_missing_credentials', 'without credentials');

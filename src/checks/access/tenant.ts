@@ -8,7 +8,7 @@
  * what part it has: each part given is judged.
  */
 import type { Exchange } from '../../harness/http.ts';
-import { expectStatus, merge } from '../answers.ts';
+import { both, statusJudgement } from '../response.ts';
 import { defineCheck, type Finding, type Judgement } from '../define.ts';
 
 export interface TenantRead {
@@ -68,6 +68,6 @@ function listShowsNone(list: NonNullable<TenantInput['list']>): Judgement {
 export const tenantIsolation = defineCheck<TenantInput>(import.meta.url, 'tenant_isolation', (input) => {
   const parts: Judgement[] = (input.reads ?? []).map(refused);
   if (input.list) parts.push(listShowsNone(input.list));
-  if (input.exportTask) parts.push(expectStatus(input.exportTask.exchange, [403, 404], `export task ${input.exportTask.taskId} read by another customer`));
-  return merge(...parts);
+  if (input.exportTask) parts.push(statusJudgement(input.exportTask.exchange, [403, 404], `export task ${input.exportTask.taskId} read by another customer`));
+  return both(...parts);
 });

@@ -7,7 +7,7 @@
  * the new state (the server contradicts itself), a warning otherwise.
  */
 import type { Exchange } from '../../harness/http.ts';
-import { merge } from '../answers.ts';
+import { both } from '../response.ts';
 import { defineCheck, type Judgement } from '../define.ts';
 import { downloadProblem, judgeDownload, judgePolls, successOf, type TaskDownload } from './task.ts';
 
@@ -45,7 +45,7 @@ export const exportFresh = defineCheck<ExportFreshInput>(import.meta.url, 'expor
   if (!last || last.status !== 200 || successOf(last) !== true || !input.download) return polled;
   const downloaded = judgeDownload(input.download, false);
   const summary = input.download.summary;
-  if (downloadProblem(input.download) !== undefined || !summary) return merge(polled, downloaded);
+  if (downloadProblem(input.download) !== undefined || !summary) return both(polled, downloaded);
   const ex = input.download.exchange;
   const terminate = env.lifecycle.actions.get('terminate');
   const after = [terminate?.via, terminate?.to].filter((x): x is string => !!x);
@@ -59,5 +59,5 @@ export const exportFresh = defineCheck<ExportFreshInput>(import.meta.url, 'expor
   else if (csvState === undefined || after.includes(csvState)) fresh = { passed: 1, findings: [] };
   else if (typeof detailState === 'string' && after.includes(detailState)) fresh = { passed: 0, findings: [{ message: `export started after terminating ${ref}: expected its state ${after.join(' or ')} / received "${csvState}" (the order's detail says "${detailState}": a stale export)`, exchange: ex, expected: after.join(' or '), received: csvState, severity: 'error' }] };
   else fresh = { passed: 0, findings: [{ message: `export started after terminating ${ref}: expected its state ${after.join(' or ')} / received "${csvState}" (the detail says ${JSON.stringify(detailState)}, so this is not confirmed)`, exchange: ex, note, severity: 'warning' }] };
-  return merge(polled, downloaded, fresh);
+  return both(polled, downloaded, fresh);
 });

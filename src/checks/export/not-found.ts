@@ -1,6 +1,6 @@
 /** EXP-NOT-FOUND: the status and the file of an export task that does not exist answer 404. */
 import type { Exchange } from '../../harness/http.ts';
-import { expectStatus } from '../answers.ts';
+import { statusJudgement } from '../response.ts';
 import { defineCheck } from '../define.ts';
 
 export interface UnknownTaskInput {
@@ -10,4 +10,4 @@ export interface UnknownTaskInput {
   part: 'status' | 'download';
 }
 
-export const exportNotFound = defineCheck<UnknownTaskInput>(import.meta.url, 'export_not_found', ({ exchange, part }) => expectStatus(exchange, [404], `unknown export task ${part}`));
+export const exportNotFound = defineCheck<UnknownTaskInput>(import.meta.url, 'export_not_found', ({ exchange, part }) => statusJudgement(exchange, [404], `unknown export task ${part}`));

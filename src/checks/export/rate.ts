@@ -7,7 +7,7 @@
  * start is given with when it was answered (ms since the epoch).
  */
 import type { Exchange } from '../../harness/http.ts';
-import { expectStatus } from '../answers.ts';
+import { statusJudgement } from '../response.ts';
 import { defineCheck } from '../define.ts';
 import { ACCEPTED } from './start.ts';
 
@@ -31,7 +31,7 @@ export interface RateLimitInput {
 
 export const rateLimit = defineCheck<RateLimitInput>(import.meta.url, 'rate_limit', ({ first, second }) => {
   if (second.at - first.at >= WINDOW_MS) return { passed: 0, findings: [], skip: `the second export came ${Math.round((second.at - first.at) / 1000)} s after the first, outside the 5-minute window` };
-  return expectStatus(second.exchange, [429], 'a second export by the same user within 5 minutes');
+  return statusJudgement(second.exchange, [429], 'a second export by the same user within 5 minutes');
 });
 
 /** Retry-After as HTTP allows it: a number of seconds, or an HTTP date. */
@@ -55,5 +55,5 @@ export interface RateScopeInput {
 
 export const rateLimitScope = defineCheck<RateScopeInput>(import.meta.url, 'rate_limit_scope', ({ userStartedAt, colleague }) => {
   if (colleague.at - userStartedAt >= SCOPE_MARGIN_MS) return { passed: 0, findings: [], skip: "more than 4.5 minutes passed since the user's export: its window may have closed, so the colleague's export proves nothing" };
-  return expectStatus(colleague.exchange, ACCEPTED, "a colleague's export while the user's own is rate-limited (the limit is per user)");
+  return statusJudgement(colleague.exchange, ACCEPTED, "a colleague's export while the user's own is rate-limited (the limit is per user)");
 });

@@ -6,7 +6,7 @@
  */
 import type { Exchange } from '../../harness/http.ts';
 import type { Profile } from '../../report/types.ts';
-import { expectStatus, merge, schemaOf } from '../answers.ts';
+import { both, schemaJudgement, statusJudgement } from '../response.ts';
 import { defineCheck } from '../define.ts';
 
 /** the statuses of an accepted export start: the documentation shows none, so any 2xx that can carry a task */
@@ -19,11 +19,11 @@ export interface ExportStartInput {
 }
 
 export const exportStart = defineCheck<ExportStartInput>(import.meta.url, 'export_start', ({ start, profile }, env) => {
-  const status = expectStatus(start, ACCEPTED, 'export start');
+  const status = statusJudgement(start, ACCEPTED, 'export start');
   if (status.findings.length > 0) return status;
   const strictStatus = Number(env.spec.operations.get('startOrderExport')?.raw['x-strict-status'] ?? 202);
   const strict = start.status !== strictStatus && profile === 'strict'
     ? [{ message: `export start: expected ${strictStatus} Accepted (strict profile) / received ${start.status}`, exchange: start, expected: String(strictStatus), received: String(start.status) }]
     : [];
-  return merge(status, schemaOf(env, start, 'startOrderExport'), { passed: 0, findings: strict });
+  return both(status, schemaJudgement(env, start, 'startOrderExport'), { passed: 0, findings: strict });
 });

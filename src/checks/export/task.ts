@@ -6,7 +6,7 @@
  * (EXP-STATUS, EXP-DOWNLOAD, EXP-CONTENT) and the colleague's (EXP-FRESH).
  */
 import type { Exchange } from '../../harness/http.ts';
-import { expectStatus, merge } from '../answers.ts';
+import { both, statusJudgement } from '../response.ts';
 import type { Finding, Judgement } from '../define.ts';
 
 /** The CSV of an export as the stream left it: the header, the row count, and how the rows met the order list. */
@@ -62,19 +62,19 @@ export function judgePolls({ taskId, polls, waitMs, url }: TaskPolls, each: (ex:
   const parts: Judgement[] = [];
   let success: unknown = null;
   for (const ex of polls) {
-    const status = expectStatus(ex, [200], `status of export ${taskId}`);
+    const status = statusJudgement(ex, [200], `status of export ${taskId}`);
     parts.push(status);
-    if (status.findings.length > 0) return merge(...parts);
+    if (status.findings.length > 0) return both(...parts);
     parts.push(each(ex));
     success = successOf(ex);
-    if (success === true || success === false) return merge(...parts);
+    if (success === true || success === false) return both(...parts);
   }
   const last = polls[polls.length - 1];
   const timeout: Finding = { message: `export ${taskId}: expected success to become true or false within ${waitMs} ms / received ${JSON.stringify(success)}` };
   if (last) timeout.exchange = last;
   else timeout.evidence = { method: 'GET', url };
   parts.push({ passed: 0, findings: [timeout] });
-  return merge(...parts);
+  return both(...parts);
 }
 
 /** Why a download cannot be read further (no 200, no CSV, no header), or undefined when it can. */
@@ -88,17 +88,17 @@ export function downloadProblem(d: TaskDownload): string | undefined {
 /** A download answered 200 with CSV that parses and has a header row; `typed` also asks for Content-Type text/csv (EXP-DOWNLOAD). */
 export function judgeDownload(d: TaskDownload, typed: boolean): Judgement {
   const ex = d.exchange;
-  const status = expectStatus(ex, [200], `download of export ${d.taskId}`);
+  const status = statusJudgement(ex, [200], `download of export ${d.taskId}`);
   if (status.findings.length > 0) return status;
   const findings: Finding[] = [];
   if (typed && ex.contentType() !== 'text/csv') findings.push({ message: `export download: expected Content-Type text/csv / received ${JSON.stringify(ex.headers['content-type'] ?? 'none')}`, exchange: ex, expected: 'text/csv', received: ex.headers['content-type'] ?? 'none' });
   if (d.error !== undefined || !d.summary) {
     findings.push({ message: `export download: expected CSV that parses / received ${d.error}`, exchange: ex });
-    return merge(status, { passed: 0, findings });
+    return both(status, { passed: 0, findings });
   }
   if (d.summary.header.length === 0) {
     findings.push({ message: 'export download: expected a header row / received an empty file', exchange: ex });
-    return merge(status, { passed: 0, findings });
+    return both(status, { passed: 0, findings });
   }
-  return merge(status, { passed: 1, findings });
+  return both(status, { passed: 1, findings });
 }

@@ -13,7 +13,7 @@ import type { Exchange } from '../../harness/http.ts';
 import type { Lifecycle } from '../../spec/lifecycle.ts';
 import { canMove } from '../../spec/lifecycle.ts';
 import { plainExpectation } from '../../spec/plain.ts';
-import { expectStatus, schemaOf, SUCCESS } from '../answers.ts';
+import { SUCCESS, schemaJudgement, statusJudgement } from '../response.ts';
 import { defineCheck, type Finding, type JudgeEnv } from '../define.ts';
 import { effect, stateOf } from './effects.ts';
 
@@ -101,7 +101,7 @@ function shapeJudge(env: JudgeEnv): (ex: Exchange, operationId: string) => Findi
   const seen = new Set<string>();
   return (ex, operationId) => {
     const validate = env.validators.response(operationId, ex.status ?? 0);
-    if (!validate || !ex.isJson()) return schemaOf(env, ex, operationId).findings;
+    if (!validate || !ex.isJson()) return schemaJudgement(env, ex, operationId).findings;
     const findings: Finding[] = [];
     for (const v of validate(ex.json())) {
       const key = `${v.pointer.replace(/\/\d+/g, '/*')} ${v.message}`;
@@ -119,7 +119,7 @@ export const productOrderStatus = defineCheck<ProductOrderInput>(import.meta.url
     // the target refused the kit's own guess of a valid body: not a provider failure, the check could not be exercised
     return { passed: 0, findings: [], skip: `the target refused the kit's product order (${created.status}) for offering ${offering}${source === 'learnt' ? ' (learnt from an existing order)' : ' (the documentation example: no existing order showed one)'}; give a body this target accepts with --product-order-body FILE` };
   }
-  const status = expectStatus(created, SUCCESS, 'product order creation');
+  const status = statusJudgement(created, SUCCESS, 'product order creation');
   if (status.findings.length > 0) return status;
   const item = env.lifecycle.item;
   const shape = shapeJudge(env);
@@ -137,7 +137,7 @@ export const productOrderStatus = defineCheck<ProductOrderInput>(import.meta.url
   for (const ex of polls.slice(0, run.read)) if (ex.status === 200) findings.push(...shape(ex, 'getProductOrder'));
   const last = polls[run.read - 1] ?? created;
   if (run.stop?.kind === 'refused') {
-    findings.push(...expectStatus(run.stop.at, [200], `product order ${poId}`).findings);
+    findings.push(...statusJudgement(run.stop.at, [200], `product order ${poId}`).findings);
     return { passed: run.read, findings };
   }
   // the creation and every poll answered 200

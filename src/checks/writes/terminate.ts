@@ -5,7 +5,7 @@
  * termination's transit or final state, and that state in its history.
  */
 import type { Exchange } from '../../harness/http.ts';
-import { expectStatus, merge, schemaOf, SUCCESS } from '../answers.ts';
+import { SUCCESS, both, schemaJudgement, statusJudgement } from '../response.ts';
 import { defineCheck, type Finding } from '../define.ts';
 import { effect, stateOf } from './effects.ts';
 
@@ -24,12 +24,12 @@ export interface TerminateInput {
 
 export const terminateActive = defineCheck<TerminateInput>(import.meta.url, 'terminate_active', ({ ref, reason, attempt: ex, requests, now, history }, env) => {
   // any 2xx acknowledges the termination; its effects are then verified
-  const status = expectStatus(ex, SUCCESS, `termination of active order ${ref} with reason "${reason}"`);
+  const status = statusJudgement(ex, SUCCESS, `termination of active order ${ref} with reason "${reason}"`);
   if (status.findings.length > 0) return status;
   const terminate = env.lifecycle.actions.get('terminate');
   const after = [terminate?.via, terminate?.to].filter((s): s is string => !!s);
   const parts = [status];
-  if (ex.bytes > 0) parts.push(schemaOf(env, ex, 'requestOrderAction'));
+  if (ex.bytes > 0) parts.push(schemaJudgement(env, ex, 'requestOrderAction'));
   const findings: Finding[] = [];
   const rows = requests?.rows ?? [];
   if (!rows.some((r) => r.reason === reason && r.order_reference === ref)) {
@@ -43,5 +43,5 @@ export const terminateActive = defineCheck<TerminateInput>(import.meta.url, 'ter
   if (!entries.some((s) => after.includes(s))) {
     findings.push({ message: `after terminating ${ref}: expected ${after.join(' or ')} in the history / received ${entries.slice(-3).join(' → ')}`, ...effect(history, [ex]), pointer: '/results', expected: `${after.join(' or ')} in the history`, received: entries.slice(-3).join(' → ') });
   }
-  return merge(...parts, { passed: 1, findings });
+  return both(...parts, { passed: 1, findings });
 });

@@ -19,7 +19,7 @@
  * termination from a state the flowchart does not allow).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SUCCESS } from '../../checks/answers.ts';
+import { SUCCESS } from '../../checks/response.ts';
 import type { RequestCount } from '../../checks/writes/effects.ts';
 import { actionInvalidBody } from '../../checks/writes/invalid-body.ts';
 import { actionPrecondition } from '../../checks/writes/precondition.ts';
