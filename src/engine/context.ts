@@ -5,12 +5,11 @@
  */
 import { CHECK_BY_NAME, type CheckName, type CheckNeed } from '../checks/catalog.ts';
 import { judgeEnv, type Check, type JudgeEnv, type Judgement } from '../checks/define.ts';
-import type { Exchange, Harness } from '../harness/http.ts';
+import type { Harness } from '../harness/http.ts';
 import type { Evidence, Profile, Result, Severity } from '../report/types.ts';
 import { lifecycleOf, type Lifecycle } from '../spec/lifecycle.ts';
-import { plainExpectation } from '../spec/plain.ts';
 import type { Spec } from '../spec/load.ts';
-import { validatorsFor, type Validators, type Violation } from '../spec/validators.ts';
+import { validatorsFor, type Validators } from '../spec/validators.ts';
 import type { RunOptions } from './options.ts';
 
 const MAX_EVIDENCE = 5;
@@ -279,39 +278,6 @@ export class RunContext {
     }
   }
 
-  /** Validates a JSON response body against the spec and records violations on a check. */
-  schema(name: CheckName, ex: Exchange, operationId: string, component?: string, pointerPrefix = ''): boolean {
-    const rec = this.check(name);
-    if (ex.status === undefined) return false;
-    if (!ex.isJson()) {
-      const why = ex.jsonProblem();
-      rec.fail(`expected a JSON body / received ${ex.bytes} bytes of ${ex.contentType() || 'unknown type'} that ${why ? `are not read as JSON: ${why}` : 'do not parse'}`, this.http.evidence(ex));
-      return false;
-    }
-    const validate = component ? this.validators.component(component) : this.validators.response(operationId, ex.status);
-    if (!validate) return true;
-    const violations = validate(ex.json());
-    for (const v of violations) this.violation(name, ex, v, pointerPrefix);
-    rec.pass();
-    return violations.every((v) => v.severity !== 'error');
-  }
-
-  /**
-   * Records one schema violation of a response on a check: the message and
-   * the evidence show the value cut (after redaction), never whole. O(1) per
-   * violation beyond the exchange's own digest, computed once.
-   */
-  violation(name: CheckName, ex: Exchange, v: Violation, pointerPrefix = ''): void {
-    const pointer = pointerPrefix + v.pointer;
-    const received = v.value === undefined ? 'nothing' : this.http.show(v.value);
-    const expected = plainExpectation(v);
-    this.check(name).fail(
-      `${pointer || '/'}: expected ${expected} / received ${received}`,
-      () => this.http.evidence(ex, { pointer, value: v.value, expected, received: v.value === undefined ? 'missing' : received }),
-      v.severity,
-    );
-  }
-
   /**
    * Has a check module judge what a driver handed it, and records its
    * judgement on the check's recorder: its passes, its findings with evidence
@@ -336,19 +302,6 @@ export class RunContext {
       }, f.severity);
     }
     if (j.skip && j.passed === 0 && j.findings.length === 0) rec.skip(j.skip);
-  }
-
-  /** Expects one of the given statuses; records a failure with evidence otherwise. */
-  expectStatus(name: CheckName, ex: Exchange, allowed: number[], what: string): boolean {
-    const rec = this.check(name);
-    if (ex.status !== undefined && allowed.includes(ex.status)) {
-      rec.pass();
-      return true;
-    }
-    const received = ex.status === undefined ? `no answer (${ex.error?.message ?? 'transport error'})` : String(ex.status);
-    const expected = allowed.length === 100 && allowed[0] === 200 && allowed[99] === 299 ? 'a 2xx' : allowed.join(' or ');
-    rec.fail(`${what}: expected ${expected} / received ${received}`, this.http.evidence(ex, { expected, received }));
-    return false;
   }
 
   recorded(): CheckRecorder[] {
