@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import { authInvalidCredentials, authMissingCredentials, type CredentialProbe } from '../../checks/access/credentials.ts';
 import { tenantIsolation } from '../../checks/access/tenant.ts';
-import type { CheckName } from '../../checks/catalog.ts';
 import type { Check } from '../../checks/define.ts';
 import { documentNotFound } from '../../checks/documents/not-found.ts';
 import { documentTraversal } from '../../checks/documents/traversal.ts';

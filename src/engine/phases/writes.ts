@@ -265,7 +265,6 @@ export async function checkTermination(ctx: RunContext, reasons: string[]): Prom
   const terminate = ctx.lifecycle.actions.get('terminate');
   if (!terminate) return;
   const reason = reasons[0];
-  const after = [terminate.via, terminate.to].filter((s): s is string => !!s);
   // the termination runs for terminate_active, and (judging nothing) for the checks that need a terminated order
   const judged = ctx.enabled('terminate_active');
   const terminateOne = async (): Promise<void> => {
