@@ -4,7 +4,7 @@
  * examples (FIBDE, "12MOIS", "T0 + 1 week", COVAGE billing sites). The offer
  * families are checked against the `OfferFamily` enum of the spec at start-up.
  */
-import type { components } from '../generated/openapi.d.ts';
+import type { components } from '../generated/openapi.ts';
 
 export interface ProductEntry {
   id: string;

@@ -11,7 +11,7 @@
  * moves (state, dates, documents) is computed from the visible events, so the
  * list, the detail, the history and the export always agree.
  */
-import type { components } from '../generated/openapi.d.ts';
+import type { components } from '../generated/openapi.ts';
 import type { ActionRule } from '../src/spec/lifecycle.ts';
 import {
   BILLING_SITES, CANCEL_REASONS, CHANGE_REASONS, END_CUSTOMERS, FIRST_NAMES, LAST_NAMES, MANAGERS, OPTIONS,

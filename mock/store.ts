@@ -13,7 +13,7 @@
  * Time only moves through `now()`: nothing runs in the background; a moving
  * order's state is computed from the clock when it is read.
  */
-import type { components } from '../generated/openapi.d.ts';
+import type { components } from '../generated/openapi.ts';
 import type { ActionRule } from '../src/spec/lifecycle.ts';
 import type { Model } from './model.ts';
 import {

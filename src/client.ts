@@ -1,10 +1,10 @@
 /**
  * The typed client: openapi-fetch over the types that `npm run generate` makes
- * from `openapi.yaml` (generated/openapi.d.ts, never edited by hand).
+ * from `openapi.yaml` (generated/openapi.ts, never edited by hand).
  * Integrators and the Pact consumer call the API through this.
  */
 import createClient, { type Client, type ClientOptions } from 'openapi-fetch';
-import type { components, operations, paths } from '../generated/openapi.d.ts';
+import type { components, operations, paths } from '../generated/openapi.ts';
 
 export type { components, operations, paths };
 export type OrderTrackingClient = Client<paths>;

@@ -1,5 +1,5 @@
 /**
- * The generated client (src/client.ts: openapi-fetch over generated/openapi.d.ts)
+ * The generated client (src/client.ts: openapi-fetch over generated/openapi.ts)
  * against a tiny local server: the paths it requests, the Bearer header it
  * sends, and the typed bodies it parses. The `expectTypeOf` lines are checked
  * at compile time by `npm run typecheck` (tsc over test/).

@@ -3,7 +3,7 @@
  * Pact regexes must match the whole value (they are anchored by the matcher).
  */
 import { MatchersV3 as M, type PactV4 } from '@pact-foundation/pact';
-import { offerFamilyValues, orderStateValues } from '../../generated/enums.ts';
+import { offerFamilyValues, orderStateValues } from '../../generated/openapi.ts';
 
 type WithRequest = ReturnType<ReturnType<PactV4['addInteraction']>['withRequest']>;
 /** pact-js does not export its V4 response builder type; this is it. */
@@ -16,7 +16,7 @@ export const instant = (example: string) => M.regex(INSTANT_RE, example);
 /** A calendar day (`format: date`). */
 export const day = (example: string) => M.date('yyyy-MM-dd', example);
 
-/** One of the order states (the enum of openapi.yaml, generated into generated/enums.ts). */
+/** One of the order states (the enum of openapi.yaml, generated into generated/openapi.ts). */
 export const ORDER_STATE_RE = `(${orderStateValues.join('|')})`;
 export const orderState = (example: string) => M.regex(ORDER_STATE_RE, example);
 

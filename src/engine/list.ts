@@ -7,26 +7,11 @@
 import { countContradiction as judgeCount, needsSecondWalk, type CountContradiction } from '../checks/orders/paging.ts';
 import type { Exchange, Principal } from '../harness/http.ts';
 import { resolveLink } from '../harness/url.ts';
+import type { WalkSummary } from '../checks/lists.ts';
 import type { RunContext } from './context.ts';
 
-export interface ListWalk {
-  /** every item, as returned (the caller decides what to keep) */
-  items: number;
-  pages: number;
-  /** `count` of the first page, when paginated */
-  announced: number | undefined;
-  /** `count` of every page that gave one, in walk order */
-  counts: number[];
-  paginated: boolean;
-  /** a problem with the walk itself (loop, bad link, transport) */
-  broken: string | undefined;
-  /** the exchange of the first page */
-  first: Exchange | undefined;
-  /** the exchange that broke the walk, for evidence */
-  brokenAt: Exchange | undefined;
-  /** the walk broke on a `next` link it refused to follow (not http(s) on the target's origin, or not a URL) */
-  refusedLink: boolean;
-}
+/** A walk's summary, as the list checks read it (src/checks/lists.ts). */
+export type ListWalk = WalkSummary;
 
 export interface WalkSpec {
   path: string;

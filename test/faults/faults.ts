@@ -10,7 +10,7 @@
  * names fails.
  */
 import { randomUUID } from 'node:crypto';
-import { productionStepValues } from '../../generated/enums.ts';
+import { productionStepValues } from '../../generated/openapi.ts';
 import { lifecycleOf } from '../../src/spec/lifecycle.ts';
 import { loadSpec } from '../../src/spec/load.ts';
 import {

@@ -14,7 +14,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
-import type { operations } from '../../generated/openapi.d.ts';
+import type { operations } from '../../generated/openapi.ts';
 import { DEMO_TOKENS } from '../../mock/index.ts';
 import { loadSpec } from '../../src/spec/load.ts';
 import { routerOf } from '../../src/spec/router.ts';
