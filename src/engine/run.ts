@@ -16,7 +16,7 @@ import { Harness, makeDispatcher, tlsProblem, type Exchange, type HarnessOptions
 import type { LatencyStat, Report, Result } from '../report/types.ts';
 import { verdictOf } from '../report/verdict.ts';
 import { loadSpec, type Spec } from '../spec/load.ts';
-import { RunContext } from './context.ts';
+import { RunContext, type RunProgress } from './context.ts';
 import type { RunOptions } from './options.ts';
 import { checkCredentials, checkNotFound, checkTenantIsolation, checkTraversal, type DocRef } from './phases/access.ts';
 import { checkColleagueExport, checkExport, EXPORT_CHECKS } from './phases/export.ts';
@@ -33,8 +33,8 @@ export interface RunHooks {
   extraPhases?: ((ctx: RunContext) => Promise<void>)[];
   /** aborted (Ctrl-C): no new request is sent, those in flight finish, the report is INCOMPLETE (CONF_ERR_INTERRUPTED) */
   signal?: AbortSignal;
-  /** the run's harness, once made (progress lines read its request count) */
-  onHarness?: (http: Harness) => void;
+  /** the run's harness, once made (progress lines read its request count, and the counted part of a phase: orders examined of those sampled) */
+  onHarness?: (http: Harness, progress: RunProgress) => void;
 }
 
 export interface RunOutcome {
@@ -250,7 +250,7 @@ export async function certify(options: RunOptions & { baseUrl: string }, embedde
   const ctx = new RunContext(spec, http, options, (l) => log(http.redactor.text(l)));
   ctx.register(CHECKS.map((c) => c.name));
   http.setWriteGuard(writeGuard(ctx));
-  hooks.onHarness?.(http);
+  hooks.onHarness?.(http, ctx.progress);
   const interrupt = (): void => http.stop({ code: 'CONF_ERR_INTERRUPTED', message: 'interrupted (SIGINT): no request was sent after it, those in flight were waited for' });
   if (hooks.signal?.aborted) interrupt();
   hooks.signal?.addEventListener('abort', interrupt, { once: true });
@@ -281,7 +281,9 @@ export async function certify(options: RunOptions & { baseUrl: string }, embedde
     await phase('orders, histories, documents', async () => {
       await crawlOrderList(ctx);
       sample = sampleOrders(ctx.orders, options.maxOrders);
+      Object.assign(ctx.progress, { what: 'orders', done: 0, total: sample.length, startedMs: performance.now() });
       await examineOrders(ctx, sample, known);
+      ctx.progress.total = 0;
       // two documents of different orders, for not-found, traversal and isolation probes
       for (const [digest, where] of known) {
         void digest;
