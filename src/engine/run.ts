@@ -241,6 +241,17 @@ async function tlsDiagnosis(origin: string, settings: TlsSettings = {}): Promise
   });
 }
 
+/**
+ * Work run side by side, all of it finished before this resolves: one that
+ * fails is rethrown only once the others are done, so that no request is
+ * still in flight when the run closes its connections and writes the report.
+ */
+async function together(work: Promise<unknown>[]): Promise<void> {
+  const settled = await Promise.allSettled(work);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 /** Certifies the target of `options.baseUrl` (which must be set) and returns the report. */
 export async function certify(options: RunOptions & { baseUrl: string }, embedded: boolean, hooks: RunHooks = {}): Promise<RunOutcome> {
   const log = hooks.log ?? (() => undefined);
@@ -275,35 +286,36 @@ export async function certify(options: RunOptions & { baseUrl: string }, embedde
     let doc: DocRef | undefined;
     let otherDoc: DocRef | undefined;
     let sample = ctx.orders;
-    await phase('reference data', async () => {
-      [reasons] = await Promise.all([fetchReasons(ctx), checkOrderRequests(ctx)]);
-    });
-    await phase('orders, histories, documents', async () => {
-      await crawlOrderList(ctx);
-      sample = sampleOrders(ctx.orders, options.maxOrders);
-      Object.assign(ctx.progress, { what: 'orders', done: 0, total: sample.length, startedMs: performance.now() });
-      await examineOrders(ctx, sample, known);
-      ctx.progress.total = 0;
-      // two documents of different orders, for not-found, traversal and isolation probes
-      for (const [digest, where] of known) {
-        void digest;
-        const slash = where.indexOf('/');
-        const d = { ref: where.slice(0, slash), name: where.slice(slash + 1) };
-        if (!doc) doc = d;
-        else if (d.ref !== doc.ref) {
-          otherDoc = d;
-          break;
+    // the reference data and the orders are independent reads: fetched side by side, so that neither waits on the other's latency
+    await together([
+      phase('reference data', async () => {
+        [reasons] = await Promise.all([fetchReasons(ctx), checkOrderRequests(ctx)]);
+      }),
+      phase('orders, histories, documents', async () => {
+        await crawlOrderList(ctx);
+        sample = sampleOrders(ctx.orders, options.maxOrders);
+        Object.assign(ctx.progress, { what: 'orders', done: 0, total: sample.length, startedMs: performance.now() });
+        await examineOrders(ctx, sample, known);
+        ctx.progress.total = 0;
+        // two documents of different orders, for not-found, traversal and isolation probes
+        for (const [digest, where] of known) {
+          void digest;
+          const slash = where.indexOf('/');
+          const d = { ref: where.slice(0, slash), name: where.slice(slash + 1) };
+          if (!doc) doc = d;
+          else if (d.ref !== doc.ref) {
+            otherDoc = d;
+            break;
+          }
         }
-      }
-    });
+      }),
+    ]);
     // what the run will change, said before the first write or export
     plan = planWrites(ctx, reasons);
     if (!http.unavailable) for (const line of planLines(plan, options.dryRun, embedded ? 'the bundled reference server' : http.redactor.text(options.baseUrl))) log(line);
     await phase('errors and access', async () => {
-      await checkCredentials(ctx, sample, doc);
-      await checkNotFound(ctx, doc);
-      await checkTraversal(ctx, doc, otherDoc, known);
-      await checkTenantIsolation(ctx, sample, doc, known);
+      // four independent sets of probes, side by side (each judges its own checks)
+      await together([checkCredentials(ctx, sample, doc), checkNotFound(ctx, doc), checkTraversal(ctx, doc, otherDoc, known), checkTenantIsolation(ctx, sample, doc, known)]);
     });
     await phase('export', () => checkExport(ctx));
     await phase('writes', async () => {
