@@ -87,7 +87,7 @@ export interface RunOptions {
   oauthClientIdOtherTenant: string | undefined;
   oauthClientSecretOtherUser: string | undefined;
   oauthClientSecretOtherTenant: string | undefined;
-  /** the config file the options were read from (--config, or ./conformance.config.json when present) */
+  /** the config file the options were read from (--config, or ./conformance.config.json, .yaml or .yml when present) */
   config: string | undefined;
 }
 
@@ -325,7 +325,7 @@ export const RUN_OPTIONS: readonly Def[] = [
   opt('tokenCommandOtherTenant', '--token-command-other-tenant <cmd>', 'CONFORMANCE_TOKEN_COMMAND_OTHER_TENANT', '', 'the same for the other customer\'s token', parseCommand),
   opt('oauthTokenUrl', '--oauth-token-url <url>', 'CONFORMANCE_OAUTH_TOKEN_URL', '', 'OAuth2 token endpoint (client credentials) for the main token, refreshed before it expires', (v, f) => parseHttpUrl(f, v)),
   opt('oauthClientId', '--oauth-client-id <id>', 'CONFORMANCE_OAUTH_CLIENT_ID', '', 'OAuth2 client id (the secret only from `CONFORMANCE_OAUTH_CLIENT_SECRET`)', (v, f) => parseHeaderValue(f, v, false)),
-  opt('config', '--config <file>', 'CONFORMANCE_CONFIG', 'conformance.config.json', 'options from a JSON file, keyed as the `key` column of `conformance init`\'s file (flags > variables > file > defaults; an unknown key is an error)', str('--config')),
+  opt('config', '--config <file>', 'CONFORMANCE_CONFIG', 'conformance.config.json', 'options from a JSON file, or YAML when it ends in .yaml/.yml, keyed as `conformance init` writes them (flags > variables > file > defaults; an unknown key is an error); without it ./conformance.config.json, .yaml or .yml', str('--config')),
   opt('oauthScope', '--oauth-scope <scope>', 'CONFORMANCE_OAUTH_SCOPE', '', 'OAuth2 scope to ask for', (v, f) => parseHeaderValue(f, v, false)),
   opt('oauthClientIdOtherUser', '--oauth-client-id-other-user <id>', 'CONFORMANCE_OAUTH_CLIENT_ID_OTHER_USER', '', 'the colleague\'s OAuth2 client (same token URL and scope; secret from `CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_USER`)', (v, f) => parseHeaderValue(f, v, false)),
   opt('oauthClientIdOtherTenant', '--oauth-client-id-other-tenant <id>', 'CONFORMANCE_OAUTH_CLIENT_ID_OTHER_TENANT', '', 'the other customer\'s OAuth2 client (secret from `CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_TENANT`)', (v, f) => parseHeaderValue(f, v, false)),
@@ -566,7 +566,7 @@ export function rawFromConfig(path: string | undefined, cwd = process.cwd()): Re
   return out;
 }
 
-/** Every source of `conformance run`'s options, merged: flags > variables > the config file (--config, CONFORMANCE_CONFIG or ./conformance.config.json) > defaults. */
+/** Every source of `conformance run`'s options, merged: flags > variables > the config file (--config, CONFORMANCE_CONFIG or ./conformance.config.json, .yaml, .yml) > defaults. */
 export function runSources(cli: Record<string, unknown>, env: NodeJS.ProcessEnv, cwd = process.cwd()): Record<string, unknown> {
   const raw = mergeSources(cli, env, RUN_OPTIONS);
   return { ...rawFromConfig(raw.config === undefined || raw.config === '' ? undefined : String(raw.config), cwd), ...raw };
