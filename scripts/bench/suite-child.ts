@@ -27,7 +27,20 @@ export interface RecordedRequest {
 const args = childArgs<{ baseUrl: string; token: string; maxOrders: number; concurrency: number; recordTo?: string; seed?: number; budget?: number; phaseLog?: boolean }>();
 const recorded: RecordedRequest[] = [];
 const hooked = new WeakSet<Harness>();
-if (args.recordTo) {
+// the time the run's exchanges took, summed: over the wall time, the requests the run kept in flight as it saw them
+let exchangeMs = 0;
+if (args.phaseLog) {
+  const original = Harness.prototype.onExchange;
+  Harness.prototype.onExchange = function (this: Harness, fn: (ex: Exchange) => void): void {
+    if (!hooked.has(this)) {
+      hooked.add(this);
+      original.call(this, (ex: Exchange) => {
+        exchangeMs += ex.durationMs;
+      });
+    }
+    original.call(this, fn);
+  };
+} else if (args.recordTo) {
   // the first listener registered on a harness is preceded by the recorder (public API only)
   const original = Harness.prototype.onExchange;
   Harness.prototype.onExchange = function (this: Harness, fn: (ex: Exchange) => void): void {
@@ -82,5 +95,5 @@ announce('RESULT', {
   problems: report.problems.slice(0, 5),
   peakRss: ownPeakRss(),
   compiled,
-  ...(args.phaseLog ? { phaseLog } : {}),
+  ...(args.phaseLog ? { phaseLog, exchangeMs } : {}),
 });

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { initialConfig, resolveOptions, runSources } from '../../src/engine/options.ts';
+import { initialConfig, proxyFromEnv, resolveOptions, runSources } from '../../src/engine/options.ts';
 import type { Report } from '../../src/report/types.ts';
 import { runCli } from './cli.ts';
 
@@ -161,4 +161,15 @@ describe('the config file', () => {
     for (const k of ['profile', 'maxOrders', 'fuzzRuns', 'timeoutMs', 'concurrency', 'allowWrites', 'authScheme', 'maxRunS'] as const) expect(fromFile[k], k).toEqual(defaults[k]);
     expect(fromFile.reportDir).toBe(join(cwd, 'reports')); // a path: relative to the file
   }, 30_000);
+});
+
+describe('the proxy variables', () => {
+  it('HTTPS_PROXY, HTTP_PROXY and NO_PROXY in either case, lower case first (curl\'s and undici\'s order); empty is unset; --proxy over them all', () => {
+    expect(proxyFromEnv({ HTTPS_PROXY: 'http://upper-s:1', http_proxy: 'http://lower:2', HTTP_PROXY: 'http://upper:3', NO_PROXY: 'internal.example' })).toEqual({ https: 'http://upper-s:1', http: 'http://lower:2', noProxy: 'internal.example' });
+    expect(proxyFromEnv({ https_proxy: 'http://lower-s:4', HTTPS_PROXY: 'http://upper-s:5', no_proxy: 'a', NO_PROXY: 'b' })).toEqual({ https: 'http://lower-s:4', noProxy: 'a' });
+    expect(proxyFromEnv({ HTTP_PROXY: '  ', https_proxy: '' })).toEqual({});
+    const o = resolveOptions(runSources({ proxy: 'http://flag:6' }, { HTTPS_PROXY: 'http://env:7' }, dir));
+    expect(o.proxy).toBe('http://flag:6');
+    expect(o.proxyEnv).toEqual({ https: 'http://env:7' });
+  });
 });

@@ -6,6 +6,10 @@
  * flight and each taking at least the added latency, it cannot take less
  * than requests × latency ÷ concurrency. The figure is the wall time over
  * that floor (target ≤ 1.15×); the phase lines say where the rest went.
+ * On a busy machine every answer is late beyond the 50 ms (the server's own
+ * time, and three event loops waiting for a core): the second ratio puts the
+ * latency the kit measured for its exchanges in place of the 50 ms, so that
+ * what is left is the kit's own scheduling (serial steps, idle slots).
  */
 import { median, runChild, startChild } from '../lib.ts';
 import { mockOrdersFor, startMockChild } from './suite.ts';
@@ -18,6 +22,8 @@ interface LatencyRun {
   failed: string[];
   problems: string[];
   phaseLog: { atMs: number; line: string }[];
+  /** the run's exchanges' durations, summed (as the kit measured them) */
+  exchangeMs: number;
 }
 
 /** The floor of Little's law: `requests` each taking `latencyMs`, `concurrency` at a time. */
@@ -29,7 +35,7 @@ export async function benchLatency({ orders, delayMs, concurrency, reps, log }: 
   const mock = await startMockChild(mockOrdersFor(orders));
   const proxy = await startChild<{ baseUrl: string }>('serve-delay.ts', { upstream: mock.message.baseUrl, delayMs }, { timeoutMs: 60_000 });
   try {
-    const runs: (LatencyRun & { floorMs: number; ratio: number; upstreamMs: number; meanInFlight: number })[] = [];
+    const runs: (LatencyRun & { floorMs: number; ratio: number; upstreamMs: number; meanInFlight: number; kitInFlight: number; seenMs: number; seenFloorMs: number })[] = [];
     for (let i = 1; i <= reps; i++) {
       const before = await stats(proxy.message.baseUrl);
       const r = await runChild<LatencyRun>('suite-child.ts', { baseUrl: proxy.message.baseUrl, token: mock.message.tokens.customerA_user1, maxOrders: orders, concurrency, phaseLog: true, seed: i });
@@ -39,8 +45,12 @@ export async function benchLatency({ orders, delayMs, concurrency, reps, log }: 
       const upstreamMs = (after.upstreamMs * after.answered - before.upstreamMs * before.answered) / Math.max(1, after.answered - before.answered);
       // how many requests the run kept in flight, on average, over its own wall time
       const meanInFlight = (after.inFlightMs - before.inFlightMs) / r.ms;
-      runs.push({ ...r, floorMs, ratio: r.ms / floorMs, upstreamMs, meanInFlight });
-      log(`latency #${i}: ${(r.ms / 1000).toFixed(2)} s for ${r.requests} requests (floor ${(floorMs / 1000).toFixed(2)} s) → ${(r.ms / floorMs).toFixed(3)}×, verdict ${r.verdict}; upstream ${upstreamMs.toFixed(2)} ms per answer, ${meanInFlight.toFixed(2)} requests in flight on average`);
+      // the same as the kit saw it (its exchanges' durations), and the latency each had: what the floor would be with it
+      const kitInFlight = r.exchangeMs / r.ms;
+      const seenMs = r.exchangeMs / Math.max(1, r.requests);
+      const seenFloorMs = littleFloorMs(r.requests, seenMs, concurrency);
+      runs.push({ ...r, floorMs, ratio: r.ms / floorMs, upstreamMs, meanInFlight, kitInFlight, seenMs, seenFloorMs });
+      log(`latency #${i}: ${(r.ms / 1000).toFixed(2)} s for ${r.requests} requests (floor ${(floorMs / 1000).toFixed(2)} s) → ${(r.ms / floorMs).toFixed(3)}×, verdict ${r.verdict}; upstream ${upstreamMs.toFixed(2)} ms per answer; in flight on average ${meanInFlight.toFixed(2)} at the proxy, ${kitInFlight.toFixed(2)} as the kit saw them (${seenMs.toFixed(1)} ms each: floor ${(seenFloorMs / 1000).toFixed(2)} s, ${(r.ms / seenFloorMs).toFixed(3)}×)`);
       for (const p of r.phaseLog) if (/^(•|  \S.* done in )/.test(p.line)) log(`  ${(p.atMs / 1000).toFixed(2).padStart(6)} s ${p.line.trim()}`);
     }
     const wallS = median(runs.map((r) => r.ms)) / 1000;
@@ -52,6 +62,8 @@ export async function benchLatency({ orders, delayMs, concurrency, reps, log }: 
       { figure: `latency ${label}: wall time (${requests.toLocaleString('en-US')} requests)`, value: wallS, unit: 's' },
       { figure: `latency ${label}: Little's-law floor (requests × ${delayMs} ms ÷ ${concurrency})`, value: floorS, unit: 's' },
       { figure: `latency ${label}: wall time / floor`, value: ratio, unit: '×', target: '≤ 1.15×', met: ratio <= 1.15 },
+      // the machine's share: each answer as the kit timed it (50 ms, the server, both event loops) in place of the 50 ms
+      { figure: `latency ${label}: wall time / floor at the latency the kit saw (${fmtMs(median(runs.map((r) => r.seenMs)))} ms)`, value: median(runs.map((r) => r.ms / r.seenFloorMs)), unit: '×' },
     ];
     return { name: 'latency', rows, details: { orders, mockOrders: mockOrdersFor(orders), delayMs, concurrency, reps, runs } };
   } finally {
@@ -59,6 +71,8 @@ export async function benchLatency({ orders, delayMs, concurrency, reps, log }: 
     await mock.stop();
   }
 }
+
+const fmtMs = (ms: number): string => ms.toFixed(1);
 
 async function stats(baseUrl: string): Promise<{ answered: number; upstreamMs: number; inFlightMs: number; at: number }> {
   const res = await fetch(`${baseUrl}/_delay/stats`);
