@@ -320,3 +320,24 @@ describe('reach a real staging', () => {
     expect(report.problems.join('\n')).toMatch(/--insecure: the target's TLS certificate was not checked/);
   }, 60_000);
 });
+
+describe('a token command that gives an expiry', () => {
+  it('JSON {"access_token", "expires_in"}: the token is kept until half its short life, then the command runs again; a bare token is kept until a 401', async () => {
+    const { CommandToken } = await import('../../src/harness/credentials.ts');
+    const counter = file('counter-expiring');
+    writeFileSync(counter, '0');
+    const expiring = new CommandToken(`n=$(cat ${counter}); n=$((n+1)); echo $n > ${counter}; printf '{"access_token": "exp-token-%s", "expires_in": 0.4}' $n`);
+    expect(await expiring.current()).toBe('exp-token-1');
+    expect(await expiring.current()).toBe('exp-token-1'); // within its life: not fetched again
+    await new Promise((r) => setTimeout(r, 250)); // past half of 0.4 s
+    expect(await expiring.current()).toBe('exp-token-2');
+    expect(expiring.fetches).toBe(2);
+    const bare = new CommandToken('echo plain-token');
+    expect(await bare.current()).toBe('plain-token');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await bare.current()).toBe('plain-token');
+    expect(bare.fetches).toBe(1);
+    expect(await bare.refresh()).toBe('plain-token'); // what the harness does on a 401
+    expect(bare.fetches).toBe(2);
+  });
+});
