@@ -201,8 +201,10 @@ export function buildProgram(): Command {
         const ce = asConformanceError(e);
         await writeReports(incompleteReport({ code: ce.code, message: ce.message }, options), undefined, options.reportDir).catch(() => undefined);
         throw ce;
+      } finally {
+        // the status line is wiped before anything else is printed, whatever happened
+        progress.stop();
       }
-      progress.stop();
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);
       const { report, exitCode } = outcome;
