@@ -5,7 +5,7 @@
  * by side in this run, on this machine, as the median of several repetitions.
  * Prints a table and writes `reports/bench.json`.
  *
- *   npm run bench                       all sections (about 10 minutes on 2 cores)
+ *   npm run bench                       all sections (about 13 minutes on 2 cores)
  *   npm run bench -- --only suite,server  some sections: startup, suite, memory, server, export, fuzz, judging, latency
  *   npm run bench -- --quick            fewer repetitions and smaller sizes (a smoke run)
  *
