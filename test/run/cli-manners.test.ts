@@ -153,29 +153,16 @@ describe('command-line manners', () => {
 
   it('progress during a run against a slow target (every answer 15 ms late): status lines count the orders examined up to their total', async () => {
     const mock = await startMock({ seed: 3, orders: 16, stepMs: 40, exportMs: 80 });
-    const up = new URL(mock.baseUrl);
-    const slow: Server = createServer((req, res) => {
-      const fwd = request({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
-        const body: Buffer[] = [];
-        r.on('data', (c: Buffer) => body.push(c));
-        r.on('end', () => setTimeout(() => {
-          res.writeHead(r.statusCode ?? 502, { 'content-type': String(r.headers['content-type'] ?? 'application/octet-stream') });
-          res.end(Buffer.concat(body));
-        }, 15));
-      });
-      req.pipe(fwd);
-    });
-    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', () => r()));
+    const slow = await slowFront(mock.baseUrl, 15);
     const lines: string[] = [];
     const p = startProgress((l) => lines.push(l), 20);
     try {
-      const options = resolveOptions({ baseUrl: `http://127.0.0.1:${(slow.address() as AddressInfo).port}`, token: DEMO_TOKENS.customerA_user1, checks: 'order_detail_schema', concurrency: 2, maxOrders: 12, fuzzRuns: 0, seed: 4 });
+      const options = resolveOptions({ baseUrl: slow.url, token: DEMO_TOKENS.customerA_user1, checks: 'order_detail_schema', concurrency: 2, maxOrders: 12, fuzzRuns: 0, seed: 4 });
       const { report } = await runConformance(options, { log: p.log, onHarness: p.watch });
       expect(report.verdict).toBe('PASS');
     } finally {
       p.stop();
-      slow.closeAllConnections();
-      await new Promise((r) => slow.close(r));
+      await slow.close();
       await mock.close();
     }
     const counted = lines.map((l) => /^… orders, histories, documents: (\d+)\/12 orders \(\d+%\)(, ETA \d+ s)?; \d+ requests in \d+ s \(\d+\/s\)$/.exec(l)).filter((m) => m !== null);
@@ -184,4 +171,57 @@ describe('command-line manners', () => {
     expect(done).toEqual([...done].sort((a, b) => a - b));
     expect(counted.some((m) => m[2] !== undefined)).toBe(true); // an ETA once the pace is known
   }, 20_000);
+
+  it('the reference data is fetched concurrently: the filtered walks of the order requests overlap, beside the order list', async () => {
+    const mock = await startMock({ seed: 3, orders: 16, stepMs: 40, exportMs: 80 });
+    const slow = await slowFront(mock.baseUrl, 15);
+    try {
+      const options = resolveOptions({ baseUrl: slow.url, token: DEMO_TOKENS.customerA_user1, checks: 'order_requests_filter,order_list_schema', concurrency: 8, maxOrders: 2, fuzzRuns: 0, seed: 4 });
+      const { report } = await runConformance(options);
+      expect(report.results.find((r) => r.check === 'order_requests_filter')?.status).toBe('pass');
+    } finally {
+      await slow.close();
+      await mock.close();
+    }
+    // one walk at a time would never have two filtered lists in flight
+    expect(slow.peak(/^\/api\/v1\/order_request\/\?/)).toBeGreaterThanOrEqual(4);
+    expect(slow.overlapped(/^\/api\/v1\/order_request\//, /^\/api\/v1\/order\/(\?|$)/)).toBe(true);
+  }, 20_000);
 });
+
+/**
+ * The reference server behind a front that holds every answer `ms` longer,
+ * and counts, per path pattern, the requests in flight at once.
+ */
+async function slowFront(upstream: string, ms: number): Promise<{ url: string; close: () => Promise<void>; peak: (path: RegExp) => number; overlapped: (a: RegExp, b: RegExp) => boolean }> {
+  const up = new URL(upstream);
+  const spans: { path: string; from: number; to: number }[] = [];
+  const server: Server = createServer((req, res) => {
+    const span = { path: req.url ?? '/', from: performance.now(), to: Number.POSITIVE_INFINITY };
+    spans.push(span);
+    const fwd = request({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
+      const body: Buffer[] = [];
+      r.on('data', (c: Buffer) => body.push(c));
+      r.on('end', () => setTimeout(() => {
+        span.to = performance.now();
+        res.writeHead(r.statusCode ?? 502, { 'content-type': String(r.headers['content-type'] ?? 'application/octet-stream') });
+        res.end(Buffer.concat(body));
+      }, ms));
+    });
+    req.pipe(fwd);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const of = (path: RegExp) => spans.filter((s) => path.test(s.path));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+    peak: (path) => {
+      const mine = of(path);
+      return Math.max(0, ...mine.map((s) => mine.filter((t) => t.from <= s.from && s.from < t.to).length));
+    },
+    overlapped: (a, b) => of(a).some((s) => of(b).some((t) => s.from < t.to && t.from < s.to)),
+  };
+}
