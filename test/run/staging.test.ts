@@ -132,6 +132,7 @@ const KEY_PASSPHRASE = 'client-key-passphrase-42';
 
 let plain: string; // http, no prefix
 let api: string; // http, prefix /api
+let gateway: string; // http, prefix /gateway/v2
 let tlsFront: string; // https, client certificate required, prefix /gateway/v2
 let tinyproxy: ChildProcess;
 let proxyUrl: string;
@@ -154,6 +155,8 @@ beforeAll(async () => {
   plain = `http://127.0.0.1:${plainPort}`;
   const apiPort = await listen(createHttpServer(front('api', '/api', () => `http://127.0.0.1:${apiPort}`)));
   api = `http://127.0.0.1:${apiPort}/api`;
+  const gatewayPort = await listen(createHttpServer(front('gateway', '/gateway/v2', () => `http://127.0.0.1:${gatewayPort}`)));
+  gateway = `http://127.0.0.1:${gatewayPort}/gateway/v2/`;
   const tlsOptions = { key: readFileSync(file('server.key')), cert: readFileSync(file('server.pem')), ca: readFileSync(file('ca.pem')), requestCert: true, rejectUnauthorized: true };
   const tlsPort = await listen(createHttpsServer(tlsOptions, front('tls', '/gateway/v2', () => `https://127.0.0.1:${tlsPort}`)));
   tlsFront = `https://127.0.0.1:${tlsPort}/gateway/v2/`;
@@ -245,6 +248,16 @@ describe('reach a real staging', () => {
     const out = await runCli(['run', '--quiet', '--fuzz-runs', '0', '--max-orders', '5', '--report-dir', file('reports-bundled')], { env: { HTTP_PROXY: 'http://127.0.0.1:9', HTTPS_PROXY: 'http://127.0.0.1:9' } });
     expect(out.code, out.stdout + out.stderr).toBe(0);
     expect(out.stdout).toMatch(/^Verdict: PASS/m);
+  }, 60_000);
+
+  it('base URL http://host/gateway/v2/ (a trailing slash) with a query string: every request under the prefix, the query on each: PASS', async () => {
+    const seenBefore = seen.length;
+    const { report, exitCode } = await run({ baseUrl: `${gateway}?env=staging&team=orders`, checks: 'order_list_schema,order_list_paging,order_detail_schema,history_schema,documents_schema', allowWrites: false, allowExport: false, maxOrders: 4 });
+    expect(exitCode, failures(report).join('\n') + report.problems.join('\n')).toBe(0);
+    const mine = seen.slice(seenBefore).filter((s) => s.front === 'gateway');
+    expect(mine.length).toBeGreaterThan(10);
+    expect(mine.filter((s) => !s.url.startsWith('/gateway/v2/api/v1/')).map((s) => s.url)).toEqual([]);
+    expect(mine.filter((s) => { const q = new URL(s.url, 'http://x').searchParams; return q.get('env') !== 'staging' || q.get('team') !== 'orders'; }).map((s) => s.url)).toEqual([]);
   }, 60_000);
 
   it('an HTTPS front with its own CA that wants a client certificate: without --cert exit 2 CONF_ERR_TLS', async () => {
