@@ -118,7 +118,8 @@ async function main(): Promise<void> {
     rmSync(work, { recursive: true, force: true });
   }
   const rows = sections.flatMap((s) => s.rows);
-  const command = `npm run bench${quick ? ' -- --quick' : ''}${only.size < SECTIONS.length ? ` -- --only ${[...only].join(',')}` : ''}`;
+  const args = [...(quick ? ['--quick'] : []), ...(only.size < SECTIONS.length ? ['--only', [...only].join(',')] : [])];
+  const command = `npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`;
   const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? '', memoryGiB: Math.round(totalmem() / 1024 ** 3), platform: `${process.platform} ${process.arch}`, loadBefore, loadAfter: loadavg().map((l) => Math.round(l * 100) / 100) };
   const out = resolve(ROOT, 'reports');
   if (!existsSync(out)) mkdirSync(out, { recursive: true });
