@@ -47,6 +47,9 @@ const issued = new Map<string, { demo: string; until: number; uses?: number }>()
 let oauthIssued = 0;
 const OAUTH_TTL_S = 2;
 const CLIENT = { id: 'conformance-client', secret: 's3cr3t-oauth-client-value' };
+/** OAuth2 clients of the colleague and of the other customer: each client's tokens stand for its own demo user */
+const COLLEAGUE = { id: 'colleague-client', secret: 'colleague-oauth-secret-value' };
+const OTHER_CUSTOMER = { id: 'other-customer-client', secret: 'other-customer-oauth-secret' };
 
 function listen(server: Server): Promise<number> {
   servers.push(server);
@@ -82,10 +85,11 @@ function front(name: string, prefix: string, origin: () => string) {
       if (req.method === 'POST' && url === '/oauth/token') {
         const basic = Buffer.from(String(req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString();
         const form = new URLSearchParams(Buffer.concat(chunks).toString());
-        if (basic !== `${CLIENT.id}:${CLIENT.secret}` || form.get('grant_type') !== 'client_credentials') return json(401, { error: 'invalid_client' });
+        const client = [[CLIENT, DEMO_TOKENS.customerA_user1], [COLLEAGUE, DEMO_TOKENS.customerA_user2], [OTHER_CUSTOMER, DEMO_TOKENS.customerB_user1]].find(([c]) => basic === `${c.id}:${c.secret}`);
+        if (!client || form.get('grant_type') !== 'client_credentials') return json(401, { error: 'invalid_client' });
         const token = `oauth-token-${++oauthIssued}-${form.get('scope') ?? ''}`;
         // it expires after OAUTH_TTL_S, or sooner after 60 requests (so that a fast run meets an expiry too)
-        issued.set(token, { demo: DEMO_TOKENS.customerA_user1, until: Date.now() + OAUTH_TTL_S * 1000, uses: 60 });
+        issued.set(token, { demo: client[1], until: Date.now() + OAUTH_TTL_S * 1000, uses: 60 });
         return json(200, { access_token: token, token_type: 'Bearer', expires_in: OAUTH_TTL_S });
       }
       if (!url.startsWith(`${prefix}/api/`)) return json(404, { detail: 'Not found.' });
@@ -287,6 +291,23 @@ describe('reach a real staging', () => {
     expect(report.tls).toEqual({ certificateChecked: true, ca: true, clientCertificate: true });
     const text = JSON.stringify(report);
     for (const secret of [CLIENT.secret, KEY_PASSPHRASE, 'oauth-token-']) expect(text).not.toContain(secret);
+  }, 90_000);
+
+  it('OAuth2 for each of the three users (one token URL, a client each; tokens expiring): PASS with every user-dependent check run, each client\'s tokens fetched, no secret anywhere', async () => {
+    const before = oauthIssued;
+    const { report, exitCode } = await run({
+      baseUrl: plain, token: undefined, tokenOtherUser: undefined, tokenOtherTenant: undefined, oauthTokenUrl: `${plain}/oauth/token`,
+      oauthClientId: CLIENT.id, oauthClientSecret: CLIENT.secret,
+      oauthClientIdOtherUser: COLLEAGUE.id, oauthClientSecretOtherUser: COLLEAGUE.secret,
+      oauthClientIdOtherTenant: OTHER_CUSTOMER.id, oauthClientSecretOtherTenant: OTHER_CUSTOMER.secret,
+    });
+    expect(exitCode, failures(report).join('\n') + report.problems.join('\n')).toBe(0);
+    expect(oauthIssued - before).toBeGreaterThanOrEqual(3);
+    const status = (check: string): string | undefined => report.results.find((r) => r.check === check)?.status;
+    expect(status('rate_limit_scope')).toBe('pass'); // the colleague's token
+    expect(status('tenant_isolation')).toBe('pass'); // the other customer's token
+    const text = JSON.stringify(report);
+    for (const secret of [CLIENT.secret, COLLEAGUE.secret, OTHER_CUSTOMER.secret, 'oauth-token-']) expect(text).not.toContain(secret);
   }, 90_000);
 
   it('a wrong OAuth2 secret: exit 2 CONF_ERR_OAUTH, the secret nowhere', async () => {
