@@ -85,7 +85,8 @@ function front(name: string, prefix: string, origin: () => string) {
       if (req.method === 'POST' && url === '/oauth/token') {
         const basic = Buffer.from(String(req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString();
         const form = new URLSearchParams(Buffer.concat(chunks).toString());
-        const client = [[CLIENT, DEMO_TOKENS.customerA_user1], [COLLEAGUE, DEMO_TOKENS.customerA_user2], [OTHER_CUSTOMER, DEMO_TOKENS.customerB_user1]].find(([c]) => basic === `${c.id}:${c.secret}`);
+        const clients: [{ id: string; secret: string }, string][] = [[CLIENT, DEMO_TOKENS.customerA_user1], [COLLEAGUE, DEMO_TOKENS.customerA_user2], [OTHER_CUSTOMER, DEMO_TOKENS.customerB_user1]];
+        const client = clients.find(([c]) => basic === `${c.id}:${c.secret}`);
         if (!client || form.get('grant_type') !== 'client_credentials') return json(401, { error: 'invalid_client' });
         const token = `oauth-token-${++oauthIssued}-${form.get('scope') ?? ''}`;
         // it expires after OAUTH_TTL_S, or sooner after 60 requests (so that a fast run meets an expiry too)
