@@ -5,8 +5,8 @@
  * by side in this run, on this machine, as the median of several repetitions.
  * Prints a table and writes `reports/bench.json`.
  *
- *   npm run bench                       all sections (about 10 minutes on 2 cores)
- *   npm run bench -- --only suite,server  some sections: startup, suite, memory, server, export, fuzz, judging
+ *   npm run bench                       all sections (about 13 minutes on 2 cores)
+ *   npm run bench -- --only suite,server  some sections: startup, suite, memory, server, export, fuzz, judging, latency
  *   npm run bench -- --quick            fewer repetitions and smaller sizes (a smoke run)
  *
  * Servers listen on 127.0.0.1 in child processes of their own; every child is
@@ -20,12 +20,13 @@ import { ROOT, killAll } from './lib.ts';
 import { benchExport } from './sections/export.ts';
 import { benchFuzz } from './sections/fuzz.ts';
 import { benchJudging } from './sections/judging.ts';
+import { benchLatency } from './sections/latency.ts';
 import { benchMemory, benchSuite } from './sections/suite.ts';
 import { benchServer } from './sections/server.ts';
 import { benchStartup } from './sections/startup.ts';
 import type { Row, Section } from './sections/types.ts';
 
-const SECTIONS = ['startup', 'suite', 'memory', 'server', 'export', 'fuzz', 'judging'] as const;
+const SECTIONS = ['startup', 'suite', 'memory', 'server', 'export', 'fuzz', 'judging', 'latency'] as const;
 type SectionName = (typeof SECTIONS)[number];
 
 function parseArgs(argv: string[]): { only: Set<SectionName>; quick: boolean } {
@@ -94,6 +95,8 @@ async function main(): Promise<void> {
     export: () => benchExport({ orders: quick ? 50_000 : 1_000_000, reps: quick ? 1 : 3, work, log }),
     fuzz: () => benchFuzz({ reps: quick ? 1 : 3, numRuns: quick ? 10 : 25, work, log }),
     judging: () => benchJudging({ sizes: quick ? [1000, 10_000] : [1000, 10_000, 50_000], reps: quick ? 1 : 5, log }),
+    // a distant staging: every answer 50 ms late, every one of 1,000 orders examined
+    latency: () => benchLatency({ orders: 1000, delayMs: 50, concurrency: 8, reps: quick ? 1 : 3, log }),
   };
   try {
     for (const name of SECTIONS) {
@@ -115,7 +118,8 @@ async function main(): Promise<void> {
     rmSync(work, { recursive: true, force: true });
   }
   const rows = sections.flatMap((s) => s.rows);
-  const command = `npm run bench${quick ? ' -- --quick' : ''}${only.size < SECTIONS.length ? ` -- --only ${[...only].join(',')}` : ''}`;
+  const args = [...(quick ? ['--quick'] : []), ...(only.size < SECTIONS.length ? ['--only', [...only].join(',')] : [])];
+  const command = `npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`;
   const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? '', memoryGiB: Math.round(totalmem() / 1024 ** 3), platform: `${process.platform} ${process.arch}`, loadBefore, loadAfter: loadavg().map((l) => Math.round(l * 100) / 100) };
   const out = resolve(ROOT, 'reports');
   if (!existsSync(out)) mkdirSync(out, { recursive: true });

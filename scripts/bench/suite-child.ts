@@ -24,10 +24,23 @@ export interface RecordedRequest {
   walk?: 'first' | 'next';
 }
 
-const args = childArgs<{ baseUrl: string; token: string; maxOrders: number; concurrency: number; recordTo?: string; seed?: number; budget?: number }>();
+const args = childArgs<{ baseUrl: string; token: string; maxOrders: number; concurrency: number; recordTo?: string; seed?: number; budget?: number; phaseLog?: boolean }>();
 const recorded: RecordedRequest[] = [];
 const hooked = new WeakSet<Harness>();
-if (args.recordTo) {
+// the time the run's exchanges took, summed: over the wall time, the requests the run kept in flight as it saw them
+let exchangeMs = 0;
+if (args.phaseLog) {
+  const original = Harness.prototype.onExchange;
+  Harness.prototype.onExchange = function (this: Harness, fn: (ex: Exchange) => void): void {
+    if (!hooked.has(this)) {
+      hooked.add(this);
+      original.call(this, (ex: Exchange) => {
+        exchangeMs += ex.durationMs;
+      });
+    }
+    original.call(this, fn);
+  };
+} else if (args.recordTo) {
   // the first listener registered on a harness is preceded by the recorder (public API only)
   const original = Harness.prototype.onExchange;
   Harness.prototype.onExchange = function (this: Harness, fn: (ex: Exchange) => void): void {
@@ -61,7 +74,9 @@ const options = resolveOptions({
 });
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
-const { report } = await runConformance(options, { log: () => undefined });
+// with phaseLog: the run's phase lines, each with the time it was printed (where a latency-bound run spends its time)
+const phaseLog: { atMs: number; line: string }[] = [];
+const { report } = await runConformance(options, { log: args.phaseLog ? (line) => void phaseLog.push({ atMs: Math.round(performance.now() - t0), line }) : () => undefined });
 const ms = performance.now() - t0;
 const cpu = cpuMs(cpu0);
 if (args.recordTo) writeFileSync(args.recordTo, JSON.stringify(recorded));
@@ -80,4 +95,5 @@ announce('RESULT', {
   problems: report.problems.slice(0, 5),
   peakRss: ownPeakRss(),
   compiled,
+  ...(args.phaseLog ? { phaseLog, exchangeMs } : {}),
 });

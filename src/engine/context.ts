@@ -110,6 +110,14 @@ export interface OrderFact {
   state: string;
 }
 
+/** How far the counted part of a phase is: `done` of `total` `what` (e.g. 412 of 1000 orders), begun at `startedMs` (performance.now()). */
+export interface RunProgress {
+  what: string;
+  done: number;
+  total: number;
+  startedMs: number;
+}
+
 export class RunContext {
   readonly validators: Validators;
   readonly lifecycle: Lifecycle;
@@ -137,6 +145,8 @@ export class RunContext {
   /** inputs learnt from the target's own data (a product offering and its options from an existing order) */
   readonly learnt: { offering?: { product_offering_id: string; option_ids: string[] } } = {};
   log: (line: string) => void;
+  /** items of the current phase done of those planned (the orders examined), for progress lines; total 0: nothing counted */
+  readonly progress: RunProgress = { what: '', done: 0, total: 0, startedMs: 0 };
 
   constructor(
     readonly spec: Spec,

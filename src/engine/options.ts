@@ -12,6 +12,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
+import { CORE_SCHEMA, dump as dumpYaml, load as loadYaml } from 'js-yaml';
 import { CHECK_BY_NAME, CHECKS } from '../checks/catalog.ts';
 import { MOCK_LIMITS as M } from '../../mock/index.ts';
 import { DEFAULT_SPEC_PATH, loadSpec } from '../spec/load.ts';
@@ -90,7 +91,7 @@ export interface RunOptions {
   oauthClientIdOtherTenant: string | undefined;
   oauthClientSecretOtherUser: string | undefined;
   oauthClientSecretOtherTenant: string | undefined;
-  /** the config file the options were read from (--config, or ./conformance.config.json when present) */
+  /** the config file the options were read from (--config, or ./conformance.config.json, .yaml or .yml when present) */
   config: string | undefined;
 }
 
@@ -332,7 +333,7 @@ export const RUN_OPTIONS: readonly Def[] = [
   opt('tokenCommandOtherTenant', '--token-command-other-tenant <cmd>', 'CONFORMANCE_TOKEN_COMMAND_OTHER_TENANT', '', 'the same for the other customer\'s token', parseCommand),
   opt('oauthTokenUrl', '--oauth-token-url <url>', 'CONFORMANCE_OAUTH_TOKEN_URL', '', 'OAuth2 token endpoint (client credentials) for the main token, refreshed before it expires', (v, f) => parseHttpUrl(f, v)),
   opt('oauthClientId', '--oauth-client-id <id>', 'CONFORMANCE_OAUTH_CLIENT_ID', '', 'OAuth2 client id (the secret only from `CONFORMANCE_OAUTH_CLIENT_SECRET`)', (v, f) => parseHeaderValue(f, v, false)),
-  opt('config', '--config <file>', 'CONFORMANCE_CONFIG', 'conformance.config.json', 'options from a JSON file, keyed as the `key` column of `conformance init`\'s file (flags > variables > file > defaults; an unknown key is an error)', str('--config')),
+  opt('config', '--config <file>', 'CONFORMANCE_CONFIG', 'conformance.config.json', 'options from a JSON file, or YAML when it ends in .yaml/.yml, keyed as `conformance init` writes them (flags > variables > file > defaults; an unknown key is an error); without it ./conformance.config.json, .yaml or .yml', str('--config')),
   opt('oauthScope', '--oauth-scope <scope>', 'CONFORMANCE_OAUTH_SCOPE', '', 'OAuth2 scope to ask for', (v, f) => parseHeaderValue(f, v, false)),
   opt('oauthClientIdOtherUser', '--oauth-client-id-other-user <id>', 'CONFORMANCE_OAUTH_CLIENT_ID_OTHER_USER', '', 'the colleague\'s OAuth2 client (same token URL and scope; secret from `CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_USER`)', (v, f) => parseHeaderValue(f, v, false)),
   opt('oauthClientIdOtherTenant', '--oauth-client-id-other-tenant <id>', 'CONFORMANCE_OAUTH_CLIENT_ID_OTHER_TENANT', '', 'the other customer\'s OAuth2 client (secret from `CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_TENANT`)', (v, f) => parseHeaderValue(f, v, false)),
@@ -513,33 +514,56 @@ export function cliByKey(cli: Record<string, unknown>, table: readonly OptionDef
 // ---------------------------------------------------------------- the config file
 
 export const CONFIG_FILE = 'conformance.config.json';
+/** The files looked for in the current folder when neither --config nor CONFORMANCE_CONFIG names one (at most one may exist). */
+export const CONFIG_FILES = [CONFIG_FILE, 'conformance.config.yaml', 'conformance.config.yml'] as const;
 /** Options whose value is a path: in a config file, relative to the file's own folder. */
 const PATH_KEYS = new Set(['ca', 'cert', 'key', 'productOrderBody', 'specPath', 'reportDir']);
 
+const isYaml = (file: string): boolean => /\.ya?ml$/i.test(file);
+
+/** A config file's text → its data: YAML (CORE schema: no dates, no custom tags) for .yaml/.yml, JSON otherwise. */
+function parseConfig(file: string, text: string): unknown {
+  if (!isYaml(file)) {
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      throw bad(`${file} is not JSON (${(e as Error).message}); comments go in "$comment" keys`);
+    }
+  }
+  try {
+    return loadYaml(text, { schema: CORE_SCHEMA, filename: file });
+  } catch (e) {
+    throw bad(`${file} is not YAML (${((e as Error).message.split('\n')[0] ?? '').trim()})`);
+  }
+}
+
 /**
  * Raw option values from a config file: `path` (from --config or
- * CONFORMANCE_CONFIG) must exist; otherwise ./conformance.config.json is read
- * when present. JSON with the table's keys (`baseUrl`, `allowWrites`, ...);
- * keys starting with `$` are comments; an unknown key, or a credential (a
- * file gets committed), is CONF_ERR_BAD_OPTION. Typed values are taken as
- * they are (true, 8, ["A","B"]); `headers` may be an object.
+ * CONFORMANCE_CONFIG) must exist; otherwise ./conformance.config.json (or
+ * .yaml, .yml: two of them is an error) is read when present. JSON, or YAML
+ * for a .yaml/.yml file, with the table's keys (`baseUrl`, `allowWrites`,
+ * ...); keys starting with `$` are comments (and `#` lines in YAML); an
+ * unknown key, or a credential (a file gets committed), is
+ * CONF_ERR_BAD_OPTION. Typed values are taken as they are (true, 8,
+ * ["A","B"]); `headers` may be an object.
  */
 export function rawFromConfig(path: string | undefined, cwd = process.cwd()): Record<string, unknown> {
-  const file = path !== undefined ? resolvePath(cwd, path) : resolvePath(cwd, CONFIG_FILE);
-  if (path === undefined && !existsSync(file)) return {};
+  let file: string;
+  if (path !== undefined) file = resolvePath(cwd, path);
+  else {
+    const present = CONFIG_FILES.map((f) => resolvePath(cwd, f)).filter((f) => existsSync(f));
+    if (present.length === 0) return {};
+    if (present.length > 1) throw bad(`${present.join(' and ')} both exist: keep one, or name it with --config`);
+    file = present[0]!;
+  }
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     throw bad(`--config: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw bad(`${file} is not JSON (${(e as Error).message}); comments go in "$comment" keys`);
-  }
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw bad(`${file} must hold a JSON object of options`);
+  const data = parseConfig(file, text);
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw bad(`${file} must hold ${isYaml(file) ? 'a YAML mapping' : 'a JSON object'} of options`);
   const byKey = new Map(RUN_OPTIONS.map((d) => [d.key as string, d]));
   const out: Record<string, unknown> = { config: file };
   for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
@@ -560,26 +584,39 @@ export function rawFromConfig(path: string | undefined, cwd = process.cwd()): Re
   return out;
 }
 
-/** Every source of `conformance run`'s options, merged: flags > variables > the config file (--config, CONFORMANCE_CONFIG or ./conformance.config.json) > defaults. */
+/** Every source of `conformance run`'s options, merged: flags > variables > the config file (--config, CONFORMANCE_CONFIG or ./conformance.config.json, .yaml, .yml) > defaults. */
 export function runSources(cli: Record<string, unknown>, env: NodeJS.ProcessEnv, cwd = process.cwd()): Record<string, unknown> {
   const raw = mergeSources(cli, env, RUN_OPTIONS);
   return { ...rawFromConfig(raw.config === undefined || raw.config === '' ? undefined : String(raw.config), cwd), ...raw };
 }
 
-/** The starting file `conformance init` writes: every option that may live in a file, its default, and a `$key` comment beside it. */
-export function initialConfig(): string {
-  const doc: Record<string, unknown> = {
-    $comment: [
-      'Options of `conformance run` (README: "The command line"). Keys are the options table\'s; keys starting with $ are comments.',
-      'Precedence: flags > CONFORMANCE_* variables > this file > defaults. An unknown key is an error (exit 2).',
-      'Credentials never go here: --token or CONFORMANCE_TOKEN (and _OTHER_USER, _OTHER_TENANT), --token-command, CONFORMANCE_OAUTH_CLIENT_SECRET, CONFORMANCE_KEY_PASSPHRASE.',
-      'Relative paths (ca, cert, key, productOrderBody, specPath, reportDir) are relative to this file.',
-    ],
-  };
+const INIT_NOTES = [
+  'Options of `conformance run` (README: "The command line"). Keys are the options table\'s; keys starting with $ are comments.',
+  'Precedence: flags > CONFORMANCE_* variables > this file > defaults. An unknown key is an error (exit 2).',
+  'Credentials never go here: --token or CONFORMANCE_TOKEN (and _OTHER_USER, _OTHER_TENANT), --token-command, CONFORMANCE_OAUTH_CLIENT_SECRET, CONFORMANCE_KEY_PASSPHRASE.',
+  'Relative paths (ca, cert, key, productOrderBody, specPath, reportDir) are relative to this file.',
+];
+
+/**
+ * The starting file `conformance init` writes: every option that may live in
+ * a file, its default, and a comment beside it (a `$key` in JSON; a `#` line
+ * in YAML, where an option without a default is left commented out).
+ */
+export function initialConfig(format: 'json' | 'yaml' = 'json'): string {
   const defaults = DEFAULTS as Record<string, unknown>;
-  for (const d of RUN_OPTIONS) {
-    if (d.secret || d.key === 'config') continue;
-    doc[`$${d.key}`] = `${d.description} (${flagName(d)}, ${d.env}${d.shown ? `; default ${d.shown}` : ''})`;
+  const options = RUN_OPTIONS.filter((d) => !d.secret && d.key !== 'config');
+  const about = (d: Def): string => `${d.description} (${flagName(d)}, ${d.env}${d.shown ? `; default ${d.shown}` : ''})`;
+  if (format === 'yaml') {
+    const lines = INIT_NOTES.map((n) => `# ${n.replace('keys starting with $ are comments', 'lines starting with # are comments')}`);
+    for (const d of options) {
+      lines.push('', `# ${about(d)}`);
+      lines.push(d.key in defaults ? dumpYaml({ [d.key]: defaults[d.key] }, { schema: CORE_SCHEMA }).trimEnd() : `# ${d.key}:`);
+    }
+    return `${lines.join('\n')}\n`;
+  }
+  const doc: Record<string, unknown> = { $comment: INIT_NOTES };
+  for (const d of options) {
+    doc[`$${d.key}`] = about(d);
     if (d.key in defaults) doc[d.key] = defaults[d.key];
   }
   return `${JSON.stringify(doc, null, 2)}\n`;

@@ -17,7 +17,7 @@ import { Harness, makeDispatcher, tlsProblem, type Exchange, type HarnessOptions
 import type { LatencyStat, Report, Result } from '../report/types.ts';
 import { verdictOf } from '../report/verdict.ts';
 import { loadSpec, type Spec } from '../spec/load.ts';
-import { RunContext } from './context.ts';
+import { RunContext, type RunProgress } from './context.ts';
 import type { RunOptions } from './options.ts';
 import { checkCredentials, checkNotFound, checkTenantIsolation, checkTraversal, type DocRef } from './phases/access.ts';
 import { checkColleagueExport, checkExport, EXPORT_CHECKS } from './phases/export.ts';
@@ -34,8 +34,8 @@ export interface RunHooks {
   extraPhases?: ((ctx: RunContext) => Promise<void>)[];
   /** aborted (Ctrl-C): no new request is sent, those in flight finish, the report is INCOMPLETE (CONF_ERR_INTERRUPTED) */
   signal?: AbortSignal;
-  /** the run's harness, once made (progress lines read its request count) */
-  onHarness?: (http: Harness) => void;
+  /** the run's harness, once made (progress lines read its request count, and the counted part of a phase: orders examined of those sampled) */
+  onHarness?: (http: Harness, progress: RunProgress) => void;
 }
 
 export interface RunOutcome {
@@ -220,6 +220,17 @@ async function tlsDiagnosis(origin: string, settings: TlsSettings = {}): Promise
   });
 }
 
+/**
+ * Work run side by side, all of it finished before this resolves: one that
+ * fails is rethrown only once the others are done, so that no request is
+ * still in flight when the run closes its connections and writes the report.
+ */
+async function together(work: Promise<unknown>[]): Promise<void> {
+  const settled = await Promise.allSettled(work);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 /** Certifies the target of `options.baseUrl` (which must be set) and returns the report. */
 export async function certify(options: RunOptions & { baseUrl: string }, embedded: boolean, hooks: RunHooks = {}): Promise<RunOutcome> {
   const log = hooks.log ?? (() => undefined);
@@ -229,7 +240,7 @@ export async function certify(options: RunOptions & { baseUrl: string }, embedde
   const ctx = new RunContext(spec, http, options, (l) => log(http.redactor.text(l)));
   ctx.register(CHECKS.map((c) => c.name));
   http.setWriteGuard(writeGuard(ctx));
-  hooks.onHarness?.(http);
+  hooks.onHarness?.(http, ctx.progress);
   const interrupt = (): void => http.stop({ code: 'CONF_ERR_INTERRUPTED', message: 'interrupted (SIGINT): no request was sent after it, those in flight were waited for' });
   if (hooks.signal?.aborted) interrupt();
   hooks.signal?.addEventListener('abort', interrupt, { once: true });
@@ -254,33 +265,36 @@ export async function certify(options: RunOptions & { baseUrl: string }, embedde
     let doc: DocRef | undefined;
     let otherDoc: DocRef | undefined;
     let sample = ctx.orders;
-    await phase('reference data', async () => {
-      [reasons] = await Promise.all([fetchReasons(ctx), checkOrderRequests(ctx)]);
-    });
-    await phase('orders, histories, documents', async () => {
-      await crawlOrderList(ctx);
-      sample = sampleOrders(ctx.orders, options.maxOrders);
-      await examineOrders(ctx, sample, known);
-      // two documents of different orders, for not-found, traversal and isolation probes
-      for (const [digest, where] of known) {
-        void digest;
-        const slash = where.indexOf('/');
-        const d = { ref: where.slice(0, slash), name: where.slice(slash + 1) };
-        if (!doc) doc = d;
-        else if (d.ref !== doc.ref) {
-          otherDoc = d;
-          break;
+    // the reference data and the orders are independent reads: fetched side by side, so that neither waits on the other's latency
+    await together([
+      phase('reference data', async () => {
+        [reasons] = await Promise.all([fetchReasons(ctx), checkOrderRequests(ctx)]);
+      }),
+      phase('orders, histories, documents', async () => {
+        await crawlOrderList(ctx);
+        sample = sampleOrders(ctx.orders, options.maxOrders);
+        Object.assign(ctx.progress, { what: 'orders', done: 0, total: sample.length, startedMs: performance.now() });
+        await examineOrders(ctx, sample, known);
+        ctx.progress.total = 0;
+        // two documents of different orders, for not-found, traversal and isolation probes
+        for (const [digest, where] of known) {
+          void digest;
+          const slash = where.indexOf('/');
+          const d = { ref: where.slice(0, slash), name: where.slice(slash + 1) };
+          if (!doc) doc = d;
+          else if (d.ref !== doc.ref) {
+            otherDoc = d;
+            break;
+          }
         }
-      }
-    });
+      }),
+    ]);
     // what the run will change, said before the first write or export
     plan = planWrites(ctx, reasons);
     if (!http.unavailable) for (const line of planLines(plan, options.dryRun, embedded ? 'the bundled reference server' : http.redactor.text(options.baseUrl))) log(line);
     await phase('errors and access', async () => {
-      await checkCredentials(ctx, sample, doc);
-      await checkNotFound(ctx, doc);
-      await checkTraversal(ctx, doc, otherDoc, known);
-      await checkTenantIsolation(ctx, sample, doc, known);
+      // four independent sets of probes, side by side (each judges its own checks)
+      await together([checkCredentials(ctx, sample, doc), checkNotFound(ctx, doc), checkTraversal(ctx, doc, otherDoc, known), checkTenantIsolation(ctx, sample, doc, known)]);
     });
     await phase('export', () => checkExport(ctx));
     await phase('writes', async () => {

@@ -1,24 +1,34 @@
 /**
- * conformance.config.json (issue 16): the options table's keys, flags >
- * variables > file > defaults, unknown keys and credentials refused, paths
- * relative to the file, and `conformance init` writing a file `run` reads.
+ * conformance.config.json and .yaml (issue 16): the options table's keys,
+ * flags > variables > file > defaults, unknown keys and credentials refused,
+ * paths relative to the file, and `conformance init` (JSON, or --yaml)
+ * writing a file `run` reads.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { initialConfig, resolveOptions, runSources } from '../../src/engine/options.ts';
+import { initialConfig, proxyFromEnv, resolveOptions, runSources } from '../../src/engine/options.ts';
 import type { Report } from '../../src/report/types.ts';
 import { runCli } from './cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'conformance-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function folder(name: string, config: unknown): string {
+function folder(name: string, config: unknown, file = 'conformance.config.json'): string {
   const d = join(dir, name);
   mkdirSync(d, { recursive: true });
-  writeFileSync(join(d, 'conformance.config.json'), typeof config === 'string' ? config : JSON.stringify(config));
+  writeFileSync(join(d, file), typeof config === 'string' ? config : JSON.stringify(config));
   return d;
+}
+
+function refusal(cwd: string, cli: Record<string, unknown> = {}): { code?: string; message?: string } {
+  try {
+    resolveOptions(runSources(cli, {}, cwd));
+  } catch (e) {
+    return e as { code?: string; message?: string };
+  }
+  return {};
 }
 
 describe('the config file', () => {
@@ -81,4 +91,85 @@ describe('the config file', () => {
     expect(report.options.fuzzRuns).toBe(0);
     expect(report.options.maxOrders).toBe(10);
   }, 60_000);
+
+  it('a YAML file (./conformance.config.yaml, or --config FILE.yml): the same keys and the same precedence, # comments, YAML booleans as the one boolean rule reads them', () => {
+    const yaml = [
+      '# a team\'s staging',
+      'profile: strict',
+      'maxOrders: 5',
+      'fuzzRuns: 3',
+      'allowExport: yes # the boolean words of the table',
+      'disposableOrders: [ORD-1, ORD-2]',
+      'headers:',
+      '  X-Team: orders',
+      'reportDir: out',
+      'seed: 123',
+      '',
+    ].join('\n');
+    const cwd = folder('yaml-precedence', yaml, 'conformance.config.yaml');
+    const o = resolveOptions(runSources({ profile: 'documented' }, { CONFORMANCE_MAX_ORDERS: '6' }, cwd));
+    expect(o.profile).toBe('documented'); // flag over file
+    expect(o.maxOrders).toBe(6); // variable over file
+    expect(o.fuzzRuns).toBe(3); // file over default
+    expect(o.allowExport).toBe(true);
+    expect(o.disposableOrders).toEqual(['ORD-1', 'ORD-2']);
+    expect(o.headers).toEqual({ 'X-Team': 'orders' });
+    expect(o.reportDir).toBe(join(cwd, 'out'));
+    expect(o.seed).toBe(123);
+    expect(o.timeoutMs).toBe(10_000); // default
+    expect(o.config).toBe(join(cwd, 'conformance.config.yaml'));
+    // named with --config, whatever its folder and spelling of the extension
+    writeFileSync(join(dir, 'staging.yml'), 'maxOrders: 9\n');
+    expect(resolveOptions(runSources({ config: join(dir, 'staging.yml') }, {}, cwd)).maxOrders).toBe(9);
+  });
+
+  it.each([
+    ['an unknown key', 'maxOrder: 5\n', /unknown key "maxOrder" \(did you mean "maxOrders"\?\)/],
+    ['a credential', 'token: abc-secret\n', /"token" is a credential, and a config file gets committed/],
+    ['a value the option refuses', 'maxOrders: 0\n', /--max-orders must be a whole number/],
+    ['a list where a mapping belongs', '- profile: strict\n', /must hold a YAML mapping of options/],
+    ['not YAML', 'profile: [strict\n', /is not YAML/],
+    ['a YAML date (no implicit types beyond the core schema)', 'seed: 2026-12-01\n', /--seed must be a whole number .*got "2026-12-01"/],
+  ])('YAML: %s is CONF_ERR_BAD_OPTION', (_what, config, message) => {
+    const err = refusal(folder(`yaml-bad-${_what.replace(/\W+/g, '-')}`, config, 'conformance.config.yaml'));
+    expect(err.code).toBe('CONF_ERR_BAD_OPTION');
+    expect(err.message).toMatch(message);
+    expect(err.message).not.toContain('abc-secret');
+  });
+
+  it('two config files in the folder (JSON and YAML) is an error naming both, unless --config picks one', () => {
+    const cwd = folder('both', { maxOrders: 5 });
+    writeFileSync(join(cwd, 'conformance.config.yml'), 'maxOrders: 7\n');
+    const err = refusal(cwd);
+    expect(err.code).toBe('CONF_ERR_BAD_OPTION');
+    expect(err.message).toMatch(/conformance\.config\.json and .*conformance\.config\.yml both exist/);
+    expect(resolveOptions(runSources({ config: 'conformance.config.yml' }, {}, cwd)).maxOrders).toBe(7);
+  });
+
+  it('`conformance init --yaml` writes conformance.config.yaml: a # comment before every option, and it reads back as the defaults', async () => {
+    const cwd = join(dir, 'init-yaml');
+    mkdirSync(cwd);
+    const out = await runCli(['init', '--yaml'], { cwd });
+    expect(out.code, out.stderr).toBe(0);
+    const text = readFileSync(join(cwd, 'conformance.config.yaml'), 'utf8');
+    expect(text).toBe(initialConfig('yaml'));
+    expect(text).toMatch(/^# .*\nmaxOrders: 200$/m);
+    expect(text).toMatch(/^# baseUrl:$/m); // no default: left commented out
+    expect(text).not.toMatch(/^token:/m);
+    const fromFile = resolveOptions(runSources({}, {}, cwd));
+    const defaults = resolveOptions({});
+    for (const k of ['profile', 'maxOrders', 'fuzzRuns', 'timeoutMs', 'concurrency', 'allowWrites', 'authScheme', 'maxRunS'] as const) expect(fromFile[k], k).toEqual(defaults[k]);
+    expect(fromFile.reportDir).toBe(join(cwd, 'reports')); // a path: relative to the file
+  }, 30_000);
+});
+
+describe('the proxy variables', () => {
+  it('HTTPS_PROXY, HTTP_PROXY and NO_PROXY in either case, lower case first (curl\'s and undici\'s order); empty is unset; --proxy over them all', () => {
+    expect(proxyFromEnv({ HTTPS_PROXY: 'http://upper-s:1', http_proxy: 'http://lower:2', HTTP_PROXY: 'http://upper:3', NO_PROXY: 'internal.example' })).toEqual({ https: 'http://upper-s:1', http: 'http://lower:2', noProxy: 'internal.example' });
+    expect(proxyFromEnv({ https_proxy: 'http://lower-s:4', HTTPS_PROXY: 'http://upper-s:5', no_proxy: 'a', NO_PROXY: 'b' })).toEqual({ https: 'http://lower-s:4', noProxy: 'a' });
+    expect(proxyFromEnv({ HTTP_PROXY: '  ', https_proxy: '' })).toEqual({});
+    const o = resolveOptions(runSources({ proxy: 'http://flag:6' }, { HTTPS_PROXY: 'http://env:7' }, dir));
+    expect(o.proxy).toBe('http://flag:6');
+    expect(o.proxyEnv).toEqual({ https: 'http://env:7' });
+  });
 });

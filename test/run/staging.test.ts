@@ -47,6 +47,9 @@ const issued = new Map<string, { demo: string; until: number; uses?: number }>()
 let oauthIssued = 0;
 const OAUTH_TTL_S = 2;
 const CLIENT = { id: 'conformance-client', secret: 's3cr3t-oauth-client-value' };
+/** OAuth2 clients of the colleague and of the other customer: each client's tokens stand for its own demo user */
+const COLLEAGUE = { id: 'colleague-client', secret: 'colleague-oauth-secret-value' };
+const OTHER_CUSTOMER = { id: 'other-customer-client', secret: 'other-customer-oauth-secret' };
 
 function listen(server: Server): Promise<number> {
   servers.push(server);
@@ -82,10 +85,12 @@ function front(name: string, prefix: string, origin: () => string) {
       if (req.method === 'POST' && url === '/oauth/token') {
         const basic = Buffer.from(String(req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString();
         const form = new URLSearchParams(Buffer.concat(chunks).toString());
-        if (basic !== `${CLIENT.id}:${CLIENT.secret}` || form.get('grant_type') !== 'client_credentials') return json(401, { error: 'invalid_client' });
+        const clients: [{ id: string; secret: string }, string][] = [[CLIENT, DEMO_TOKENS.customerA_user1], [COLLEAGUE, DEMO_TOKENS.customerA_user2], [OTHER_CUSTOMER, DEMO_TOKENS.customerB_user1]];
+        const client = clients.find(([c]) => basic === `${c.id}:${c.secret}`);
+        if (!client || form.get('grant_type') !== 'client_credentials') return json(401, { error: 'invalid_client' });
         const token = `oauth-token-${++oauthIssued}-${form.get('scope') ?? ''}`;
         // it expires after OAUTH_TTL_S, or sooner after 60 requests (so that a fast run meets an expiry too)
-        issued.set(token, { demo: DEMO_TOKENS.customerA_user1, until: Date.now() + OAUTH_TTL_S * 1000, uses: 60 });
+        issued.set(token, { demo: client[1], until: Date.now() + OAUTH_TTL_S * 1000, uses: 60 });
         return json(200, { access_token: token, token_type: 'Bearer', expires_in: OAUTH_TTL_S });
       }
       if (!url.startsWith(`${prefix}/api/`)) return json(404, { detail: 'Not found.' });
@@ -132,6 +137,7 @@ const KEY_PASSPHRASE = 'client-key-passphrase-42';
 
 let plain: string; // http, no prefix
 let api: string; // http, prefix /api
+let gateway: string; // http, prefix /gateway/v2
 let tlsFront: string; // https, client certificate required, prefix /gateway/v2
 let tinyproxy: ChildProcess;
 let proxyUrl: string;
@@ -154,6 +160,8 @@ beforeAll(async () => {
   plain = `http://127.0.0.1:${plainPort}`;
   const apiPort = await listen(createHttpServer(front('api', '/api', () => `http://127.0.0.1:${apiPort}`)));
   api = `http://127.0.0.1:${apiPort}/api`;
+  const gatewayPort = await listen(createHttpServer(front('gateway', '/gateway/v2', () => `http://127.0.0.1:${gatewayPort}`)));
+  gateway = `http://127.0.0.1:${gatewayPort}/gateway/v2/`;
   const tlsOptions = { key: readFileSync(file('server.key')), cert: readFileSync(file('server.pem')), ca: readFileSync(file('ca.pem')), requestCert: true, rejectUnauthorized: true };
   const tlsPort = await listen(createHttpsServer(tlsOptions, front('tls', '/gateway/v2', () => `https://127.0.0.1:${tlsPort}`)));
   tlsFront = `https://127.0.0.1:${tlsPort}/gateway/v2/`;
@@ -247,6 +255,16 @@ describe('reach a real staging', () => {
     expect(out.stdout).toMatch(/^Verdict: PASS/m);
   }, 60_000);
 
+  it('base URL http://host/gateway/v2/ (a trailing slash) with a query string: every request under the prefix, the query on each: PASS', async () => {
+    const seenBefore = seen.length;
+    const { report, exitCode } = await run({ baseUrl: `${gateway}?env=staging&team=orders`, checks: 'order_list_schema,order_list_paging,order_detail_schema,history_schema,documents_schema', allowWrites: false, allowExport: false, maxOrders: 4 });
+    expect(exitCode, failures(report).join('\n') + report.problems.join('\n')).toBe(0);
+    const mine = seen.slice(seenBefore).filter((s) => s.front === 'gateway');
+    expect(mine.length).toBeGreaterThan(10);
+    expect(mine.filter((s) => !s.url.startsWith('/gateway/v2/api/v1/')).map((s) => s.url)).toEqual([]);
+    expect(mine.filter((s) => { const q = new URL(s.url, 'http://x').searchParams; return q.get('env') !== 'staging' || q.get('team') !== 'orders'; }).map((s) => s.url)).toEqual([]);
+  }, 60_000);
+
   it('an HTTPS front with its own CA that wants a client certificate: without --cert exit 2 CONF_ERR_TLS', async () => {
     const reports = file('reports-tls');
     const out = await runCli(['run', '--base-url', tlsFront, '--token', 'a-token', '--ca', file('ca.pem'), '--fuzz-runs', '0', '--report-dir', reports]);
@@ -274,6 +292,23 @@ describe('reach a real staging', () => {
     expect(report.tls).toEqual({ certificateChecked: true, ca: true, clientCertificate: true });
     const text = JSON.stringify(report);
     for (const secret of [CLIENT.secret, KEY_PASSPHRASE, 'oauth-token-']) expect(text).not.toContain(secret);
+  }, 90_000);
+
+  it('OAuth2 for each of the three users (one token URL, a client each; tokens expiring): PASS with every user-dependent check run, each client\'s tokens fetched, no secret anywhere', async () => {
+    const before = oauthIssued;
+    const { report, exitCode } = await run({
+      baseUrl: plain, token: undefined, tokenOtherUser: undefined, tokenOtherTenant: undefined, oauthTokenUrl: `${plain}/oauth/token`,
+      oauthClientId: CLIENT.id, oauthClientSecret: CLIENT.secret,
+      oauthClientIdOtherUser: COLLEAGUE.id, oauthClientSecretOtherUser: COLLEAGUE.secret,
+      oauthClientIdOtherTenant: OTHER_CUSTOMER.id, oauthClientSecretOtherTenant: OTHER_CUSTOMER.secret,
+    });
+    expect(exitCode, failures(report).join('\n') + report.problems.join('\n')).toBe(0);
+    expect(oauthIssued - before).toBeGreaterThanOrEqual(3);
+    const status = (check: string): string | undefined => report.results.find((r) => r.check === check)?.status;
+    expect(status('rate_limit_scope')).toBe('pass'); // the colleague's token
+    expect(status('tenant_isolation')).toBe('pass'); // the other customer's token
+    const text = JSON.stringify(report);
+    for (const secret of [CLIENT.secret, COLLEAGUE.secret, OTHER_CUSTOMER.secret, 'oauth-token-']) expect(text).not.toContain(secret);
   }, 90_000);
 
   it('a wrong OAuth2 secret: exit 2 CONF_ERR_OAUTH, the secret nowhere', async () => {
@@ -319,4 +354,25 @@ describe('reach a real staging', () => {
     expect(report.tls?.certificateChecked).toBe(false);
     expect(report.problems.join('\n')).toMatch(/--insecure: the target's TLS certificate was not checked/);
   }, 60_000);
+});
+
+describe('a token command that gives an expiry', () => {
+  it('JSON {"access_token", "expires_in"}: the token is kept until half its short life, then the command runs again; a bare token is kept until a 401', async () => {
+    const { CommandToken } = await import('../../src/harness/credentials.ts');
+    const counter = file('counter-expiring');
+    writeFileSync(counter, '0');
+    const expiring = new CommandToken(`n=$(cat ${counter}); n=$((n+1)); echo $n > ${counter}; printf '{"access_token": "exp-token-%s", "expires_in": 0.4}' $n`);
+    expect(await expiring.current()).toBe('exp-token-1');
+    expect(await expiring.current()).toBe('exp-token-1'); // within its life: not fetched again
+    await new Promise((r) => setTimeout(r, 250)); // past half of 0.4 s
+    expect(await expiring.current()).toBe('exp-token-2');
+    expect(expiring.fetches).toBe(2);
+    const bare = new CommandToken('echo plain-token');
+    expect(await bare.current()).toBe('plain-token');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await bare.current()).toBe('plain-token');
+    expect(bare.fetches).toBe(1);
+    expect(await bare.refresh()).toBe('plain-token'); // what the harness does on a 401
+    expect(bare.fetches).toBe(2);
+  });
 });

@@ -155,6 +155,7 @@ export async function examineOrders(ctx: RunContext, sample: OrderFact[], known:
     while (next < sample.length && !ctx.http.unavailable) {
       const o = sample[next++];
       if (o) await examineOrder(ctx, o, known);
+      ctx.progress.done++;
     }
   });
   await Promise.all(workers);

@@ -66,13 +66,14 @@ export async function checkOrderRequests(ctx: RunContext): Promise<void> {
   if (!ctx.enabled('order_requests_filter')) return;
   const filtered: FilterInput['filtered'] = [];
   if (all.rows.length > 0) {
-    for (const field of FILTER_FIELDS) {
-      for (const value of filterValues(all.rows, field)) {
-        const got = await listRequests(ctx, { [field]: value }, false);
-        // a filtered walk short of its own count is a paging finding too; its lost rows still count against the filter
-        await judgeCount(ctx, { [field]: value }, got.walk);
-        filtered.push({ field, value, rows: got.rows });
-      }
+    // every filtered walk at once (the harness keeps --concurrency in flight), judged afterwards in a fixed order
+    const wanted = FILTER_FIELDS.flatMap((field) => filterValues(all.rows, field).map((value) => ({ field, value })));
+    const walks = await Promise.all(wanted.map(({ field, value }) => listRequests(ctx, { [field]: value }, false)));
+    for (const [i, { field, value }] of wanted.entries()) {
+      const got = walks[i]!;
+      // a filtered walk short of its own count is a paging finding too; its lost rows still count against the filter
+      await judgeCount(ctx, { [field]: value }, got.walk);
+      filtered.push({ field, value, rows: got.rows });
     }
   }
   ctx.judge(orderRequestsFilter, { url: ctx.http.origin + REQUESTS, all: { rows: all.rows, walk: all.walk }, filtered });
