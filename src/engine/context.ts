@@ -5,7 +5,9 @@
  */
 import { CHECK_BY_NAME, type CheckName, type CheckNeed } from '../checks/catalog.ts';
 import { judgeEnv, type Check, type JudgeEnv, type Judgement } from '../checks/define.ts';
-import type { Harness } from '../harness/http.ts';
+import type { Exchange, Harness, RequestSpec } from '../harness/http.ts';
+import { segment } from '../harness/url.ts';
+import { routerOf, type Router } from '../spec/router.ts';
 import type { Evidence, Profile, Result, Severity } from '../report/types.ts';
 import { lifecycleOf, type Lifecycle } from '../spec/lifecycle.ts';
 import type { Spec } from '../spec/load.ts';
@@ -123,6 +125,8 @@ export class RunContext {
   readonly lifecycle: Lifecycle;
   /** what a check module judges with: the contract, and the run's redactor */
   readonly env: JudgeEnv;
+  /** the spec's routes: drivers ask for operations by operationId, never by a path typed in code */
+  readonly router: Router;
   private readonly recorders = new Map<string, CheckRecorder>();
   /** what the run saw, for the report's pictures */
   readonly observed = {
@@ -157,8 +161,22 @@ export class RunContext {
     this.validators = validatorsFor(spec);
     this.lifecycle = lifecycleOf(spec);
     this.env = judgeEnv(spec, http.redactor);
+    this.router = routerOf(spec);
     this.log = log;
     this.writable = new Set(options.disposableOrders);
+  }
+
+  /**
+   * Sends a request for an operation of the contract: its method and path
+   * come from openapi.yaml, each path parameter encoded as one segment.
+   */
+  call(operationId: string, params: Record<string, string> = {}, extra: Omit<RequestSpec, 'path' | 'operationId' | 'method'> = {}): Promise<Exchange> {
+    return this.http.request({ ...extra, method: this.router.operation(operationId).method, path: this.path(operationId, params), operationId });
+  }
+
+  /** The path of an operation with its parameters filled in (for walks, plans and evidence). */
+  path(operationId: string, params: Record<string, string> = {}): string {
+    return this.router.path(operationId, params, segment);
   }
 
   /** Records an order the run created: it may be written to, and its consistency is not judged. */

@@ -19,9 +19,6 @@ import { externalIdOf, wantsActive } from './phases/writes.ts';
 
 export type { PlannedWrite };
 
-const EXPORT_START = '/api/v1/order/export/csv/';
-const PRODUCT_ORDER = '/api/v1/product_order/';
-const ACTION = /^\/api\/v1\/order\/([^/?#]+)\/([^/?#]+)\/$/;
 
 function selected(ctx: RunContext, check: string): boolean {
   return ctx.options.checks === undefined || ctx.options.checks.includes(check);
@@ -35,17 +32,15 @@ export function writeGuard(ctx: RunContext): (method: string, path: string) => s
     if (ctx.options.dryRun) return 'dry run: no write or export is sent';
     let path = fullPath.split(/[?#]/, 1)[0] ?? '';
     if (base && path.startsWith(`${base}/`)) path = path.slice(base.length);
-    if (method === 'POST' && path === EXPORT_START) return ctx.options.allowExport ? undefined : 'the export is off against this target (--allow-export)';
+    // which operation the write addresses, as the spec routes it
+    const m = ctx.router.match(method, path);
+    const op = m?.operation;
+    const params = m?.operation ? m.params : {};
+    if (op?.operationId === 'startOrderExport') return ctx.options.allowExport ? undefined : 'the export is off against this target (--allow-export)';
     if (!ctx.options.allowWrites) return 'writes are off against this target (--allow-writes)';
-    if (method === 'POST' && path === PRODUCT_ORDER) return undefined;
-    const m = method === 'POST' ? ACTION.exec(path) : null;
-    if (m) {
-      let ref: string;
-      try {
-        ref = decodeURIComponent(m[1] as string);
-      } catch {
-        return 'an action on an order reference that does not decode';
-      }
+    if (op?.operationId === 'createProductOrder') return undefined;
+    if (op?.operationId === 'requestOrderAction') {
+      const ref = params.order_reference ?? '';
       if (ctx.writable.has(ref)) return undefined;
       return `order ${ref} was neither created by this run nor named with --disposable-order`;
     }
@@ -57,6 +52,9 @@ export function writeGuard(ctx: RunContext): (method: string, path: string) => s
 export function planWrites(ctx: RunContext, reasons: string[]): PlannedWrite[] {
   const o = ctx.options;
   const plan: PlannedWrite[] = [];
+  const EXPORT_START = ctx.path('startOrderExport');
+  const PRODUCT_ORDER = ctx.path('createProductOrder');
+  const ACTION = ctx.router.path('requestOrderAction', { order_reference: '{ref}', action: ctx.lifecycle.actions.get('terminate')?.name ?? 'terminate' }, (v) => v);
   if (o.allowExport) {
     if (selected(ctx, 'export_start')) plan.push({ method: 'POST', path: EXPORT_START, as: 'main', count: 1, purpose: "starts an export: spends the user's one export for 5 minutes", checks: ['export_start'] });
     if (selected(ctx, 'export_start') && selected(ctx, 'rate_limit')) plan.push({ method: 'POST', path: EXPORT_START, as: 'main', count: 1, purpose: 'a second export at once, which must be refused with 429', checks: ['rate_limit', 'rate_limit_retry_after'] });
@@ -71,10 +69,10 @@ export function planWrites(ctx: RunContext, reasons: string[]): PlannedWrite[] {
     const own = `the order the run creates${disposable}`;
     if (selected(ctx, 'product_order_status') || wantsActive(ctx)) plan.push({ method: 'POST', path: PRODUCT_ORDER, as: 'main', count: 1, purpose: `creates one product order (external_id ${externalIdOf(ctx)}): a real order on the target`, checks: ['product_order_status'] });
     if (o.fuzzRuns > 0 && selected(ctx, 'fuzz_invalid_product_order')) plan.push({ method: 'POST', path: PRODUCT_ORDER, as: 'main', count: o.fuzzRuns, purpose: 'invalid product order bodies (fuzzed), each of which must be refused', checks: ['fuzz_invalid_product_order'] });
-    if (selected(ctx, 'action_invalid_body')) plan.push({ method: 'POST', path: '/api/v1/order/{ref}/terminate/', as: 'main', count: 6, purpose: `invalid termination bodies to ${own}, once active; each must be refused and change nothing`, checks: ['action_invalid_body'] });
-    if (o.fuzzRuns > 0 && selected(ctx, 'fuzz_invalid_body')) plan.push({ method: 'POST', path: '/api/v1/order/{ref}/terminate/', as: 'main', count: o.fuzzRuns, purpose: `fuzzed invalid termination bodies to ${own}, once active; each must be refused`, checks: ['fuzz_invalid_body'] });
-    if (selected(ctx, 'terminate_active')) plan.push({ method: 'POST', path: '/api/v1/order/{ref}/terminate/', as: 'main', count: 1, purpose: `terminates ${own}, once active, with the reason "${reason}"`, checks: ['terminate_active'] });
-    if (selected(ctx, 'action_precondition')) plan.push({ method: 'POST', path: '/api/v1/order/{ref}/terminate/', as: 'main', count: 1, purpose: `asks again to terminate ${own} once it is no longer active; must be refused and change nothing`, checks: ['action_precondition'] });
+    if (selected(ctx, 'action_invalid_body')) plan.push({ method: 'POST', path: ACTION, as: 'main', count: 6, purpose: `invalid termination bodies to ${own}, once active; each must be refused and change nothing`, checks: ['action_invalid_body'] });
+    if (o.fuzzRuns > 0 && selected(ctx, 'fuzz_invalid_body')) plan.push({ method: 'POST', path: ACTION, as: 'main', count: o.fuzzRuns, purpose: `fuzzed invalid termination bodies to ${own}, once active; each must be refused`, checks: ['fuzz_invalid_body'] });
+    if (selected(ctx, 'terminate_active')) plan.push({ method: 'POST', path: ACTION, as: 'main', count: 1, purpose: `terminates ${own}, once active, with the reason "${reason}"`, checks: ['terminate_active'] });
+    if (selected(ctx, 'action_precondition')) plan.push({ method: 'POST', path: ACTION, as: 'main', count: 1, purpose: `asks again to terminate ${own} once it is no longer active; must be refused and change nothing`, checks: ['action_precondition'] });
   }
   return plan;
 }

@@ -9,11 +9,8 @@
 import type { RunContext } from '../engine/context.ts';
 import type { Exchange } from '../harness/http.ts';
 import { walkList } from '../engine/list.ts';
-import { orderPath } from '../engine/phases/orders.ts';
 import { listRequests, type RequestRow } from '../engine/phases/requests.ts';
 
-export const ORDERS = '/api/v1/order/';
-export const REQUESTS = '/api/v1/order_request/';
 
 export interface ListSnapshot<T> {
   rows: T[];
@@ -49,7 +46,7 @@ export async function snapshotOrders(ctx: RunContext): Promise<FuzzData['orders'
   const rows: { ref: string; state: string }[] = [];
   let firstPageRows: number | undefined;
   const walk = await walkList(ctx, {
-    path: ORDERS,
+    path: ctx.path('listOrders'),
     operationId: 'listOrders',
     onPage: (_ex, page) => void (firstPageRows ??= page.length),
     onItem: (item) => {
@@ -64,7 +61,7 @@ export async function snapshotRequests(ctx: RunContext): Promise<FuzzData['reque
   const rows: RequestRow[] = [];
   let firstPageRows: number | undefined;
   const walk = await walkList(ctx, {
-    path: REQUESTS,
+    path: ctx.path('listOrderRequests'),
     operationId: 'listOrderRequests',
     onPage: (_ex, page) => void (firstPageRows ??= page.length),
     onItem: (item) => {
@@ -99,7 +96,7 @@ export async function requestsOf(ctx: RunContext, ref: string): Promise<{ ids: s
 }
 
 export async function stateOf(ctx: RunContext, ref: string): Promise<string | undefined> {
-  const ex = await ctx.http.request({ path: orderPath(ref), operationId: 'getOrder' });
+  const ex = await ctx.call('getOrder', { order_reference: ref });
   const s = ex.status === 200 ? (ex.json() as { state?: unknown } | null)?.state : undefined;
   return typeof s === 'string' ? s : undefined;
 }
@@ -108,20 +105,20 @@ export async function discover(ctx: RunContext, maxDocOrders = 3): Promise<FuzzD
   const [orders, requests, reasonsEx] = await Promise.all([
     snapshotOrders(ctx),
     snapshotRequests(ctx),
-    ctx.http.request({ path: '/api/v1/terminate_reason/', operationId: 'listTerminateReasons' }),
+    ctx.call('listTerminateReasons'),
   ]);
   const list = (reasonsEx.json() as { terminate_reasons?: unknown } | undefined)?.terminate_reasons;
   const reasons = Array.isArray(list) ? list.filter((r): r is string => typeof r === 'string') : [];
   const files: FuzzData['files'] = [];
   for (const { ref } of orders.rows.slice(0, maxDocOrders)) {
-    const ex = await ctx.http.request({ path: orderPath(ref, 'documents/'), operationId: 'listOrderDocuments' });
+    const ex = await ctx.call('listOrderDocuments', { order_reference: ref });
     const groups = ex.status === 200 ? ex.json() : undefined;
     if (!Array.isArray(groups)) continue;
     for (const g of groups as { values?: unknown }[]) {
       for (const name of Array.isArray(g?.values) ? g.values : []) if (typeof name === 'string') files.push({ ref, name });
     }
   }
-  const [po, pr] = await Promise.all([probePageSize(ctx, ORDERS, 'listOrders', orders), probePageSize(ctx, REQUESTS, 'listOrderRequests', requests)]);
+  const [po, pr] = await Promise.all([probePageSize(ctx, ctx.path('listOrders'), 'listOrders', orders), probePageSize(ctx, ctx.path('listOrderRequests'), 'listOrderRequests', requests)]);
   return { orders, requests, files, reasons, pageSize: { orders: po, requests: pr } };
 }
 

@@ -17,11 +17,10 @@
  */
 import * as fc from 'fast-check';
 import type { RunContext } from '../engine/context.ts';
-import { orderPath } from '../engine/phases/orders.ts';
 import type { RequestRow } from '../engine/phases/requests.ts';
 import type { Exchange } from '../harness/http.ts';
 import { fieldValue, invalidActionBody, invalidProductOrderBody, parametersOf, queryArb, segmentArb, validValue, type Body, type QueryPart, type Segment } from './arbitraries.ts';
-import { ORDERS, REQUESTS, requestsOf, snapshotOrders, snapshotRequests, stateOf, walkPages, type FuzzData, type PageWalk } from './data.ts';
+import { requestsOf, snapshotOrders, snapshotRequests, stateOf, walkPages, type FuzzData, type PageWalk } from './data.ts';
 import { fuzzInvalidBody, fuzzInvalidProductOrder } from '../checks/fuzz/bodies.ts';
 import { fuzzFilters, fuzzPagination, type FiltersInput, type PaginationInput } from '../checks/fuzz/lists.ts';
 import { fuzzPathParams } from '../checks/fuzz/path-params.ts';
@@ -101,7 +100,7 @@ function filterValues(env: FuzzEnv): Record<string, string[]> {
 export function queryProperty(env: FuzzEnv, list: 'orders' | 'requests'): FuzzProperty<QueryPart[]> {
   const { ctx, on } = env;
   const operationId = list === 'orders' ? 'listOrders' : 'listOrderRequests';
-  const path = list === 'orders' ? ORDERS : REQUESTS;
+  const path = list === 'orders' ? ctx.path('listOrders') : ctx.path('listOrderRequests');
   const filters = list === 'requests' ? filterNames(ctx) : [];
   const known = list === 'requests' ? filterValues(env) : {};
   const paging = new Set(parametersOf(ctx.spec, operationId).filter((p) => p.in === 'query' && !filters.includes(p.name)).map((p) => p.name));
@@ -161,11 +160,11 @@ export function filterProperty(env: FuzzEnv): FuzzProperty<Record<string, string
   return {
     name: 'order_requests_filter',
     check: 'fuzz_filters',
-    endpoint: { method: 'GET', path: REQUESTS },
+    endpoint: { method: 'GET', path: ctx.path('listOrderRequests') },
     arbitrary: fc.record(shape, { requiredKeys: [], noNullPrototype: true }) as fc.Arbitrary<Record<string, string>>,
     async run(filter) {
       const query = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined));
-      const walk = await walkPages(ctx, withQuery(REQUESTS, Object.entries(query).map(([name, value]) => ({ name, value }))));
+      const walk = await walkPages(ctx, withQuery(ctx.path('listOrderRequests'), Object.entries(query).map(([name, value]) => ({ name, value }))));
       const first = walk.pages[0]?.ex;
       if (!first) return { kind: 'skip', reason: 'no page' };
       const judged = judgeAnswer(ctx, first, 'listOrderRequests', on);
@@ -210,8 +209,8 @@ interface ListDef {
 export function paginationProperty(env: FuzzEnv): FuzzProperty<{ list: 'orders' | 'requests'; page_size: number }> {
   const { ctx, on } = env;
   const all: ListDef[] = [
-    { list: 'orders', path: ORDERS, operationId: 'listOrders', key: (r) => String(r?.order_reference) },
-    { list: 'requests', path: REQUESTS, operationId: 'listOrderRequests', key: (r) => String(r?.id) },
+    { list: 'orders', path: ctx.path('listOrders'), operationId: 'listOrders', key: (r) => String(r?.order_reference) },
+    { list: 'requests', path: ctx.path('listOrderRequests'), operationId: 'listOrderRequests', key: (r) => String(r?.id) },
   ];
   // a guessed parameter is fuzzed only where the target has shown it honours it
   const lists = all.filter((l) => env.honoursPageSize(l.list));
@@ -227,7 +226,7 @@ export function paginationProperty(env: FuzzEnv): FuzzProperty<{ list: 'orders' 
   return {
     name: 'pagination',
     check: 'fuzz_pagination',
-    endpoint: { method: 'GET', path: ORDERS },
+    endpoint: { method: 'GET', path: ctx.path('listOrders') },
     arbitrary: fc.oneof(...arbs),
     ...(unavailable ? { unavailable } : {}),
     async run({ list, page_size }) {
@@ -291,7 +290,7 @@ export function pathProperty(env: FuzzEnv): FuzzProperty<PathCase> {
   return {
     name: 'path_params',
     check: 'fuzz_path_params',
-    endpoint: { method: 'GET', path: '/api/v1/order/{order_reference}/' },
+    endpoint: { method: 'GET', path: ctx.router.operation('getOrder').path },
     arbitrary: fc.oneof(...arbs),
     async run({ op: operationId, params }) {
       const op = ctx.spec.operations.get(operationId);
@@ -359,14 +358,14 @@ export function terminationBodyProperty(env: FuzzEnv): FuzzProperty<Body> {
   return {
     name: 'termination_body',
     check: 'fuzz_invalid_body',
-    endpoint: { method: 'POST', path: '/api/v1/order/{order_reference}/terminate/' },
+    endpoint: { method: 'POST', path: ctx.router.path('requestOrderAction', { order_reference: '{order_reference}', action: terminate?.name ?? '{action}' }, (v) => v) },
     arbitrary: invalidActionBody(env.data.reasons),
     maxShrinks: 20,
     ...(candidates.length === 0 ? { unavailable: `no order of the run's own, nor a disposable one, to send invalid bodies to; name one in state ${from.join('/')} with --disposable-order REF` } : {}),
     async run(body) {
       const o = await acquire();
       if (!o) return { kind: 'abort', reason: `no order of the run's own, nor a disposable one, left in state ${from.join('/')} to send invalid bodies to (name one with --disposable-order REF)` };
-      const ex = await send(ctx, 'POST', orderPath(o.ref, 'terminate/'), body);
+      const ex = await send(ctx, 'POST', ctx.path('requestOrderAction', { order_reference: o.ref, action: terminate?.name ?? '' }), body);
       const status = ex.status;
       if (status === undefined || status >= 500) spend();
       const judged = judgeAnswer(ctx, ex, 'requestOrderAction', on);
@@ -391,11 +390,11 @@ export function productOrderBodyProperty(env: FuzzEnv): FuzzProperty<Body> {
   return {
     name: 'product_order_body',
     check: 'fuzz_invalid_product_order',
-    endpoint: { method: 'POST', path: '/api/v1/product_order/' },
+    endpoint: { method: 'POST', path: ctx.router.operation('createProductOrder').path },
     arbitrary: invalidProductOrderBody(ctx.spec),
     maxShrinks: 20,
     async run(body) {
-      const ex = await send(ctx, 'POST', '/api/v1/product_order/', body);
+      const ex = await send(ctx, 'POST', ctx.path('createProductOrder'), body);
       const judged = judgeAnswer(ctx, ex, 'createProductOrder', on);
       if (judged) return judged;
       const f = fuzzInvalidProductOrder.judge({ ex, at: where(ctx, ex) }, ctx.env).findings[0];

@@ -94,14 +94,14 @@ export class Router {
    * one segment (the harness passes its own `segment`, which also encodes dot
    * segments and lone surrogates); throws on a missing one.
    */
-  path(operationId: string, params: Record<string, string> = {}, encode: (s: string) => string = encodeURIComponent): string {
+  path(operationId: string, params: Record<string, string> = {}, encode: (value: string, param: string) => string = encodeURIComponent): string {
     const r = this.byId.get(operationId);
     if (!r) throw new Error(`openapi.yaml has no operation ${operationId}`);
     const filled = r.segments.map((s) => {
       if ('literal' in s) return s.literal;
       const v = params[s.param];
       if (v === undefined) throw new Error(`${operationId}: no value for the path parameter ${s.param}`);
-      return encode(v);
+      return encode(v, s.param);
     });
     return `/${filled.join('/')}${r.op.path.endsWith('/') ? '/' : ''}`;
   }

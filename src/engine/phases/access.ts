@@ -15,7 +15,7 @@ import type { Exchange, Principal } from '../../harness/http.ts';
 import { segment } from '../../harness/url.ts';
 import type { OrderFact, RunContext } from '../context.ts';
 import { walkList } from '../list.ts';
-import { orderPath, type KnownFiles } from './orders.ts';
+import type { KnownFiles } from './orders.ts';
 
 /** A reference no provider would issue, derived from the seed so a run can be replayed. */
 function unknownRef(seed: number): string {
@@ -29,19 +29,19 @@ export interface DocRef {
 
 export async function checkCredentials(ctx: RunContext, sample: OrderFact[], doc: DocRef | undefined): Promise<void> {
   const o = sample[0]?.ref ?? unknownRef(ctx.options.seed);
-  const targets: { path: string; operationId: string; method?: string }[] = [
-    { path: '/api/v1/order/', operationId: 'listOrders' },
-    { path: orderPath(o), operationId: 'getOrder' },
-    { path: orderPath(o, 'historic/'), operationId: 'getOrderHistory' },
-    { path: orderPath(o, 'documents/'), operationId: 'listOrderDocuments' },
-    { path: '/api/v1/terminate_reason/', operationId: 'listTerminateReasons' },
-    { path: '/api/v1/order_request/', operationId: 'listOrderRequests' },
-    { path: `/api/v1/order/export/${randomUUID()}/status/`, operationId: 'getOrderExportStatus' },
+  const targets: { operationId: string; params?: Record<string, string> }[] = [
+    { operationId: 'listOrders' },
+    { operationId: 'getOrder', params: { order_reference: o } },
+    { operationId: 'getOrderHistory', params: { order_reference: o } },
+    { operationId: 'listOrderDocuments', params: { order_reference: o } },
+    { operationId: 'listTerminateReasons' },
+    { operationId: 'listOrderRequests' },
+    { operationId: 'getOrderExportStatus', params: { task_id: randomUUID() } },
   ];
   // an unauthenticated export start spends nothing on a conforming server, but starts an export on one
   // that ignores credentials: it is sent only when the export is allowed (and not in a dry run)
-  if (ctx.options.allowExport && !ctx.options.dryRun) targets.push({ path: '/api/v1/order/export/csv/', operationId: 'startOrderExport', method: 'POST' });
-  if (doc) targets.push({ path: orderPath(doc.ref, `${segment(doc.name)}/download/`), operationId: 'downloadOrderDocument' });
+  if (ctx.options.allowExport && !ctx.options.dryRun) targets.push({ operationId: 'startOrderExport' });
+  if (doc) targets.push({ operationId: 'downloadOrderDocument', params: { order_reference: doc.ref, filename: doc.name } });
   const probes: [Check<CredentialProbe>, Principal][] = [
     [authMissingCredentials, 'none'],
     [authInvalidCredentials, { token: `invalid-${ctx.options.seed}-not-a-token` }],
@@ -49,8 +49,8 @@ export async function checkCredentials(ctx: RunContext, sample: OrderFact[], doc
   for (const [check, as] of probes) {
     if (!ctx.enabled(check.name)) continue;
     await Promise.all(targets.map(async (t) => {
-      const exchange = await ctx.http.request({ path: t.path, method: t.method, as, operationId: t.operationId, retry429: false });
-      ctx.judge(check, { exchange, path: t.path });
+      const exchange = await ctx.call(t.operationId, t.params, { as, retry429: false });
+      ctx.judge(check, { exchange, path: ctx.path(t.operationId, t.params) });
     }));
   }
 }
@@ -60,9 +60,9 @@ export async function checkTenantIsolation(ctx: RunContext, sample: OrderFact[],
   const probe = sample.slice(0, 5);
   for (const o of probe) {
     const [d, h, docs] = await Promise.all([
-      ctx.http.request({ path: orderPath(o.ref), as: 'otherTenant', operationId: 'getOrder' }),
-      ctx.http.request({ path: orderPath(o.ref, 'historic/'), as: 'otherTenant', operationId: 'getOrderHistory' }),
-      ctx.http.request({ path: orderPath(o.ref, 'documents/'), as: 'otherTenant', operationId: 'listOrderDocuments' }),
+      ctx.call('getOrder', { order_reference: o.ref }, { as: 'otherTenant' }),
+      ctx.call('getOrderHistory', { order_reference: o.ref }, { as: 'otherTenant' }),
+      ctx.call('listOrderDocuments', { order_reference: o.ref }, { as: 'otherTenant' }),
     ]);
     ctx.judge(tenantIsolation, {
       reads: [
@@ -73,13 +73,13 @@ export async function checkTenantIsolation(ctx: RunContext, sample: OrderFact[],
     });
   }
   if (doc) {
-    const f = await ctx.http.request({ path: orderPath(doc.ref, `${segment(doc.name)}/download/`), as: 'otherTenant', operationId: 'downloadOrderDocument' });
+    const f = await ctx.call('downloadOrderDocument', { order_reference: doc.ref, filename: doc.name }, { as: 'otherTenant' });
     ctx.judge(tenantIsolation, { reads: [{ exchange: f, what: `file ${doc.name} of ${doc.ref} downloaded by another customer`, known }] });
   }
   // the other customer's own list must not show our orders
   const items: { ref: unknown; exchange: Exchange }[] = [];
   const walk = await walkList(ctx, {
-    path: '/api/v1/order/',
+    path: ctx.path('listOrders'),
     operationId: 'listOrders',
     as: 'otherTenant',
     limit: Math.max(ctx.options.maxOrders, 1000),
@@ -92,25 +92,25 @@ export async function checkNotFound(ctx: RunContext, doc: DocRef | undefined): P
   const ref = unknownRef(ctx.options.seed);
   if (ctx.enabled('order_not_found')) {
     await Promise.all([
-      ['', 'getOrder'], ['historic/', 'getOrderHistory'], ['documents/', 'listOrderDocuments'],
-    ].map(async ([suffix, op]) => {
-      const path = orderPath(ref, suffix);
-      ctx.judge(orderNotFound, { path, answer: await ctx.http.request({ path, operationId: op }) });
+      'getOrder', 'getOrderHistory', 'listOrderDocuments',
+    ].map(async (op) => {
+      const path = ctx.path(op, { order_reference: ref });
+      ctx.judge(orderNotFound, { path, answer: await ctx.call(op, { order_reference: ref }) });
     }));
   }
   if (ctx.enabled('document_not_found')) {
     if (!doc) ctx.judge(documentNotFound, {});
     else {
       const name = `conformance-missing-${ctx.options.seed}.pdf`;
-      const answer = await ctx.http.request({ path: orderPath(doc.ref, `${name}/download/`), operationId: 'downloadOrderDocument' });
+      const answer = await ctx.call('downloadOrderDocument', { order_reference: doc.ref, filename: name });
       ctx.judge(documentNotFound, { ref: doc.ref, name, answer });
     }
   }
   if (ctx.enabled('export_not_found')) {
     const task = randomUUID();
-    for (const [suffix, op] of [['status/', 'getOrderExportStatus'], ['download/', 'downloadOrderExport']] as const) {
-      const ex = await ctx.http.request({ path: `/api/v1/order/export/${task}/${suffix}`, operationId: op });
-      ctx.judge(exportNotFound, { exchange: ex, part: suffix === 'status/' ? 'status' : 'download' });
+    for (const [part, op] of [['status', 'getOrderExportStatus'], ['download', 'downloadOrderExport']] as const) {
+      const ex = await ctx.call(op, { task_id: task });
+      ctx.judge(exportNotFound, { exchange: ex, part });
     }
   }
 }
@@ -142,7 +142,9 @@ export async function checkTraversal(ctx: RunContext, doc: DocRef | undefined, o
   }
   // every probe at once (the harness keeps --concurrency in flight), judged in a fixed order
   const names = traversalNames(doc, other);
-  const answers = await Promise.all(names.map((name) => ctx.http.request({ path: `/api/v1/order/${segment(doc.ref)}/${name}/download/`, operationId: 'downloadOrderDocument' })));
+  // the names are sent as they are (they are the probe): every other part of the path is the spec's
+  const raw = (ref: string, name: string) => ctx.router.path('downloadOrderDocument', { order_reference: ref, filename: name }, (v, param) => (param === 'filename' ? v : segment(v)));
+  const answers = await Promise.all(names.map((name) => ctx.http.request({ path: raw(doc.ref, name), operationId: 'downloadOrderDocument' })));
   for (const [i, name] of names.entries()) {
     ctx.judge(documentTraversal, { doc, name, answer: answers[i]!, known });
   }

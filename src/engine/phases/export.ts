@@ -19,9 +19,7 @@ import type { Exchange } from '../../harness/http.ts';
 import { TextDecoder } from 'node:util';
 import { CsvParseError, parseCsvStream } from '../csv.ts';
 import type { RunContext } from '../context.ts';
-import { orderPath } from './orders.ts';
 
-const START = '/api/v1/order/export/csv/';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type { CsvSummary };
@@ -122,7 +120,7 @@ async function* textOnly(body: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
 }
 
 async function start(ctx: RunContext, as: 'main' | 'otherUser'): Promise<Exchange> {
-  return ctx.http.request({ path: START, method: 'POST', as, operationId: 'startOrderExport', retry429: false });
+  return ctx.call('startOrderExport', {}, { as, retry429: false });
 }
 
 /** The checks the export protocol serves: the start runs when any of them is selected and the export is allowed. */
@@ -166,7 +164,7 @@ export async function checkExport(ctx: RunContext): Promise<void> {
     if (second.status !== 429 || ctx.enabled('rate_limit_retry_after')) ctx.judge(rateLimitRetryAfter, { second });
   }
   if (ctx.http.hasCredential('otherTenant') && ctx.enabled('tenant_isolation')) {
-    const peek = await ctx.http.request({ path: `/api/v1/order/export/${taskId}/status/`, as: 'otherTenant', operationId: 'getOrderExportStatus' });
+    const peek = await ctx.call('getOrderExportStatus', { task_id: taskId }, { as: 'otherTenant' });
     ctx.judge(tenantIsolation, { exportTask: { exchange: peek, taskId } });
   }
 
@@ -192,7 +190,7 @@ export async function checkExport(ctx: RunContext): Promise<void> {
   // the orders at fault are read again, group by group: a live target changes under a run
   const reread: { ref: string; exchange: Exchange }[] = [];
   for (const refs of refsToReread(download, ctx.touched)) {
-    reread.push(...(await Promise.all(refs.map(async (ref) => ({ ref, exchange: await ctx.http.request({ path: orderPath(ref), operationId: 'getOrder' }) })))));
+    reread.push(...(await Promise.all(refs.map(async (ref) => ({ ref, exchange: await ctx.call('getOrder', { order_reference: ref }) })))));
   }
   ctx.judge(exportContent, { download, listed: listed.size, touched: [...ctx.touched], reread });
 }
@@ -203,7 +201,7 @@ async function pollTask(ctx: RunContext, taskId: string, as: 'main' | 'otherUser
   const polls: Exchange[] = [];
   let delay = 100;
   while (Date.now() < deadline) {
-    const ex = await ctx.http.request({ path: `/api/v1/order/export/${taskId}/status/`, as, operationId: 'getOrderExportStatus' });
+    const ex = await ctx.call('getOrderExportStatus', { task_id: taskId }, { as });
     polls.push(ex);
     if (ex.status !== 200) break;
     const success = successOf(ex);
@@ -216,7 +214,7 @@ async function pollTask(ctx: RunContext, taskId: string, as: 'main' | 'otherUser
 
 /** Downloads a task's CSV through the streaming cross-check against `listed`. */
 async function downloadCsv(ctx: RunContext, taskId: string, as: 'main' | 'otherUser', listed: Map<string, string> | undefined): Promise<TaskDownload> {
-  const { ex, result, error } = await ctx.http.stream({ path: `/api/v1/order/export/${taskId}/download/`, as, operationId: 'downloadOrderExport' }, Math.max(ctx.options.waitMs, ctx.options.timeoutMs), (body) => crossCheckCsv(body, listed));
+  const { ex, result, error } = await ctx.http.stream({ path: ctx.path('downloadOrderExport', { task_id: taskId }), as, operationId: 'downloadOrderExport' }, Math.max(ctx.options.waitMs, ctx.options.timeoutMs), (body) => crossCheckCsv(body, listed));
   const d: TaskDownload = { taskId, exchange: ex };
   if (result) d.summary = result;
   if (error || !result) d.error = String(error);
@@ -251,7 +249,7 @@ export async function checkColleagueExport(ctx: RunContext): Promise<void> {
     const last = input.polls[input.polls.length - 1];
     if (last?.status === 200 && successOf(last) === true) {
       input.download = await downloadCsv(ctx, taskId, 'otherUser', new Map([[ref, '']]));
-      if (downloadProblem(input.download) === undefined) input.detail = await ctx.http.request({ path: orderPath(ref), operationId: 'getOrder' });
+      if (downloadProblem(input.download) === undefined) input.detail = await ctx.call('getOrder', { order_reference: ref });
     }
   }
   ctx.judge(exportFresh, input);

@@ -8,7 +8,6 @@
  * DOC-DOWNLOAD.
  */
 import type { Exchange } from '../../harness/http.ts';
-import { segment } from '../../harness/url.ts';
 import { historyEntries as entriesOf, historyOrder, historySteps, historyTimestamps, historyVocabulary } from '../../checks/lifecycle/history.ts';
 import { historySchema } from '../../checks/lifecycle/history-schema.ts';
 import { documentDownload } from '../../checks/documents/download.ts';
@@ -22,12 +21,6 @@ import { canMove } from '../../spec/lifecycle.ts';
 import type { OrderFact, RunContext } from '../context.ts';
 import { walkList } from '../list.ts';
 
-const ORDERS = '/api/v1/order/';
-
-export function orderPath(ref: string, suffix = ''): string {
-  return `${ORDERS}${segment(ref)}/${suffix}`;
-}
-
 /** Known document bytes (sha256 → where), so that a traversal answer can be recognised. */
 export type KnownFiles = Map<string, string>;
 
@@ -39,7 +32,7 @@ export async function crawlOrderList(ctx: RunContext): Promise<void> {
   let pages = 0;
   let offset = 0;
   const walk = await walkList(ctx, {
-    path: ORDERS,
+    path: ctx.path('listOrders'),
     operationId: 'listOrders',
     // each page judged as it comes: a walk of a million rows holds one page at a time
     onPage: (page, rows) => {
@@ -65,7 +58,7 @@ export async function crawlOrderList(ctx: RunContext): Promise<void> {
       ctx.observed.states.set(state, (ctx.observed.states.get(state) ?? 0) + 1);
     },
   });
-  const again = needsSecondWalk(walk) ? await walkList(ctx, { path: ORDERS, operationId: 'listOrders', onItem: () => undefined }) : undefined;
+  const again = needsSecondWalk(walk) ? await walkList(ctx, { path: ctx.path('listOrders'), operationId: 'listOrders', onItem: () => undefined }) : undefined;
   ctx.judge(orderListSchema, { walk });
   ctx.judge(orderListPaging, { what: 'the order list', walk, again, repeated });
   ctx.orders = orders;
@@ -119,9 +112,9 @@ function learnOffering(ctx: RunContext, detail: unknown): void {
 
 async function examineOrder(ctx: RunContext, order: OrderFact, known: KnownFiles): Promise<void> {
   const [detail, history, documents] = await Promise.all([
-    ctx.http.request({ path: orderPath(order.ref), operationId: 'getOrder' }),
-    ctx.http.request({ path: orderPath(order.ref, 'historic/'), operationId: 'getOrderHistory' }),
-    ctx.http.request({ path: orderPath(order.ref, 'documents/'), operationId: 'listOrderDocuments' }),
+    ctx.call('getOrder', { order_reference: order.ref }),
+    ctx.call('getOrderHistory', { order_reference: order.ref }),
+    ctx.call('listOrderDocuments', { order_reference: order.ref }),
   ]);
   ctx.judge(orderDetailSchema, { ref: order.ref, detail });
   ctx.judge(orderStateEnum, { ref: order.ref, detail });
@@ -141,7 +134,7 @@ async function downloadAll(ctx: RunContext, ref: string, documents: Exchange, kn
   const groups = documents.json() as { type: string; values: string[] }[];
   for (const g of groups) {
     for (const name of g.values ?? []) {
-      const download = await ctx.http.request({ path: orderPath(ref, `${segment(name)}/download/`), operationId: 'downloadOrderDocument', keepBytes: 64 * 1024 });
+      const download = await ctx.call('downloadOrderDocument', { order_reference: ref, filename: name }, { keepBytes: 64 * 1024 });
       // the bytes of a file that downloads as one are what the traversal and isolation probes recognise
       if (ctx.judge(documentDownload, { ref, name, download }).passed > 0) known.set(download.digest(), `${ref}/${name}`);
     }

@@ -12,10 +12,9 @@ import { walkList, type ListWalk } from '../list.ts';
 
 export type { RequestRow };
 
-const REQUESTS = '/api/v1/order_request/';
 
 export async function fetchReasons(ctx: RunContext): Promise<string[]> {
-  const ex = await ctx.http.request({ path: '/api/v1/terminate_reason/', operationId: 'listTerminateReasons' });
+  const ex = await ctx.call('listTerminateReasons');
   // the reasons serve the write checks too: read them whatever is selected; judge them only when selected (unselected checks are muted)
   ctx.enabled('terminate_reasons_schema');
   ctx.judge(terminateReasonsSchema, { reasons: ex });
@@ -29,7 +28,7 @@ export async function listRequests(ctx: RunContext, query: Record<string, string
   const rows: RequestRow[] = [];
   let pages = 0;
   const walk = await walkList(ctx, {
-    path: REQUESTS,
+    path: ctx.path('listOrderRequests'),
     query,
     operationId: 'listOrderRequests',
     onPage: (page) => {
@@ -40,7 +39,7 @@ export async function listRequests(ctx: RunContext, query: Record<string, string
       rows.push({ id: String(r?.id), order_reference: String(r?.order_reference), action: String(r?.action), reason: String(r?.reason) });
     },
   });
-  if (validate) ctx.judge(orderRequestsSchema, { walk, url: ctx.http.origin + REQUESTS });
+  if (validate) ctx.judge(orderRequestsSchema, { walk, url: ctx.http.origin + ctx.path('listOrderRequests') });
   return walk.broken ? { rows, broken: walk.broken, walk } : { rows, walk };
 }
 
@@ -76,5 +75,5 @@ export async function checkOrderRequests(ctx: RunContext): Promise<void> {
       filtered.push({ field, value, rows: got.rows });
     }
   }
-  ctx.judge(orderRequestsFilter, { url: ctx.http.origin + REQUESTS, all: { rows: all.rows, walk: all.walk }, filtered });
+  ctx.judge(orderRequestsFilter, { url: ctx.http.origin + ctx.path('listOrderRequests'), all: { rows: all.rows, walk: all.walk }, filtered });
 }

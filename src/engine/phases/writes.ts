@@ -26,16 +26,13 @@ import { actionPrecondition } from '../../checks/writes/precondition.ts';
 import { phaseOne, productOrderId, productOrderStatus, refusedKitBody, undocumentedPoll, type ProductOrderInput } from '../../checks/writes/product-order.ts';
 import { terminateActive, type TerminateInput } from '../../checks/writes/terminate.ts';
 import type { Exchange } from '../../harness/http.ts';
-import { segment } from '../../harness/url.ts';
 import type { RunContext } from '../context.ts';
-import { orderPath } from './orders.ts';
 import { listRequests } from './requests.ts';
 import { walkList } from '../list.ts';
 
-const PRODUCT_ORDER = '/api/v1/product_order/';
 
 async function stateOf(ctx: RunContext, ref: string): Promise<{ state: string | undefined; ex: Exchange }> {
-  const ex = await ctx.http.request({ path: orderPath(ref), operationId: 'getOrder' });
+  const ex = await ctx.call('getOrder', { order_reference: ref });
   const s = ex.status === 200 ? (ex.json() as { state?: unknown })?.state : undefined;
   return { state: typeof s === 'string' ? s : undefined, ex };
 }
@@ -128,7 +125,7 @@ function productOrderBody(ctx: RunContext): { body: Record<string, unknown>; sou
 async function createProductOrder(ctx: RunContext): Promise<void> {
   const { body, source } = productOrderBody(ctx);
   const offering = String(body.product_offering_id);
-  const created = await ctx.http.request({ path: PRODUCT_ORDER, method: 'POST', json: body, operationId: 'createProductOrder' });
+  const created = await ctx.call('createProductOrder', {}, { json: body });
   const input: ProductOrderInput = { source, offering, created, polls: [], waitMs: ctx.options.waitMs };
   const poId = productOrderId(created);
   if (refusedKitBody(created, source)) {
@@ -159,7 +156,7 @@ async function followProductOrder(ctx: RunContext, poId: string, input: ProductO
   while (Date.now() < deadline) {
     await sleep(delay);
     delay = Math.min(delay * 2, 2000);
-    const poll = await ctx.http.request({ path: `${PRODUCT_ORDER}${segment(poId)}/`, operationId: 'getProductOrder' });
+    const poll = await ctx.call('getProductOrder', { product_order_id: poId });
     input.polls.push(poll);
     if (input.polls.length === 1 && undocumentedPoll(poll)) return poll.status;
     run = phaseOne(ctx.lifecycle, input.created, input.polls);
@@ -184,7 +181,7 @@ async function findCreatedInList(ctx: RunContext, externalId: string): Promise<v
   while (Date.now() < deadline && !ctx.http.unavailable) {
     const fresh: string[] = [];
     await walkList(ctx, {
-      path: '/api/v1/order/',
+      path: ctx.path('listOrders'),
       maxPages: 50,
       onItem: (row) => {
         const ref = (row as { order_reference?: unknown })?.order_reference;
@@ -193,7 +190,7 @@ async function findCreatedInList(ctx: RunContext, externalId: string): Promise<v
     });
     for (const ref of fresh) {
       checked.add(ref);
-      const ex = await ctx.http.request({ path: orderPath(ref), operationId: 'getOrder' });
+      const ex = await ctx.call('getOrder', { order_reference: ref });
       if ((ex.json() as { external_id?: unknown } | undefined)?.external_id === externalId) {
         ctx.created(ref);
         return;
@@ -243,7 +240,7 @@ export async function checkInvalidBodies(ctx: RunContext, reasons: string[]): Pr
     ['a JSON array', { json: [reason ?? 'x'] }],
   ];
   for (const [what, b] of bodies) {
-    sent.push({ what, exchange: await ctx.http.request({ path: orderPath(o.ref, 'terminate/'), method: 'POST', operationId: 'requestOrderAction', ...b }) });
+    sent.push({ what, exchange: await ctx.call('requestOrderAction', { order_reference: o.ref, action: terminate.name }, b) });
   }
   const [after, now] = await Promise.all([requestCount(ctx, o.ref), stateOf(ctx, o.ref)]);
   ctx.judge(actionInvalidBody, { ref: o.ref, state: o.state, sent, before, after, now: now.ex });
@@ -275,7 +272,7 @@ export async function checkTermination(ctx: RunContext, reasons: string[]): Prom
     } else {
       ctx.touched.add(o.ref);
       const message = `conformance run ${ctx.options.seed}`;
-      const attempt = await ctx.http.request({ path: orderPath(o.ref, 'terminate/'), method: 'POST', json: { reason, message }, operationId: 'requestOrderAction' });
+      const attempt = await ctx.call('requestOrderAction', { order_reference: o.ref, action: terminate.name }, { json: { reason, message } });
       const input: TerminateInput = { ref: o.ref, reason, attempt };
       // any 2xx acknowledges the termination (204 No Content included); its effects are then read
       if (attempt.status !== undefined && SUCCESS.includes(attempt.status)) {
@@ -284,7 +281,7 @@ export async function checkTermination(ctx: RunContext, reasons: string[]): Prom
         input.requests = { rows: requests.rows, exchange: requests.walk.first };
         const [now, history] = await Promise.all([
           stateOf(ctx, o.ref),
-          ctx.http.request({ path: orderPath(o.ref, 'historic/'), operationId: 'getOrderHistory' }),
+          ctx.call('getOrderHistory', { order_reference: o.ref }),
         ]);
         input.now = now.ex;
         input.history = history;
@@ -322,7 +319,7 @@ async function checkPrecondition(ctx: RunContext, reason: string | undefined): P
     return;
   }
   const before = await requestCount(ctx, o.ref);
-  const attempt = await ctx.http.request({ path: orderPath(o.ref, 'terminate/'), method: 'POST', json: { reason, message: 'conformance: must be refused' }, operationId: 'requestOrderAction' });
+  const attempt = await ctx.call('requestOrderAction', { order_reference: o.ref, action: terminate.name }, { json: { reason, message: 'conformance: must be refused' } });
   const [after, now] = await Promise.all([requestCount(ctx, o.ref), stateOf(ctx, o.ref)]);
   ctx.judge(actionPrecondition, { ref: o.ref, state: o.state, attempt, before, after, now: now.ex });
 }
