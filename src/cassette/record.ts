@@ -18,6 +18,17 @@ export const CASSETTE_VERSION = 1;
 export const DEFAULT_BODY_CAP = 1024 * 1024;
 
 /**
+ * The run options a cassette's header keeps: those that change what the run
+ * sends or how it judges (`conformance judge` makes the same run with them).
+ * Credentials, token commands, TLS files and proxies are never kept; extra
+ * headers only by name.
+ */
+export const RECORDED_OPTIONS = [
+  'profile', 'allowWrites', 'allowExport', 'disposableOrders', 'dryRun', 'productOrderBody', 'requireComplete', 'seed', 'fuzzRuns', 'fuzzBudgetMs',
+  'timeoutMs', 'concurrency', 'maxOrders', 'checks', 'budget', 'maxBodyBytes', 'waitMs', 'maxRunS', 'authHeader', 'authScheme',
+] as const;
+
+/**
  * The first line of a cassette: which run it is, so that `conformance judge`
  * can make the same run again (the options that change what is sent, never a
  * credential) and refuse a cassette of another contract.

@@ -9,6 +9,13 @@
  * carries a random UUID (the not-found probes draw one per run) is matched
  * with its UUIDs as wildcards when no exact key holds it.
  *
+ * Answers are given in the order they came in the recording (a record's
+ * `seq` is the order of completion): the run's own order of events depends
+ * on it (which two documents the access probes use is the first two answers
+ * to arrive). A request that arrives is held until the answers recorded
+ * before it are given, or, when those are not asked for within a few turns
+ * of the event loop (the judged run does not make them), it goes first.
+ *
  * A request the cassette does not hold, or whose answer the cassette kept
  * only in part when the run reads it whole, is refused: `onMiss` is told
  * (the judge stops the run INCOMPLETE, CONF_ERR_CASSETTE, naming it).
@@ -19,6 +26,8 @@ import type { Transport, TransportAnswer, TransportRequest } from '../harness/ht
 import type { VirtualClock } from './clock.ts';
 import type { ExchangeRecord } from './record.ts';
 
+/** turns of the event loop a held answer waits for those recorded before it */
+const IDLE_TURNS = 4;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
 /** path and query of a URL as recorded (the origin left out: a cassette may be judged under another) */
@@ -45,6 +54,12 @@ export class ReplayTransport implements Transport {
   /** set once the harness exists: it redacts requests as the recording run did */
   redactor: Redactor | undefined;
   onMiss: (m: Miss) => void = () => undefined;
+  /** seqs of the records, ascending, and the index of the first not given yet */
+  private readonly order: number[];
+  private next = 0;
+  private readonly given = new Set<number>();
+  private readonly held = new Map<number, () => void>();
+  private draining = false;
 
   constructor(private readonly records: readonly ExchangeRecord[], private readonly clock?: VirtualClock) {
     for (const r of records) {
@@ -52,6 +67,49 @@ export class ReplayTransport implements Transport {
       const key = keyOf(r.request.method.toUpperCase(), pathOf(r.request.url), r.request.body, r.principal ?? 'main');
       push(this.exact, key, r);
       push(this.loose, looseKey(key), r);
+    }
+    this.order = records.map((r) => r.seq).filter((n): n is number => typeof n === 'number').sort((a, b) => a - b);
+  }
+
+  /** Resolves when the answer recorded as `seq` may be given: those recorded before it were given, or are not coming. */
+  private turn(seq: number | undefined): Promise<void> {
+    if (seq === undefined) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.held.set(seq, resolve);
+      void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      let idle = 0;
+      while (this.held.size > 0) {
+        while (this.next < this.order.length && this.given.has(this.order[this.next] as number)) this.next++;
+        const due = this.order[this.next];
+        let seq: number | undefined;
+        if (due !== undefined && this.held.has(due)) seq = due;
+        else if (idle >= IDLE_TURNS) {
+          // the answers recorded before those held are not asked for: the lowest held goes (and those before it are passed)
+          seq = Math.min(...this.held.keys());
+          while (this.next < this.order.length && (this.order[this.next] as number) < seq) this.given.add(this.order[this.next++] as number);
+        }
+        if (seq === undefined) {
+          idle++;
+          await new Promise<void>((r) => setImmediate(r));
+          continue;
+        }
+        idle = 0;
+        const go = this.held.get(seq) as () => void;
+        this.held.delete(seq);
+        this.given.add(seq);
+        go();
+        // the answer's reader runs (and may ask for the next recorded exchange) before another is given
+        await new Promise<void>((r) => setImmediate(r));
+      }
+    } finally {
+      this.draining = false;
     }
   }
 
@@ -67,6 +125,7 @@ export class ReplayTransport implements Transport {
     const rec = this.take(this.exact.get(key)) ?? this.take(this.loose.get(looseKey(key)));
     if (!rec) return this.miss({ method: req.method, path, principal: req.principal, why: 'the cassette holds no answer to it' });
     this.used.add(rec);
+    await this.turn(rec.seq);
     if (rec.at) this.clock?.advanceTo(Date.parse(rec.at) + (rec.durationMs ?? 0));
     const res = rec.response;
     if (!res) throw replayedError(rec.error ?? { code: 'other', message: 'no answer was recorded' });
