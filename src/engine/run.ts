@@ -193,8 +193,8 @@ function tlsOf(options: Partial<RunOptions>): TlsSettings {
 async function preflight(ctx: RunContext): Promise<void> {
   const http = ctx.http;
   const reads = [
-    { path: '/api/v1/terminate_reason/', operationId: 'listTerminateReasons' },
-    { path: '/api/v1/order/', operationId: 'listOrders' },
+    { path: '/api/v1/terminate_reason/', operationId: 'listTerminateReasons', purpose: 'preflight' },
+    { path: '/api/v1/order/', operationId: 'listOrders', purpose: 'preflight' },
   ];
   const first = await http.request(reads[0]!);
   if (first.error) {
