@@ -332,13 +332,13 @@ export const RUN_OPTIONS: readonly Def[] = [
   opt('config', '--config <file>', 'CONFORMANCE_CONFIG', 'conformance.config.json', 'options from a JSON file, keyed as the `key` column of `conformance init`\'s file (flags > variables > file > defaults; an unknown key is an error)', str('--config')),
   opt('oauthScope', '--oauth-scope <scope>', 'CONFORMANCE_OAUTH_SCOPE', '', 'OAuth2 scope to ask for', (v, f) => parseHeaderValue(f, v, false)),
   opt('oauthClientIdOtherUser', '--oauth-client-id-other-user <id>', 'CONFORMANCE_OAUTH_CLIENT_ID_OTHER_USER', '', 'the colleague\'s OAuth2 client (same token URL and scope; secret from `CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_USER`)', (v, f) => parseHeaderValue(f, v, false)),
+  opt('oauthClientIdOtherTenant', '--oauth-client-id-other-tenant <id>', 'CONFORMANCE_OAUTH_CLIENT_ID_OTHER_TENANT', '', 'the other customer\'s OAuth2 client (secret from `CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_TENANT`)', (v, f) => parseHeaderValue(f, v, false)),
   opt('record', '--record <file>', 'CONFORMANCE_RECORD', '', 'write every exchange of the run to FILE as a cassette (JSON Lines, credentials redacted; docs/cassette.md), for `conformance judge FILE`', (v, f) => {
     const s = String(v);
     if (/[\x00]/.test(s)) throw bad(`${f} holds a NUL character`);
     return s;
   }),
   opt('recordBodyCap', '--record-body-cap <n>', 'CONFORMANCE_RECORD_BODY_CAP', '1 MiB', 'characters of a body a cassette keeps; beyond them its size and sha256 (judge needs whole bodies of what it reads whole)', (v, f) => parseInt(f, v, 1024, 2 ** 31 - 1)),
-  opt('oauthClientIdOtherTenant', '--oauth-client-id-other-tenant <id>', 'CONFORMANCE_OAUTH_CLIENT_ID_OTHER_TENANT', '', 'the other customer\'s OAuth2 client (secret from `CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_TENANT`)', (v, f) => parseHeaderValue(f, v, false)),
 ];
 
 /** Secrets read only from the environment, never from a flag (a flag shows in `ps` and shell history). */
