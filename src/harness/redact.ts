@@ -49,10 +49,53 @@ function base64Forms(bytes: Buffer): string[] {
 const FRAGMENT = 16;
 const BASE64_RUN = /[A-Za-z0-9+/_-]{16,}/g;
 
+/** the characters of BASE64_RUN, by char code */
+const IS_B64 = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-') IS_B64[c.charCodeAt(0)] = 1;
+const HASH_BASE = 31;
+/** HASH_BASE ** (FRAGMENT - 1), mod 2^32 */
+let HASH_TOP = 1;
+for (let i = 1; i < FRAGMENT; i++) HASH_TOP = Math.imul(HASH_TOP, HASH_BASE);
+
+/** A polynomial hash of FRAGMENT characters from `at` (the rolling hash of `mayHoldFragment` computes the same). */
+function windowHash(s: string, at: number): number {
+  let h = 0;
+  for (let i = 0; i < FRAGMENT; i++) h = (Math.imul(h, HASH_BASE) + s.charCodeAt(at + i)) | 0;
+  return h;
+}
+
+/**
+ * Whether some FRAGMENT characters in a row of base64 characters in `s` hash
+ * as one of `hashes` (a rolling hash, one pass, no allocation): false means
+ * no fragment of a secret's base64 is in `s`, so the exact search (which
+ * slices every window) can be skipped. Redacting every body of a recorded
+ * run goes through here.
+ */
+function mayHoldFragment(s: string, hashes: Set<number>): boolean {
+  let h = 0;
+  let len = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || IS_B64[c] === 0) {
+      len = 0;
+      h = 0;
+      continue;
+    }
+    if (len < FRAGMENT) {
+      h = (Math.imul(h, HASH_BASE) + c) | 0;
+      len++;
+    } else h = (Math.imul((h - Math.imul(s.charCodeAt(i - FRAGMENT), HASH_TOP)) | 0, HASH_BASE) + c) | 0;
+    if (len === FRAGMENT && hashes.has(h)) return true;
+  }
+  return false;
+}
+
 export class Redactor {
   private readonly secrets: { value: string; name: string; re: RegExp; reach: number }[] = [];
   /** every FRAGMENT-character window of every secret's base64 spellings, and the secret's variable */
   private readonly fragments = new Map<string, string>();
+  /** the windowHash of every fragment */
+  private readonly fragmentHashes = new Set<number>();
   /** the longest spelling of any secret: a window this much wider than a cut sees every secret the cut could touch */
   reach = 0;
 
@@ -67,11 +110,29 @@ export class Redactor {
       ...base64Forms(bytes).map(escapeRe),
     ];
     const reach = Math.max(value.length * 12, bytes.length * 6 + 6);
-    for (const core of base64Forms(bytes)) for (let i = 0; i + FRAGMENT <= core.length; i++) this.fragments.set(core.slice(i, i + FRAGMENT), name);
+    for (const core of base64Forms(bytes)) {
+      for (let i = 0; i + FRAGMENT <= core.length; i++) {
+        this.fragments.set(core.slice(i, i + FRAGMENT), name);
+        this.fragmentHashes.add(windowHash(core, i));
+      }
+    }
     this.secrets.push({ value, name, re: new RegExp(alternatives.join('|'), 'gi'), reach });
     this.reach = Math.max(this.reach, reach);
     // longest first so that a secret containing another is replaced whole
     this.secrets.sort((a, b) => b.value.length - a.value.length);
+  }
+
+  /** every secret's spellings in one pattern (made again when a secret is added) */
+  private any: RegExp | undefined;
+  private anyOf = 0;
+
+  private anySecret(): RegExp | undefined {
+    if (this.secrets.length < 2) return undefined;
+    if (this.anyOf !== this.secrets.length) {
+      this.any = new RegExp(this.secrets.map((x) => x.re.source).join('|'), 'i');
+      this.anyOf = this.secrets.length;
+    }
+    return this.any;
   }
 
   /** The variable standing for a secret value, e.g. `$CONFORMANCE_TOKEN`. */
@@ -81,11 +142,16 @@ export class Redactor {
 
   text(s: string): string {
     let out = s;
-    for (const { name, re } of this.secrets) {
-      re.lastIndex = 0;
-      if (re.test(out)) out = out.replace(re, () => `$${name}`);
+    // one pass tells a text that holds no secret (the usual case) from one that does, then each is replaced
+    const any = this.anySecret();
+    if (any) any.lastIndex = 0;
+    if (any === undefined || any.test(out)) {
+      for (const { name, re } of this.secrets) {
+        re.lastIndex = 0;
+        if (re.test(out)) out = out.replace(re, () => `$${name}`);
+      }
     }
-    return this.fragments.size === 0 ? out : out.replace(BASE64_RUN, (run) => this.maskFragments(run));
+    return this.fragments.size === 0 || !mayHoldFragment(out, this.fragmentHashes) ? out : out.replace(BASE64_RUN, (run) => this.maskFragments(run));
   }
 
   /**
