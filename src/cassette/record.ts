@@ -125,10 +125,22 @@ export function fromRecord(r: ExchangeRecord): Exchange {
 /** A header value that names a secret but was not redacted by value (a cookie the server set, a made-up token): masked. */
 const MASKED = '(redacted)';
 
+/** header values redacted already, per Redactor and while it holds as many secrets: most values repeat across a run */
+const headerCache = new WeakMap<Redactor, { size: number; values: Map<string, string> }>();
+const HEADER_CACHE = 2000;
+
 function headersOf(h: Record<string, string>, r: Redactor): Record<string, string> {
+  let cache = headerCache.get(r);
+  if (!cache || cache.size !== r.size) headerCache.set(r, (cache = { size: r.size, values: new Map() }));
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) {
-    const red = r.text(v);
+  for (const k in h) {
+    const v = h[k] as string;
+    let red = cache.values.get(v);
+    if (red === undefined) {
+      red = r.text(v);
+      if (cache.values.size >= HEADER_CACHE) cache.values.clear();
+      cache.values.set(v, red);
+    }
     out[k] = SECRET_HEADER.test(k) && !red.includes('$') ? MASKED : red;
   }
   return out;

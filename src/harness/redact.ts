@@ -71,7 +71,7 @@ function windowHash(s: string, at: number): number {
  * slices every window) can be skipped. Redacting every body of a recorded
  * run goes through here.
  */
-function mayHoldFragment(s: string, hashes: Set<number>): boolean {
+function mayHoldFragment(s: string, hashes: Set<number>, bits: Uint8Array): boolean {
   let h = 0;
   let len = 0;
   for (let i = 0; i < s.length; i++) {
@@ -85,7 +85,11 @@ function mayHoldFragment(s: string, hashes: Set<number>): boolean {
       h = (Math.imul(h, HASH_BASE) + c) | 0;
       len++;
     } else h = (Math.imul((h - Math.imul(s.charCodeAt(i - FRAGMENT), HASH_TOP)) | 0, HASH_BASE) + c) | 0;
-    if (len === FRAGMENT && hashes.has(h)) return true;
+    // a bit per 16-bit fold of the hash first (one load), the set only on a hit
+    if (len === FRAGMENT) {
+      const f = ((h >>> 16) ^ h) & 0xffff;
+      if ((bits[f >>> 3] as number) & (1 << (f & 7)) && hashes.has(h)) return true;
+    }
   }
   return false;
 }
@@ -96,6 +100,7 @@ export class Redactor {
   private readonly fragments = new Map<string, string>();
   /** the windowHash of every fragment */
   private readonly fragmentHashes = new Set<number>();
+  private readonly fragmentBits = new Uint8Array(8192);
   /** the longest spelling of any secret: a window this much wider than a cut sees every secret the cut could touch */
   reach = 0;
 
@@ -113,7 +118,10 @@ export class Redactor {
     for (const core of base64Forms(bytes)) {
       for (let i = 0; i + FRAGMENT <= core.length; i++) {
         this.fragments.set(core.slice(i, i + FRAGMENT), name);
-        this.fragmentHashes.add(windowHash(core, i));
+        const h = windowHash(core, i);
+        this.fragmentHashes.add(h);
+        const f = ((h >>> 16) ^ h) & 0xffff;
+        this.fragmentBits[f >>> 3] = (this.fragmentBits[f >>> 3] as number) | (1 << (f & 7));
       }
     }
     this.secrets.push({ value, name, re: new RegExp(alternatives.join('|'), 'gi'), reach });
@@ -135,6 +143,11 @@ export class Redactor {
     return this.any;
   }
 
+  /** how many secrets are registered: what was redacted before may need redacting again once it grows */
+  get size(): number {
+    return this.secrets.length;
+  }
+
   /** The variable standing for a secret value, e.g. `$CONFORMANCE_TOKEN`. */
   nameOf(value: string): string | undefined {
     return this.secrets.find((s) => s.value === value)?.name;
@@ -151,7 +164,7 @@ export class Redactor {
         if (re.test(out)) out = out.replace(re, () => `$${name}`);
       }
     }
-    return this.fragments.size === 0 || !mayHoldFragment(out, this.fragmentHashes) ? out : out.replace(BASE64_RUN, (run) => this.maskFragments(run));
+    return this.fragments.size === 0 || !mayHoldFragment(out, this.fragmentHashes, this.fragmentBits) ? out : out.replace(BASE64_RUN, (run) => this.maskFragments(run));
   }
 
   /**
