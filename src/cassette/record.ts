@@ -125,7 +125,7 @@ export function fromRecord(r: ExchangeRecord): Exchange {
 /** A header value that names a secret but was not redacted by value (a cookie the server set, a made-up token): masked. */
 const MASKED = '(redacted)';
 
-/** header values redacted already, per Redactor and while it holds as many secrets: most values repeat across a run */
+/** headers as recorded (redacted, or masked), by name and value, per Redactor and while it holds as many secrets: most repeat across a run */
 const headerCache = new WeakMap<Redactor, { size: number; values: Map<string, string> }>();
 const HEADER_CACHE = 2000;
 
@@ -135,13 +135,15 @@ function headersOf(h: Record<string, string>, r: Redactor): Record<string, strin
   const out: Record<string, string> = {};
   for (const k in h) {
     const v = h[k] as string;
-    let red = cache.values.get(v);
-    if (red === undefined) {
-      red = r.text(v);
+    const key = `${k}\0${v}`;
+    let shown = cache.values.get(key);
+    if (shown === undefined) {
+      const red = r.text(v);
+      shown = SECRET_HEADER.test(k) && !red.includes('$') ? MASKED : red;
       if (cache.values.size >= HEADER_CACHE) cache.values.clear();
-      cache.values.set(v, red);
+      cache.values.set(key, shown);
     }
-    out[k] = SECRET_HEADER.test(k) && !red.includes('$') ? MASKED : red;
+    out[k] = shown;
   }
   return out;
 }

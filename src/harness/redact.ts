@@ -48,6 +48,8 @@ function base64Forms(bytes: Buffer): string[] {
 /** base64 characters a fragment of a secret's base64 is told by: this many in a row (12 bytes of the secret) */
 const FRAGMENT = 16;
 const BASE64_RUN = /[A-Za-z0-9+/_-]{16,}/g;
+/** what a secret's escaped spellings need: a percent-escape, or a backslash (JSON `\u`, `\/`, `\+`) */
+const ESCAPED = /%[0-9a-f]{2}|\\/i;
 
 /** the characters of BASE64_RUN, by char code */
 const IS_B64 = new Uint8Array(128);
@@ -125,9 +127,30 @@ export class Redactor {
       }
     }
     this.secrets.push({ value, name, re: new RegExp(alternatives.join('|'), 'gi'), reach });
+    // the spellings without % or \ forms, in lower case, for the quick test of `mayHoldSecret`
+    if (/^[\x20-\x7e]*$/.test(value)) this.plain.push(value.toLowerCase(), bytes.toString('hex'), ...base64Forms(bytes).map((f) => f.toLowerCase()));
+    else this.allPlain = false;
     this.reach = Math.max(this.reach, reach);
     // longest first so that a secret containing another is replaced whole
     this.secrets.sort((a, b) => b.value.length - a.value.length);
+  }
+
+  /** every spelling of every secret that a text without `%` and `\` can hold, in lower case */
+  private readonly plain: string[] = [];
+  /** false once a secret is not printable ASCII (its case folding is left to the pattern) */
+  private allPlain = true;
+
+  /**
+   * Whether `s` may hold a secret, quickly and never wrongly false: a text
+   * without a percent-escape and `\` can only hold a secret's spellings in which no
+   * character is escaped (raw, hex, base64), each found by indexOf in its
+   * lower case; any other text is left to the patterns.
+   */
+  private mayHoldSecret(s: string): boolean {
+    if (!this.allPlain || ESCAPED.test(s)) return true;
+    const lower = s.toLowerCase();
+    for (const p of this.plain) if (lower.includes(p)) return true;
+    return false;
   }
 
   /** every secret's spellings in one pattern (made again when a secret is added) */
@@ -158,7 +181,7 @@ export class Redactor {
     // one pass tells a text that holds no secret (the usual case) from one that does, then each is replaced
     const any = this.anySecret();
     if (any) any.lastIndex = 0;
-    if (any === undefined || any.test(out)) {
+    if (this.secrets.length > 0 && this.mayHoldSecret(out) && (any === undefined || any.test(out))) {
       for (const { name, re } of this.secrets) {
         re.lastIndex = 0;
         if (re.test(out)) out = out.replace(re, () => `$${name}`);
