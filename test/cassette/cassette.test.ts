@@ -19,6 +19,7 @@ import type { RunOutcome } from '../../src/engine/run.ts';
 import type { Report } from '../../src/report/types.ts';
 import { FAULT_BY_NAME } from '../faults/faults.ts';
 import { startTarget, type Target } from '../faults/target.ts';
+import { runCli } from '../run/cli.ts';
 
 let target: Target;
 let dir: string;
@@ -79,6 +80,19 @@ describe('judge: a cassette judged offline', () => {
     expect(judged.report.incomplete?.message).toContain(new URL(gone!.request.url).pathname);
   }, 60_000);
 
+  it('a run that stops INCOMPLETE leaves a cassette complete line by line, which judges to the same INCOMPLETE', async () => {
+    const short = join(dir, 'short.jsonl');
+    const stopped = await target.run(undefined, { record: short, budget: 40, seed: 5 });
+    expect(stopped.report.incomplete?.code).toBe('CONF_ERR_BUDGET');
+    const text = readFileSync(short, 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    const c = parseCassette(text);
+    expect(c.records.length).toBe(stopped.report.summary.requests);
+    const judged = await judge(c);
+    expect(judged.report.incomplete?.code).toBe('CONF_ERR_BUDGET');
+    expect(byCheck(judged.report)).toEqual(byCheck(stopped.report));
+  }, 60_000);
+
   it('a cut, headless, foreign or other-contract cassette is refused with CONF_ERR_CASSETTE', async () => {
     const text = readFileSync(file, 'utf8');
     const cut = join(dir, 'cut.jsonl');
@@ -92,6 +106,22 @@ describe('judge: a cassette judged offline', () => {
     }
     await expect(judgeCassette(join(dir, 'missing.jsonl'))).rejects.toMatchObject({ code: 'CONF_ERR_CASSETTE' });
   });
+});
+
+describe('the command line', () => {
+  it('conformance judge writes the reports and exits as the run did; a cut cassette exits 2 with the code and no stack trace', async () => {
+    const reports = join(dir, 'cli-judged');
+    const ok = await runCli(['judge', file, '--report-dir', reports]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/Verdict: PASS/);
+    expect(JSON.parse(readFileSync(join(reports, 'conformance.json'), 'utf8')).verdict).toBe('PASS');
+    const cut = join(dir, 'cli-cut.jsonl');
+    writeFileSync(cut, readFileSync(file, 'utf8').slice(0, 5000));
+    const bad = await runCli(['judge', cut, '--report-dir', join(dir, 'cli-bad')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/\[CONF_ERR_CASSETTE\]/);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
 });
 
 describe('replay: the failures of a report sent again', () => {
