@@ -16,6 +16,9 @@ function layerOf(path: string): string {
     [/^src\/spec\//, 'spec'],
     [/^src\/harness\//, 'harness'],
     [/^src\/checks\//, 'checks'],
+    // the cassette's format, writer, reader and replay transport sit beside the harness; the commands that judge and replay above the engine
+    [/^src\/cassette\/(judge|replay-report)\.ts$/, 'cassette-commands'],
+    [/^src\/cassette\//, 'cassette'],
     [/^src\/report\//, 'report'],
     [/^src\/engine\//, 'engine'],
     [/^src\/fuzz\//, 'fuzz'],
@@ -36,11 +39,13 @@ const ALLOWED: Record<string, string[]> = {
   checks: [],
   harness: ['report'],
   report: ['spec', 'errors', 'package'],
-  engine: ['spec', 'harness', 'checks', 'report', 'errors', 'mock', 'fuzz', 'package'],
+  engine: ['spec', 'harness', 'checks', 'report', 'errors', 'mock', 'fuzz', 'package', 'cassette'],
+  cassette: ['harness', 'errors'],
+  'cassette-commands': ['cassette', 'engine', 'spec', 'report', 'errors', 'harness'],
   fuzz: ['engine', 'spec', 'harness', 'checks', 'report', 'errors'],
   client: ['generated'],
   // the pact commands (contracts/command.ts) are loaded by the CLI only when called
-  cli: ['engine', 'spec', 'checks', 'report', 'errors', 'mock', 'client', 'harness', 'fuzz', 'contracts'],
+  cli: ['engine', 'spec', 'checks', 'report', 'errors', 'mock', 'client', 'harness', 'fuzz', 'contracts', 'cassette-commands'],
   mock: ['spec', 'errors', 'generated'],
 };
 
