@@ -45,7 +45,7 @@ const ALLOWED: Record<string, string[]> = {
   fuzz: ['engine', 'spec', 'harness', 'checks', 'report', 'errors'],
   client: ['generated'],
   // the pact commands (contracts/command.ts) are loaded by the CLI only when called
-  cli: ['engine', 'spec', 'checks', 'report', 'errors', 'mock', 'client', 'harness', 'fuzz', 'contracts', 'cassette-commands'],
+  cli: ['engine', 'spec', 'checks', 'report', 'errors', 'mock', 'client', 'harness', 'fuzz', 'contracts', 'cassette-commands', 'cassette'],
   mock: ['spec', 'errors', 'generated'],
 };
 
