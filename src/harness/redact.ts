@@ -66,6 +66,44 @@ function windowHash(s: string, at: number): number {
   return h;
 }
 
+/** windowHash with ASCII letters folded to lower case */
+function foldedHash(s: string, at: number): number {
+  let h = 0;
+  for (let i = 0; i < FRAGMENT; i++) {
+    let c = s.charCodeAt(at + i);
+    if (c >= 65 && c <= 90) c += 32;
+    h = (Math.imul(h, HASH_BASE) + c) | 0;
+  }
+  return h;
+}
+
+const fold16 = (h: number): number => ((h >>> 16) ^ h) & 0xffff;
+
+/**
+ * Whether some FRAGMENT characters in a row of `s`, letters folded to lower
+ * case, hash as one of `hashes` (one pass, no allocation). `Redactor.text`
+ * holds there the hashes of every window of every base64 fragment and of the
+ * first window of every plain spelling: false means `s` holds none of them.
+ */
+function quickHit(s: string, hashes: Set<number>, bits: Uint8Array): boolean {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) c += 32;
+    if (i < FRAGMENT) h = (Math.imul(h, HASH_BASE) + c) | 0;
+    else {
+      let out = s.charCodeAt(i - FRAGMENT);
+      if (out >= 65 && out <= 90) out += 32;
+      h = (Math.imul((h - Math.imul(out, HASH_TOP)) | 0, HASH_BASE) + c) | 0;
+    }
+    if (i >= FRAGMENT - 1) {
+      const f = fold16(h);
+      if ((bits[f >>> 3] as number) & (1 << (f & 7)) && hashes.has(h)) return true;
+    }
+  }
+  return false;
+}
+
 /**
  * Whether some FRAGMENT characters in a row of base64 characters in `s` hash
  * as one of `hashes` (a rolling hash, one pass, no allocation): false means
@@ -124,15 +162,48 @@ export class Redactor {
         this.fragmentHashes.add(h);
         const f = ((h >>> 16) ^ h) & 0xffff;
         this.fragmentBits[f >>> 3] = (this.fragmentBits[f >>> 3] as number) | (1 << (f & 7));
+        this.quick(foldedHash(core, i));
       }
     }
     this.secrets.push({ value, name, re: new RegExp(alternatives.join('|'), 'gi'), reach });
     // the spellings without % or \ forms, in lower case, for the quick test of `mayHoldSecret`
-    if (/^[\x20-\x7e]*$/.test(value)) this.plain.push(value.toLowerCase(), bytes.toString('hex'), ...base64Forms(bytes).map((f) => f.toLowerCase()));
-    else this.allPlain = false;
+    if (/^[\x20-\x7e]*$/.test(value)) {
+      const plain = [value.toLowerCase(), bytes.toString('hex'), ...base64Forms(bytes).map((f) => f.toLowerCase())];
+      this.plain.push(...plain);
+      // a text holding a plain spelling holds its first FRAGMENT characters; shorter spellings are looked for whole
+      for (const p of plain) {
+        if (p.length >= FRAGMENT) this.quick(foldedHash(p, 0));
+        else this.shortPlain.push(p);
+      }
+    } else this.allPlain = false;
     this.reach = Math.max(this.reach, reach);
     // longest first so that a secret containing another is replaced whole
     this.secrets.sort((a, b) => b.value.length - a.value.length);
+  }
+
+  /** the folded hashes of `quickHit`, and their bitmap */
+  private readonly quickHashes = new Set<number>();
+  private readonly quickBits = new Uint8Array(8192);
+  private readonly shortPlain: string[] = [];
+
+  private quick(h: number): void {
+    this.quickHashes.add(h);
+    const f = fold16(h);
+    this.quickBits[f >>> 3] = (this.quickBits[f >>> 3] as number) | (1 << (f & 7));
+  }
+
+  /**
+   * Whether `s` may hold a secret in any spelling or a fragment of one, in one
+   * pass and never wrongly false: a text with a percent-escape or a backslash
+   * (or any text, once a secret is not printable ASCII) is left to the exact
+   * search; any other can only hold unescaped spellings (raw, hex, base64) or
+   * base64 fragments, and those show in `quickHit`.
+   */
+  private suspicious(s: string): boolean {
+    if (!this.allPlain || ESCAPED.test(s) || quickHit(s, this.quickHashes, this.quickBits)) return true;
+    if (this.shortPlain.length === 0) return false;
+    const lower = s.toLowerCase();
+    return this.shortPlain.some((p) => lower.includes(p));
   }
 
   /** every spelling of every secret that a text without `%` and `\` can hold, in lower case */
@@ -177,6 +248,7 @@ export class Redactor {
   }
 
   text(s: string): string {
+    if (this.secrets.length > 0 && !this.suspicious(s)) return s;
     let out = s;
     // one pass tells a text that holds no secret (the usual case) from one that does, then each is replaced
     const any = this.anySecret();
