@@ -30,10 +30,15 @@ export class VirtualClock {
     if (Number.isFinite(t)) this.offset = Math.max(this.offset, t - this.realNow.call(Date));
   }
 
-  /** A wait: time moves `ms` forward at once; other work queued meanwhile runs first. */
+  /**
+   * A wait: it ends at once, the clock then reading at least the time it was
+   * to end (waits side by side do not add up, as they do not on a real clock);
+   * other work queued meanwhile runs first.
+   */
   sleep = async (ms = 0, value?: unknown): Promise<unknown> => {
-    this.offset += Math.max(0, ms);
+    const wake = this.now() + Math.max(0, ms);
     await new Promise<void>((r) => setImmediate(r));
+    this.advanceTo(wake);
     return value;
   };
 
