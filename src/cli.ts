@@ -219,6 +219,46 @@ export function buildProgram(): Command {
       process.exitCode = exitCode;
     });
 
+  program
+    .command('judge')
+    .description('judge a recorded run (a cassette of --record FILE) offline, with today\'s checks and contract, and write the same reports; exit as run (2 when the cassette cannot be used: CONF_ERR_CASSETTE)')
+    .argument('<cassette>', 'the cassette (JSON Lines)')
+    .option('--report-dir <dir>', 'where reports go [$CONFORMANCE_REPORT_DIR, default: reports]')
+    .option('--spec <path>', 'the contract the cassette was recorded with [default: openapi.yaml]')
+    .option('--profile <p>', '`documented` or `strict` (default: the recorded run\'s)')
+    .option('--require-complete', 'a partial PASS exits 1')
+    .option('--quiet', 'print only the verdict line')
+    .action(async (file: string, cli: { reportDir?: string; spec?: string; profile?: string; requireComplete?: boolean; quiet?: boolean }) => {
+      const { judgeCassette } = await import('./cassette/judge.ts');
+      const reportDir = cli.reportDir ?? (process.env.CONFORMANCE_REPORT_DIR || 'reports');
+      await checkReportDir(reportDir);
+      const log = cli.quiet ? () => undefined : out;
+      log(`Judging ${file} offline`);
+      const { report, exitCode } = await judgeCassette(file, { reportDir, ...(cli.spec ? { specPath: cli.spec } : {}), ...(cli.profile ? { profile: cli.profile } : {}), ...(cli.requireComplete ? { requireComplete: true } : {}) }, { log });
+      const { files } = await writeReports(report, loadSpec(cli.spec), reportDir);
+      if (cli.quiet) out(summaryTable(report).at(-1) ?? '');
+      else {
+        for (const l of summaryTable(report)) out(l);
+        out(`Reports: ${files.join(', ')}`);
+      }
+      if (report.incomplete) err(`conformance: could not judge: ${report.incomplete.message} [${report.incomplete.code}]`);
+      process.exitCode = exitCode;
+    });
+
+  program
+    .command('replay')
+    .description('re-send the exchanges behind the failures of a report to a target and say, for each failed check, whether it still fails (credentials from the environment, never from the report); exit 0 all gone, 1 some still fail, 2 could not replay')
+    .argument('<report>', 'conformance.json (or the folder holding it)')
+    .option('--failed', 'only the failed checks (the default; warnings with --warned)')
+    .option('--warned', 'the checks that warned too')
+    .option('--base-url <url>', 'the target (default: the report\'s; a report of the bundled server needs it) [$CONFORMANCE_BASE_URL]')
+    .option('--report-dir <dir>', 'where the re-run of the failed checks writes its reports [default: a temporary folder]')
+    .option('--quiet', 'print only the last line')
+    .action(async (file: string, cli: { failed?: boolean; warned?: boolean; baseUrl?: string; reportDir?: string; quiet?: boolean }) => {
+      const { replayReport } = await import('./cassette/replay-report.ts');
+      process.exitCode = await replayReport(file, { baseUrl: cli.baseUrl ?? (process.env.CONFORMANCE_BASE_URL || undefined), warned: cli.warned === true, reportDir: cli.reportDir, env: process.env }, cli.quiet ? () => undefined : out, err);
+    });
+
   const mock = program
     .command('mock')
     .description('start the reference server (demo tokens are printed)');

@@ -9,3 +9,7 @@ export { optionsFromEnv, resolveOptions, RUN_OPTIONS, type RunOptions } from './
 export { ConformanceError, ERRORS, type ErrorCode } from './errors.ts';
 export { writeReports } from './report/write.ts';
 export type { Report, Result } from './report/types.ts';
+// cassettes (docs/cassette.md): the record format shared by everything that records traffic, and offline judging
+export { judge, judgeCassette, type JudgeOverrides } from './cassette/judge.ts';
+export { parseCassette, readCassette, CassetteWriter, type Cassette } from './cassette/file.ts';
+export { fromRecord, toRecord, CASSETTE_VERSION, type CassetteHeader, type ExchangeRecord } from './cassette/record.ts';

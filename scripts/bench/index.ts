@@ -5,8 +5,8 @@
  * by side in this run, on this machine, as the median of several repetitions.
  * Prints a table and writes `reports/bench.json`.
  *
- *   npm run bench                       all sections (about 13 minutes on 2 cores)
- *   npm run bench -- --only suite,server  some sections: startup, suite, memory, server, export, fuzz, judging, latency
+ *   npm run bench                       all sections (about 15 minutes on 2 cores)
+ *   npm run bench -- --only suite,server  some sections: startup, suite, memory, server, export, fuzz, judging, latency, cassette
  *   npm run bench -- --quick            fewer repetitions and smaller sizes (a smoke run)
  *
  * Servers listen on 127.0.0.1 in child processes of their own; every child is
@@ -17,6 +17,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ROOT, killAll } from './lib.ts';
+import { benchCassette } from './sections/cassette.ts';
 import { benchExport } from './sections/export.ts';
 import { benchFuzz } from './sections/fuzz.ts';
 import { benchJudging } from './sections/judging.ts';
@@ -26,7 +27,7 @@ import { benchServer } from './sections/server.ts';
 import { benchStartup } from './sections/startup.ts';
 import type { Row, Section } from './sections/types.ts';
 
-const SECTIONS = ['startup', 'suite', 'memory', 'server', 'export', 'fuzz', 'judging', 'latency'] as const;
+const SECTIONS = ['startup', 'suite', 'memory', 'server', 'export', 'fuzz', 'judging', 'latency', 'cassette'] as const;
 type SectionName = (typeof SECTIONS)[number];
 
 function parseArgs(argv: string[]): { only: Set<SectionName>; quick: boolean } {
@@ -97,6 +98,7 @@ async function main(): Promise<void> {
     judging: () => benchJudging({ sizes: quick ? [1000, 10_000] : [1000, 10_000, 50_000], reps: quick ? 1 : 5, log }),
     // a distant staging: every answer 50 ms late, every one of 1,000 orders examined
     latency: () => benchLatency({ orders: 1000, delayMs: 50, concurrency: 8, reps: quick ? 1 : 3, log }),
+    cassette: () => benchCassette({ n: quick ? 1000 : 3000, reps: quick ? 2 : 5, concurrency: 8, work, log }),
   };
   try {
     for (const name of SECTIONS) {

@@ -5,6 +5,7 @@
  * every exchange's request (method, path, headers, body) as the harness's
  * listeners see it, to `recordTo` when given, so that the bare loop can replay
  * exactly the same requests.
+ * With `cassette`, the run records its cassette there (--record).
  * Announces `@@RESULT {ms, requests, verdict, errors, peakRss, ...}`.
  */
 import { writeFileSync } from 'node:fs';
@@ -24,7 +25,7 @@ export interface RecordedRequest {
   walk?: 'first' | 'next';
 }
 
-const args = childArgs<{ baseUrl: string; token: string; maxOrders: number; concurrency: number; recordTo?: string; seed?: number; budget?: number; phaseLog?: boolean }>();
+const args = childArgs<{ baseUrl: string; token: string; maxOrders: number; concurrency: number; recordTo?: string; seed?: number; budget?: number; phaseLog?: boolean; cassette?: string }>();
 const recorded: RecordedRequest[] = [];
 const hooked = new WeakSet<Harness>();
 // the time the run's exchanges took, summed: over the wall time, the requests the run kept in flight as it saw them
@@ -71,6 +72,8 @@ const options = resolveOptions({
   allowExport: false,
   seed: args.seed ?? 1,
   budget: args.budget ?? 2_000_000,
+  // --record FILE: the cassette section measures what writing it costs
+  ...(args.cassette ? { record: args.cassette } : {}),
 });
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();

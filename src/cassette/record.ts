@@ -3,10 +3,57 @@
  * The run writes it (`--record FILE`), `conformance judge FILE` reads it, and
  * a check's test cases are written in it (test/checks/cases/). Credentials
  * are redacted before a record is made; a body longer than the cap is kept
- * up to the cap, with its size and its sha256.
+ * up to the cap, with its size and its sha256. docs/cassette.md describes
+ * the format line by line; it is the one format shared by everything that
+ * records traffic (the run, a proxy, a HAR import).
  */
+import { isUtf8 } from 'node:buffer';
 import type { Exchange, TransportError } from '../harness/http.ts';
-import { exchangeOf } from '../harness/http.ts';
+import { exchangeOf, SECRET_HEADER } from '../harness/http.ts';
+import type { Redactor } from '../harness/redact.ts';
+
+/** The format's version, in the header's `cassette` field: a reader refuses another. */
+export const CASSETTE_VERSION = 1;
+/** A body is kept up to this many characters by default (`--record-body-cap`). */
+export const DEFAULT_BODY_CAP = 1024 * 1024;
+
+/**
+ * The run options a cassette's header keeps: those that change what the run
+ * sends or how it judges (`conformance judge` makes the same run with them).
+ * Credentials, token commands, TLS files and proxies are never kept; extra
+ * headers only by name.
+ */
+export const RECORDED_OPTIONS = [
+  'profile', 'allowWrites', 'allowExport', 'disposableOrders', 'dryRun', 'productOrderBody', 'requireComplete', 'seed', 'fuzzRuns', 'fuzzBudgetMs',
+  'timeoutMs', 'concurrency', 'maxOrders', 'checks', 'budget', 'maxBodyBytes', 'waitMs', 'maxRunS', 'authHeader', 'authScheme',
+] as const;
+
+/**
+ * The first line of a cassette: which run it is, so that `conformance judge`
+ * can make the same run again (the options that change what is sent, never a
+ * credential) and refuse a cassette of another contract.
+ */
+export interface CassetteHeader {
+  cassette: typeof CASSETTE_VERSION;
+  /** what wrote it: the kit (`order-tracking-conformance`), or a proxy, a HAR import */
+  tool: { name: string; version: string };
+  /** sha256 of the contract (openapi.yaml) the run used, and its path */
+  contract: string;
+  contractPath?: string;
+  /** the kit's suite digest (src/ and mock/ with the contract) when the kit wrote it */
+  suite?: string;
+  seed?: number;
+  /** the base URL of the target, redacted; `embedded`: it was the bundled reference server */
+  target: string;
+  embedded?: boolean;
+  /** the run's options that change what is sent (`RunOptions` keys), without credentials */
+  options?: Record<string, unknown>;
+  /** the principals that held a credential (main, otherUser, otherTenant): names, never values */
+  principals?: string[];
+  /** the body cap the cassette was written with, in characters */
+  bodyCap?: number;
+  startedAt: string;
+}
 
 export interface ExchangeRecord {
   /** order in which the exchanges were sent, from 1 */
@@ -17,6 +64,8 @@ export interface ExchangeRecord {
   operationId?: string;
   /** what the driver sent it for (e.g. "sample", "probe:no-credentials") */
   purpose?: string;
+  /** whose credential it carried: main, otherUser, otherTenant, none, or token (a made-up one); default main */
+  principal?: string;
   request: { method: string; url: string; headers?: Record<string, string>; body?: string };
   /** absent when no answer came (see `error`) */
   response?: {
@@ -30,6 +79,14 @@ export interface ExchangeRecord {
     bytes?: number;
     /** the body was cut at the size cap */
     truncated?: boolean;
+    /**
+     * the record keeps only the first part of a body that was whole (the
+     * cassette's cap, or the head the run kept of a download or a streamed
+     * export): `bytes` and `sha256` are the whole body's
+     */
+    cut?: boolean;
+    /** the body was read as a stream (the CSV export): the run kept its head and its digest */
+    streamed?: boolean;
     sha256?: string;
   };
   error?: { code: TransportError; message: string };
@@ -58,9 +115,97 @@ export function fromRecord(r: ExchangeRecord): Exchange {
     headers,
     body,
     bytes,
-    truncated: res?.truncated ?? bytes > kept,
+    truncated: res?.truncated ?? (res?.cut ? false : bytes > kept),
     durationMs: r.durationMs,
     error: r.error,
     sha256: res?.sha256,
   });
+}
+
+/** A header value that names a secret but was not redacted by value (a cookie the server set, a made-up token): masked. */
+const MASKED = '(redacted)';
+
+/** headers as recorded (redacted, or masked), by name and value, per Redactor and while it holds as many secrets: most repeat across a run */
+const headerCache = new WeakMap<Redactor, { size: number; values: Map<string, string> }>();
+const HEADER_CACHE = 2000;
+
+function headersOf(h: Record<string, string>, r: Redactor): Record<string, string> {
+  let cache = headerCache.get(r);
+  if (!cache || cache.size !== r.size) headerCache.set(r, (cache = { size: r.size, values: new Map() }));
+  const out: Record<string, string> = {};
+  for (const k in h) {
+    const v = h[k] as string;
+    const key = `${k}\0${v}`;
+    let shown = cache.values.get(key);
+    if (shown === undefined) {
+      const red = r.text(v);
+      shown = SECRET_HEADER.test(k) && !red.includes('$') ? MASKED : red;
+      if (cache.values.size >= HEADER_CACHE) cache.values.clear();
+      cache.values.set(key, shown);
+    }
+    out[k] = shown;
+  }
+  return out;
+}
+
+/**
+ * A body as a record keeps it: UTF-8 text (redacted, then cut at `cap`
+ * characters) or, when it is not UTF-8, base64 (redacted in its base64
+ * spellings, cut at the same size).
+ */
+function bodyOf(body: Buffer, partial: boolean, r: Redactor, cap: number): { body?: string; bodyBase64?: string; cut: boolean } {
+  if (body.length === 0) return { cut: false };
+  // a head the run kept (a download, a stream) may end inside a UTF-8 sequence
+  const text = partial ? body.subarray(0, trimUtf8(body)) : body;
+  if (isUtf8(text)) {
+    const s = text.toString('utf8');
+    return s.length <= cap ? { body: r.text(s), cut: false } : { body: stripEllipsis(r.cut(s, cap)), cut: true };
+  }
+  const keep = Math.floor(cap / 4) * 3;
+  return body.length <= keep ? { bodyBase64: r.text(body.toString('base64')), cut: false } : { bodyBase64: r.text(body.subarray(0, keep).toString('base64')), cut: true };
+}
+
+/** The length of `b` without a UTF-8 sequence cut at its end. */
+function trimUtf8(b: Buffer): number {
+  let end = b.length;
+  for (let i = 1; i <= 3 && end - i >= 0; i++) {
+    const c = b[end - i] as number;
+    if ((c & 0xc0) === 0x80) continue;
+    if (c >= 0xc0) end -= i;
+    break;
+  }
+  return end;
+}
+
+const stripEllipsis = (s: string): string => (s.endsWith('…') ? s.slice(0, -1) : s);
+
+/**
+ * The record of an exchange: everything redacted with the run's Redactor (URL,
+ * headers, bodies both ways), the response body kept up to `cap` characters
+ * and beyond it its size and sha256.
+ */
+export function toRecord(ex: Exchange, seq: number, r: Redactor, cap: number): ExchangeRecord {
+  const rec: ExchangeRecord = { seq, at: new Date(ex.sentAt ?? Date.now()).toISOString(), durationMs: Math.round(ex.durationMs * 10) / 10, request: { method: ex.method, url: r.text(ex.url), headers: headersOf(ex.requestHeaders, r) } };
+  if (ex.operationId) rec.operationId = ex.operationId;
+  if (ex.purpose) rec.purpose = ex.purpose;
+  if (ex.principal && ex.principal !== 'main') rec.principal = ex.principal;
+  if (ex.requestBody !== undefined) rec.request.body = ex.requestBody.length > cap ? stripEllipsis(r.cut(ex.requestBody, cap)) : r.text(ex.requestBody);
+  if (ex.status !== undefined) {
+    const kept = bodyOf(ex.body, ex.body.length < ex.bytes, r, cap);
+    const res: NonNullable<ExchangeRecord['response']> = { status: ex.status, headers: headersOf(ex.headers, r) };
+    if (kept.body !== undefined) res.body = kept.body;
+    if (kept.bodyBase64 !== undefined) res.bodyBase64 = kept.bodyBase64;
+    const partial = kept.cut || ex.body.length < ex.bytes;
+    if (ex.bytes !== ex.body.length || partial) res.bytes = ex.bytes;
+    if (ex.truncated) res.truncated = true;
+    else if (partial) {
+      res.cut = true;
+      // the digest of the whole body: given by the harness for downloads and streams, computed here otherwise
+      if (ex.body.length === ex.bytes || (ex as { sha256?: string }).sha256) res.sha256 = ex.digest();
+    }
+    if (ex.streamed) res.streamed = true;
+    rec.response = res;
+  }
+  if (ex.error) rec.error = { code: ex.error.code, message: r.text(ex.error.message) };
+  return rec;
 }

@@ -93,6 +93,10 @@ export interface RunOptions {
   oauthClientSecretOtherTenant: string | undefined;
   /** the config file the options were read from (--config, or ./conformance.config.json, .yaml or .yml when present) */
   config: string | undefined;
+  /** --record FILE: every exchange of the run written to FILE as a cassette (docs/cassette.md) */
+  record: string | undefined;
+  /** characters of a body a cassette keeps (beyond them: its size and sha256) */
+  recordBodyCap: number;
 }
 
 type Raw = unknown;
@@ -231,6 +235,7 @@ export const DEFAULTS = {
   authScheme: 'Bearer',
   waitMs: 60_000,
   maxRunS: 3600,
+  recordBodyCap: 1024 * 1024,
 } as const;
 
 type RunKey = keyof RunOptions;
@@ -337,6 +342,12 @@ export const RUN_OPTIONS: readonly Def[] = [
   opt('oauthScope', '--oauth-scope <scope>', 'CONFORMANCE_OAUTH_SCOPE', '', 'OAuth2 scope to ask for', (v, f) => parseHeaderValue(f, v, false)),
   opt('oauthClientIdOtherUser', '--oauth-client-id-other-user <id>', 'CONFORMANCE_OAUTH_CLIENT_ID_OTHER_USER', '', 'the colleague\'s OAuth2 client (same token URL and scope; secret from `CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_USER`)', (v, f) => parseHeaderValue(f, v, false)),
   opt('oauthClientIdOtherTenant', '--oauth-client-id-other-tenant <id>', 'CONFORMANCE_OAUTH_CLIENT_ID_OTHER_TENANT', '', 'the other customer\'s OAuth2 client (secret from `CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_TENANT`)', (v, f) => parseHeaderValue(f, v, false)),
+  opt('record', '--record <file>', 'CONFORMANCE_RECORD', '', 'write every exchange of the run to FILE as a cassette (JSON Lines, credentials redacted; docs/cassette.md), for `conformance judge FILE`', (v, f) => {
+    const s = String(v);
+    if (/[\x00]/.test(s)) throw bad(`${f} holds a NUL character`);
+    return s;
+  }),
+  opt('recordBodyCap', '--record-body-cap <n>', 'CONFORMANCE_RECORD_BODY_CAP', '1 MiB', 'characters of a body a cassette keeps; beyond them its size and sha256 (judge needs whole bodies of what it reads whole)', (v, f) => parseInt(f, v, 1024, 2 ** 31 - 1)),
 ];
 
 /** Secrets read only from the environment, never from a flag (a flag shows in `ps` and shell history). */
@@ -419,6 +430,7 @@ export function resolveOptions(raw: Partial<Record<RunKey, Raw>> & Record<string
     oauthClientSecretOtherUser: undefined,
     oauthClientSecretOtherTenant: undefined,
     config: undefined,
+    record: undefined,
   };
   for (const e of ENV_ONLY) if (typeof raw[e.key] === 'string' && raw[e.key] !== '') out[e.key] = raw[e.key];
   if (raw.proxyEnv !== null && typeof raw.proxyEnv === 'object') out.proxyEnv = raw.proxyEnv;
@@ -426,7 +438,7 @@ export function resolveOptions(raw: Partial<Record<RunKey, Raw>> & Record<string
     const v = raw[d.key];
     if (v === undefined) continue;
     // an empty credential or spec path means "none"; an empty base URL is an error (parseBaseUrl)
-    if (v === '' && (d.secret || ['specPath', 'seed', 'checks', 'excludeChecks', 'areas', 'productOrderBody', 'proxy', 'ca', 'cert', 'key', 'tokenCommand', 'oauthTokenUrl', 'oauthClientId', 'oauthScope', 'headers', 'secretHeaders', 'config', 'tokenCommandOtherUser', 'tokenCommandOtherTenant', 'oauthClientIdOtherUser', 'oauthClientIdOtherTenant'].includes(d.key))) continue;
+    if (v === '' && (d.secret || ['specPath', 'seed', 'checks', 'excludeChecks', 'areas', 'productOrderBody', 'proxy', 'ca', 'cert', 'key', 'tokenCommand', 'oauthTokenUrl', 'oauthClientId', 'oauthScope', 'headers', 'secretHeaders', 'config', 'tokenCommandOtherUser', 'tokenCommandOtherTenant', 'oauthClientIdOtherUser', 'oauthClientIdOtherTenant', 'record'].includes(d.key))) continue;
     // a program may hand the body itself rather than a file name
     if (d.key === 'productOrderBody' && typeof v === 'object' && v !== null) {
       out[d.key] = v;

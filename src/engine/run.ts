@@ -9,11 +9,13 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CassetteWriter } from '../cassette/file.ts';
+import { CASSETTE_VERSION, RECORDED_OPTIONS, type CassetteHeader } from '../cassette/record.ts';
 import { CHECKS, type CheckName } from '../checks/catalog.ts';
 import { WATCHER_MODULES } from '../checks/robustness/watchers.ts';
 import { asConformanceError, ConformanceError } from '../errors.ts';
 import { CommandToken, OAuthToken } from '../harness/credentials.ts';
-import { Harness, makeDispatcher, tlsProblem, type Exchange, type HarnessOptions, type TlsSettings } from '../harness/http.ts';
+import { Harness, makeDispatcher, tlsProblem, type Exchange, type HarnessOptions, type TlsSettings, type Transport } from '../harness/http.ts';
 import type { LatencyStat, Report, Result } from '../report/types.ts';
 import { verdictOf } from '../report/verdict.ts';
 import { loadSpec, type Spec } from '../spec/load.ts';
@@ -36,6 +38,9 @@ export interface RunHooks {
   signal?: AbortSignal;
   /** the run's harness, once made (progress lines read its request count, and the counted part of a phase: orders examined of those sampled) */
   onHarness?: (http: Harness, progress: RunProgress) => void;
+  /** answers the run's requests instead of the network (`conformance judge`: a cassette), and how it waits */
+  transport?: Transport;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface RunOutcome {
@@ -102,7 +107,7 @@ export function toolVersion(): string {
 }
 
 /** The harness a run's options describe: one place maps options to the HTTP layer. */
-export function harnessFor(options: RunOptions & { baseUrl: string }): Harness {
+export function harnessFor(options: RunOptions & { baseUrl: string }, via: Pick<HarnessOptions, 'transport' | 'sleep'> = {}): Harness {
   const tls = tlsOf(options);
   const proxy = options.proxy ? { http: options.proxy, https: options.proxy, noProxy: options.proxyEnv?.noProxy } : options.proxyEnv;
   const tokenSources: HarnessOptions['tokenSources'] = {};
@@ -134,6 +139,8 @@ export function harnessFor(options: RunOptions & { baseUrl: string }): Harness {
     authHeader: options.authHeader,
     authScheme: options.authScheme,
     maxRunMs: options.maxRunS > 0 ? options.maxRunS * 1000 : undefined,
+    ...(options.record ? { keepStreamedBytes: options.recordBodyCap } : {}),
+    ...via,
   });
   http.redactor.add(options.oauthClientSecret, 'CONFORMANCE_OAUTH_CLIENT_SECRET');
   http.redactor.add(options.oauthClientSecretOtherUser, 'CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_USER');
@@ -165,8 +172,8 @@ function tlsOf(options: Partial<RunOptions>): TlsSettings {
 async function preflight(ctx: RunContext): Promise<void> {
   const http = ctx.http;
   const reads = [
-    { path: ctx.path('listTerminateReasons'), operationId: 'listTerminateReasons' },
-    { path: ctx.path('listOrders'), operationId: 'listOrders' },
+    { path: ctx.path('listTerminateReasons'), operationId: 'listTerminateReasons', purpose: 'preflight' },
+    { path: ctx.path('listOrders'), operationId: 'listOrders', purpose: 'preflight' },
   ];
   const first = await http.request(reads[0]!);
   if (first.error) {
@@ -236,7 +243,18 @@ export async function certify(options: RunOptions & { baseUrl: string }, embedde
   const log = hooks.log ?? (() => undefined);
   const spec = loadSpec(options.specPath);
   const startedAt = new Date();
-  const http = harnessFor(options);
+  const http = harnessFor(options, { ...(hooks.transport ? { transport: hooks.transport } : {}), ...(hooks.sleep ? { sleep: hooks.sleep } : {}) });
+  // the cassette is opened before the first request: a file that cannot be written stops the run before it starts
+  let cassette: CassetteWriter | undefined;
+  if (options.record) {
+    try {
+      cassette = CassetteWriter.open(options.record, cassetteHeader(options, spec, http, embedded, startedAt));
+    } catch (e) {
+      await http.close();
+      throw e;
+    }
+    cassette.attach(http, options.recordBodyCap);
+  }
   const ctx = new RunContext(spec, http, options, (l) => log(http.redactor.text(l)));
   ctx.register(CHECKS.map((c) => c.name));
   http.setWriteGuard(writeGuard(ctx));
@@ -322,9 +340,32 @@ export async function certify(options: RunOptions & { baseUrl: string }, embedde
   } finally {
     hooks.signal?.removeEventListener('abort', interrupt);
     await http.close();
+    cassette?.close();
+    if (cassette) log(`Cassette: ${cassette.records} exchanges in ${cassette.path}`);
   }
   const report = buildReport(ctx, spec, options, embedded, startedAt, plan);
   return { report, exitCode: exitCodeOf(report, options) };
+}
+
+/** The first line of a cassette: which run it is (docs/cassette.md), never a credential. */
+function cassetteHeader(options: RunOptions & { baseUrl: string }, spec: Spec, http: Harness, embedded: boolean, startedAt: Date): CassetteHeader {
+  const kept: Record<string, unknown> = {};
+  for (const k of RECORDED_OPTIONS) if (options[k] !== undefined) kept[k] = options[k];
+  if (Object.keys(options.headers ?? {}).length > 0) kept.headerNames = Object.keys(options.headers);
+  return {
+    cassette: CASSETTE_VERSION,
+    tool: { name: 'order-tracking-conformance', version: toolVersion() },
+    contract: spec.hash,
+    contractPath: spec.path.startsWith(ROOT) ? spec.path.slice(ROOT.length + 1) : spec.path,
+    suite: suiteSha256(spec),
+    seed: options.seed,
+    target: http.redactor.text(options.baseUrl),
+    embedded,
+    options: http.redactor.value(kept),
+    principals: (['main', 'otherUser', 'otherTenant'] as const).filter((p) => http.hasCredential(p)),
+    bodyCap: options.recordBodyCap,
+    startedAt: startedAt.toISOString(),
+  };
 }
 
 /** 0 PASS, 1 FAIL (and a partial PASS with --require-complete), 2 INCOMPLETE. */

@@ -60,6 +60,54 @@ export interface HarnessOptions {
   proxy?: ProxySettings;
   /** credentials fetched and refreshed during the run (--token-command, OAuth2), by principal */
   tokenSources?: Partial<Record<'main' | 'otherUser' | 'otherTenant', TokenSource>>;
+  /** answers requests instead of the network (`conformance judge`: a cassette); absent: undici towards the target */
+  transport?: Transport;
+  /** bytes of a streamed body kept on its exchange (default 4 KiB, for evidence; a recording run keeps up to its cassette's cap) */
+  keepStreamedBytes?: number;
+  /** how the harness waits out a Retry-After (a replay makes it instant); default: a timer */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * What a request is sent as, beside what undici takes: the principal's name
+ * and the driver's purpose, for a transport that answers from a recording.
+ */
+export interface TransportRequest {
+  origin: string;
+  path: string;
+  method: string;
+  headers: Record<string, string>;
+  body?: string | undefined;
+  signal?: unknown;
+  principal: string;
+  purpose: string | undefined;
+  operationId: string | undefined;
+  /** the request keeps only this many bytes of its body (a download); undefined: the whole body is used */
+  keepBytes: number | undefined;
+  /** the body is consumed as a stream (Harness.stream) */
+  streamed: boolean;
+}
+
+/** What a recorded answer says of itself that its bytes cannot (they may be cut): the body's whole size and digest, and the time it took. */
+export interface RecordedAnswer {
+  bytes: number;
+  sha256: string | undefined;
+  durationMs: number;
+  /** the target's answer was past --max-body-bytes (the harness cut it) */
+  truncated: boolean;
+}
+
+/** An answer as undici gives it, and, from a recording, what the recording says of it. */
+export interface TransportAnswer {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: NodeJS.ReadableStream & AsyncIterable<unknown> & { destroy(): unknown };
+  recorded?: RecordedAnswer;
+}
+
+export interface Transport {
+  request(req: TransportRequest): Promise<TransportAnswer>;
+  close(): Promise<void>;
 }
 
 export interface TlsSettings {
@@ -125,6 +173,8 @@ export interface RequestSpec {
   /** a raw body, sent as is */
   body?: string;
   operationId?: string;
+  /** what the driver sends it for, kept in the cassette (e.g. "preflight"); without it the principal says ("probe:no-credentials") */
+  purpose?: string;
   /** false for checks that must see the 429 itself */
   retry429?: boolean;
   /**
@@ -142,7 +192,7 @@ export type TransportError = 'timeout' | 'reset' | 'refused' | 'tls' | 'too_larg
  * (exit 2), never FAIL. Codes are from src/errors.ts.
  */
 export interface Incomplete {
-  code: 'CONF_ERR_CREDENTIALS' | 'CONF_ERR_TOKEN_COMMAND' | 'CONF_ERR_OAUTH' | 'CONF_ERR_INTERRUPTED' | 'CONF_ERR_TLS' | 'CONF_ERR_NO_API' | 'CONF_ERR_BUDGET' | 'CONF_ERR_RETRY_AFTER_LIMIT' | 'CONF_ERR_RUN_TIME_LIMIT' | 'CONF_ERR_UNREACHABLE' | 'CONF_ERR_INTERNAL';
+  code: 'CONF_ERR_CREDENTIALS' | 'CONF_ERR_TOKEN_COMMAND' | 'CONF_ERR_OAUTH' | 'CONF_ERR_INTERRUPTED' | 'CONF_ERR_TLS' | 'CONF_ERR_NO_API' | 'CONF_ERR_BUDGET' | 'CONF_ERR_RETRY_AFTER_LIMIT' | 'CONF_ERR_RUN_TIME_LIMIT' | 'CONF_ERR_UNREACHABLE' | 'CONF_ERR_INTERNAL' | 'CONF_ERR_CASSETTE';
   message: string;
 }
 
@@ -170,6 +220,13 @@ export interface Exchange {
   truncated: boolean;
   durationMs: number;
   error: { code: TransportError; message: string } | undefined;
+  /** who sent it (main, otherUser, otherTenant, none, or token for a made-up credential) and why, for a cassette */
+  principal?: string;
+  purpose?: string;
+  /** when it was sent (Date.now()) */
+  sentAt?: number;
+  /** the exchange was streamed to a consumer (Harness.stream): its body holds the head only */
+  streamed?: boolean;
   /** the parsed JSON body, or undefined when it is not JSON */
   json(): unknown;
   /** true when the body parsed as JSON */
@@ -182,7 +239,20 @@ export interface Exchange {
   contentType(): string;
 }
 
-type Listener = (ex: Exchange) => void;
+export type Listener = (ex: Exchange) => void;
+
+/** A principal by name, as a cassette keeps it (a made-up credential is `token`, never its value). */
+export function principalName(as: Principal | undefined): string {
+  return typeof as === 'object' ? 'token' : (as ?? 'main');
+}
+
+/** What an exchange was sent for when the driver did not say: the probes without or with a made-up credential. */
+function purposeOf(spec: RequestSpec): string | undefined {
+  if (spec.purpose !== undefined) return spec.purpose;
+  if (spec.as === 'none') return 'probe:no-credentials';
+  if (typeof spec.as === 'object') return 'probe:invalid-credentials';
+  return undefined;
+}
 
 class Semaphore {
   private active = 0;
@@ -269,6 +339,10 @@ class HttpExchange implements Exchange {
   private parsed: { ok: boolean; value: unknown; problem?: string } | undefined;
   /** sha256 of the whole body as received (computed once; given when the body was streamed and not kept) */
   sha256: string | undefined;
+  principal?: string;
+  purpose?: string;
+  sentAt?: number;
+  streamed?: boolean;
   constructor(
     public operationId: string | undefined,
     public method: string,
@@ -675,7 +749,7 @@ export class Harness {
         return ex;
       }
       attempt++;
-      await sleep(Math.max(100, waitS * 1000));
+      await (this.options.sleep ?? sleep)(Math.max(100, waitS * 1000));
     }
   }
 
@@ -733,7 +807,7 @@ export class Harness {
       let release: (() => void) | undefined;
       let finished = false;
       try {
-        const res = await Promise.race([settled(this.pool.request({ origin: this.origin, path, method, headers, body, signal: deadline }), deadline), deadline.expired]);
+        const res = await Promise.race([settled(this.send(spec, false, { origin: this.origin, path, method, headers, body, signal: deadline }), deadline), deadline.expired]);
         stream = res.body;
         const chunks: Buffer[] = [];
         let bytes = 0;
@@ -782,8 +856,9 @@ export class Harness {
         for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
         const ex = this.make(spec, method, path, headers, body, res.statusCode, flat, Buffer.concat(chunks), bytes, truncated, performance.now() - started, undefined);
         if (hash && !truncated) ex.sha256 = hash.digest('hex');
+        if (res.recorded) recorded(ex, res.recorded);
         if (bytes > LARGE_BODY && !truncated && !hash) ex.settle(LARGE_HEAD);
-        if (truncated) {
+        if (ex.truncated) {
           this.problem(`a response to ${method} ${path} exceeded ${this.options.maxBodyBytes} bytes and was cut`);
           ex.error = { code: 'too_large', message: `the response exceeded ${this.options.maxBodyBytes} bytes` };
         }
@@ -848,18 +923,25 @@ export class Harness {
     const started = performance.now();
     const deadline = new Deadline(Math.max(1, Math.min(deadlineMs, this.runDeadline - performance.now())));
     try {
-      const res = await Promise.race([settled(this.pool.request({ origin: this.origin, path, method, headers, signal: deadline, bodyTimeout: this.options.timeoutMs }), deadline), deadline.expired]);
+      const res = await Promise.race([settled(this.send(spec, true, { origin: this.origin, path, method, headers, signal: deadline, bodyTimeout: this.options.timeoutMs }), deadline), deadline.expired]);
       const flat: Record<string, string> = {};
       for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-      let head = Buffer.alloc(0);
+      const heads: Buffer[] = [];
+      let kept = 0;
       let bytes = 0;
       const hash = createHash('sha256');
+      // the head kept for evidence; more when the run records a cassette (up to its body cap)
+      const headMax = Math.max(4096, this.options.keepStreamedBytes ?? 0);
       async function* tee(): AsyncIterable<Buffer> {
         for await (const chunk of res.body) {
           const b = chunk as Buffer;
           bytes += b.length;
           hash.update(b);
-          if (head.length < 4096) head = Buffer.concat([head, b.subarray(0, 4096 - head.length)]);
+          if (kept < headMax) {
+            const part = b.subarray(0, headMax - kept);
+            heads.push(part);
+            kept += part.length;
+          }
           yield b;
         }
       }
@@ -879,8 +961,10 @@ export class Harness {
       } finally {
         deadline.clear();
       }
-      const ex = this.make(spec, method, path, headers, undefined, res.statusCode, flat, head, bytes, false, performance.now() - started, undefined);
+      const ex = this.make(spec, method, path, headers, undefined, res.statusCode, flat, Buffer.concat(heads), bytes, false, performance.now() - started, undefined);
+      ex.streamed = true;
       if (complete) ex.sha256 = hash.digest('hex');
+      if (complete && res.recorded) recorded(ex, res.recorded);
       this.consecutiveFailures = 0;
       this.emit(ex);
       return error === undefined ? { ex, result } : { ex, result, error };
@@ -925,7 +1009,18 @@ export class Harness {
     spec: RequestSpec, method: string, path: string, requestHeaders: Record<string, string>, requestBody: string | undefined,
     status: number | undefined, headers: Record<string, string>, body: Buffer, bytes: number, truncated: boolean, durationMs: number, error: Exchange['error'],
   ): HttpExchange {
-    return new HttpExchange(spec.operationId, method, this.origin + path, requestHeaders, requestBody, status, headers, body, bytes, truncated, durationMs, error);
+    const ex = new HttpExchange(spec.operationId, method, this.origin + path, requestHeaders, requestBody, status, headers, body, bytes, truncated, durationMs, error);
+    ex.principal = principalName(spec.as);
+    ex.purpose = purposeOf(spec);
+    ex.sentAt = Date.now() - durationMs;
+    return ex;
+  }
+
+  /** One request on the wire, or to the transport that stands for it (a cassette). */
+  private send(spec: RequestSpec, streamed: boolean, req: { origin: string; path: string; method: string; headers: Record<string, string>; body?: string | undefined; signal: Deadline; bodyTimeout?: number }): Promise<TransportAnswer> {
+    const t = this.options.transport;
+    if (t) return t.request({ ...req, principal: principalName(spec.as), purpose: purposeOf(spec), operationId: spec.operationId, keepBytes: spec.keepBytes, streamed });
+    return this.pool.request(req) as unknown as Promise<TransportAnswer>;
   }
 
   /**
@@ -1002,7 +1097,16 @@ export class Harness {
 
   async close(): Promise<void> {
     await this.pool.destroy().catch(() => undefined);
+    await this.options.transport?.close().catch(() => undefined);
   }
+}
+
+/** A recorded answer's own account of itself: its whole size, digest and time (the bytes replayed may be its head only). */
+function recorded(ex: HttpExchange, r: RecordedAnswer): void {
+  ex.bytes = r.bytes;
+  if (r.sha256 !== undefined) ex.sha256 = r.sha256;
+  ex.durationMs = r.durationMs;
+  ex.truncated = r.truncated;
 }
 
 /** An undici request that, should it answer after its deadline won the race, has its body discarded (the connection is not left holding it). */

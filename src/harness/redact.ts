@@ -48,11 +48,99 @@ function base64Forms(bytes: Buffer): string[] {
 /** base64 characters a fragment of a secret's base64 is told by: this many in a row (12 bytes of the secret) */
 const FRAGMENT = 16;
 const BASE64_RUN = /[A-Za-z0-9+/_-]{16,}/g;
+/** what a secret's escaped spellings need: a percent-escape, or a backslash (JSON `\u`, `\/`, `\+`) */
+const ESCAPED = /%[0-9a-f]{2}|\\/i;
+
+/** the characters of BASE64_RUN, by char code */
+const IS_B64 = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-') IS_B64[c.charCodeAt(0)] = 1;
+const HASH_BASE = 31;
+/** HASH_BASE ** (FRAGMENT - 1), mod 2^32 */
+let HASH_TOP = 1;
+for (let i = 1; i < FRAGMENT; i++) HASH_TOP = Math.imul(HASH_TOP, HASH_BASE);
+
+/** A polynomial hash of FRAGMENT characters from `at` (the rolling hash of `mayHoldFragment` computes the same). */
+function windowHash(s: string, at: number): number {
+  let h = 0;
+  for (let i = 0; i < FRAGMENT; i++) h = (Math.imul(h, HASH_BASE) + s.charCodeAt(at + i)) | 0;
+  return h;
+}
+
+/** windowHash with ASCII letters folded to lower case */
+function foldedHash(s: string, at: number): number {
+  let h = 0;
+  for (let i = 0; i < FRAGMENT; i++) {
+    let c = s.charCodeAt(at + i);
+    if (c >= 65 && c <= 90) c += 32;
+    h = (Math.imul(h, HASH_BASE) + c) | 0;
+  }
+  return h;
+}
+
+const fold16 = (h: number): number => ((h >>> 16) ^ h) & 0xffff;
+
+/**
+ * Whether some FRAGMENT characters in a row of `s`, letters folded to lower
+ * case, hash as one of `hashes` (one pass, no allocation). `Redactor.text`
+ * holds there the hashes of every window of every base64 fragment and of the
+ * first window of every plain spelling: false means `s` holds none of them.
+ */
+function quickHit(s: string, hashes: Set<number>, bits: Uint8Array): boolean {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) c += 32;
+    if (i < FRAGMENT) h = (Math.imul(h, HASH_BASE) + c) | 0;
+    else {
+      let out = s.charCodeAt(i - FRAGMENT);
+      if (out >= 65 && out <= 90) out += 32;
+      h = (Math.imul((h - Math.imul(out, HASH_TOP)) | 0, HASH_BASE) + c) | 0;
+    }
+    if (i >= FRAGMENT - 1) {
+      const f = fold16(h);
+      if ((bits[f >>> 3] as number) & (1 << (f & 7)) && hashes.has(h)) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether some FRAGMENT characters in a row of base64 characters in `s` hash
+ * as one of `hashes` (a rolling hash, one pass, no allocation): false means
+ * no fragment of a secret's base64 is in `s`, so the exact search (which
+ * slices every window) can be skipped. Redacting every body of a recorded
+ * run goes through here.
+ */
+function mayHoldFragment(s: string, hashes: Set<number>, bits: Uint8Array): boolean {
+  let h = 0;
+  let len = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || IS_B64[c] === 0) {
+      len = 0;
+      h = 0;
+      continue;
+    }
+    if (len < FRAGMENT) {
+      h = (Math.imul(h, HASH_BASE) + c) | 0;
+      len++;
+    } else h = (Math.imul((h - Math.imul(s.charCodeAt(i - FRAGMENT), HASH_TOP)) | 0, HASH_BASE) + c) | 0;
+    // a bit per 16-bit fold of the hash first (one load), the set only on a hit
+    if (len === FRAGMENT) {
+      const f = ((h >>> 16) ^ h) & 0xffff;
+      if ((bits[f >>> 3] as number) & (1 << (f & 7)) && hashes.has(h)) return true;
+    }
+  }
+  return false;
+}
 
 export class Redactor {
   private readonly secrets: { value: string; name: string; re: RegExp; reach: number }[] = [];
   /** every FRAGMENT-character window of every secret's base64 spellings, and the secret's variable */
   private readonly fragments = new Map<string, string>();
+  /** the windowHash of every fragment */
+  private readonly fragmentHashes = new Set<number>();
+  private readonly fragmentBits = new Uint8Array(8192);
   /** the longest spelling of any secret: a window this much wider than a cut sees every secret the cut could touch */
   reach = 0;
 
@@ -67,11 +155,91 @@ export class Redactor {
       ...base64Forms(bytes).map(escapeRe),
     ];
     const reach = Math.max(value.length * 12, bytes.length * 6 + 6);
-    for (const core of base64Forms(bytes)) for (let i = 0; i + FRAGMENT <= core.length; i++) this.fragments.set(core.slice(i, i + FRAGMENT), name);
+    for (const core of base64Forms(bytes)) {
+      for (let i = 0; i + FRAGMENT <= core.length; i++) {
+        this.fragments.set(core.slice(i, i + FRAGMENT), name);
+        const h = windowHash(core, i);
+        this.fragmentHashes.add(h);
+        const f = ((h >>> 16) ^ h) & 0xffff;
+        this.fragmentBits[f >>> 3] = (this.fragmentBits[f >>> 3] as number) | (1 << (f & 7));
+        this.quick(foldedHash(core, i));
+      }
+    }
     this.secrets.push({ value, name, re: new RegExp(alternatives.join('|'), 'gi'), reach });
+    // the spellings without % or \ forms, in lower case, for the quick test of `mayHoldSecret`
+    if (/^[\x20-\x7e]*$/.test(value)) {
+      const plain = [value.toLowerCase(), bytes.toString('hex'), ...base64Forms(bytes).map((f) => f.toLowerCase())];
+      this.plain.push(...plain);
+      // a text holding a plain spelling holds its first FRAGMENT characters; shorter spellings are looked for whole
+      for (const p of plain) {
+        if (p.length >= FRAGMENT) this.quick(foldedHash(p, 0));
+        else this.shortPlain.push(p);
+      }
+    } else this.allPlain = false;
     this.reach = Math.max(this.reach, reach);
     // longest first so that a secret containing another is replaced whole
     this.secrets.sort((a, b) => b.value.length - a.value.length);
+  }
+
+  /** the folded hashes of `quickHit`, and their bitmap */
+  private readonly quickHashes = new Set<number>();
+  private readonly quickBits = new Uint8Array(8192);
+  private readonly shortPlain: string[] = [];
+
+  private quick(h: number): void {
+    this.quickHashes.add(h);
+    const f = fold16(h);
+    this.quickBits[f >>> 3] = (this.quickBits[f >>> 3] as number) | (1 << (f & 7));
+  }
+
+  /**
+   * Whether `s` may hold a secret in any spelling or a fragment of one, in one
+   * pass and never wrongly false: a text with a percent-escape or a backslash
+   * (or any text, once a secret is not printable ASCII) is left to the exact
+   * search; any other can only hold unescaped spellings (raw, hex, base64) or
+   * base64 fragments, and those show in `quickHit`.
+   */
+  private suspicious(s: string): boolean {
+    if (!this.allPlain || ESCAPED.test(s) || quickHit(s, this.quickHashes, this.quickBits)) return true;
+    if (this.shortPlain.length === 0) return false;
+    const lower = s.toLowerCase();
+    return this.shortPlain.some((p) => lower.includes(p));
+  }
+
+  /** every spelling of every secret that a text without `%` and `\` can hold, in lower case */
+  private readonly plain: string[] = [];
+  /** false once a secret is not printable ASCII (its case folding is left to the pattern) */
+  private allPlain = true;
+
+  /**
+   * Whether `s` may hold a secret, quickly and never wrongly false: a text
+   * without a percent-escape and `\` can only hold a secret's spellings in which no
+   * character is escaped (raw, hex, base64), each found by indexOf in its
+   * lower case; any other text is left to the patterns.
+   */
+  private mayHoldSecret(s: string): boolean {
+    if (!this.allPlain || ESCAPED.test(s)) return true;
+    const lower = s.toLowerCase();
+    for (const p of this.plain) if (lower.includes(p)) return true;
+    return false;
+  }
+
+  /** every secret's spellings in one pattern (made again when a secret is added) */
+  private any: RegExp | undefined;
+  private anyOf = 0;
+
+  private anySecret(): RegExp | undefined {
+    if (this.secrets.length < 2) return undefined;
+    if (this.anyOf !== this.secrets.length) {
+      this.any = new RegExp(this.secrets.map((x) => x.re.source).join('|'), 'i');
+      this.anyOf = this.secrets.length;
+    }
+    return this.any;
+  }
+
+  /** how many secrets are registered: what was redacted before may need redacting again once it grows */
+  get size(): number {
+    return this.secrets.length;
   }
 
   /** The variable standing for a secret value, e.g. `$CONFORMANCE_TOKEN`. */
@@ -80,12 +248,18 @@ export class Redactor {
   }
 
   text(s: string): string {
+    if (this.secrets.length > 0 && !this.suspicious(s)) return s;
     let out = s;
-    for (const { name, re } of this.secrets) {
-      re.lastIndex = 0;
-      if (re.test(out)) out = out.replace(re, () => `$${name}`);
+    // one pass tells a text that holds no secret (the usual case) from one that does, then each is replaced
+    const any = this.anySecret();
+    if (any) any.lastIndex = 0;
+    if (this.secrets.length > 0 && this.mayHoldSecret(out) && (any === undefined || any.test(out))) {
+      for (const { name, re } of this.secrets) {
+        re.lastIndex = 0;
+        if (re.test(out)) out = out.replace(re, () => `$${name}`);
+      }
     }
-    return this.fragments.size === 0 ? out : out.replace(BASE64_RUN, (run) => this.maskFragments(run));
+    return this.fragments.size === 0 || !mayHoldFragment(out, this.fragmentHashes, this.fragmentBits) ? out : out.replace(BASE64_RUN, (run) => this.maskFragments(run));
   }
 
   /**

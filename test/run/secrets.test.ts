@@ -109,6 +109,8 @@ let target: Target;
 let dir: string;
 let out: CliOutcome;
 let files: Record<string, string>;
+/** the run's cassette (--record), outside the report folder (which the reports replace) */
+let cassette: string;
 
 beforeAll(async () => {
   target = await startTarget({
@@ -118,11 +120,14 @@ beforeAll(async () => {
   });
   target.proxy.use(LEAKY);
   dir = mkdtempSync(join(tmpdir(), 'conformance-secrets-'));
+  const cassetteFile = `${dir}.cassette.jsonl`;
   out = await runCli(
-    ['run', '--base-url', target.proxy.baseUrl, '--token', TOKENS.main, '--allow-writes', '--allow-export', '--max-orders', '6', '--fuzz-runs', '3', '--seed', '4', '--wait-ms', '3000', '--report-dir', dir],
+    ['run', '--base-url', target.proxy.baseUrl, '--token', TOKENS.main, '--allow-writes', '--allow-export', '--max-orders', '6', '--fuzz-runs', '3', '--seed', '4', '--wait-ms', '3000', '--report-dir', dir, '--record', cassetteFile],
     { env: { CONFORMANCE_TOKEN_OTHER_USER: TOKENS.otherUser, CONFORMANCE_TOKEN_OTHER_TENANT: TOKENS.otherTenant } },
   );
   files = Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+  cassette = readFileSync(cassetteFile, 'utf8');
+  rmSync(cassetteFile, { force: true });
 }, 120_000);
 
 afterAll(async () => {
@@ -148,6 +153,16 @@ describe('credentials in a failing run', () => {
       for (const [who, t] of Object.entries(TOKENS)) {
         for (const s of spellings(t)) expect(text.includes(s), `${who} token (${s === t ? 'raw' : 'encoded'}) in ${name}`).toBe(false);
       }
+    }
+  });
+
+  it('no token appears in the cassette, in any spelling, though the server echoed them into bodies and headers', () => {
+    // every exchange is there, the echoes included (so redaction, not luck, kept the tokens out)
+    expect(cassette.split('\n').filter(Boolean).length).toBeGreaterThan(50);
+    expect(cassette).toMatch(/seen Bearer \$CONFORMANCE_TOKEN\b/);
+    expect(cassette).toContain('"Authorization":"Bearer $CONFORMANCE_TOKEN_OTHER_TENANT"');
+    for (const [who, t] of Object.entries(TOKENS)) {
+      for (const s of spellings(t)) expect(cassette.includes(s), `${who} token (${s === t ? 'raw' : 'encoded'}) in the cassette`).toBe(false);
     }
   });
 

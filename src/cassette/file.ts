@@ -1,0 +1,134 @@
+/**
+ * Cassette files: JSON Lines, a header record first, then one ExchangeRecord
+ * per exchange in the order the answers came (docs/cassette.md). The writer
+ * is a listener of the harness; it writes whole lines only, in batches (a
+ * write per 256 KiB or per 250 ms, and at the end), so a run that stops
+ * INCOMPLETE, is interrupted or dies leaves a file that is complete line by
+ * line. The reader refuses, with CONF_ERR_CASSETTE, what is not a cassette.
+ */
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { ConformanceError } from '../errors.ts';
+import type { Exchange, Harness } from '../harness/http.ts';
+import { CASSETTE_VERSION, toRecord, type CassetteHeader, type ExchangeRecord } from './record.ts';
+
+const FLUSH_BYTES = 256 * 1024;
+const FLUSH_MS = 250;
+
+const cassetteError = (msg: string): ConformanceError => new ConformanceError('CONF_ERR_CASSETTE', msg);
+
+export class CassetteWriter {
+  private pending: string[] = [];
+  private size = 0;
+  private seq = 0;
+  private closed = false;
+  private readonly timer: NodeJS.Timeout;
+  private readonly onExit = (): void => this.flush();
+
+  private constructor(private readonly fd: number, readonly path: string) {
+    this.timer = setInterval(() => this.flush(), FLUSH_MS);
+    this.timer.unref();
+    // a process that exits without closing the run (process.exit) still leaves its last lines
+    process.once('exit', this.onExit);
+  }
+
+  /** Opens (replaces) `path` and writes the header line; CONF_ERR_CASSETTE when the file cannot be written. */
+  static open(path: string, header: CassetteHeader): CassetteWriter {
+    let fd: number;
+    try {
+      fd = openSync(path, 'w');
+    } catch (e) {
+      throw cassetteError(`--record: cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    const w = new CassetteWriter(fd, path);
+    w.line(JSON.stringify(header));
+    w.flush();
+    return w;
+  }
+
+  /** Records every exchange of the harness from now on, redacted by its Redactor, bodies kept up to `cap` characters. */
+  attach(http: Harness, cap: number): void {
+    http.onExchange((ex: Exchange) => {
+      if (this.closed) return;
+      this.line(JSON.stringify(toRecord(ex, ++this.seq, http.redactor, cap)));
+    });
+  }
+
+  get records(): number {
+    return this.seq;
+  }
+
+  private line(text: string): void {
+    this.pending.push(text);
+    this.size += text.length + 1;
+    if (this.size >= FLUSH_BYTES) this.flush();
+  }
+
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const chunk = `${this.pending.join('\n')}\n`;
+    this.pending = [];
+    this.size = 0;
+    try {
+      writeSync(this.fd, chunk);
+    } catch {
+      // a full disk must not take the run down: the cassette stops where it could be written
+      this.closed = true;
+    }
+  }
+
+  close(): void {
+    if (this.closed && this.pending.length === 0) return;
+    this.flush();
+    this.closed = true;
+    clearInterval(this.timer);
+    process.removeListener('exit', this.onExit);
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+  }
+}
+
+export interface Cassette {
+  header: CassetteHeader;
+  records: ExchangeRecord[];
+}
+
+/** Reads a cassette: CONF_ERR_CASSETTE for a file that is not one (unreadable, not JSON Lines, no header, another format version). */
+export function readCassette(path: string): Cassette {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw cassetteError(`cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return parseCassette(text, path);
+}
+
+export function parseCassette(text: string, path = 'the cassette'): Cassette {
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  if (lines.length === 0) throw cassetteError(`${path} is empty: expected a header line ({"cassette":${CASSETTE_VERSION},…}) and one exchange per line`);
+  const parse = (l: string, n: number): unknown => {
+    try {
+      return JSON.parse(l);
+    } catch {
+      const end = n === lines.length && !text.endsWith('\n') ? ' (the file ends inside this line: it was cut)' : '';
+      throw cassetteError(`${path}: line ${n} is not JSON${end}; a cassette is JSON Lines, one record per line`);
+    }
+  };
+  const header = parse(lines[0] as string, 1) as Partial<CassetteHeader> | null;
+  if (header === null || typeof header !== 'object' || !('cassette' in header)) throw cassetteError(`${path}: line 1 is not a cassette header (expected {"cassette":${CASSETTE_VERSION},"contract":…}); is it a cassette of this kit?`);
+  if (header.cassette !== CASSETTE_VERSION) throw cassetteError(`${path}: cassette format ${JSON.stringify(header.cassette)}: expected ${CASSETTE_VERSION} (written by another version of the kit)`);
+  if (typeof header.contract !== 'string' || typeof header.target !== 'string') throw cassetteError(`${path}: the header lacks "contract" or "target"`);
+  const records: ExchangeRecord[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const r = parse(lines[i] as string, i + 1) as ExchangeRecord | null;
+    if (r === null || typeof r !== 'object' || typeof r.request?.method !== 'string' || typeof r.request?.url !== 'string' || (r.response === undefined && r.error === undefined)) {
+      throw cassetteError(`${path}: line ${i + 1} is not an exchange record (expected "request" with "method" and "url", and "response" or "error")`);
+    }
+    records.push(r);
+  }
+  return { header: header as CassetteHeader, records };
+}
