@@ -200,6 +200,31 @@ export function buildProgram(): Command {
       process.exitCode = await diffCommand(a, b, out, err);
     });
 
+  // the client side (src/proxy/): an integrator's own client, judged through a proxy or from a recording
+  program
+    .command('proxy')
+    .description('forward your client to a target (without --target: the bundled reference server), judge its requests and the answers as they pass, and report a client and a provider verdict on Ctrl-C, SIGTERM or --duration')
+    .option('--target <url>', 'the provider the client talks to (default: the bundled reference server, in this process)')
+    .option('--port <p>', 'port to listen on, 127.0.0.1 (default 0: a free one, printed)')
+    .option('--host <h>', 'address to listen on (default 127.0.0.1)')
+    .option('--record <file>', 'write every exchange as a cassette (JSON Lines, credentials redacted)')
+    .option('--duration <s>', 'serve this many seconds, then report')
+    .option('--deadline-ms <ms>', 'ms the target has to answer before the client gets a 504 (default 30000)')
+    .option('--report-dir <dir>', 'where the reports go (default reports/)')
+    .action(async (o: Record<string, unknown>) => {
+      const { proxyCommand } = await import('./proxy/command.ts');
+      process.exitCode = await proxyCommand(o, { out, err });
+    });
+  program
+    .command('judge')
+    .description("judge a recording of a client's traffic: a HAR 1.2 file (browser, mitmproxy, Charles, Postman) or a proxy cassette; the same checks and reports as the proxy")
+    .argument('<file>', 'traffic.har, or a cassette written by --record')
+    .option('--report-dir <dir>', 'where the reports go (default reports/)')
+    .action(async (file: string, o: Record<string, unknown>) => {
+      const { judgeCommand } = await import('./proxy/command.ts');
+      process.exitCode = await judgeCommand(file, o, { out, err });
+    });
+
   program
     .command('init')
     .description(`write a starting ${CONFIG_FILE}: every option with its default and a "$key" comment`)

@@ -16,7 +16,7 @@ import { CHECK_BY_NAME, CLIENT_CHECKS, type CheckName } from '../checks/catalog.
 import { clientAuth } from '../checks/client/auth.ts';
 import { clientPoll } from '../checks/client/poll.ts';
 import { clientRate } from '../checks/client/rate.ts';
-import { clientReason } from '../checks/client/reason.ts';
+import { clientReason, reasonsOf } from '../checks/client/reason.ts';
 import { clientRequest, requestFindings } from '../checks/client/request.ts';
 import { operationOf, type ClientTraffic, type Seen } from '../checks/client/traffic.ts';
 import { judgeEnv, type Check, type Finding, type JudgeEnv, type Judgement } from '../checks/define.ts';
@@ -28,6 +28,9 @@ import { verdictOf } from '../report/verdict.ts';
 import type { Spec } from '../spec/load.ts';
 
 export type Side = 'client' | 'provider';
+
+/** The purpose of a record the proxy made itself (it fetched the reasons list): kept in the cassette, never judged as the client's. */
+export const PROXY_OWN = 'proxy:own';
 
 /** The check that owns the response schema of each operation (the one a run reports a schema fault under). */
 const SCHEMA_CHECK: Record<string, CheckName> = {
@@ -188,8 +191,13 @@ export class TrafficJudge {
 
   /** Judges one more exchange; returns the findings it brought (each told once). */
   add(record: ExchangeRecord): LiveFinding[] {
-    this.records.push(record);
     const ex = fromRecord(record);
+    if (record.purpose === PROXY_OWN) {
+      // the proxy's own question (the reasons list): context for CLI-REASON, not the client's traffic
+      if (operationOf(this.env.spec, ex) === 'listTerminateReasons') this.reasons = reasonsOf(ex) ?? this.reasons;
+      return [];
+    }
+    this.records.push(record);
     const at = record.at ?? new Date().toISOString();
     const seen: Seen = { at, exchange: ex };
     this.traffic.push(seen);

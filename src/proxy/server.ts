@@ -19,13 +19,12 @@ import type { AddressInfo, Socket } from 'node:net';
 import { Agent, errors as undiciErrors } from 'undici';
 import { startMock, type MockOptions, type RunningMock } from '../../mock/index.ts';
 import type { ExchangeRecord } from '../cassette/record.ts';
-import { reasonsOf } from '../checks/client/reason.ts';
 import { operationOf } from '../checks/client/traffic.ts';
 import { ConformanceError } from '../errors.ts';
 import { fromRecord } from '../cassette/record.ts';
 import type { Spec } from '../spec/load.ts';
 import { CassetteWriter } from './cassette.ts';
-import { TrafficJudge, type LiveFinding } from './judge.ts';
+import { PROXY_OWN, TrafficJudge, type LiveFinding } from './judge.ts';
 import { CredentialMask, decoded, flatHeaders, responseBody } from './record.ts';
 
 export interface ProxyOptions {
@@ -119,14 +118,19 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
   const askReasons = async (authorization: string | undefined): Promise<void> => {
     if (reasonsAsked || judge.hasReasons()) return;
     reasonsAsked = true;
+    const at = new Date().toISOString();
+    const record: ExchangeRecord = { at, purpose: PROXY_OWN, operationId: 'listTerminateReasons', request: { method: 'GET', url: mask.text(`${origin}${base}/api/v1/terminate_reason/`), headers: mask.headers({ accept: 'application/json', ...(authorization ? { authorization } : {}) }) } };
     try {
       const r = await agent.request({ origin, path: `${base}/api/v1/terminate_reason/`, method: 'GET', headers: { accept: 'application/json', ...(authorization ? { authorization } : {}) } });
       const body = Buffer.from(await r.body.arrayBuffer());
-      const list = reasonsOf(fromRecord({ request: { method: 'GET', url: `${origin}/api/v1/terminate_reason/` }, response: { status: r.statusCode, headers: flatHeaders(r.headers), body: body.toString('utf8') } }));
-      if (list) judge.reasons = list;
-    } catch {
-      // no list: CLI-REASON says it could not judge
+      record.response = { status: r.statusCode, headers: mask.headers(flatHeaders(r.headers as Record<string, string | string[]>)), ...responseBody(body, body.length, false, mask) };
+    } catch (err) {
+      const t = transportError(err);
+      record.error = { code: t.code, message: t.message };
     }
+    // no list: CLI-REASON says it could not judge
+    cassette?.write(record);
+    judge.add(record);
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
