@@ -166,6 +166,20 @@ export interface JudgeOptions {
 
 const MAX_EVIDENCE = 10;
 
+/** The findings a report shows evidence for: the first of each kind (the message without its numbers), then the first others, up to MAX_EVIDENCE. */
+function kept(findings: Finding[]): Finding[] {
+  const kinds = new Set<string>();
+  const firsts: Finding[] = [];
+  for (const f of findings) {
+    const kind = f.message.replace(/[0-9][0-9.:TZ-]*/g, '#');
+    if (kinds.has(kind) || firsts.length >= MAX_EVIDENCE) continue;
+    kinds.add(kind);
+    firsts.push(f);
+  }
+  for (const f of findings) if (firsts.length < MAX_EVIDENCE && !firsts.includes(f)) firsts.push(f);
+  return findings.filter((f) => firsts.includes(f));
+}
+
 /** The judge of one session's traffic: fed exchange by exchange, it tells what each one showed, and gives the two reports at the end. */
 export class TrafficJudge {
   readonly env: JudgeEnv;
@@ -261,7 +275,7 @@ export class TrafficJudge {
       message: first ? `${first.message}${j.findings.length > 1 ? ` (and ${j.findings.length - 1} more)` : ''}` : (skipReason ?? `${j.passed} examined, none at fault`),
       examined: j.passed + j.findings.length,
       violations: j.findings.length,
-      evidence: j.findings.slice(0, MAX_EVIDENCE).map((f) => evidenceOf(f, this.at, this.env)),
+      evidence: kept(j.findings).map((f) => evidenceOf(f, this.at, this.env)),
       doc: req?.doc ?? '',
       ...(skipReason ? { skipReason } : {}),
     };
