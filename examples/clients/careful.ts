@@ -30,7 +30,9 @@ export async function carefulClient(baseUrl: string, token: string, o: { pollMs?
     const path = { order_reference: first.order_reference };
     await api.GET('/api/v1/order/{order_reference}/', { params: { path } });
     await api.GET('/api/v1/order/{order_reference}/historic/', { params: { path } });
-    await api.GET('/api/v1/order/{order_reference}/documents/', { params: { path } });
+    const groups = (await api.GET('/api/v1/order/{order_reference}/documents/', { params: { path } })).data ?? [];
+    const file = groups[0]?.values[0];
+    if (file) await api.GET('/api/v1/order/{order_reference}/{filename}/download/', { params: { path: { ...path, filename: file } }, parseAs: 'arrayBuffer' });
   }
   const active = orders.find((x) => x.state === 'active');
   if (o.terminate !== false && active && reasons[0]) {
