@@ -266,7 +266,8 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 2000).unref();
       });
-      await agent.close();
+      // the exchanges in flight have ended with the server: whatever the target still holds open is let go
+      await agent.destroy();
       await mock?.close();
       await cassette?.close();
     },
