@@ -5,7 +5,7 @@
  * 2 the run could not be made.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { CHECKS } from './checks/catalog.ts';
+import { CHECKS, CLIENT_CHECKS } from './checks/catalog.ts';
 import { MODULE_BY_NAME } from './checks/index.ts';
 import { asConformanceError, ConformanceError } from './errors.ts';
 import { CONFIG_FILE, initialConfig, MOCK_OPTIONS, mergeSources, resolveMockOptions, runSources, resolveOptions, RUN_OPTIONS, type OptionDef, type RunOptions } from './engine/options.ts';
@@ -289,6 +289,14 @@ export function buildProgram(): Command {
       for (const c of CHECKS) {
         const req = spec.requirements.get(c.requirement);
         const file = MODULE_BY_NAME.get(c.name)?.file ?? 'judged in its driver';
+        out(`${c.name.padEnd(28)} ${c.requirement.padEnd(20)} ${(req?.source ?? '').padEnd(10)} ${file.padEnd(36)} ${c.does}`);
+      }
+      // the client's checks: judged by `conformance proxy` and `conformance judge`, never by a run
+      out('');
+      out('client side (conformance proxy, conformance judge):');
+      for (const c of CLIENT_CHECKS) {
+        const req = spec.requirements.get(c.requirement);
+        const file = MODULE_BY_NAME.get(c.name)?.file ?? '';
         out(`${c.name.padEnd(28)} ${c.requirement.padEnd(20)} ${(req?.source ?? '').padEnd(10)} ${file.padEnd(36)} ${c.does}`);
       }
     });

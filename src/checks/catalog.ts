@@ -89,7 +89,7 @@ export const CLIENT_CHECKS = [
   { name: 'client_request', requirement: 'CLI-REQUEST', side: 'client', does: "expects each of the client's requests to use a documented method and path (trailing slash included), declared query parameters of their types and a body that matches the operation's schema" },
   { name: 'client_auth', requirement: 'CLI-AUTH', side: 'client', does: 'expects every request of the client to carry its credentials (an Authorization header)' },
   { name: 'client_reason', requirement: 'CLI-REASON', side: 'client', does: 'expects every termination the client sends to carry a reason from the list the provider gave (seen in the traffic, or fetched from /api/v1/terminate_reason/)' },
-  { name: 'client_rate', requirement: 'CLI-RATE', side: 'client', does: 'expects no second export start within 5 minutes for the same credential, and no request to the export start before the Retry-After of a 429 has passed' },
+  { name: 'client_rate', requirement: 'CLI-RATE', side: 'client', does: 'expects no second export start within 5 minutes for the same credential, and no request to an operation before the Retry-After of its 429 has passed' },
   { name: 'client_poll', requirement: 'CLI-POLL', side: 'client', does: 'expects the export status of a task to be polled at most once a second, and no more once it answered success true or false' },
 ] as const satisfies readonly CheckDef[];
 
