@@ -49,13 +49,15 @@ export function harToRecords(har: Har, mask = new CredentialMask()): ExchangeRec
     if (typeof e?.request?.method !== 'string' || typeof e.request.url !== 'string' || typeof e.response?.status !== 'number') {
       throw new ConformanceError('CONF_ERR_CASSETTE', `HAR entry ${i}: expected request.method, request.url and response.status / received ${JSON.stringify(e).slice(0, 120)}`);
     }
+    const started = Date.parse(e.startedDateTime);
+    if (!Number.isFinite(started)) throw new ConformanceError('CONF_ERR_CASSETTE', `HAR entry ${i}: expected startedDateTime as an ISO 8601 date / received ${JSON.stringify(e.startedDateTime)}`);
     const reqHeaders = headerMap(e.request.headers, () => false);
     mask.learn(reqHeaders);
     const post = e.request.postData;
     const body = post?.text ?? (post?.params ? post.params.map((p) => `${encodeURIComponent(p.name)}=${encodeURIComponent(p.value ?? '')}`).join('&') : undefined);
     const record: ExchangeRecord = {
       seq: i + 1,
-      at: new Date(Date.parse(e.startedDateTime)).toISOString(),
+      at: new Date(started).toISOString(),
       ...(typeof e.time === 'number' && e.time >= 0 ? { durationMs: Math.round(e.time) } : {}),
       request: { method: e.request.method.toUpperCase(), url: mask.text(e.request.url), headers: mask.headers(reqHeaders), ...(body !== undefined ? { body: mask.text(body) } : {}) },
     };
