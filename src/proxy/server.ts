@@ -138,12 +138,11 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
     const at = new Date().toISOString();
     const t0 = performance.now();
     const rawPath = req.url ?? '/';
-    const reqHeaders = flatHeaders(req.headers);
-    mask.learn(reqHeaders);
     // the request body, whole (a client's bodies are small; one over the limit is refused, not forwarded)
     const chunks: Buffer[] = [];
     let size = 0;
-    for await (const c of req as AsyncIterable<Buffer>) {
+    const bodyless = req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined;
+    for await (const c of bodyless ? [] : (req as AsyncIterable<Buffer>)) {
       size += c.length;
       if (size > requestLimit) {
         res.writeHead(413, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify({ detail: `conformance proxy: request body over ${requestLimit} bytes` }));
@@ -153,27 +152,36 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
       chunks.push(c);
     }
     const reqBody = chunks.length ? Buffer.concat(chunks) : undefined;
-    const record: ExchangeRecord = {
-      seq: n,
-      at,
-      request: {
-        method: req.method ?? 'GET',
-        url: mask.text(`${origin}${rawPath}`),
-        headers: mask.headers(reqHeaders),
-        ...(reqBody ? { body: mask.text(reqBody.toString('utf8')) } : {}),
-      },
+    // the record is made once the answer has gone back: masking and routing cost the client no time
+    let reqHeaders: Record<string, string> = {};
+    let op: string | undefined;
+    const recordOf = (): ExchangeRecord => {
+      reqHeaders = flatHeaders(req.headers);
+      mask.learn(reqHeaders);
+      const r: ExchangeRecord = {
+        seq: n,
+        at,
+        request: {
+          method: req.method ?? 'GET',
+          url: mask.text(`${origin}${rawPath}`),
+          headers: mask.headers(reqHeaders),
+          ...(reqBody ? { body: mask.text(reqBody.toString('utf8')) } : {}),
+        },
+      };
+      op = operationOf(o.spec, fromRecord(r));
+      if (op) r.operationId = op;
+      return r;
     };
-    const probe = fromRecord(record);
-    const op = operationOf(o.spec, probe);
-    if (op) record.operationId = op;
     let upstream: Awaited<ReturnType<Agent['request']>>;
     try {
       upstream = await agent.request({ origin, path: `${base}${rawPath}`, method: (req.method ?? 'GET') as 'GET', headers: forwardable(req.headers), body: reqBody ?? null });
     } catch (err) {
       const t = transportError(err);
-      record.durationMs = Math.round(performance.now() - t0);
-      record.error = { code: t.code, message: t.message };
+      const durationMs = Math.round(performance.now() - t0);
       if (!res.headersSent) res.writeHead(t.status, { 'content-type': 'application/json' }).end(JSON.stringify({ detail: `conformance proxy: ${t.message}` }));
+      const record = recordOf();
+      record.durationMs = durationMs;
+      record.error = { code: t.code, message: t.message };
       finish(record);
       return;
     }
@@ -205,6 +213,7 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
       broken = { code: t.code, message: res.destroyed ? 'the client closed the connection before the answer was whole' : t.message };
       res.destroy();
     }
+    const record = recordOf();
     record.durationMs = Math.round(performance.now() - t0);
     const truncated = bytes > keptBytes;
     let body: Buffer = Buffer.concat(kept);
