@@ -19,9 +19,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { Agent, errors as undiciErrors } from 'undici';
 import { startMock, type MockOptions, type RunningMock } from '../../mock/index.ts';
 import type { ExchangeRecord } from '../cassette/record.ts';
-import { operationOf } from '../checks/client/traffic.ts';
+import { rawTarget, routerFor } from '../checks/client/traffic.ts';
 import { ConformanceError } from '../errors.ts';
-import { fromRecord } from '../cassette/record.ts';
 import type { Spec } from '../spec/load.ts';
 import { CassetteWriter } from './cassette.ts';
 import { PROXY_OWN, TrafficJudge, type LiveFinding } from './judge.ts';
@@ -168,7 +167,7 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
           ...(reqBody ? { body: mask.text(reqBody.toString('utf8')) } : {}),
         },
       };
-      op = operationOf(o.spec, fromRecord(r));
+      op = routerFor(o.spec).match(r.request.method, rawTarget(rawPath).path)?.operation?.operationId;
       if (op) r.operationId = op;
       return r;
     };
