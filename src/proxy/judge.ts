@@ -190,6 +190,8 @@ export class TrafficJudge {
   private readonly at = new Map<Exchange, string>();
   private readonly provider = new Map<CheckName, Tally>();
   private readonly told = new Set<string>();
+  /** operations outside the export that answered a 429 */
+  private readonly limited = new Set<string>();
   reasons: string[] | undefined;
 
   constructor(readonly options: JudgeOptions) {
@@ -231,8 +233,11 @@ export class TrafficJudge {
       for (const c of [clientReason, clientRate, clientPoll]) {
         for (const f of c.judge({ traffic: this.timed, reasons: this.reasons }, this.env).findings) if (f.exchange === ex) tell('client', c.name, f);
       }
-    } else if (ex.status === 429) {
-      for (const f of clientRate.judge({ traffic: this.traffic }, this.env).findings) if (f.exchange === ex) tell('client', 'client_rate', f);
+    } else if (op && (ex.status === 429 || this.limited.has(op))) {
+      // an operation that answered 429 once: its later calls are judged against the Retry-After as they come
+      this.limited.add(op);
+      const same = this.traffic.filter((s) => operationOf(this.env.spec, s.exchange) === op);
+      for (const f of clientRate.judge({ traffic: same }, this.env).findings) if (f.exchange === ex) tell('client', 'client_rate', f);
     }
     for (const [name, t] of judgeAnswer(ex, this.env)) {
       const mine = this.provider.get(name) ?? { passed: 0, findings: [] };

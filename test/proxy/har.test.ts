@@ -53,3 +53,22 @@ describe('harToRecords', () => {
     expect(bad(entry({ startedDateTime: 'yesterday' }))).toThrow(/startedDateTime/);
   });
 });
+
+describe('the traffic judge, fed one record at a time', () => {
+  it('tells a call sent before the Retry-After of its 429 as it comes, once', async () => {
+    const { TrafficJudge } = await import('../../src/proxy/judge.ts');
+    const { loadSpec } = await import('../../src/spec/load.ts');
+    const judge = new TrafficJudge({ spec: loadSpec() });
+    const rec = (at: string, status: number, headers: Record<string, string> = {}) => ({
+      at,
+      request: { method: 'GET', url: 'http://127.0.0.1:9/api/v1/order/', headers: { authorization: 'Bearer $CLIENT_CREDENTIAL_1' } },
+      response: { status, headers: { 'content-type': 'application/json', ...headers }, body: status === 200 ? '[]' : '{"detail":"slow down"}' },
+    });
+    expect(judge.add(rec('2026-01-01T10:00:00.000Z', 429, { 'retry-after': '5' })).filter((f) => f.side === 'client')).toEqual([]);
+    const early = judge.add(rec('2026-01-01T10:00:01.000Z', 200)).filter((f) => f.side === 'client');
+    expect(early.map((f) => f.requirement)).toEqual(['CLI-RATE']);
+    expect(early[0]?.message).toContain('listOrders 1.0 s after a 429 with Retry-After: 5');
+    expect(judge.add(rec('2026-01-01T10:00:06.000Z', 200)).filter((f) => f.side === 'client')).toEqual([]);
+    expect(judge.results().client.find((r) => r.check === 'client_rate')).toMatchObject({ status: 'fail', violations: 1, examined: 2 });
+  });
+});
