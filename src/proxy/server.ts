@@ -13,7 +13,6 @@
  * 504, one that refuses gives 502; every other connection goes on.
  */
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Agent, errors as undiciErrors } from 'undici';
@@ -67,6 +66,19 @@ function forwardable(raw: IncomingMessage['headers']): Record<string, string | s
   const named = new Set(String(raw.connection ?? '').split(',').map((s) => s.trim().toLowerCase()));
   for (const [k, v] of Object.entries(raw)) if (v !== undefined && !HOP_BY_HOP.has(k) && !named.has(k)) out[k] = v;
   return out;
+}
+
+/** Resolves when a response can take more (drain) or is gone (close), leaving no listener behind. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 function targetOrigin(target: string): { origin: string; base: string } {
@@ -203,7 +215,7 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
           keptBytes += part.length;
         }
         if (res.destroyed) throw Object.assign(new Error('the client went away'), { code: 'EPIPE' });
-        if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+        if (!res.write(chunk)) await drained(res);
       }
       res.end();
     } catch (err) {

@@ -56,6 +56,19 @@ describe('conformance proxy', () => {
     expect(readFileSync(cassette, 'utf8').split('\n').filter(Boolean)).toHaveLength(3);
   }, 30_000);
 
+  it('a --target that is no http(s) URL, or a port taken, is refused with CONF_ERR_PROXY_START', async () => {
+    const { startProxy } = await import('../../src/proxy/server.ts');
+    const { loadSpec } = await import('../../src/spec/load.ts');
+    await expect(startProxy({ spec: loadSpec(), target: 'ftp://example.com' })).rejects.toMatchObject({ code: 'CONF_ERR_PROXY_START' });
+    const first = await startProxy({ spec: loadSpec(), target: 'http://127.0.0.1:9' });
+    try {
+      const port = Number(new URL(first.url).port);
+      await expect(startProxy({ spec: loadSpec(), target: 'http://127.0.0.1:9', port })).rejects.toMatchObject({ code: 'CONF_ERR_PROXY_START', message: expect.stringContaining('EADDRINUSE') });
+    } finally {
+      await first.close();
+    }
+  });
+
   it('judge refuses a file that is no recording with CONF_ERR_CASSETTE, exit 2', async () => {
     const bad = join(dir, 'bad.har');
     writeFileSync(bad, '{"hello": 1}\n');
