@@ -19,8 +19,9 @@ export interface ClientRun {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function carefulClient(baseUrl: string, token: string, o: { pollMs?: number; terminate?: boolean } = {}): Promise<ClientRun> {
-  const api = createOrderTrackingClient({ baseUrl, token });
+export async function carefulClient(baseUrl: string, token: string, o: { pollMs?: number; terminate?: boolean; scheme?: 'Bearer' | 'Token' } = {}): Promise<ClientRun> {
+  // a provider may want `Token` instead of `Bearer` (ANALYSIS.md): the scheme is the client's to set
+  const api = o.scheme === 'Token' ? createOrderTrackingClient({ baseUrl, headers: { Authorization: `Token ${token}` } }) : createOrderTrackingClient({ baseUrl, token });
   const out: ClientRun = {};
   const reasons = (await api.GET('/api/v1/terminate_reason/')).data?.terminate_reasons ?? [];
   const listed = (await api.GET('/api/v1/order/', { params: { query: { page: 1, page_size: 50 } } })).data;
