@@ -72,3 +72,14 @@ describe('the traffic judge, fed one record at a time', () => {
     expect(judge.results().client.find((r) => r.check === 'client_rate')).toMatchObject({ status: 'fail', violations: 1, examined: 2 });
   });
 });
+
+describe('a run and the client checks', () => {
+  it('a run does not select a client check: --checks client_request is refused, naming the commands that judge it', async () => {
+    const { resolveOptions } = await import('../../src/engine/options.ts');
+    expect(() => resolveOptions({ checks: 'client_request' })).toThrow(/client_request judges a client, not a provider \(conformance proxy, conformance judge\)/);
+    expect(() => resolveOptions({ excludeChecks: 'client_poll,rate_limit' })).toThrow(/CONF_ERR_BAD_OPTION|client_poll/);
+    const { CHECKS, CLIENT_CHECKS } = await import('../../src/checks/catalog.ts');
+    expect(CHECKS).toHaveLength(44);
+    expect(CLIENT_CHECKS.map((c) => c.requirement)).toEqual(['CLI-REQUEST', 'CLI-AUTH', 'CLI-REASON', 'CLI-RATE', 'CLI-POLL']);
+  });
+});
