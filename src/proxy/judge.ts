@@ -18,7 +18,7 @@ import { clientPoll } from '../checks/client/poll.ts';
 import { clientRate } from '../checks/client/rate.ts';
 import { clientReason, reasonsOf } from '../checks/client/reason.ts';
 import { clientRequest, requestFindings } from '../checks/client/request.ts';
-import { operationOf, type ClientTraffic, type Seen } from '../checks/client/traffic.ts';
+import { millis, operationOf, routeOf, type ClientTraffic, type Seen } from '../checks/client/traffic.ts';
 import { judgeEnv, type Check, type Finding, type JudgeEnv, type Judgement } from '../checks/define.ts';
 import { historyOrder, historySteps, historyTimestamps, historyVocabulary } from '../checks/lifecycle/history.ts';
 import type { Exchange } from '../harness/http.ts';
@@ -51,7 +51,7 @@ const HISTORY_CHECKS: Check<{ ref: string; history: Exchange }>[] = [historyOrde
 
 /** The provider checks judged from traffic, in the catalogue's order. */
 export const PROVIDER_TRAFFIC_CHECKS: CheckName[] = [
-  ...new Set<CheckName>([...Object.values(SCHEMA_CHECK), ...HISTORY_CHECKS.map((c) => c.name), 'no_server_errors', 'json_content_type', 'response_status_declared']),
+  ...new Set<CheckName>([...Object.values(SCHEMA_CHECK), ...HISTORY_CHECKS.map((c) => c.name), 'state_consistency', 'no_server_errors', 'json_content_type', 'response_status_declared']),
 ].sort((a, b) => [...CHECK_BY_NAME.keys()].indexOf(a) - [...CHECK_BY_NAME.keys()].indexOf(b));
 
 /** The client checks, each a module judged on the whole traffic. */
@@ -121,6 +121,53 @@ export function judgeAnswer(ex: Exchange, env: JudgeEnv): Map<CheckName, Tally> 
   return out;
 }
 
+/**
+ * ORD-CONSISTENT over what was seen: the state an order's detail gives
+ * against the state the latest list before it gave, when the client changed
+ * nothing on that order in between (a write on it, whatever its answer,
+ * makes the earlier list no witness). The proxy cannot look again, so a
+ * disagreement is reported unconfirmed: a warning (ANALYSIS.md, "Judging a
+ * target we did not write", rule 2).
+ */
+export function judgeConsistency(seen: Seen[], env: JudgeEnv): Tally {
+  const listed = new Map<string, { state: string; t: number }>();
+  const written = new Map<string, number>();
+  const tally: Tally = { passed: 0, findings: [] };
+  for (const { at, exchange: ex } of [...seen].sort((a, b) => millis(a.at) - millis(b.at))) {
+    const route = routeOf(env.spec, ex);
+    const op = route?.operation?.operationId;
+    const ref = route && 'params' in route ? route.params.order_reference : undefined;
+    const t = millis(at);
+    if (ex.method !== 'GET') {
+      if (ref !== undefined) written.set(ref, t);
+      continue;
+    }
+    if (ex.status !== 200 || !ex.isJson()) continue;
+    const body = ex.json() as { results?: unknown; state?: unknown } | unknown[];
+    if (op === 'listOrders') {
+      const items = Array.isArray(body) ? body : Array.isArray((body as { results?: unknown }).results) ? ((body as { results: unknown[] }).results) : [];
+      for (const i of items as { order_reference?: unknown; state?: unknown }[]) {
+        if (typeof i?.order_reference === 'string' && typeof i.state === 'string') listed.set(i.order_reference, { state: i.state, t });
+      }
+    } else if (op === 'getOrder' && ref !== undefined) {
+      const state = (body as { state?: unknown }).state;
+      const l = listed.get(ref);
+      if (!l || typeof state !== 'string' || (written.get(ref) ?? -Infinity) >= l.t) continue;
+      if (state === l.state) tally.passed++;
+      else {
+        tally.findings.push({
+          message: `order ${env.show(ref, 80)}: expected one state everywhere / received: the list says ${JSON.stringify(l.state)} but the detail says ${JSON.stringify(state)} (not confirmed: seen in the traffic, not asked again)`,
+          exchange: ex,
+          pointer: '/state',
+          value: state,
+          severity: 'warning',
+        });
+      }
+    }
+  }
+  return tally;
+}
+
 /** A finding as a report shows it: the exchange it is about, already redacted in the record. */
 export function evidenceOf(f: Finding, seen: Map<Exchange, string>, env: JudgeEnv): Evidence {
   const ex = f.exchange;
@@ -187,6 +234,8 @@ export class TrafficJudge {
   readonly records: ExchangeRecord[] = [];
   private readonly traffic: Seen[] = [];
   private readonly timed: Seen[] = [];
+  /** the exchanges the consistency of states reads: lists, details, and the client's writes */
+  private readonly orders: Seen[] = [];
   private readonly at = new Map<Exchange, string>();
   private readonly provider = new Map<CheckName, Tally>();
   private readonly told = new Set<string>();
@@ -238,6 +287,10 @@ export class TrafficJudge {
       this.limited.add(op);
       const same = this.traffic.filter((s) => operationOf(this.env.spec, s.exchange) === op);
       for (const f of clientRate.judge({ traffic: same }, this.env).findings) if (f.exchange === ex) tell('client', 'client_rate', f);
+    }
+    if (op === 'listOrders' || op === 'getOrder' || (ex.method !== 'GET' && routeOf(this.env.spec, ex)?.operation)) {
+      this.orders.push(seen);
+      for (const f of judgeConsistency(this.orders, this.env).findings) if (f.exchange === ex) tell('provider', 'state_consistency', f);
     }
     for (const [name, t] of judgeAnswer(ex, this.env)) {
       const mine = this.provider.get(name) ?? { passed: 0, findings: [] };
@@ -291,7 +344,7 @@ export class TrafficJudge {
     const whole: ClientTraffic = { traffic: this.traffic, ...(this.reasons ? { reasons: this.reasons } : {}) };
     const client = CLIENT_MODULES.map((c) => this.result(c.name, c.judge(whole, this.env)));
     const provider = PROVIDER_TRAFFIC_CHECKS.map((name) => {
-      const t = this.provider.get(name);
+      const t = name === 'state_consistency' ? judgeConsistency(this.orders, this.env) : this.provider.get(name);
       return this.result(name, t ? { passed: t.passed, findings: t.findings } : { passed: 0, findings: [], skip: 'nothing of this kind was seen in the traffic' });
     });
     return { client, provider };

@@ -46,7 +46,7 @@ describe('the careful client (typed client) through the proxy', () => {
 
   it('provider PASS, with the answers it saw judged (schemas, statuses, JSON, no 5xx)', () => {
     expect(s.provider.verdict).toBe('PASS');
-    for (const c of ['order_list_schema', 'order_detail_schema', 'history_order', 'terminate_reasons_schema', 'export_status', 'no_server_errors', 'response_status_declared', 'json_content_type']) expect(result(s.provider, c).status, c).toBe('pass');
+    for (const c of ['order_list_schema', 'order_detail_schema', 'state_consistency', 'history_order', 'terminate_reasons_schema', 'export_status', 'no_server_errors', 'response_status_declared', 'json_content_type']) expect(result(s.provider, c).status, c).toBe('pass');
     expect(s.provider.results.filter((r) => r.status === 'fail' || r.status === 'warn')).toEqual([]);
   });
 

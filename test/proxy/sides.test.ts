@@ -55,6 +55,35 @@ describe('a provider fault behind the proxy', () => {
   });
 });
 
+describe('states that disagree across what the client saw', () => {
+  it('a detail that contradicts the list before it: state_consistency warns, unconfirmed; the client passes', async () => {
+    const fault = FAULTS.find((f) => f.name === 'detail-cancelled-reads-terminated');
+    expect(fault?.breaks).toBe('state_consistency');
+    const mock = await startMock({});
+    const faulty = await startFaultProxy({ upstream: mock.baseUrl, fault });
+    const proxy = await startProxy({ spec, target: faulty.baseUrl });
+    const auth = { authorization: 'Bearer demo-token-a1' };
+    try {
+      type Item = { order_reference: string; state: string };
+      const page = (await (await fetch(`${proxy.url}/api/v1/order/?page_size=1000`, { headers: auth })).json()) as Item[] | { results: Item[] };
+      const list = Array.isArray(page) ? page : page.results;
+      const cancelled = list.find((o) => o.state === 'cancelled');
+      const other = list.find((o) => o.state !== 'cancelled');
+      expect(cancelled && other).toBeTruthy();
+      for (const o of [cancelled, other]) await (await fetch(`${proxy.url}/api/v1/order/${o?.order_reference}/`, { headers: auth })).arrayBuffer();
+    } finally {
+      await proxy.close();
+      await faulty.close();
+      await mock.close();
+    }
+    const r = sessionReports(proxy.judge, { target: proxy.target, embedded: false, startedAt: proxy.startedAt, source: 'proxy' });
+    const c = r.provider.results.find((x) => x.check === 'state_consistency');
+    expect(c).toMatchObject({ status: 'warn', violations: 1, examined: 2 });
+    expect(c?.message).toMatch(/the list says "cancelled" but the detail says "terminated" \(not confirmed/);
+    expect(r.client.verdict).toBe('PASS');
+  });
+});
+
 /** A HAR 1.2 file of records, written as a browser's network panel writes one. */
 function toHar(records: ExchangeRecord[], token: string): unknown {
   let gzipped = 0;
