@@ -9,3 +9,9 @@ export { optionsFromEnv, resolveOptions, RUN_OPTIONS, type RunOptions } from './
 export { ConformanceError, ERRORS, type ErrorCode } from './errors.ts';
 export { writeReports } from './report/write.ts';
 export type { Report, Result } from './report/types.ts';
+// the client side: an integrator's own client, judged through the proxy or from a recording
+export { startProxy, type ProxyOptions, type RunningProxy } from './proxy/server.ts';
+export { TrafficJudge } from './proxy/judge.ts';
+export { harToRecords, type Har } from './proxy/har.ts';
+export { parseCassette, CassetteWriter, type CassetteHeader } from './proxy/cassette.ts';
+export { sessionReports, writeSessionReports } from './proxy/report.ts';
