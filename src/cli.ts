@@ -5,7 +5,7 @@
  * 2 the run could not be made.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { CHECKS } from './checks/catalog.ts';
+import { CHECKS, CLIENT_CHECKS } from './checks/catalog.ts';
 import { MODULE_BY_NAME } from './checks/index.ts';
 import { asConformanceError, ConformanceError } from './errors.ts';
 import { CONFIG_FILE, initialConfig, MOCK_OPTIONS, mergeSources, resolveMockOptions, runSources, resolveOptions, RUN_OPTIONS, type OptionDef, type RunOptions } from './engine/options.ts';
@@ -138,6 +138,38 @@ export function startProgress(log: ((line: string) => void) | undefined, everyMs
   };
 }
 
+/**
+ * What a file given to `judge` holds: a client's traffic (a HAR, or a
+ * cassette the proxy wrote) or a run of the kit's own (a `--record`
+ * cassette, judged by running the run again on it). Read from the file's
+ * first bytes; anything else goes to the run's reader, which names the problem.
+ */
+async function recordingKind(file: string): Promise<'traffic' | 'run'> {
+  const { open } = await import('node:fs/promises');
+  let head = '';
+  try {
+    const fh = await open(file, 'r');
+    try {
+      const { buffer, bytesRead } = await fh.read(Buffer.alloc(64 * 1024), 0, 64 * 1024, 0);
+      head = buffer.subarray(0, bytesRead).toString('utf8');
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return 'run';
+  }
+  const first = head.split('\n', 1)[0] ?? '';
+  try {
+    const header = JSON.parse(first) as { cassette?: unknown; kind?: unknown; log?: unknown };
+    if (header && typeof header === 'object' && 'cassette' in header) return header.kind === 'proxy' || header.kind === 'har' ? 'traffic' : 'run';
+    if (header && typeof header === 'object' && 'log' in header) return 'traffic';
+  } catch {
+    // a HAR is one JSON document over many lines
+    if (/^\s*\{\s*"log"\s*:/.test(head)) return 'traffic';
+  }
+  return 'run';
+}
+
 export function buildProgram(): Command {
   const program = new Command('conformance')
     .description('Conformance and contract testing for the Order Tracking API')
@@ -221,14 +253,19 @@ export function buildProgram(): Command {
 
   program
     .command('judge')
-    .description('judge a recorded run (a cassette of --record FILE) offline, with today\'s checks and contract, and write the same reports; exit as run (2 when the cassette cannot be used: CONF_ERR_CASSETTE)')
-    .argument('<cassette>', 'the cassette (JSON Lines)')
+    .description('judge a recording offline, with today\'s checks and contract, and write the same reports: a cassette of `run --record FILE` (the run judged again: exit as run), or a client\'s traffic, a HAR 1.2 file (browser, mitmproxy, Charles, Postman) or a `proxy --record` cassette (a client and a provider verdict); 2 when the file cannot be used: CONF_ERR_CASSETTE')
+    .argument('<file>', 'the cassette (JSON Lines) or traffic.har')
     .option('--report-dir <dir>', 'where reports go [$CONFORMANCE_REPORT_DIR, default: reports]')
     .option('--spec <path>', 'the contract the cassette was recorded with [default: openapi.yaml]')
     .option('--profile <p>', '`documented` or `strict` (default: the recorded run\'s)')
     .option('--require-complete', 'a partial PASS exits 1')
     .option('--quiet', 'print only the verdict line')
     .action(async (file: string, cli: { reportDir?: string; spec?: string; profile?: string; requireComplete?: boolean; quiet?: boolean }) => {
+      if ((await recordingKind(file)) === 'traffic') {
+        const { judgeCommand } = await import('./proxy/command.ts');
+        process.exitCode = await judgeCommand(file, { reportDir: cli.reportDir }, { out, err });
+        return;
+      }
       const { judgeCassette } = await import('./cassette/judge.ts');
       const reportDir = cli.reportDir ?? (process.env.CONFORMANCE_REPORT_DIR || 'reports');
       await checkReportDir(reportDir);
@@ -281,6 +318,21 @@ export function buildProgram(): Command {
       process.exitCode = await diffCommand(a, b, out, err);
     });
 
+  // the client side (src/proxy/): an integrator's own client, judged through a proxy or from a recording
+  program
+    .command('proxy')
+    .description('forward your client to a target (without --target: the bundled reference server), judge its requests and the answers as they pass, and report a client and a provider verdict on Ctrl-C, SIGTERM or --duration')
+    .option('--target <url>', 'the provider the client talks to (default: the bundled reference server, in this process)')
+    .option('--port <p>', 'port to listen on, 127.0.0.1 (default 0: a free one, printed)')
+    .option('--host <h>', 'address to listen on (default 127.0.0.1)')
+    .option('--record <file>', 'write every exchange as a cassette (JSON Lines, credentials redacted)')
+    .option('--duration <s>', 'serve this many seconds, then report')
+    .option('--deadline-ms <ms>', 'ms the target has to answer before the client gets a 504 (default 30000)')
+    .option('--report-dir <dir>', 'where the reports go (default reports/)')
+    .action(async (o: Record<string, unknown>) => {
+      const { proxyCommand } = await import('./proxy/command.ts');
+      process.exitCode = await proxyCommand(o, { out, err });
+    });
   program
     .command('init')
     .description(`write a starting ${CONFIG_FILE} (or conformance.config.yaml with --yaml): every option with its default and a comment`)
@@ -347,6 +399,14 @@ export function buildProgram(): Command {
       for (const c of CHECKS) {
         const req = spec.requirements.get(c.requirement);
         const file = MODULE_BY_NAME.get(c.name)?.file ?? 'judged in its driver';
+        out(`${c.name.padEnd(28)} ${c.requirement.padEnd(20)} ${(req?.source ?? '').padEnd(10)} ${file.padEnd(36)} ${c.does}`);
+      }
+      // the client's checks: judged by `conformance proxy` and `conformance judge`, never by a run
+      out('');
+      out('client side (conformance proxy, conformance judge):');
+      for (const c of CLIENT_CHECKS) {
+        const req = spec.requirements.get(c.requirement);
+        const file = MODULE_BY_NAME.get(c.name)?.file ?? '';
         out(`${c.name.padEnd(28)} ${c.requirement.padEnd(20)} ${(req?.source ?? '').padEnd(10)} ${file.padEnd(36)} ${c.does}`);
       }
     });

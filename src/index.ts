@@ -13,3 +13,9 @@ export type { Report, Result } from './report/types.ts';
 export { judge, judgeCassette, type JudgeOverrides } from './cassette/judge.ts';
 export { parseCassette, readCassette, CassetteWriter, type Cassette } from './cassette/file.ts';
 export { fromRecord, toRecord, CASSETTE_VERSION, type CassetteHeader, type ExchangeRecord } from './cassette/record.ts';
+// the client side: an integrator's own client, judged through the proxy or from a recording
+export { startProxy, type ProxyOptions, type RunningProxy } from './proxy/server.ts';
+export { TrafficJudge } from './proxy/judge.ts';
+export { harToRecords, type Har } from './proxy/har.ts';
+export { parseCassette as parseTrafficCassette, CassetteWriter as TrafficCassetteWriter, type CassetteHeader as TrafficCassetteHeader } from './proxy/cassette.ts';
+export { sessionReports, writeSessionReports } from './proxy/report.ts';

@@ -22,6 +22,7 @@ function layerOf(path: string): string {
     [/^src\/report\//, 'report'],
     [/^src\/engine\//, 'engine'],
     [/^src\/fuzz\//, 'fuzz'],
+    [/^src\/proxy\//, 'proxy'],
     [/^src\/client\.ts$/, 'client'],
     [/^src\/(cli|index)\.ts$/, 'cli'],
     [/^mock\//, 'mock'],
@@ -46,8 +47,10 @@ const ALLOWED: Record<string, string[]> = {
   'cassette-commands': ['cassette', 'engine', 'spec', 'report', 'errors', 'harness'],
   fuzz: ['engine', 'spec', 'harness', 'checks', 'report', 'errors'],
   client: ['generated'],
+  // the client side (conformance proxy, conformance judge): forwards, records and judges traffic it did not make
+  proxy: ['spec', 'harness', 'checks', 'cassette', 'report', 'errors', 'mock', 'engine'],
   // the pact commands (contracts/command.ts) are loaded by the CLI only when called
-  cli: ['engine', 'spec', 'checks', 'cassette', 'cassette-commands', 'report', 'errors', 'mock', 'client', 'harness', 'fuzz', 'contracts'],
+  cli: ['engine', 'spec', 'checks', 'cassette', 'cassette-commands', 'report', 'errors', 'mock', 'client', 'harness', 'fuzz', 'contracts', 'proxy'],
   mock: ['spec', 'errors', 'generated'],
 };
 

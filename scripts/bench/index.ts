@@ -6,7 +6,7 @@
  * Prints a table and writes `reports/bench.json`.
  *
  *   npm run bench                       all sections (about 15 minutes on 2 cores)
- *   npm run bench -- --only suite,server  some sections: startup, suite, memory, server, export, fuzz, judging, latency, cassette
+ *   npm run bench -- --only suite,server  some sections: startup, suite, memory, server, export, fuzz, judging, latency, cassette, proxy
  *   npm run bench -- --quick            fewer repetitions and smaller sizes (a smoke run)
  *
  * Servers listen on 127.0.0.1 in child processes of their own; every child is
@@ -22,12 +22,13 @@ import { benchExport } from './sections/export.ts';
 import { benchFuzz } from './sections/fuzz.ts';
 import { benchJudging } from './sections/judging.ts';
 import { benchLatency } from './sections/latency.ts';
+import { benchProxy } from './sections/proxy.ts';
 import { benchMemory, benchSuite } from './sections/suite.ts';
 import { benchServer } from './sections/server.ts';
 import { benchStartup } from './sections/startup.ts';
 import type { Row, Section } from './sections/types.ts';
 
-const SECTIONS = ['startup', 'suite', 'memory', 'server', 'export', 'fuzz', 'judging', 'latency', 'cassette'] as const;
+const SECTIONS = ['startup', 'suite', 'memory', 'server', 'export', 'fuzz', 'judging', 'latency', 'cassette', 'proxy'] as const;
 type SectionName = (typeof SECTIONS)[number];
 
 function parseArgs(argv: string[]): { only: Set<SectionName>; quick: boolean } {
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
     server: () => benchServer({ reps: quick ? 1 : 3, durationS: quick ? 2 : 4, connections: 10, log }),
     export: () => benchExport({ orders: quick ? 50_000 : 1_000_000, reps: quick ? 1 : 3, work, log }),
     fuzz: () => benchFuzz({ reps: quick ? 1 : 3, numRuns: quick ? 10 : 25, work, log }),
+    proxy: () => benchProxy({ orders: quick ? 100_000 : 1_000_000, requests: quick ? 200 : 500, rounds: quick ? 3 : 7, log }),
     judging: () => benchJudging({ sizes: quick ? [1000, 10_000] : [1000, 10_000, 50_000], reps: quick ? 1 : 5, log }),
     // a distant staging: every answer 50 ms late, every one of 1,000 orders examined
     latency: () => benchLatency({ orders: 1000, delayMs: 50, concurrency: 8, reps: quick ? 1 : 3, log }),

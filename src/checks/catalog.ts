@@ -7,14 +7,20 @@
 
 export type CheckNeed = 'writes' | 'export' | 'otherTenant' | 'otherUser' | 'fuzz';
 
+/** whose behaviour a check judges: the provider's answers (a run's checks) or an integrator's client requests (the proxy, `judge`) */
+export type CheckSide = 'provider' | 'client';
+
 export interface CheckDef {
   name: string;
   requirement: string;
   /** what the check does, in the present tense */
   does: string;
   needs?: CheckNeed[];
+  /** absent: a provider check, run and reported by `conformance run` */
+  side?: CheckSide;
 }
 
+/** The provider's checks: what `conformance run` runs, reports and counts. */
 export const CHECKS = [
   // access
   { name: 'auth_missing_credentials', requirement: 'AUTH-REQUIRED', does: 'calls every read endpoint with no credentials and expects 401' },
@@ -71,6 +77,26 @@ export const CHECKS = [
   { name: 'fuzz_invalid_product_order', requirement: 'ACT-INVALID-BODY', does: 'sends fuzzed invalid product order bodies and expects a 4xx', needs: ['fuzz', 'writes'] },
 ] as const satisfies readonly CheckDef[];
 
-export type CheckName = (typeof CHECKS)[number]['name'];
+/**
+ * The client's checks (ANALYSIS.md, "The client side"): they judge the
+ * requests an integrator's client sends, seen through `conformance proxy` or
+ * a recording (`conformance judge traffic.har`), never a provider. Kept out
+ * of CHECKS, so a run neither runs, reports, counts nor selects them; their
+ * verdict is the client verdict, apart from the provider's.
+ */
+export const CLIENT_CHECKS = [
+  // client side
+  { name: 'client_request', requirement: 'CLI-REQUEST', side: 'client', does: "expects each of the client's requests to use a documented method and path (trailing slash included), declared query parameters of their types and a body that matches the operation's schema" },
+  { name: 'client_auth', requirement: 'CLI-AUTH', side: 'client', does: 'expects every request of the client to carry its credentials (an Authorization header)' },
+  { name: 'client_reason', requirement: 'CLI-REASON', side: 'client', does: 'expects every termination the client sends to carry a reason from the list the provider gave (seen in the traffic, or fetched from /api/v1/terminate_reason/)' },
+  { name: 'client_rate', requirement: 'CLI-RATE', side: 'client', does: 'expects no second export start within 5 minutes for the same credential, and no request to an operation before the Retry-After of its 429 has passed' },
+  { name: 'client_poll', requirement: 'CLI-POLL', side: 'client', does: 'expects the export status of a task to be polled at most once a second, and no more once it answered success true or false' },
+] as const satisfies readonly CheckDef[];
 
+export type ClientCheckName = (typeof CLIENT_CHECKS)[number]['name'];
+export type CheckName = (typeof CHECKS)[number]['name'] | ClientCheckName;
+
+/** The provider's checks by name (what `--checks` may select). */
 export const CHECK_BY_NAME: ReadonlyMap<string, CheckDef> = new Map(CHECKS.map((c) => [c.name, c as CheckDef]));
+/** The client's checks by name. */
+export const CLIENT_CHECK_BY_NAME: ReadonlyMap<string, CheckDef> = new Map(CLIENT_CHECKS.map((c) => [c.name, c as CheckDef]));

@@ -5,7 +5,7 @@
  * the catalogue's (src/checks/catalog.ts), and a test requires every
  * catalogued check to have its module.
  */
-import { CHECKS, type CheckName } from './catalog.ts';
+import { CHECKS, CLIENT_CHECKS, type CheckName, type ClientCheckName } from './catalog.ts';
 import type { Check } from './define.ts';
 import { authInvalidCredentials, authMissingCredentials } from './access/credentials.ts';
 import { tenantIsolation } from './access/tenant.ts';
@@ -25,6 +25,11 @@ import { fuzzInvalidBody, fuzzInvalidProductOrder } from './fuzz/bodies.ts';
 import { fuzzFilters, fuzzPagination } from './fuzz/lists.ts';
 import { fuzzPathParams } from './fuzz/path-params.ts';
 import { historySchema } from './lifecycle/history-schema.ts';
+import { clientAuth } from './client/auth.ts';
+import { clientPoll } from './client/poll.ts';
+import { clientRate } from './client/rate.ts';
+import { clientReason } from './client/reason.ts';
+import { clientRequest } from './client/request.ts';
 import { historyOrder, historySteps, historyTimestamps, historyVocabulary } from './lifecycle/history.ts';
 import { stateConsistency } from './orders/consistency.ts';
 import { orderDetailSchema } from './orders/detail.ts';
@@ -87,11 +92,17 @@ const MODULES: readonly Check<any>[] = [
   actionPrecondition,
   productOrderStatus,
   terminateActive,
+  // client side: judged on an integrator's client traffic (src/proxy/), never by `conformance run`
+  clientRequest,
+  clientAuth,
+  clientReason,
+  clientRate,
+  clientPoll,
 ];
 
 // biome-ignore lint/suspicious/noExplicitAny: as above
-export const MODULE_BY_NAME: ReadonlyMap<CheckName, Check<any>> = new Map(MODULES.map((c) => [c.name, c]));
+export const MODULE_BY_NAME: ReadonlyMap<CheckName | ClientCheckName, Check<any>> = new Map(MODULES.map((c) => [c.name, c]));
 
-/** Every module, in the catalogue's order. */
+/** Every module, in the catalogue's order (the provider's checks, then the client's). */
 // biome-ignore lint/suspicious/noExplicitAny: as above
-export const CHECK_MODULES: readonly Check<any>[] = CHECKS.flatMap((c) => MODULE_BY_NAME.get(c.name) ?? []);
+export const CHECK_MODULES: readonly Check<any>[] = [...CHECKS, ...CLIENT_CHECKS].flatMap((c) => MODULE_BY_NAME.get(c.name) ?? []);

@@ -13,7 +13,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { CORE_SCHEMA, dump as dumpYaml, load as loadYaml } from 'js-yaml';
-import { CHECK_BY_NAME, CHECKS } from '../checks/catalog.ts';
+import { CHECK_BY_NAME, CHECKS, CLIENT_CHECK_BY_NAME } from '../checks/catalog.ts';
 import { MOCK_LIMITS as M } from '../../mock/index.ts';
 import { DEFAULT_SPEC_PATH, loadSpec } from '../spec/load.ts';
 import { ConformanceError } from '../errors.ts';
@@ -210,6 +210,14 @@ function parseHttpUrl(flag: string, v: Raw): string {
   return s;
 }
 
+/** A selection names provider checks only: a client check is judged by `conformance proxy` or `judge`, never by a run. */
+function refuseUnknownChecks(flag: string, names: string[]): void {
+  const client = names.filter((c) => CLIENT_CHECK_BY_NAME.has(c));
+  if (client.length > 0) throw bad(`${flag}: ${client.join(', ')} judge${client.length === 1 ? 's' : ''} a client, not a provider (conformance proxy, conformance judge)`);
+  const unknown = names.filter((c) => !CHECK_BY_NAME.has(c));
+  if (unknown.length > 0) throw bad(`${flag}: unknown check ${unknown.join(', ')} (see: conformance list-checks)`);
+}
+
 function list(v: Raw): string[] {
   const parts = Array.isArray(v) ? v.flatMap((x) => String(x).split(',')) : String(v).split(',');
   return parts.map((s) => s.trim()).filter(Boolean);
@@ -293,14 +301,12 @@ export const RUN_OPTIONS: readonly Def[] = [
   }),
   opt('checks', '--checks <a,b>', 'CONFORMANCE_CHECKS', 'all', 'only these checks', (v, f) => {
     const names = list(v);
-    const unknown = names.filter((c) => !CHECK_BY_NAME.has(c));
-    if (unknown.length > 0) throw bad(`${f}: unknown check ${unknown.join(', ')} (see: conformance list-checks)`);
+    refuseUnknownChecks(f, names);
     return names.length > 0 ? names : undefined;
   }),
   opt('excludeChecks', '--exclude-checks <a,b>', 'CONFORMANCE_EXCLUDE_CHECKS', '', 'every check but these (with --checks: those less these)', (v, f) => {
     const names = list(v);
-    const unknown = names.filter((c) => !CHECK_BY_NAME.has(c));
-    if (unknown.length > 0) throw bad(`${f}: unknown check ${unknown.join(', ')} (see: conformance list-checks)`);
+    refuseUnknownChecks(f, names);
     return names;
   }),
   opt('areas', '--area <a,b>', 'CONFORMANCE_AREA', 'all', 'only the checks of these areas (their requirements\' `area` in openapi.yaml: access, orders, lifecycle, documents, requests, writes, export, robustness); with --checks, those of them in these areas', (v) => {

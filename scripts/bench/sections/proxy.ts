@@ -1,0 +1,93 @@
+/**
+ * Proxy: what `conformance proxy` costs an integrator's client.
+ *   - overhead per request on the order detail: the same requests sent
+ *     directly to the reference server and through the proxy (which records
+ *     and judges each one), in interleaved rounds; the ratio of the medians
+ *     (target ≤ 1.2×);
+ *   - a large export streamed through the proxy: its bytes counted by the
+ *     client, the proxy's peak memory (VmHWM of its process) against the
+ *     256 MiB target (issue 15 asks it at 1,000,000 orders).
+ * The reference server and the proxy each run in a child process of their
+ * own; the client is this process.
+ */
+import { Agent, request } from 'undici';
+import { MiB, median, startChild } from '../lib.ts';
+import { mockOrdersFor, startMockChild } from './suite.ts';
+import type { Log, Row, Section } from './types.ts';
+
+async function timed(url: string, token: string, n: number, agent: Agent): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const r = await request(url, { headers: { authorization: `Bearer ${token}` }, dispatcher: agent });
+    await r.body.arrayBuffer();
+    if (r.statusCode !== 200) throw new Error(`${url}: ${r.statusCode}`);
+  }
+  return (performance.now() - t0) / n;
+}
+
+export async function benchProxy({ orders, requests, rounds, log }: { orders: number; requests: number; rounds: number; log: Log }): Promise<Section> {
+  const rows: Row[] = [];
+  const details: Record<string, unknown> = { orders, requests, rounds };
+  const mock = await startMockChild(mockOrdersFor(orders), { exportMs: 0, exportWindowS: 0 });
+  try {
+    const base = mock.message.baseUrl;
+    const token = mock.message.tokens.customerA_user1!;
+    const proxy = await startChild<{ url: string }>('serve-proxy.ts', { target: base });
+    const bare = await startChild<{ url: string }>('serve-proxy.ts', { target: base, bare: true });
+    try {
+      const agent = new Agent({ connections: 1 });
+      const list = await request(`${base}/api/v1/order/?page_size=1`, { headers: { authorization: `Bearer ${token}` }, dispatcher: agent });
+      const listed = (await list.body.json()) as { order_reference: string }[] | { results: { order_reference: string }[] };
+      const ref = (Array.isArray(listed) ? listed : listed.results)[0]!.order_reference;
+      const path = `/api/v1/order/${encodeURIComponent(ref)}/`;
+      await timed(`${base}${path}`, token, 50, agent);
+      await timed(`${proxy.message.url}${path}`, token, 50, agent);
+      await timed(`${bare.message.url}${path}`, token, 50, agent);
+      const direct: number[] = [];
+      const through: number[] = [];
+      const forwarded: number[] = [];
+      for (let i = 0; i < rounds; i++) {
+        direct.push(await timed(`${base}${path}`, token, requests, agent));
+        through.push(await timed(`${proxy.message.url}${path}`, token, requests, agent));
+        forwarded.push(await timed(`${bare.message.url}${path}`, token, requests, agent));
+      }
+      const ratio = median(through) / median(direct);
+      const bareRatio = median(forwarded) / median(direct);
+      details.detail = { directMs: direct, proxyMs: through, bareForwarderMs: forwarded };
+      log(`proxy: order detail ${median(direct).toFixed(3)} ms direct, ${median(through).toFixed(3)} ms through the proxy → ${ratio.toFixed(2)}×; a bare forwarder (no record, no judging) ${median(forwarded).toFixed(3)} ms → ${bareRatio.toFixed(2)}× (${rounds} rounds of ${requests})`);
+      rows.push({ figure: 'proxy overhead, order detail (through / direct)', value: ratio, unit: '×', target: '≤ 1.2×', met: ratio <= 1.2 });
+      rows.push({ figure: 'a bare forwarder, order detail (through / direct)', value: bareRatio, unit: '×', note: 'the extra hop alone: node:http → undici, nothing recorded or judged' });
+      rows.push({ figure: 'proxy, order detail per request (added)', value: (median(through) - median(direct)) * 1000, unit: 'µs' });
+
+      // the export, streamed through
+      const atRest = proxy.peakRss();
+      const auth = { authorization: `Bearer ${token}` };
+      const started = await request(`${proxy.message.url}/api/v1/order/export/csv/`, { method: 'POST', headers: auth, dispatcher: agent });
+      const { task_id } = (await started.body.json()) as { task_id: string };
+      const t0 = performance.now();
+      for (;;) {
+        const s = await request(`${proxy.message.url}/api/v1/order/export/${task_id}/status/`, { headers: auth, dispatcher: agent });
+        const st = (await s.body.json()) as { success: boolean | null };
+        if (st.success !== null) break;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      const t1 = performance.now();
+      const dl = await request(`${proxy.message.url}/api/v1/order/export/${task_id}/download/`, { headers: auth, dispatcher: agent });
+      let bytes = 0;
+      for await (const c of dl.body) bytes += (c as Buffer).length;
+      const ms = performance.now() - t1;
+      const peak = proxy.peakRss();
+      details.export = { bytes, waitMs: t1 - t0, streamMs: ms, proxyPeakRss: peak, proxyRssAtRest: atRest };
+      log(`proxy: export of ${orders} orders, ${(bytes / MiB).toFixed(0)} MiB streamed through in ${(ms / 1000).toFixed(1)} s (${(bytes / MiB / (ms / 1000)).toFixed(0)} MiB/s); proxy peak ${((peak ?? NaN) / MiB).toFixed(0)} MiB (at rest ${((atRest ?? NaN) / MiB).toFixed(0)} MiB)`);
+      rows.push({ figure: `proxy peak memory, export of ${orders.toLocaleString('en-US')} orders streamed through`, value: peak === undefined ? undefined : peak / MiB, unit: 'MiB', target: '< 256 MiB', met: peak !== undefined && peak < 256 * MiB, note: `${(bytes / MiB).toFixed(0)} MiB of CSV` });
+      rows.push({ figure: 'proxy, export streamed through', value: bytes / MiB / (ms / 1000), unit: 'MiB/s' });
+      await agent.close();
+    } finally {
+      await proxy.stop();
+      await bare.stop();
+    }
+  } finally {
+    await mock.stop();
+  }
+  return { name: 'proxy', rows, details };
+}

@@ -1,0 +1,38 @@
+/**
+ * Child: `conformance proxy` in front of a target, on 127.0.0.1 and a free
+ * port, announced as `@@READY {url}`. Arguments: `{target, bare?}`. Its
+ * findings are counted, not printed (printing is not what is measured).
+ * With `bare`, a forwarder that only forwards (node:http → undici, no
+ * record, no judging): the price of the extra hop alone, for comparison.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
+import { announce, childArgs, onStop } from './lib.ts';
+
+const args = childArgs<{ target: string; bare?: boolean }>();
+if (args.bare) {
+  const agent = new Agent({ connections: 256 });
+  const origin = new URL(args.target).origin;
+  const server = createServer(async (req, res) => {
+    const { host: _host, connection: _c, ...headers } = req.headers;
+    const up = await agent.request({ origin, path: req.url ?? '/', method: (req.method ?? 'GET') as 'GET', headers: headers as Record<string, string> });
+    res.writeHead(up.statusCode, Object.fromEntries(Object.entries(up.headers).filter(([k]) => k !== 'connection' && k !== 'keep-alive' && k !== 'transfer-encoding')) as Record<string, string>);
+    for await (const c of up.body) if (!res.write(c)) await new Promise((r) => res.once('drain', r));
+    res.end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  onStop(async () => {
+    server.closeAllConnections();
+    server.close();
+    await agent.destroy();
+  });
+  announce('READY', { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+} else {
+  const { startProxy } = await import('../../src/proxy/server.ts');
+  const { loadSpec } = await import('../../src/spec/load.ts');
+  let findings = 0;
+  const proxy = await startProxy({ spec: loadSpec(), target: args.target, onFinding: () => void findings++ });
+  onStop(() => proxy.close());
+  announce('READY', { url: proxy.url });
+}
