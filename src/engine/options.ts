@@ -132,7 +132,7 @@ export function parseBool(flag: string, v: Raw): boolean {
   throw bad(`${flag} takes ${TRUE_WORDS.join('/')} or ${FALSE_WORDS.filter(Boolean).join('/')} (or empty for off); got "${String(v)}"`);
 }
 
-export function parseInt(flag: string, v: Raw, min: number, max: number): number {
+export function parseWhole(flag: string, v: Raw, min: number, max: number): number {
   const n = typeof v === 'number' ? v : Number(String(v).trim());
   if (String(v).trim() === '' || !Number.isInteger(n) || n < min || n > max) {
     throw bad(`${flag} must be a whole number from ${min} to ${max} (got "${String(v)}")`);
@@ -287,12 +287,12 @@ export const RUN_OPTIONS: readonly Def[] = [
   }),
   opt('dryRun', '--dry-run', 'CONFORMANCE_DRY_RUN', 'off', 'perform the reads; send no write and no export, list every one it would have sent', (v, f) => parseBool(f, v)),
   opt('requireComplete', '--require-complete', 'CONFORMANCE_REQUIRE_COMPLETE', 'off', 'a partial PASS (an error-severity check not run) exits 1', (v, f) => parseBool(f, v)),
-  opt('seed', '--seed <n>', 'CONFORMANCE_SEED', 'random, printed', 'replays sampling, fuzzing and the bundled server\'s data', (v, f) => parseInt(f, v, 0, 2 ** 31 - 1)),
-  opt('fuzzRuns', '--fuzz-runs <n>', 'CONFORMANCE_FUZZ_RUNS', String(DEFAULTS.fuzzRuns), 'cases per fuzz property (0: off)', (v, f) => parseInt(f, v, 0, 100_000)),
-  opt('fuzzBudgetMs', '--fuzz-budget-ms <ms>', 'CONFORMANCE_FUZZ_BUDGET_MS', String(DEFAULTS.fuzzBudgetMs), 'wall-clock budget of the fuzz phase', (v, f) => parseInt(f, v, 100, 3_600_000)),
-  opt('timeoutMs', '--timeout-ms <ms>', 'CONFORMANCE_TIMEOUT_MS', String(DEFAULTS.timeoutMs), 'deadline of one exchange, headers and body', (v, f) => parseInt(f, v, 50, 600_000)),
-  opt('concurrency', '--concurrency <n>', 'CONFORMANCE_CONCURRENCY', String(DEFAULTS.concurrency), 'requests in flight', (v, f) => parseInt(f, v, 1, 256)),
-  opt('maxOrders', '--max-orders <n>', 'CONFORMANCE_MAX_ORDERS', String(DEFAULTS.maxOrders), 'orders examined in detail (every state covered first)', (v, f) => parseInt(f, v, 1, 10_000_000)),
+  opt('seed', '--seed <n>', 'CONFORMANCE_SEED', 'random, printed', 'replays sampling, fuzzing and the bundled server\'s data', (v, f) => parseWhole(f, v, 0, 2 ** 31 - 1)),
+  opt('fuzzRuns', '--fuzz-runs <n>', 'CONFORMANCE_FUZZ_RUNS', String(DEFAULTS.fuzzRuns), 'cases per fuzz property (0: off)', (v, f) => parseWhole(f, v, 0, 100_000)),
+  opt('fuzzBudgetMs', '--fuzz-budget-ms <ms>', 'CONFORMANCE_FUZZ_BUDGET_MS', String(DEFAULTS.fuzzBudgetMs), 'wall-clock budget of the fuzz phase', (v, f) => parseWhole(f, v, 100, 3_600_000)),
+  opt('timeoutMs', '--timeout-ms <ms>', 'CONFORMANCE_TIMEOUT_MS', String(DEFAULTS.timeoutMs), 'deadline of one exchange, headers and body', (v, f) => parseWhole(f, v, 50, 600_000)),
+  opt('concurrency', '--concurrency <n>', 'CONFORMANCE_CONCURRENCY', String(DEFAULTS.concurrency), 'requests in flight', (v, f) => parseWhole(f, v, 1, 256)),
+  opt('maxOrders', '--max-orders <n>', 'CONFORMANCE_MAX_ORDERS', String(DEFAULTS.maxOrders), 'orders examined in detail (every state covered first)', (v, f) => parseWhole(f, v, 1, 10_000_000)),
   opt('reportDir', '--report-dir <dir>', 'CONFORMANCE_REPORT_DIR', DEFAULTS.reportDir, 'where reports go (checked before any request; replaced as a whole)', (v, f) => {
     const s = String(v);
     if (s.trim() === '') throw bad(`${f} is empty`);
@@ -313,10 +313,10 @@ export const RUN_OPTIONS: readonly Def[] = [
     const names = list(v);
     return names.length > 0 ? names : undefined;
   }),
-  opt('budget', '--budget <n>', 'CONFORMANCE_BUDGET', String(DEFAULTS.budget), 'most requests a run may make', (v, f) => parseInt(f, v, 10, 100_000_000)),
-  opt('maxBodyBytes', '--max-body-bytes <n>', 'CONFORMANCE_MAX_BODY_BYTES', '32 MiB', 'largest response accepted', (v, f) => parseInt(f, v, 1024, 2 ** 31 - 1)),
-  opt('waitMs', '--wait-ms <ms>', 'CONFORMANCE_WAIT_MS', String(DEFAULTS.waitMs), 'longest wait for an export or a lifecycle move', (v, f) => parseInt(f, v, 100, 3_600_000)),
-  opt('maxRunS', '--max-run-s <s>', 'CONFORMANCE_MAX_RUN_S', String(DEFAULTS.maxRunS), 'the whole run\'s time limit (0: none): past it no request is sent and the run is INCOMPLETE (`CONF_ERR_RUN_TIME_LIMIT`); a `Retry-After` is waited out only within it and within 10 s (`CONF_ERR_RETRY_AFTER_LIMIT`)', (v, f) => parseInt(f, v, 0, 7 * 86_400)),
+  opt('budget', '--budget <n>', 'CONFORMANCE_BUDGET', String(DEFAULTS.budget), 'most requests a run may make', (v, f) => parseWhole(f, v, 10, 100_000_000)),
+  opt('maxBodyBytes', '--max-body-bytes <n>', 'CONFORMANCE_MAX_BODY_BYTES', '32 MiB', 'largest response accepted', (v, f) => parseWhole(f, v, 1024, 2 ** 31 - 1)),
+  opt('waitMs', '--wait-ms <ms>', 'CONFORMANCE_WAIT_MS', String(DEFAULTS.waitMs), 'longest wait for an export or a lifecycle move', (v, f) => parseWhole(f, v, 100, 3_600_000)),
+  opt('maxRunS', '--max-run-s <s>', 'CONFORMANCE_MAX_RUN_S', String(DEFAULTS.maxRunS), 'the whole run\'s time limit (0: none): past it no request is sent and the run is INCOMPLETE (`CONF_ERR_RUN_TIME_LIMIT`); a `Retry-After` is waited out only within it and within 10 s (`CONF_ERR_RETRY_AFTER_LIMIT`)', (v, f) => parseWhole(f, v, 0, 7 * 86_400)),
   opt('authHeader', '--auth-header <h>', 'CONFORMANCE_AUTH_HEADER', DEFAULTS.authHeader, 'header carrying the credential', (v, f) => parseHeaderName(f, v)),
   opt('authScheme', '--auth-scheme <s>', 'CONFORMANCE_AUTH_SCHEME', DEFAULTS.authScheme, 'prefix before the token (`""` for none)', (v, f) => {
     const s = String(v);
@@ -353,7 +353,7 @@ export const RUN_OPTIONS: readonly Def[] = [
     if (/[\x00]/.test(s)) throw bad(`${f} holds a NUL character`);
     return s;
   }),
-  opt('recordBodyCap', '--record-body-cap <n>', 'CONFORMANCE_RECORD_BODY_CAP', '1 MiB', 'characters of a body a cassette keeps; beyond them its size and sha256 (judge needs whole bodies of what it reads whole)', (v, f) => parseInt(f, v, 1024, 2 ** 31 - 1)),
+  opt('recordBodyCap', '--record-body-cap <n>', 'CONFORMANCE_RECORD_BODY_CAP', '1 MiB', 'characters of a body a cassette keeps; beyond them its size and sha256 (judge needs whole bodies of what it reads whole)', (v, f) => parseWhole(f, v, 1024, 2 ** 31 - 1)),
 ];
 
 /** Secrets read only from the environment, never from a flag (a flag shows in `ps` and shell history). */
@@ -660,17 +660,17 @@ const mopt = <K extends keyof MockCommandOptions>(key: K, flag: string, env: str
 
 /** Every option of `conformance mock` (and of `npx tsx mock/main.ts`). */
 export const MOCK_OPTIONS: readonly MockDef[] = [
-  mopt('port', '--port <n>', 'CONFORMANCE_MOCK_PORT', 8080, 'port (0 picks a free one)', (v, f) => parseInt(f, v, 0, 65535)),
+  mopt('port', '--port <n>', 'CONFORMANCE_MOCK_PORT', 8080, 'port (0 picks a free one)', (v, f) => parseWhole(f, v, 0, 65535)),
   mopt('host', '--host <host>', 'CONFORMANCE_MOCK_HOST', '127.0.0.1', 'interface to listen on', (v, f) => {
     const s = String(v).trim();
     if (s === '') throw bad(`${f} is empty`);
     return s;
   }),
-  mopt('seed', '--seed <n>', 'CONFORMANCE_MOCK_SEED', M.seed.def, 'data seed', (v, f) => parseInt(f, v, M.seed.min, M.seed.max)),
-  mopt('orders', '--orders <n>', 'CONFORMANCE_MOCK_ORDERS', M.orders.def, 'number of orders', (v, f) => parseInt(f, v, M.orders.min, M.orders.max)),
-  mopt('exportWindowS', '--export-window-s <s>', 'CONFORMANCE_MOCK_EXPORT_WINDOW_S', M.exportWindowS.def, 'export rate-limit window per user', (v, f) => parseInt(f, v, M.exportWindowS.min, M.exportWindowS.max)),
-  mopt('stepMs', '--step-ms <ms>', 'CONFORMANCE_MOCK_STEP_MS', M.stepMs.def, 'duration of one lifecycle step for moving orders', (v, f) => parseInt(f, v, M.stepMs.min, M.stepMs.max)),
-  mopt('exportMs', '--export-ms <ms>', 'CONFORMANCE_MOCK_EXPORT_MS', M.exportMs.def, 'how long an export task takes', (v, f) => parseInt(f, v, M.exportMs.min, M.exportMs.max)),
+  mopt('seed', '--seed <n>', 'CONFORMANCE_MOCK_SEED', M.seed.def, 'data seed', (v, f) => parseWhole(f, v, M.seed.min, M.seed.max)),
+  mopt('orders', '--orders <n>', 'CONFORMANCE_MOCK_ORDERS', M.orders.def, 'number of orders', (v, f) => parseWhole(f, v, M.orders.min, M.orders.max)),
+  mopt('exportWindowS', '--export-window-s <s>', 'CONFORMANCE_MOCK_EXPORT_WINDOW_S', M.exportWindowS.def, 'export rate-limit window per user', (v, f) => parseWhole(f, v, M.exportWindowS.min, M.exportWindowS.max)),
+  mopt('stepMs', '--step-ms <ms>', 'CONFORMANCE_MOCK_STEP_MS', M.stepMs.def, 'duration of one lifecycle step for moving orders', (v, f) => parseWhole(f, v, M.stepMs.min, M.stepMs.max)),
+  mopt('exportMs', '--export-ms <ms>', 'CONFORMANCE_MOCK_EXPORT_MS', M.exportMs.def, 'how long an export task takes', (v, f) => parseWhole(f, v, M.exportMs.min, M.exportMs.max)),
   mopt('providerStates', '--provider-states', 'CONFORMANCE_MOCK_PROVIDER_STATES', false, 'serve POST /_pact/provider-states (Pact provider verification)', (v, f) => parseBool(f, v)),
   mopt('variants', '--variant <names>', 'CONFORMANCE_MOCK_VARIANT', '', 'provider variants, comma-separated (see the README: bare-list, html-404, action-204, token-auth, ...)', (v) => String(v)),
 ];
