@@ -12,7 +12,7 @@
 import { createServer } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type HTTPMethods, type RouteHandlerMethod } from 'fastify';
-import type { Violation } from '../src/spec/validators.ts';
+import type { Violation } from '../src/contract/validators.ts';
 import { contentTypeOf, csvStream, documentBytes, isPlainFilename } from './files.ts';
 import type { Model } from './model.ts';
 import { detailOf, documentGroups, documentsOf, historyOf, summaryOf, type OrderSummary } from './orders.ts';
@@ -359,7 +359,7 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
 
   /**
    * Handlers are registered by operationId: the method and the path come from
-   * openapi.yaml (src/spec/router.ts names them the same way), so the server
+   * openapi.yaml (src/contract/router.ts names them the same way), so the server
    * cannot serve a path the spec does not have. Start-up fails when a handler
    * names an operation the spec lacks, or an operation has no handler (only
    * the inferred GET product_order may be left out, by the variant that does).

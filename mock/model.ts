@@ -12,9 +12,9 @@
  * enumerated from its transitions (every edge used at most once, every prefix
  * kept): seeded orders cycle through them so that every state is covered.
  */
-import { enumOf, loadSpec, type JsonObject, type Spec } from '../src/spec/load.ts';
-import { lifecycleOf, type ActionRule, type Lifecycle } from '../src/spec/lifecycle.ts';
-import { validatorsFor, type Validators } from '../src/spec/validators.ts';
+import { enumOf, loadSpec, type JsonObject, type Spec } from '../src/contract/load.ts';
+import { lifecycleOf, type ActionRule, type Lifecycle } from '../src/contract/lifecycle.ts';
+import { validatorsFor, type Validators } from '../src/contract/validators.ts';
 import { PRODUCTS, STEP_DOCUMENTS } from './catalogue.ts';
 
 export interface Scenario {

@@ -12,7 +12,7 @@
  * list, the detail, the history and the export always agree.
  */
 import type { components } from '../generated/openapi.ts';
-import type { ActionRule } from '../src/spec/lifecycle.ts';
+import type { ActionRule } from '../src/contract/lifecycle.ts';
 import {
   BILLING_SITES, CANCEL_REASONS, CHANGE_REASONS, END_CUSTOMERS, FIRST_NAMES, LAST_NAMES, MANAGERS, OPTIONS,
   PRODUCTS, REJECT_REASONS, SITES, STEP_DOCUMENTS, TECHNICAL_ZONES, TOPOLOGIES,

@@ -14,7 +14,7 @@
  * order's state is computed from the clock when it is read.
  */
 import type { components } from '../generated/openapi.ts';
-import type { ActionRule } from '../src/spec/lifecycle.ts';
+import type { ActionRule } from '../src/contract/lifecycle.ts';
 import type { Model } from './model.ts';
 import {
   documentationHistory, documentedHistoryValues, fixedFields, seededOrder, seededRef, skippedStepsHistory, viewOf,

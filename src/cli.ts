@@ -15,7 +15,7 @@ import type { Harness } from './harness/http.ts';
 import type { Report } from './report/types.ts';
 import { scopeLine } from './report/verdict.ts';
 import { checkReportDir, tryReportDir, writeReports } from './report/write.ts';
-import { loadSpec } from './spec/load.ts';
+import { loadSpec } from './contract/load.ts';
 import { forConsole } from './harness/redact.ts';
 
 // every line printed may carry server strings: control sequences and CI workflow commands are defused

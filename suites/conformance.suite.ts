@@ -15,7 +15,7 @@ import { CHECKS } from '../src/checks/catalog.ts';
 import { optionsFromEnv } from '../src/engine/options.ts';
 import { runConformance } from '../src/engine/run.ts';
 import type { Report, Result } from '../src/report/types.ts';
-import { loadSpec } from '../src/spec/load.ts';
+import { loadSpec } from '../src/contract/load.ts';
 
 // every CONFORMANCE_* variable of `conformance run`, by the same table and the same rules (src/engine/options.ts)
 const options = optionsFromEnv(process.env);

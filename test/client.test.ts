@@ -8,8 +8,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { createOrderTrackingClient, type Schemas } from '../src/client.ts';
-import { loadSpec } from '../src/spec/load.ts';
-import { atSpecPointer } from './spec/support.ts';
+import { loadSpec } from '../src/contract/load.ts';
+import { atSpecPointer } from './contract/support.ts';
 
 const spec = loadSpec();
 const detail = atSpecPointer(spec, '/components/examples/OrderDetailDoc/value');

@@ -13,7 +13,7 @@ const ROOT = resolve(__dirname, '..');
 function layerOf(path: string): string {
   const rules: [RegExp, string][] = [
     [/^src\/errors\.ts$/, 'errors'],
-    [/^src\/spec\//, 'spec'],
+    [/^src\/contract\//, 'contract'],
     [/^src\/harness\//, 'harness'],
     [/^src\/checks\//, 'checks'],
     // the cassette's format, writer, reader and replay transport sit beside the harness; the commands that judge and replay above the engine
@@ -36,22 +36,22 @@ function layerOf(path: string): string {
 /** what each layer may import (besides itself) */
 const ALLOWED: Record<string, string[]> = {
   errors: [],
-  spec: ['errors'],
+  contract: ['errors'],
   // a check judges exchanges against the contract; it sends nothing
-  checks: ['spec', 'harness', 'report', 'errors'],
+  checks: ['contract', 'harness', 'report', 'errors'],
   // the exchange record of a cassette (src/cassette/record.ts)
   cassette: ['harness', 'errors'],
   harness: ['report'],
-  report: ['spec', 'errors', 'package'],
-  engine: ['spec', 'harness', 'checks', 'cassette', 'report', 'errors', 'mock', 'fuzz', 'package'],
-  'cassette-commands': ['cassette', 'engine', 'spec', 'report', 'errors', 'harness'],
-  fuzz: ['engine', 'spec', 'harness', 'checks', 'report', 'errors'],
+  report: ['contract', 'errors', 'package'],
+  engine: ['contract', 'harness', 'checks', 'cassette', 'report', 'errors', 'mock', 'fuzz', 'package'],
+  'cassette-commands': ['cassette', 'engine', 'contract', 'report', 'errors', 'harness'],
+  fuzz: ['engine', 'contract', 'harness', 'checks', 'report', 'errors'],
   client: ['generated'],
   // the client side (conformance proxy, conformance judge): forwards, records and judges traffic it did not make
-  proxy: ['spec', 'harness', 'checks', 'cassette', 'report', 'errors', 'mock', 'engine'],
+  proxy: ['contract', 'harness', 'checks', 'cassette', 'report', 'errors', 'mock', 'engine'],
   // the pact commands (contracts/command.ts) are loaded by the CLI only when called
-  cli: ['engine', 'spec', 'checks', 'cassette', 'cassette-commands', 'report', 'errors', 'mock', 'client', 'harness', 'fuzz', 'contracts', 'proxy'],
-  mock: ['spec', 'errors', 'generated'],
+  cli: ['engine', 'contract', 'checks', 'cassette', 'cassette-commands', 'report', 'errors', 'mock', 'client', 'harness', 'fuzz', 'contracts', 'proxy'],
+  mock: ['contract', 'errors', 'generated'],
 };
 
 function files(dir: string): string[] {

@@ -13,7 +13,7 @@ import { discover } from '../../src/fuzz/data.ts';
 import { runFuzz } from '../../src/fuzz/index.ts';
 import { harnessFor } from '../../src/engine/run.ts';
 import type { Exchange } from '../../src/harness/http.ts';
-import { loadSpec } from '../../src/spec/load.ts';
+import { loadSpec } from '../../src/contract/load.ts';
 import { announce, childArgs } from './lib.ts';
 import type { RecordedRequest } from './suite-child.ts';
 

@@ -10,8 +10,8 @@ import { announce, childArgs } from './lib.ts';
 
 const { keys } = childArgs<{ keys?: string[] }>();
 const t0 = performance.now();
-const { loadSpec } = await import('../../src/spec/load.ts');
-const { validatorsFor } = await import('../../src/spec/validators.ts');
+const { loadSpec } = await import('../../src/contract/load.ts');
+const { validatorsFor } = await import('../../src/contract/validators.ts');
 const t1 = performance.now();
 const spec = loadSpec();
 const t2 = performance.now();

@@ -12,8 +12,8 @@ import { writeFileSync } from 'node:fs';
 import { runConformance } from '../../src/engine/run.ts';
 import { resolveOptions } from '../../src/engine/options.ts';
 import { Harness, type Exchange } from '../../src/harness/http.ts';
-import { loadSpec } from '../../src/spec/load.ts';
-import { validatorsFor } from '../../src/spec/validators.ts';
+import { loadSpec } from '../../src/contract/load.ts';
+import { validatorsFor } from '../../src/contract/validators.ts';
 import { announce, childArgs, cpuMs, ownPeakRss } from './lib.ts';
 
 export interface RecordedRequest {

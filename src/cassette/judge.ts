@@ -14,7 +14,7 @@
 import { ConformanceError } from '../errors.ts';
 import { certify, type RunHooks, type RunOutcome } from '../engine/run.ts';
 import { resolveOptions, type RunOptions } from '../engine/options.ts';
-import { loadSpec } from '../spec/load.ts';
+import { loadSpec } from '../contract/load.ts';
 import { VirtualClock } from './clock.ts';
 import { readCassette, type Cassette } from './file.ts';
 import { RECORDED_OPTIONS } from './record.ts';

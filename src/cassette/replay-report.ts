@@ -24,7 +24,7 @@ import { certify } from '../engine/run.ts';
 import { parseReport } from '../report/read.ts';
 import type { Evidence, Report, Result } from '../report/types.ts';
 import { writeReports } from '../report/write.ts';
-import { loadSpec } from '../spec/load.ts';
+import { loadSpec } from '../contract/load.ts';
 import { RECORDED_OPTIONS } from './record.ts';
 
 export interface ReplayOptions {

@@ -18,9 +18,9 @@ import { fileURLToPath } from 'node:url';
 import type { Exchange } from '../harness/http.ts';
 import { Redactor } from '../harness/redact.ts';
 import type { Evidence, Severity } from '../report/types.ts';
-import { lifecycleOf, type Lifecycle } from '../spec/lifecycle.ts';
-import type { Spec } from '../spec/load.ts';
-import { validatorsFor, type Validators } from '../spec/validators.ts';
+import { lifecycleOf, type Lifecycle } from '../contract/lifecycle.ts';
+import type { Spec } from '../contract/load.ts';
+import { validatorsFor, type Validators } from '../contract/validators.ts';
 import type { CheckName } from './catalog.ts';
 
 /** One thing a check found wrong, about one exchange. */

@@ -5,8 +5,8 @@
  * and a keyword on an `x-inferred` node stays a warning.
  */
 import type { Exchange } from '../harness/http.ts';
-import { plainExpectation } from '../spec/plain.ts';
-import type { Violation } from '../spec/validators.ts';
+import { plainExpectation } from '../contract/plain.ts';
+import type { Violation } from '../contract/validators.ts';
 import type { Finding, JudgeEnv, Judgement } from './define.ts';
 
 /** every 2xx: an action or a creation the target acknowledged, whatever success status it chose */

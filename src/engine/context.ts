@@ -7,11 +7,11 @@ import { CHECK_BY_NAME, type CheckName, type CheckNeed } from '../checks/catalog
 import { judgeEnv, type Check, type JudgeEnv, type Judgement } from '../checks/define.ts';
 import type { Exchange, Harness, RequestSpec } from '../harness/http.ts';
 import { segment } from '../harness/url.ts';
-import { routerOf, type Router } from '../spec/router.ts';
+import { routerOf, type Router } from '../contract/router.ts';
 import type { Evidence, Profile, Result, Severity } from '../report/types.ts';
-import { lifecycleOf, type Lifecycle } from '../spec/lifecycle.ts';
-import type { Spec } from '../spec/load.ts';
-import { validatorsFor, type Validators } from '../spec/validators.ts';
+import { lifecycleOf, type Lifecycle } from '../contract/lifecycle.ts';
+import type { Spec } from '../contract/load.ts';
+import { validatorsFor, type Validators } from '../contract/validators.ts';
 import type { RunOptions } from './options.ts';
 
 const MAX_EVIDENCE = 5;

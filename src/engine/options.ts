@@ -15,7 +15,7 @@ import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { CORE_SCHEMA, dump as dumpYaml, load as loadYaml } from 'js-yaml';
 import { CHECK_BY_NAME, CHECKS, CLIENT_CHECK_BY_NAME } from '../checks/catalog.ts';
 import { MOCK_LIMITS as M } from '../../mock/index.ts';
-import { DEFAULT_SPEC_PATH, loadSpec } from '../spec/load.ts';
+import { DEFAULT_SPEC_PATH, loadSpec } from '../contract/load.ts';
 import { ConformanceError } from '../errors.ts';
 import type { Profile } from '../report/types.ts';
 

@@ -18,7 +18,7 @@ import { CommandToken, OAuthToken } from '../harness/credentials.ts';
 import { Harness, makeDispatcher, tlsProblem, type Exchange, type HarnessOptions, type TlsSettings, type Transport } from '../harness/http.ts';
 import type { LatencyStat, Report, Result } from '../report/types.ts';
 import { verdictOf } from '../report/verdict.ts';
-import { loadSpec, type Spec } from '../spec/load.ts';
+import { loadSpec, type Spec } from '../contract/load.ts';
 import { RunContext, type RunProgress } from './context.ts';
 import type { RunOptions } from './options.ts';
 import { checkCredentials, checkNotFound, checkTenantIsolation, checkTraversal, type DocRef } from './phases/access.ts';

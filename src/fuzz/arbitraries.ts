@@ -11,7 +11,7 @@
  * path. Turning a value into a URL is `./request.ts`'s job.
  */
 import * as fc from 'fast-check';
-import { deref, type Json, type JsonObject, type Spec } from '../spec/load.ts';
+import { deref, type Json, type JsonObject, type Spec } from '../contract/load.ts';
 
 function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { forConsole } from '../harness/redact.ts';
 import type { Report } from '../report/types.ts';
 import { ConformanceError } from '../errors.ts';
-import { loadSpec } from '../spec/load.ts';
+import { loadSpec } from '../contract/load.ts';
 import { parseCassette } from './cassette.ts';
 import { harToRecords, isHar } from './har.ts';
 import { TrafficJudge, type LiveFinding } from './judge.ts';

@@ -25,7 +25,7 @@ import type { Exchange } from '../harness/http.ts';
 import { toCurl } from '../harness/redact.ts';
 import type { Evidence, Profile, Report, Result, Severity } from '../report/types.ts';
 import { verdictOf } from '../report/verdict.ts';
-import type { Spec } from '../spec/load.ts';
+import type { Spec } from '../contract/load.ts';
 
 export type Side = 'client' | 'provider';
 

@@ -20,7 +20,7 @@ import { startMock, type MockOptions, type RunningMock } from '../../mock/index.
 import type { ExchangeRecord } from '../cassette/record.ts';
 import { rawTarget, routerFor } from '../checks/client/traffic.ts';
 import { ConformanceError } from '../errors.ts';
-import type { Spec } from '../spec/load.ts';
+import type { Spec } from '../contract/load.ts';
 import { CassetteWriter } from './cassette.ts';
 import { PROXY_OWN, TrafficJudge, type LiveFinding } from './judge.ts';
 import { CredentialMask, decoded, flatHeaders, responseBody } from './record.ts';

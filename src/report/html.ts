@@ -17,8 +17,8 @@
  * allows only this file's own stylesheet and script, by hash, and no network.
  */
 import { createHash } from 'node:crypto';
-import { lifecycleOf } from '../spec/lifecycle.ts';
-import type { Spec } from '../spec/load.ts';
+import { lifecycleOf } from '../contract/lifecycle.ts';
+import type { Spec } from '../contract/load.ts';
 import { renderBar, renderLatencySvg } from './charts.ts';
 import { escapeHtml as h, truncate } from './escape.ts';
 import { STATUS_LABEL, causeKey, countStatuses, exchangeLine, formatDate, formatDuration, formatValue, groupResults, sharedCauses, shortHash, worstOf, type SharedCause } from './format.ts';

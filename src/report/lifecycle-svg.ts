@@ -10,7 +10,7 @@
  * left to right; edges between neighbouring columns are S-curves, every other
  * edge is an arc bent to whichever side crosses fewer states.
  */
-import type { Machine } from '../spec/lifecycle.ts';
+import type { Machine } from '../contract/lifecycle.ts';
 import { escapeHtml as h } from './escape.ts';
 import type { TransitionStat } from './types.ts';
 

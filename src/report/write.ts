@@ -9,7 +9,7 @@
 import { mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ConformanceError } from '../errors.ts';
-import { loadSpec, type Spec } from '../spec/load.ts';
+import { loadSpec, type Spec } from '../contract/load.ts';
 import { makeCertificate } from './certificate.ts';
 import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';

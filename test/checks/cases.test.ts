@@ -10,7 +10,7 @@ import { fromRecord, type ExchangeRecord } from '../../src/cassette/record.ts';
 import { judgeEnv } from '../../src/checks/define.ts';
 import { CHECKS } from '../../src/checks/catalog.ts';
 import { CHECK_MODULES, MODULE_BY_NAME } from '../../src/checks/index.ts';
-import { loadSpec } from '../../src/spec/load.ts';
+import { loadSpec } from '../../src/contract/load.ts';
 
 interface WantFinding {
   /** a part of the message */

@@ -11,8 +11,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { productionStepValues } from '../../generated/openapi.ts';
-import { lifecycleOf } from '../../src/spec/lifecycle.ts';
-import { loadSpec } from '../../src/spec/load.ts';
+import { lifecycleOf } from '../../src/contract/lifecycle.ts';
+import { loadSpec } from '../../src/contract/load.ts';
 import {
   bearer, changed, editItems, editJson, editRequest, editResponse, itemsOf, jsonAnswer, jsonOf, mainGet, reasonsOf, requestJson,
   resetConnection, withJson, type Fault, type FaultContext, type ProxyRequest, type ProxyResponse,

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECK_BY_NAME } from '../../src/checks/catalog.ts';
-import { loadSpec } from '../../src/spec/load.ts';
+import { loadSpec } from '../../src/contract/load.ts';
 import { FAULTS } from './proxy.ts';
 import { startTarget, type Target } from './target.ts';
 

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKS, CHECK_BY_NAME } from '../../src/checks/catalog.ts';
 import type { Report } from '../../src/report/types.ts';
-import { loadSpec } from '../../src/spec/load.ts';
+import { loadSpec } from '../../src/contract/load.ts';
 import { FAULTS } from './proxy.ts';
 import { startTarget, type Target } from './target.ts';
 

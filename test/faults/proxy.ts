@@ -16,8 +16,8 @@ import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
 import type { operations } from '../../generated/openapi.ts';
 import { DEMO_TOKENS } from '../../mock/index.ts';
-import { loadSpec } from '../../src/spec/load.ts';
-import { routerOf } from '../../src/spec/router.ts';
+import { loadSpec } from '../../src/contract/load.ts';
+import { routerOf } from '../../src/contract/router.ts';
 
 export { FAULTS } from './faults.ts';
 
@@ -100,7 +100,7 @@ const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-l
 
 const router = routerOf(loadSpec());
 
-/** Which operation a raw method and path address: the spec's router (src/spec/router.ts), as the engine and the reference server route them. */
+/** Which operation a raw method and path address: the spec's router (src/contract/router.ts), as the engine and the reference server route them. */
 export function operationOf(method: string, pathname: string): Operation {
   return (router.match(method, pathname)?.operation?.operationId as Operation | undefined) ?? 'other';
 }

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { RAW_TRICKS, UNKNOWN_NAMES, invalidActionBody, invalidProductOrderBody, isNormalisedAway, parametersOf, queryArb, segmentArb, type Body } from '../../src/fuzz/arbitraries.ts';
 import { readings } from '../../src/fuzz/properties.ts';
 import { encode, queryString, segment, withQuery } from '../../src/fuzz/request.ts';
-import { validatorsFor } from '../../src/spec/validators.ts';
+import { validatorsFor } from '../../src/contract/validators.ts';
 import { spec } from './support.ts';
 
 const REASONS = ["Cessation d'activité", 'Autres motifs, précisez en commentaire'];

@@ -7,7 +7,7 @@ import { RunContext } from '../../src/engine/context.ts';
 import { resolveOptions } from '../../src/engine/options.ts';
 import { harnessFor } from '../../src/engine/run.ts';
 import type { Evidence, Result } from '../../src/report/types.ts';
-import { loadSpec } from '../../src/spec/load.ts';
+import { loadSpec } from '../../src/contract/load.ts';
 
 export const spec = loadSpec();
 

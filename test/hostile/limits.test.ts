@@ -14,7 +14,7 @@ import type { RunOutcome } from '../../src/engine/run.ts';
 import { retryAfterSeconds } from '../../src/harness/http.ts';
 import { resolveOptions } from '../../src/engine/options.ts';
 import { writeReports } from '../../src/report/write.ts';
-import { loadSpec } from '../../src/spec/load.ts';
+import { loadSpec } from '../../src/contract/load.ts';
 import { chain, editResponse, jsonAnswer, type Operation, type Transform } from '../faults/proxy.ts';
 import { startTarget } from '../faults/target.ts';
 import { fault, fileTarget } from './support.ts';

@@ -8,9 +8,9 @@ import { connect } from 'node:net';
 import { request } from 'undici';
 import { expect } from 'vitest';
 import { DEMO_TOKENS, startMock, type MockOptions, type RunningMock } from '../../mock/index.ts';
-import { loadSpec } from '../../src/spec/load.ts';
-import { lifecycleOf } from '../../src/spec/lifecycle.ts';
-import { validatorsFor } from '../../src/spec/validators.ts';
+import { loadSpec } from '../../src/contract/load.ts';
+import { lifecycleOf } from '../../src/contract/lifecycle.ts';
+import { validatorsFor } from '../../src/contract/validators.ts';
 
 export const spec = loadSpec();
 export const validators = validatorsFor(spec);

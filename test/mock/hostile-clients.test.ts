@@ -13,7 +13,7 @@ import { buildApp } from '../../mock/app.ts';
 import { DEMO_TOKENS, resolveOptions, startMock, type RunningMock } from '../../mock/index.ts';
 import { loadModel } from '../../mock/model.ts';
 import { Store } from '../../mock/store.ts';
-import { loadSpec } from '../../src/spec/load.ts';
+import { loadSpec } from '../../src/contract/load.ts';
 
 const AUTH = { authorization: `Bearer ${DEMO_TOKENS.customerA_user1}`, 'content-type': 'application/json' };
 

@@ -3,7 +3,7 @@
  * actions following the flowchart, and refused actions changing nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { judgeHistory } from '../../src/spec/lifecycle.ts';
+import { judgeHistory } from '../../src/contract/lifecycle.ts';
 import { A1, allOrders, call, lc, productOrderBody, startServer, type Server } from './helpers.ts';
 
 const STEP = 1000;

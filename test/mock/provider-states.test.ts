@@ -4,7 +4,7 @@
  * values it set; unknown states answer 400.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { judgeHistory } from '../../src/spec/lifecycle.ts';
+import { judgeHistory } from '../../src/contract/lifecycle.ts';
 import { PROVIDER_STATES } from '../../mock/index.ts';
 import { A1, A2, B1, allOrders, call, lc, productOrderBody, startServer, type Server } from './helpers.ts';
 

@@ -9,7 +9,7 @@ import { buildApp } from '../../mock/app.ts';
 import { resolveOptions } from '../../mock/index.ts';
 import { loadModel } from '../../mock/model.ts';
 import { Store } from '../../mock/store.ts';
-import { DEFAULT_SPEC_PATH, parseSpec } from '../../src/spec/load.ts';
+import { DEFAULT_SPEC_PATH, parseSpec } from '../../src/contract/load.ts';
 
 const text = readFileSync(DEFAULT_SPEC_PATH, 'utf8');
 

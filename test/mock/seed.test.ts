@@ -5,8 +5,8 @@
  * null and document type.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enumOf } from '../../src/spec/load.ts';
-import { judgeHistory } from '../../src/spec/lifecycle.ts';
+import { enumOf } from '../../src/contract/load.ts';
+import { judgeHistory } from '../../src/contract/lifecycle.ts';
 import { A1, B1, allOrders, call, lc, spec, startServer, type Server } from './helpers.ts';
 
 /** Every answer a client can read about the seeded data, as text. */

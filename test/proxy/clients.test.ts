@@ -11,7 +11,7 @@ import type { LiveFinding } from '../../src/proxy/judge.ts';
 import { sessionReports } from '../../src/proxy/report.ts';
 import { startProxy, type RunningProxy } from '../../src/proxy/server.ts';
 import type { Report, Result } from '../../src/report/types.ts';
-import { loadSpec } from '../../src/spec/load.ts';
+import { loadSpec } from '../../src/contract/load.ts';
 
 const spec = loadSpec();
 

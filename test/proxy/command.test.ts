@@ -58,7 +58,7 @@ describe('conformance proxy', () => {
 
   it('a --target that is no http(s) URL, or a port taken, is refused with CONF_ERR_PROXY_START', async () => {
     const { startProxy } = await import('../../src/proxy/server.ts');
-    const { loadSpec } = await import('../../src/spec/load.ts');
+    const { loadSpec } = await import('../../src/contract/load.ts');
     await expect(startProxy({ spec: loadSpec(), target: 'ftp://example.com' })).rejects.toMatchObject({ code: 'CONF_ERR_PROXY_START' });
     const first = await startProxy({ spec: loadSpec(), target: 'http://127.0.0.1:9' });
     try {

@@ -57,7 +57,7 @@ describe('harToRecords', () => {
 describe('the traffic judge, fed one record at a time', () => {
   it('tells a call sent before the Retry-After of its 429 as it comes, once', async () => {
     const { TrafficJudge } = await import('../../src/proxy/judge.ts');
-    const { loadSpec } = await import('../../src/spec/load.ts');
+    const { loadSpec } = await import('../../src/contract/load.ts');
     const judge = new TrafficJudge({ spec: loadSpec() });
     const rec = (at: string, status: number, headers: Record<string, string> = {}) => ({
       at,

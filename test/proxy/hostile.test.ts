@@ -15,7 +15,7 @@ import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionReports } from '../../src/proxy/report.ts';
 import { startProxy, type RunningProxy } from '../../src/proxy/server.ts';
-import { loadSpec } from '../../src/spec/load.ts';
+import { loadSpec } from '../../src/contract/load.ts';
 
 const spec = loadSpec();
 const AUTH = { authorization: 'Bearer demo-token-a1' };

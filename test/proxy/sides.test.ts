@@ -21,7 +21,7 @@ import { judgeCommand } from '../../src/proxy/command.ts';
 import { sessionReports } from '../../src/proxy/report.ts';
 import { startProxy } from '../../src/proxy/server.ts';
 import type { Report } from '../../src/report/types.ts';
-import { loadSpec } from '../../src/spec/load.ts';
+import { loadSpec } from '../../src/contract/load.ts';
 import { FAULTS } from '../faults/faults.ts';
 import { startProxy as startFaultProxy } from '../faults/proxy.ts';
 

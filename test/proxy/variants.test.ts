@@ -10,7 +10,7 @@ import { carefulClient } from '../../examples/clients/careful.ts';
 import { VARIANT_NAMES } from '../../mock/variants.ts';
 import { sessionReports } from '../../src/proxy/report.ts';
 import { startProxy } from '../../src/proxy/server.ts';
-import { loadSpec } from '../../src/spec/load.ts';
+import { loadSpec } from '../../src/contract/load.ts';
 
 const spec = loadSpec();
 

@@ -10,7 +10,7 @@ import { flagOf, reproduceCommand } from '../../src/report/command.ts';
 import { sharedCauses } from '../../src/report/format.ts';
 import { renderHtml } from '../../src/report/html.ts';
 import type { Evidence } from '../../src/report/types.ts';
-import { loadSpec } from '../../src/spec/load.ts';
+import { loadSpec } from '../../src/contract/load.ts';
 import { failingReport, sixFailuresReport } from './fixtures.ts';
 
 const spec = loadSpec();

@@ -5,7 +5,7 @@
  * problems, and a body excerpt that tries to run a script).
  */
 import { CHECKS } from '../../src/checks/catalog.ts';
-import { loadSpec } from '../../src/spec/load.ts';
+import { loadSpec } from '../../src/contract/load.ts';
 import type { Evidence, Report, Result, Status } from '../../src/report/types.ts';
 import { verdictOf } from '../../src/report/verdict.ts';
 

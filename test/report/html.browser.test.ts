@@ -12,8 +12,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderJunit } from '../../src/report/junit.ts';
 import { writeReports } from '../../src/report/write.ts';
-import { lifecycleOf } from '../../src/spec/lifecycle.ts';
-import { loadSpec } from '../../src/spec/load.ts';
+import { lifecycleOf } from '../../src/contract/lifecycle.ts';
+import { loadSpec } from '../../src/contract/load.ts';
 import { failingReport, passingReport, sixFailuresReport } from './fixtures.ts';
 
 /** Debian's chromium; CONFORMANCE_CHROMIUM may point elsewhere (never a downloaded browser). */

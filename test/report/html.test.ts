@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/report/html.ts';
 import { renderLifecycleSvg } from '../../src/report/lifecycle-svg.ts';
-import { lifecycleOf } from '../../src/spec/lifecycle.ts';
-import { loadSpec } from '../../src/spec/load.ts';
+import { lifecycleOf } from '../../src/contract/lifecycle.ts';
+import { loadSpec } from '../../src/contract/load.ts';
 import { failingReport, HOSTILE_IMG, HOSTILE_SCRIPT, passingReport } from './fixtures.ts';
 
 const spec = loadSpec();

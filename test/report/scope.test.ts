@@ -16,7 +16,7 @@ import { renderSummaryMarkdown } from '../../src/report/markdown.ts';
 import type { Report } from '../../src/report/types.ts';
 import { verdictOf } from '../../src/report/verdict.ts';
 import { serializeReport } from '../../src/report/write.ts';
-import { loadSpec } from '../../src/spec/load.ts';
+import { loadSpec } from '../../src/contract/load.ts';
 import { passingReport } from './fixtures.ts';
 
 const spec = loadSpec();

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ConformanceError } from '../../src/errors.ts';
 import { verifyCertificate } from '../../src/report/certificate.ts';
 import { writeReports } from '../../src/report/write.ts';
-import { loadSpec } from '../../src/spec/load.ts';
+import { loadSpec } from '../../src/contract/load.ts';
 import { failingReport } from './fixtures.ts';
 
 describe('writeReports', () => {

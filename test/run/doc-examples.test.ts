@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveOptions } from '../../src/engine/options.ts';
 import { runConformance } from '../../src/engine/run.ts';
 import type { Report } from '../../src/report/types.ts';
-import { loadSpec, type JsonObject } from '../../src/spec/load.ts';
+import { loadSpec, type JsonObject } from '../../src/contract/load.ts';
 
 const TOKEN = 'doc-examples-token-7f3a';
 const spec = loadSpec();

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunOutcome } from '../../src/engine/run.ts';
 import { DEMO_TOKENS } from '../../mock/index.ts';
-import { loadSpec } from '../../src/spec/load.ts';
+import { loadSpec } from '../../src/contract/load.ts';
 import { startTarget, type Target } from '../faults/target.ts';
 
 let target: Target;

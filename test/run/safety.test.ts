@@ -208,7 +208,7 @@ describe('the write guard, under every driver', () => {
     const { RunContext } = await import('../../src/engine/context.ts');
     const { harnessFor } = await import('../../src/engine/run.ts');
     const { writeGuard } = await import('../../src/engine/safety.ts');
-    const { loadSpec } = await import('../../src/spec/load.ts');
+    const { loadSpec } = await import('../../src/contract/load.ts');
     const options = resolveOptions({ baseUrl: 'http://127.0.0.1:9/prefix', allowWrites: true, allowExport: false, disposableOrders: ['MINE 1'] });
     const http = harnessFor({ ...options, baseUrl: 'http://127.0.0.1:9/prefix' });
     const ctx = new RunContext(loadSpec(), http, options, () => undefined);

@@ -8,8 +8,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Exchange } from '../../harness/http.ts';
-import { deref, type Json, type JsonObject, type Operation, type Spec } from '../../spec/load.ts';
-import type { SchemaCheck } from '../../spec/validators.ts';
+import { deref, type Json, type JsonObject, type Operation, type Spec } from '../../contract/load.ts';
+import type { SchemaCheck } from '../../contract/validators.ts';
 import { defineCheck, type Finding, type JudgeEnv } from '../define.ts';
 import { rawTarget, routeOf, routerFor, type ClientTraffic } from './traffic.ts';
 

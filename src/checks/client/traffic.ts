@@ -6,8 +6,8 @@
  */
 import type { Exchange } from '../../harness/http.ts';
 import { retryAfterSeconds } from '../../harness/http.ts';
-import { Router, type RouteMatch } from '../../spec/router.ts';
-import type { Spec } from '../../spec/load.ts';
+import { Router, type RouteMatch } from '../../contract/router.ts';
+import type { Spec } from '../../contract/load.ts';
 
 export interface Seen {
   /** when the request was sent (ISO 8601) */

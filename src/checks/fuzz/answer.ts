@@ -7,7 +7,7 @@
  * fuzzer stops a case at its first error-severity finding and shrinks it.
  */
 import type { Exchange } from '../../harness/http.ts';
-import { plainExpectation } from '../../spec/plain.ts';
+import { plainExpectation } from '../../contract/plain.ts';
 import { defineCheck, type Finding } from '../define.ts';
 
 export interface FuzzAnswerInput {

@@ -4,10 +4,10 @@
  * (GET /api/v1/order/{ref}/historic/, already answered 200 and read as
  * JSON). The lifecycle itself (transitions, production steps, the history
  * vocabulary) comes from `x-lifecycle` in openapi.yaml through
- * src/spec/lifecycle.ts.
+ * src/contract/lifecycle.ts.
  */
 import type { Exchange } from '../../harness/http.ts';
-import { judgeHistory, type HistoryIssue, type HistoryIssueRule } from '../../spec/lifecycle.ts';
+import { judgeHistory, type HistoryIssue, type HistoryIssueRule } from '../../contract/lifecycle.ts';
 import type { CheckName } from '../catalog.ts';
 import { defineCheck, type Check, type Finding } from '../define.ts';
 

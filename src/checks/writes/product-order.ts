@@ -10,9 +10,9 @@
  * (src/engine/phases/writes.ts) hands over.
  */
 import type { Exchange } from '../../harness/http.ts';
-import type { Lifecycle } from '../../spec/lifecycle.ts';
-import { canMove } from '../../spec/lifecycle.ts';
-import { plainExpectation } from '../../spec/plain.ts';
+import type { Lifecycle } from '../../contract/lifecycle.ts';
+import { canMove } from '../../contract/lifecycle.ts';
+import { plainExpectation } from '../../contract/plain.ts';
 import { SUCCESS, schemaJudgement, statusJudgement } from '../response.ts';
 import { defineCheck, type Finding, type JudgeEnv } from '../define.ts';
 import { effect, stateOf } from './effects.ts';

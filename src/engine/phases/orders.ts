@@ -17,7 +17,7 @@ import { orderDetailSchema } from '../../checks/orders/detail.ts';
 import { orderListSchema } from '../../checks/orders/list.ts';
 import { needsSecondWalk, orderListPaging } from '../../checks/orders/paging.ts';
 import { orderStateEnum } from '../../checks/orders/state-enum.ts';
-import { canMove } from '../../spec/lifecycle.ts';
+import { canMove } from '../../contract/lifecycle.ts';
 import type { OrderFact, RunContext } from '../context.ts';
 import { walkList } from '../list.ts';
 

@@ -4,8 +4,8 @@
  * compiling, and how a status finds its response.
  */
 import { describe, expect, it } from 'vitest';
-import { loadSpec, parseSpec } from '../../src/spec/load.ts';
-import { truncateValue, validatorsFor, Validators } from '../../src/spec/validators.ts';
+import { loadSpec, parseSpec } from '../../src/contract/load.ts';
+import { truncateValue, validatorsFor, Validators } from '../../src/contract/validators.ts';
 
 /** A contract holding only the given component schemas (and, optionally, paths). */
 function specWith(schemas: string, paths = '{}') {

@@ -29,7 +29,7 @@ function typeWords(list: string): string {
   return names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : (names[0] ?? list);
 }
 
-/** One validator message (as src/spec/validators.ts words it) as what was expected, in plain words. */
+/** One validator message (as src/contract/validators.ts words it) as what was expected, in plain words. */
 export function plainMessage(message: string): string {
   const closest = /^(.*?) \(closest: (\S*) (.*)\)$/.exec(message);
   if (closest) return `${plainMessage(closest[1] as string)} (closest: ${closest[2]} should be ${plainMessage(closest[3] as string)})`;

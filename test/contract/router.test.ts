@@ -1,12 +1,12 @@
 /**
- * The one router (src/spec/router.ts): every operation of openapi.yaml is
+ * The one router (src/contract/router.ts): every operation of openapi.yaml is
  * reached by its own path, the route collisions resolve to the most literal
  * template, and paths are built from operationIds.
  */
 import { describe, expect, it } from 'vitest';
 import { segment } from '../../src/harness/url.ts';
-import { loadSpec } from '../../src/spec/load.ts';
-import { routerOf } from '../../src/spec/router.ts';
+import { loadSpec } from '../../src/contract/load.ts';
+import { routerOf } from '../../src/contract/router.ts';
 
 const spec = loadSpec();
 const router = routerOf(spec);

@@ -1,7 +1,7 @@
 /**
  * Small helpers shared by the spec tests: JSON pointers over plain data and
  * over openapi.yaml ($refs followed), and the case-file format of
- * test/spec/cases/ (described by test/spec/cases.schema.json).
+ * test/contract/cases/ (described by test/contract/cases.schema.json).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -9,8 +9,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Ajv2020 as AjvClass } from 'ajv/dist/2020.js';
 import type { FormatsPlugin } from 'ajv-formats';
-import { deref, type Json, type JsonObject, type Spec } from '../../src/spec/load.ts';
-import type { SchemaCheck, Validators, Violation } from '../../src/spec/validators.ts';
+import { deref, type Json, type JsonObject, type Spec } from '../../src/contract/load.ts';
+import type { SchemaCheck, Validators, Violation } from '../../src/contract/validators.ts';
 
 const require = createRequire(import.meta.url);
 export const Ajv2020: typeof AjvClass = require('ajv/dist/2020.js');

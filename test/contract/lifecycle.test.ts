@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { ConformanceError } from '../../src/errors.ts';
-import { DEFAULT_SPEC_PATH, enumOf, loadSpec, parseSpec } from '../../src/spec/load.ts';
-import { canMove, judgeHistory, lifecycleOf, orderStateOfHistory, type HistoryIssueRule, type Machine } from '../../src/spec/lifecycle.ts';
+import { DEFAULT_SPEC_PATH, enumOf, loadSpec, parseSpec } from '../../src/contract/load.ts';
+import { canMove, judgeHistory, lifecycleOf, orderStateOfHistory, type HistoryIssueRule, type Machine } from '../../src/contract/lifecycle.ts';
 import { atSpecPointer } from './support.ts';
 
 const spec = loadSpec();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { plainMessage } from '../../src/spec/plain.ts';
+import { plainMessage } from '../../src/contract/plain.ts';
 
 describe('plainMessage: validator wording as what was expected', () => {
   it.each([

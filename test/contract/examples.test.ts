@@ -11,8 +11,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { deref, loadSpec, type Json, type JsonObject } from '../../src/spec/load.ts';
-import { validatorsFor, type SchemaCheck } from '../../src/spec/validators.ts';
+import { deref, loadSpec, type Json, type JsonObject } from '../../src/contract/load.ts';
+import { validatorsFor, type SchemaCheck } from '../../src/contract/validators.ts';
 import { atSpecPointer, isObject, REPO } from './support.ts';
 
 const spec = loadSpec();

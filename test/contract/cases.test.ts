@@ -1,7 +1,7 @@
 /**
- * Runs the data-driven schema cases of test/spec/cases/*.json (after the
+ * Runs the data-driven schema cases of test/contract/cases/*.json (after the
  * JSON-Schema-Test-Suite): each file is first checked against
- * test/spec/cases.schema.json, then each case becomes one `it`, named by its
+ * test/contract/cases.schema.json, then each case becomes one `it`, named by its
  * description, asserting validity, the worst severity and where it is earned.
  * A last block checks coverage: every object component has valid instances and
  * a failing instance for each field class it has.
@@ -9,8 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadSpec } from '../../src/spec/load.ts';
-import { validatorsFor, type Violation } from '../../src/spec/validators.ts';
+import { loadSpec } from '../../src/contract/load.ts';
+import { validatorsFor, type Violation } from '../../src/contract/validators.ts';
 import {
   Ajv2020,
   addFormats,

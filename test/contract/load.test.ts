@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConformanceError, type ErrorCode } from '../../src/errors.ts';
-import { DEFAULT_SPEC_PATH, deref, enumOf, loadSpec, parseSpec } from '../../src/spec/load.ts';
+import { DEFAULT_SPEC_PATH, deref, enumOf, loadSpec, parseSpec } from '../../src/contract/load.ts';
 import { REPO } from './support.ts';
 
 /** The ConformanceError code a call throws (fails when it throws anything else, or nothing). */
