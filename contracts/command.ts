@@ -15,7 +15,7 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ConformanceError } from '../src/errors.ts';
+import { ConformanceError } from '../src/index.ts';
 import { pactTelemetryOff } from './config.ts';
 import { checkPactFiles, pactFiles } from './pact-vs-spec.ts';
 import { formatReport, STATE_HOOK_PATH, type VerificationReport, type VerifyOptions } from './provider/verify.ts';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { MatchersV3 as M } from '@pact-foundation/pact';
 import { describe, expect, it } from 'vitest';
-import { loadSpec } from '../src/contract/load.ts';
+import { loadSpec } from '../src/index.ts';
 import { PACT_FILE } from './config.ts';
 import { checkPactAgainstSpec, formatProblems, reify, type Problem } from './pact-vs-spec.ts';
 

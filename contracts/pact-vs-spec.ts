@@ -20,9 +20,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { deref, loadSpec, parseSpec, type Json, type JsonObject, type Operation, type Spec } from '../src/contract/load.ts';
-import { SCHEMA_BASE, validatorsFor, type Violation } from '../src/contract/validators.ts';
-import { routerOf, type Router } from '../src/contract/router.ts';
+import { deref, loadSpec, parseSpec, type Json, type JsonObject, type Operation, type Spec } from '../src/index.ts';
+import { SCHEMA_BASE, validatorsFor, type Violation } from '../src/index.ts';
+import { routerOf, type Router } from '../src/index.ts';
 import { PACT_DIR } from './config.ts';
 
 export interface Problem {

@@ -19,3 +19,14 @@ export { TrafficJudge } from './proxy/judge.ts';
 export { harToRecords, type Har } from './proxy/har.ts';
 export { parseCassette as parseTrafficCassette, CassetteWriter as TrafficCassetteWriter, type CassetteHeader as TrafficCassetteHeader } from './proxy/cassette.ts';
 export { sessionReports, writeSessionReports } from './proxy/report.ts';
+// the contract: openapi.yaml loaded, its validators and its router
+export { loadSpec as loadContract, loadSpec, parseSpec, deref, DEFAULT_SPEC_PATH, type Spec, type Operation, type Json, type JsonObject } from './contract/load.ts';
+export { validatorsFor, SCHEMA_BASE, type Validators, type Violation } from './contract/validators.ts';
+export { routerOf, type Router } from './contract/router.ts';
+export { lifecycleOf, type Lifecycle } from './contract/lifecycle.ts';
+// the checks: the catalogue (names, requirement IDs) and their modules
+export { CHECKS, CLIENT_CHECKS, type CheckName } from './checks/catalog.ts';
+export { CHECK_MODULES, MODULE_BY_NAME } from './checks/index.ts';
+export { defineCheck, judgeEnv, type Check, type Finding, type Judgement, type JudgeEnv } from './checks/define.ts';
+// redaction: what the kit uses to keep credentials out of everything it writes
+export { Redactor, toCurl } from './harness/redact.ts';

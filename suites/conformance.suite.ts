@@ -11,11 +11,11 @@
  * prints (the `strict` profile turns warnings into failures).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHECKS } from '../src/checks/catalog.ts';
-import { optionsFromEnv } from '../src/engine/options.ts';
-import { runConformance } from '../src/engine/run.ts';
-import type { Report, Result } from '../src/report/types.ts';
-import { loadSpec } from '../src/contract/load.ts';
+import { CHECKS } from '../src/index.ts';
+import { optionsFromEnv } from '../src/index.ts';
+import { runConformance } from '../src/index.ts';
+import type { Report, Result } from '../src/index.ts';
+import { loadSpec } from '../src/index.ts';
 
 // every CONFORMANCE_* variable of `conformance run`, by the same table and the same rules (src/engine/options.ts)
 const options = optionsFromEnv(process.env);
@@ -28,7 +28,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (!report) return;
-  const { writeReports } = await import('../src/report/write.ts');
+  const { writeReports } = await import('../src/index.ts');
   await writeReports(report, loadSpec(options.specPath), options.reportDir);
 });
 

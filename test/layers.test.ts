@@ -86,4 +86,18 @@ describe('layers', () => {
   it('the library never imports the tests', () => {
     expect(edges.filter((e) => e.to.startsWith('test/')).map((e) => e.from)).toEqual([]);
   });
+
+  it('the pact contracts and the vitest suites use the kit as a library: through src/index.ts only (the typed client and the CLI apart)', () => {
+    const wrong: string[] = [];
+    for (const dir of ['contracts', 'suites']) {
+      for (const file of files(join(ROOT, dir))) {
+        const text = readFileSync(file, 'utf8');
+        for (const m of text.matchAll(/(?:from\s+|import\s*\(\s*)'(\.[^']+)'/g)) {
+          const target = relative(ROOT, resolve(dirname(file), m[1] ?? ''));
+          if (target.startsWith('src/') && !['src/index.ts', 'src/client.ts', 'src/cli.ts'].includes(target)) wrong.push(`${relative(ROOT, file)} imports ${target}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
 });

@@ -18,7 +18,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Verifier, type VerifierOptions } from '@pact-foundation/pact';
-import { Redactor, toCurl } from '../../src/harness/redact.ts';
+import { Redactor, toCurl } from '../../src/index.ts';
 import { pactTelemetryOff } from '../config.ts';
 import { pactFiles, reify } from '../pact-vs-spec.ts';
 
