@@ -729,6 +729,8 @@ export class Harness {
     for (;;) {
       if (!(await this.freshToken(as))) return this.failed(spec, (spec.method ?? 'GET').toUpperCase(), wellFormed(spec.path), {}, undefined, { code: 'unavailable', message: this.unavailableReason ?? 'no credential' }, 0);
       const ex = await this.once(spec);
+      // an exchange cut by the run's time limit: the run could not finish, whatever it sends next (INCOMPLETE, never FAIL)
+      if (ex.error && performance.now() >= this.runDeadline) this.refusal();
       // a credential from a source that answers 401: fetched again once, and the request repeated
       if (ex.status === 401 && !renewed && typeof as === 'string' && as !== 'none' && this.options.tokenSources?.[as]) {
         const before = this.options.tokens[as];
@@ -894,6 +896,7 @@ export class Harness {
    */
   async stream<T>(spec: RequestSpec, deadlineMs: number, consume: (body: AsyncIterable<Buffer>) => Promise<T>): Promise<{ ex: Exchange; result?: T; error?: string }> {
     const first = await this.streamOnce(spec, deadlineMs, consume);
+    if (first.ex.error && performance.now() >= this.runDeadline) this.refusal();
     const as = spec.as ?? 'main';
     // a credential from a source that answers 401 (the body was not consumed): fetched again once, and the request repeated
     if (first.ex.status !== 401 || typeof as !== 'string' || as === 'none' || !this.options.tokenSources?.[as]) return first;

@@ -8,7 +8,7 @@
  */
 import type { Report } from './types.ts';
 
-const FLAG_OF: Record<string, string> = { disposableOrders: '--disposable-order', specPath: '--spec', headers: '--header', secretHeaders: '--secret-header' };
+const FLAG_OF: Record<string, string> = { areas: '--area', disposableOrders: '--disposable-order', specPath: '--spec', headers: '--header', secretHeaders: '--secret-header' };
 /** repeatable options: one flag per value */
 const REPEATED = new Set(['disposableOrders', 'secretHeaders']);
 const SECRET_VARIABLE: Record<string, string> = { token: 'CONFORMANCE_TOKEN', tokenOtherUser: 'CONFORMANCE_TOKEN_OTHER_USER', tokenOtherTenant: 'CONFORMANCE_TOKEN_OTHER_TENANT' };
