@@ -5,16 +5,10 @@
  * said in the recording: a virtual clock that a wait moves forward at once,
  * and that each replayed answer moves to the time it was answered.
  *
- * The phases import `setTimeout` from node:timers/promises and call
- * `Date.now()` themselves, so the clock is installed over both while a judge
- * runs (module.syncBuiltinESMExports updates the live bindings) and taken
- * away after. When the drivers take their clock from the run context, this
- * goes.
+ * The drivers read the time and wait through the run context's clock
+ * (RunContext.clock) and the harness stamps exchanges with its `now`: judge
+ * hands them this clock, and nothing of the process is patched.
  */
-import { createRequire, syncBuiltinESMExports } from 'node:module';
-
-const require = createRequire(import.meta.url);
-const timers = require('node:timers/promises') as { setTimeout: (ms?: number, value?: unknown) => Promise<unknown> };
 
 export class VirtualClock {
   /** virtual time less real time, in ms */
@@ -41,18 +35,4 @@ export class VirtualClock {
     this.advanceTo(wake);
     return value;
   };
-
-  /** Puts the clock in place of Date.now and node:timers/promises' setTimeout; returns what puts them back. */
-  install(): () => void {
-    const realSleep = timers.setTimeout;
-    const realNow = Date.now;
-    Date.now = () => this.now();
-    timers.setTimeout = this.sleep;
-    syncBuiltinESMExports();
-    return () => {
-      Date.now = realNow;
-      timers.setTimeout = realSleep;
-      syncBuiltinESMExports();
-    };
-  }
 }

@@ -79,12 +79,13 @@ export async function judge(cassette: Cassette, o: JudgeOverrides = {}, hooks: P
   const clock = new VirtualClock();
   clock.advanceTo(Date.parse(cassette.header.startedAt));
   const transport = new ReplayTransport(cassette.records, clock);
-  const restore = clock.install();
   try {
     const outcome = await certify(options, cassette.header.embedded === true, {
       ...hooks,
       transport,
       sleep: async (ms) => void (await clock.sleep(ms)),
+      // the run reads the time and waits through this clock, never the process's own: nothing is patched
+      clock: { now: () => clock.now(), sleep: async (ms) => void (await clock.sleep(ms)) },
       onHarness: (http, progress) => {
         transport.redactor = http.redactor;
         transport.onMiss = (m) => http.stop({ code: 'CONF_ERR_CASSETTE', message: `${name} holds no usable answer to ${m.method} ${m.path} (as ${m.principal}): ${m.why}; the judged run left the recorded one here, so nothing after it was judged` });
@@ -96,6 +97,6 @@ export async function judge(cassette: Cassette, o: JudgeOverrides = {}, hooks: P
     if (unused > 0 && transport.misses.length === 0) outcome.report.problems.push(`${unused} recorded exchange(s) were not asked for by the judged run (a check selection narrower than the recording's, or a fuzz phase stopped sooner)`);
     return outcome;
   } finally {
-    restore();
+    // nothing to restore: the clock was handed to the run, not installed
   }
 }

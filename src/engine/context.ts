@@ -3,6 +3,7 @@
  * options, and one recorder per check. Checks report through their recorder;
  * the recorder turns what they saw into a `Result`.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CHECK_BY_NAME, type CheckName, type CheckNeed } from '../checks/catalog.ts';
 import { judgeEnv, type Check, type JudgeEnv, type Judgement } from '../checks/define.ts';
 import type { Exchange, Harness, RequestSpec } from '../harness/http.ts';
@@ -120,6 +121,14 @@ export interface RunProgress {
   startedMs: number;
 }
 
+/** The run's clock: the time, and a wait. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const REAL_CLOCK: Clock = { now: () => Date.now(), sleep: (ms) => sleep(ms) };
+
 export class RunContext {
   readonly validators: Validators;
   readonly lifecycle: Lifecycle;
@@ -157,6 +166,8 @@ export class RunContext {
     readonly http: Harness,
     readonly options: RunOptions,
     log: (line: string) => void,
+    /** what the drivers read the time from and wait on: the real clock, or `judge`'s virtual one */
+    readonly clock: Clock = REAL_CLOCK,
   ) {
     this.validators = validatorsFor(spec);
     this.lifecycle = lifecycleOf(spec);

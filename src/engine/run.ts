@@ -19,7 +19,7 @@ import { Harness, makeDispatcher, tlsProblem, type Exchange, type HarnessOptions
 import type { LatencyStat, Report, Result } from '../report/types.ts';
 import { verdictOf } from '../report/verdict.ts';
 import { loadSpec, type Spec } from '../contract/load.ts';
-import { RunContext, type RunProgress } from './context.ts';
+import { RunContext, type Clock, type RunProgress } from './context.ts';
 import type { RunOptions } from './options.ts';
 import { checkCredentials, checkNotFound, checkTenantIsolation, checkTraversal, type DocRef } from './phases/access.ts';
 import { checkColleagueExport, checkExport, EXPORT_CHECKS } from './phases/export.ts';
@@ -41,6 +41,8 @@ export interface RunHooks {
   /** answers the run's requests instead of the network (`conformance judge`: a cassette), and how it waits */
   transport?: Transport;
   sleep?: (ms: number) => Promise<void>;
+  /** the run's clock: what the drivers read and wait on (`judge` gives a virtual one, so that no wait sleeps) */
+  clock?: Clock;
 }
 
 export interface RunOutcome {
@@ -107,7 +109,7 @@ export function toolVersion(): string {
 }
 
 /** The harness a run's options describe: one place maps options to the HTTP layer. */
-export function harnessFor(options: RunOptions & { baseUrl: string }, via: Pick<HarnessOptions, 'transport' | 'sleep'> = {}): Harness {
+export function harnessFor(options: RunOptions & { baseUrl: string }, via: Pick<HarnessOptions, 'transport' | 'sleep' | 'now'> = {}): Harness {
   const tls = tlsOf(options);
   const proxy = options.proxy ? { http: options.proxy, https: options.proxy, noProxy: options.proxyEnv?.noProxy } : options.proxyEnv;
   const tokenSources: HarnessOptions['tokenSources'] = {};
@@ -243,7 +245,7 @@ export async function certify(options: RunOptions & { baseUrl: string }, embedde
   const log = hooks.log ?? (() => undefined);
   const spec = loadSpec(options.specPath);
   const startedAt = new Date();
-  const http = harnessFor(options, { ...(hooks.transport ? { transport: hooks.transport } : {}), ...(hooks.sleep ? { sleep: hooks.sleep } : {}) });
+  const http = harnessFor(options, { ...(hooks.transport ? { transport: hooks.transport } : {}), ...(hooks.sleep ? { sleep: hooks.sleep } : {}), ...(hooks.clock ? { now: hooks.clock.now } : {}) });
   // the cassette is opened before the first request: a file that cannot be written stops the run before it starts
   let cassette: CassetteWriter | undefined;
   if (options.record) {
@@ -255,7 +257,7 @@ export async function certify(options: RunOptions & { baseUrl: string }, embedde
     }
     cassette.attach(http, options.recordBodyCap);
   }
-  const ctx = new RunContext(spec, http, options, (l) => log(http.redactor.text(l)));
+  const ctx = new RunContext(spec, http, options, (l) => log(http.redactor.text(l)), hooks.clock);
   ctx.register(CHECKS.map((c) => c.name));
   http.setWriteGuard(writeGuard(ctx));
   hooks.onHarness?.(http, ctx.progress);

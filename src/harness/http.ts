@@ -66,6 +66,8 @@ export interface HarnessOptions {
   keepStreamedBytes?: number;
   /** how the harness waits out a Retry-After (a replay makes it instant); default: a timer */
   sleep?: (ms: number) => Promise<void>;
+  /** the clock exchanges are stamped with and a Retry-After date is read against (default Date.now; `judge` gives its virtual clock) */
+  now?: () => number;
 }
 
 /**
@@ -742,7 +744,7 @@ export class Harness {
       const busy = ex.status === 429 || (ex.status === 503 && ex.headers['retry-after'] !== undefined);
       if (!busy || spec.retry429 === false || attempt >= 2) return ex;
       const header = ex.headers['retry-after'];
-      const waitS = retryAfterSeconds(header) ?? 1;
+      const waitS = retryAfterSeconds(header, (this.options.now ?? Date.now)()) ?? 1;
       const maxS = this.options.maxRetryAfterS ?? 10;
       const leftS = (this.runDeadline - performance.now()) / 1000;
       if (waitS > maxS || waitS >= leftS) {
@@ -1015,7 +1017,7 @@ export class Harness {
     const ex = new HttpExchange(spec.operationId, method, this.origin + path, requestHeaders, requestBody, status, headers, body, bytes, truncated, durationMs, error);
     ex.principal = principalName(spec.as);
     ex.purpose = purposeOf(spec);
-    ex.sentAt = Date.now() - durationMs;
+    ex.sentAt = (this.options.now ?? Date.now)() - durationMs;
     return ex;
   }
 

@@ -6,7 +6,6 @@
  * may not read the task (AUTH-TENANT). This driver sends, polls, streams and
  * reads again; the modules of src/checks/export/ judge what it hands them.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { tenantIsolation } from '../../checks/access/tenant.ts';
 import { exportContent, refsToReread } from '../../checks/export/content.ts';
 import { exportDownload } from '../../checks/export/download.ts';
@@ -134,7 +133,7 @@ export async function checkExport(ctx: RunContext): Promise<void> {
   // the task is also probed with another customer's token (tenant_isolation)
   if (!ctx.wants(...EXPORT_CHECKS) && !(ctx.options.tokenOtherTenant && ctx.wants('tenant_isolation') && ctx.options.allowExport && !ctx.options.dryRun)) return;
   const first = await start(ctx, 'main');
-  const firstAt = Date.now();
+  const firstAt = ctx.clock.now();
   if (first.status === 429) {
     const why = `the user already exported within the window (429, Retry-After ${first.headers['retry-after'] ?? 'absent'}); run again later`;
     for (const c of ['export_start', 'export_status', 'export_download', 'export_content', 'rate_limit', 'rate_limit_retry_after', 'rate_limit_scope', 'export_fresh'] as const) ctx.check(c).skip(why);
@@ -160,7 +159,7 @@ export async function checkExport(ctx: RunContext): Promise<void> {
   if (ctx.wants('rate_limit', 'rate_limit_retry_after')) {
     ctx.enabled('rate_limit');
     const second = await start(ctx, 'main');
-    ctx.judge(rateLimit, { first: { exchange: first, at: firstAt }, second: { exchange: second, at: Date.now() } });
+    ctx.judge(rateLimit, { first: { exchange: first, at: firstAt }, second: { exchange: second, at: ctx.clock.now() } });
     if (second.status !== 429 || ctx.enabled('rate_limit_retry_after')) ctx.judge(rateLimitRetryAfter, { second });
   }
   if (ctx.http.hasCredential('otherTenant') && ctx.enabled('tenant_isolation')) {
@@ -197,16 +196,16 @@ export async function checkExport(ctx: RunContext): Promise<void> {
 
 /** Polls a task's status until an answer is not 200, `success` is true or false, or the wait runs out; judges nothing. */
 async function pollTask(ctx: RunContext, taskId: string, as: 'main' | 'otherUser'): Promise<Exchange[]> {
-  const deadline = Date.now() + ctx.options.waitMs;
+  const deadline = ctx.clock.now() + ctx.options.waitMs;
   const polls: Exchange[] = [];
   let delay = 100;
-  while (Date.now() < deadline) {
+  while (ctx.clock.now() < deadline) {
     const ex = await ctx.call('getOrderExportStatus', { task_id: taskId }, { as });
     polls.push(ex);
     if (ex.status !== 200) break;
     const success = successOf(ex);
     if (success === true || success === false) break;
-    await sleep(delay);
+    await ctx.clock.sleep(delay);
     delay = Math.min(delay * 2, 2000);
   }
   return polls;
@@ -238,7 +237,7 @@ export async function checkColleagueExport(ctx: RunContext): Promise<void> {
     return;
   }
   const colleague = await start(ctx, 'otherUser');
-  if (scope) ctx.judge(rateLimitScope, { userStartedAt: ctx.exportStartedAt, colleague: { exchange: colleague, at: Date.now() } });
+  if (scope) ctx.judge(rateLimitScope, { userStartedAt: ctx.exportStartedAt, colleague: { exchange: colleague, at: ctx.clock.now() } });
   if (!fresh) return;
   const ref = ctx.terminated;
   const input: ExportFreshInput = { terminated: ref, colleague, waitMs: ctx.options.waitMs, url: '' };

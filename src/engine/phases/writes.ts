@@ -18,7 +18,6 @@
  * it, wait until it is terminated, and probe the precondition on it (a second
  * termination from a state the flowchart does not allow).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { SUCCESS } from '../../checks/response.ts';
 import type { RequestCount } from '../../checks/writes/effects.ts';
 import { actionInvalidBody } from '../../checks/writes/invalid-body.ts';
@@ -58,14 +57,14 @@ const NAME_ONE = 'name one with --disposable-order REF';
 
 /** Polls an order until `pred(state)` or the wait runs out; returns the last state read. */
 async function waitForState(ctx: RunContext, ref: string, pred: (s: string) => boolean, settled: (s: string) => boolean = () => false): Promise<string | undefined> {
-  const deadline = Date.now() + ctx.options.waitMs;
+  const deadline = ctx.clock.now() + ctx.options.waitMs;
   let delay = 25;
   let state: string | undefined;
   for (;;) {
     state = (await stateOf(ctx, ref)).state;
     if (state !== undefined && (pred(state) || settled(state))) return state;
-    if (Date.now() + delay > deadline || ctx.http.unavailable) return state;
-    await sleep(delay);
+    if (ctx.clock.now() + delay > deadline || ctx.http.unavailable) return state;
+    await ctx.clock.sleep(delay);
     delay = Math.min(delay * 2, 1000);
   }
 }
@@ -150,11 +149,11 @@ async function createProductOrder(ctx: RunContext): Promise<void> {
  * that shows the endpoint missing.
  */
 async function followProductOrder(ctx: RunContext, poId: string, input: ProductOrderInput): Promise<number | undefined> {
-  const deadline = Date.now() + ctx.options.waitMs;
+  const deadline = ctx.clock.now() + ctx.options.waitMs;
   let delay = 50;
   let run = phaseOne(ctx.lifecycle, input.created, input.polls);
-  while (Date.now() < deadline) {
-    await sleep(delay);
+  while (ctx.clock.now() < deadline) {
+    await ctx.clock.sleep(delay);
     delay = Math.min(delay * 2, 2000);
     const poll = await ctx.call('getProductOrder', { product_order_id: poId });
     input.polls.push(poll);
@@ -176,9 +175,9 @@ async function followProductOrder(ctx: RunContext, poId: string, input: ProductO
 async function findCreatedInList(ctx: RunContext, externalId: string): Promise<void> {
   const before = new Set(ctx.orders.map((o) => o.ref));
   const checked = new Set<string>();
-  const deadline = Date.now() + ctx.options.waitMs;
+  const deadline = ctx.clock.now() + ctx.options.waitMs;
   let delay = 100;
-  while (Date.now() < deadline && !ctx.http.unavailable) {
+  while (ctx.clock.now() < deadline && !ctx.http.unavailable) {
     const fresh: string[] = [];
     await walkList(ctx, {
       path: ctx.path('listOrders'),
@@ -196,7 +195,7 @@ async function findCreatedInList(ctx: RunContext, externalId: string): Promise<v
         return;
       }
     }
-    await sleep(delay);
+    await ctx.clock.sleep(delay);
     delay = Math.min(delay * 2, 2000);
   }
   ctx.http.note(`the run's product order (external_id ${externalId}) did not appear in the order list within ${ctx.options.waitMs} ms`);
