@@ -93,16 +93,8 @@ export function judgeEnv(spec: Spec, redactor?: Redactor): JudgeEnv {
     lifecycle: lifecycleOf(spec),
     validators: validatorsFor(spec),
     redactor: r,
-    show: (v, max = 300) => r.cut(typeof v === 'string' && v.length > max + r.reach ? JSON.stringify(v.slice(0, max + r.reach)) : safeJson(v), max),
+    show: (v, max) => r.show(v, max),
   };
   if (!redactor) envs.set(spec, env);
   return env;
-}
-
-function safeJson(v: unknown): string {
-  try {
-    return JSON.stringify(v) ?? String(v);
-  } catch {
-    return String(v);
-  }
 }

@@ -10,6 +10,7 @@ import type { RunContext } from '../engine/context.ts';
 import type { Exchange } from '../harness/http.ts';
 import type { Finding } from '../checks/define.ts';
 import { fuzzNoServerErrors, fuzzResponseDocumented } from '../checks/fuzz/answer.ts';
+import { requestLine } from '../checks/fuzz/lists.ts';
 import type { Evidence, Severity } from '../report/types.ts';
 
 export type FuzzCheck = Extract<CheckName, `fuzz_${string}`>;
@@ -38,12 +39,6 @@ export const ok = (...checks: FuzzCheck[]): Verdict => ({ kind: 'ok', checks });
 
 export function fail(check: FuzzCheck, message: string, ex?: Exchange, more: Partial<Omit<Fail, 'kind' | 'check' | 'message' | 'ex'>> = {}): Fail {
   return { kind: 'fail', check, message, ...(ex ? { ex } : {}), ...more };
-}
-
-/** `GET /api/v1/order/?page=…`, the path and query as sent (origin dropped). */
-export function where(ctx: RunContext, ex: Exchange): string {
-  const url = ex.url.startsWith(ctx.http.origin) ? ex.url.slice(ctx.http.origin.length) : ex.url;
-  return `${ex.method} ${url.length > 300 ? `${url.slice(0, 300)}…(${url.length} chars)` : url}`;
 }
 
 /** The kinds of non-JSON refusals already reported, per run: one warning per operation, status and media type. */
@@ -81,7 +76,7 @@ export function failOf(check: FuzzCheck, f: Finding): Fail {
  * the operation the fuzzer addressed.
  */
 export function judgeAnswer(ctx: RunContext, ex: Exchange, operationId: string, on: ReadonlySet<FuzzCheck>): Verdict | undefined {
-  const input = { ex, operationId, at: where(ctx, ex) };
+  const input = { ex, operationId, at: requestLine(ex) };
   if (ex.status === undefined) {
     const code = ex.error?.code;
     if (code === 'budget' || code === 'unavailable') return { kind: 'abort', reason: ex.error?.message ?? 'stopped' };

@@ -22,9 +22,9 @@ import type { Exchange } from '../harness/http.ts';
 import { fieldValue, invalidActionBody, invalidProductOrderBody, parametersOf, queryArb, segmentArb, validValue, type Body, type QueryPart, type Segment } from './arbitraries.ts';
 import { requestsOf, snapshotOrders, snapshotRequests, stateOf, walkPages, type FuzzData, type PageWalk } from './data.ts';
 import { fuzzInvalidBody, fuzzInvalidProductOrder } from '../checks/fuzz/bodies.ts';
-import { fuzzFilters, fuzzPagination, type FiltersInput, type PaginationInput } from '../checks/fuzz/lists.ts';
+import { fuzzFilters, fuzzPagination, requestLine, type FiltersInput, type PaginationInput } from '../checks/fuzz/lists.ts';
 import { fuzzPathParams } from '../checks/fuzz/path-params.ts';
-import { fail, failOf, judgeAnswer, ok, where, type FuzzCheck, type Verdict } from './judge.ts';
+import { fail, failOf, judgeAnswer, ok, type FuzzCheck, type Verdict } from './judge.ts';
 import { segment, withQuery } from './request.ts';
 import type { FuzzProperty } from './runner.ts';
 
@@ -116,7 +116,7 @@ export function queryProperty(env: FuzzEnv, list: 'orders' | 'requests'): FuzzPr
       const checks = env.base();
       const page = ex.status === 200 && ex.isJson() ? pageOf(ex.json()) : undefined;
       if (!page) return ok(...checks);
-      const at = where(ctx, ex);
+      const at = requestLine(ex);
       if (on.has('fuzz_pagination') && page.paginated) {
         checks.push('fuzz_pagination');
         const asked = env.honoursPageSize(list) ? single(parts, 'page_size') : undefined;
@@ -170,7 +170,7 @@ export function filterProperty(env: FuzzEnv): FuzzProperty<Record<string, string
       const judged = judgeAnswer(ctx, first, 'listOrderRequests', on);
       if (judged) return judged;
       const allListed = Object.entries(query).every(([k, v]) => listed(k, v));
-      const input = (): FiltersInput => ({ kind: 'walk', first, at: where(ctx, first), query, allListed, pages: walk.pages as { ex: Exchange; rows: Row[] }[], unfiltered: env.data.requests.rows as unknown as Row[] });
+      const input = (): FiltersInput => ({ kind: 'walk', first, at: requestLine(first), query, allListed, pages: walk.pages as { ex: Exchange; rows: Row[] }[], unfiltered: env.data.requests.rows as unknown as Row[] });
       if (first.status === 200) {
         const broken = brokenPage(env, walk, 'listOrderRequests', 'fuzz_filters');
         if (broken) return broken;
@@ -194,7 +194,7 @@ function brokenPage(env: FuzzEnv, walk: PageWalk, operationId: string, check: Fu
     const judged = judgeAnswer(env.ctx, ex, operationId, env.on);
     if (judged) return judged;
   }
-  return fail(check, `${ex ? where(env.ctx, ex) : 'the list walk'}: expected every page of the list / received ${walk.broken}`, ex);
+  return fail(check, `${ex ? requestLine(ex) : 'the list walk'}: expected every page of the list / received ${walk.broken}`, ex);
 }
 
 // ------------------------------------------------------------ pagination
@@ -240,7 +240,7 @@ export function paginationProperty(env: FuzzEnv): FuzzProperty<{ list: 'orders' 
       const input = (): PaginationInput => {
         const snap = list === 'orders' ? env.data.orders : env.data.requests;
         return {
-          kind: 'walk', first, at: where(ctx, first), pageSize: page_size, paginated: walk.paginated, announced: walk.announced,
+          kind: 'walk', first, at: requestLine(first), pageSize: page_size, paginated: walk.paginated, announced: walk.announced,
           pages: walk.pages.map(({ ex, rows }) => ({ ex, keys: (rows as Row[]).map(def.key) })),
           listed: { announced: snap.announced, keys: snap.rows.map(keyOf) },
         };
@@ -307,7 +307,7 @@ export function pathProperty(env: FuzzEnv): FuzzProperty<PathCase> {
       // listed: every parameter names something the target showed
       const listed = names.length > 0 && names.every((n) => (n === 'order_reference' ? ref !== undefined && refSet.has(ref) : n === 'filename' ? ref !== undefined && filename !== undefined && fileSet.has(`${ref}\u0000${filename}`) : false));
       const sent = Object.fromEntries(names.map((n) => [n, params[n]?.value]));
-      const f = fuzzPathParams.judge({ ex, operationId, at: where(ctx, ex), params: sent, listed }, ctx.env).findings[0];
+      const f = fuzzPathParams.judge({ ex, operationId, at: requestLine(ex), params: sent, listed }, ctx.env).findings[0];
       return f ? failOf('fuzz_path_params', f) : ok(...env.base(), 'fuzz_path_params');
     },
   };
@@ -370,7 +370,7 @@ export function terminationBodyProperty(env: FuzzEnv): FuzzProperty<Body> {
       if (status === undefined || status >= 500) spend();
       const judged = judgeAnswer(ctx, ex, 'requestOrderAction', on);
       if (judged) return judged;
-      const at = where(ctx, ex);
+      const at = requestLine(ex);
       const before = { state: o.state, requests: o.requests };
       const refused = status !== undefined && status >= 400 && status < 500;
       const after = refused ? await Promise.all([stateOf(ctx, o.ref), requestsOf(ctx, o.ref)]).then(([state, r]) => ({ state, requests: r.ids })) : undefined;
@@ -397,7 +397,7 @@ export function productOrderBodyProperty(env: FuzzEnv): FuzzProperty<Body> {
       const ex = await send(ctx, 'POST', ctx.path('createProductOrder'), body);
       const judged = judgeAnswer(ctx, ex, 'createProductOrder', on);
       if (judged) return judged;
-      const f = fuzzInvalidProductOrder.judge({ ex, at: where(ctx, ex) }, ctx.env).findings[0];
+      const f = fuzzInvalidProductOrder.judge({ ex, at: requestLine(ex) }, ctx.env).findings[0];
       if (f) return failOf('fuzz_invalid_product_order', f);
       return ok(...env.base(), 'fuzz_invalid_product_order');
     },

@@ -28,7 +28,7 @@ import { EnvHttpProxyAgent, Pool, errors as undiciErrors, type Dispatcher } from
 import type { Evidence } from '../report/types.ts';
 import { duplicateKey, MAX_JSON_STRING, parseCut, scanJson } from './json.ts';
 import { offsetOfPointer } from './pointer-at.ts';
-import { Redactor, toCurl } from './redact.ts';
+import { Redactor, safeJson, toCurl } from './redact.ts';
 import { resolveLink, wellFormed } from './url.ts';
 
 export type Principal = 'main' | 'otherUser' | 'otherTenant' | 'none' | { token: string };
@@ -1095,11 +1095,6 @@ export class Harness {
     return ev;
   }
 
-  /** A server value for a message: as JSON, redacted, then cut to about `max` characters. */
-  show(v: unknown, max = 300): string {
-    return this.redactor.cut(typeof v === 'string' && v.length > max + this.redactor.reach ? JSON.stringify(v.slice(0, max + this.redactor.reach)) : safeJson(v), max);
-  }
-
   async close(): Promise<void> {
     await this.pool.destroy().catch(() => undefined);
     await this.options.transport?.close().catch(() => undefined);
@@ -1122,11 +1117,3 @@ function settled<T extends { body: { destroy(): unknown } }>(request: Promise<T>
   return request;
 }
 
-/** JSON.stringify that never throws and never recurses past the JSON depth bound (it is only called on parsed JSON). */
-function safeJson(v: unknown): string {
-  try {
-    return JSON.stringify(v) ?? String(v);
-  } catch {
-    return String(v);
-  }
-}

@@ -303,6 +303,11 @@ export class Redactor {
    * replaced whole (it ends within `reach` of it). `s` may itself be a window
    * of a longer text, as long as it extends `reach` past `max`.
    */
+  /** A server value for a message: as JSON, redacted, then cut to about `max` characters (a long string is sliced before it is encoded). */
+  show(v: unknown, max = 300): string {
+    return this.cut(typeof v === 'string' && v.length > max + this.reach ? JSON.stringify(v.slice(0, max + this.reach)) : safeJson(v), max);
+  }
+
   cut(s: string, max: number): string {
     if (s.length <= max) return this.text(s);
     const window = s.slice(0, max + this.reach);
@@ -417,4 +422,13 @@ export function forConsole(line: string): string {
     .replace(CONTROL, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))
     .replace(/::(?=[A-Za-z])/g, ': :')
     .replace(/##(?=vso\[|\[)/gi, '# #');
+}
+
+/** JSON.stringify that never throws and never recurses past the JSON depth bound (it is only called on parsed JSON). */
+export function safeJson(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
 }

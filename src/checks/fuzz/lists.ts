@@ -95,9 +95,9 @@ export const fuzzPagination = defineCheck<PaginationInput>(import.meta.url, 'fuz
   if (first.status !== 200) return found({ message: `${at}: expected 200 for a page_size the spec allows / received ${first.status}`, exchange: first, expected: '200', received: String(first.status) });
   const seen = new Set<string>();
   for (const { ex, keys } of pages) {
-    if (paginated && keys.length > pageSize) return found({ message: `${ex.method} ${urlOf(ex)}: expected at most ${pageSize} rows on a page / received ${keys.length}`, exchange: ex, expected: `≤ ${pageSize}`, received: String(keys.length) });
+    if (paginated && keys.length > pageSize) return found({ message: `${requestLine(ex)}: expected at most ${pageSize} rows on a page / received ${keys.length}`, exchange: ex, expected: `≤ ${pageSize}`, received: String(keys.length) });
     for (const [i, k] of keys.entries()) {
-      if (seen.has(k)) return found({ message: `${ex.method} ${urlOf(ex)}: expected each row once across the pages of ${pageSize} / received ${k} again`, exchange: ex, pointer: `/results/${i}`, value: k, expected: 'no duplicate', received: `${k} twice` });
+      if (seen.has(k)) return found({ message: `${requestLine(ex)}: expected each row once across the pages of ${pageSize} / received ${k} again`, exchange: ex, pointer: `/results/${i}`, value: k, expected: 'no duplicate', received: `${k} twice` });
       seen.add(k);
     }
   }
@@ -155,11 +155,11 @@ export const fuzzFilters = defineCheck<FiltersInput>(import.meta.url, 'fuzz_filt
       for (const [name, v] of Object.entries(query)) {
         if (!readings(v).some((r) => matches(row?.[name], r))) {
           const value = row?.[name];
-          return found({ message: `${ex.method} ${urlOf(ex)}: expected only rows with ${name} ${JSON.stringify(v)} / received a row with ${name} ${JSON.stringify(value)}`, exchange: ex, pointer: `/results/${i}/${name}`, value, expected: v, received: JSON.stringify(value) });
+          return found({ message: `${requestLine(ex)}: expected only rows with ${name} ${JSON.stringify(v)} / received a row with ${name} ${JSON.stringify(value)}`, exchange: ex, pointer: `/results/${i}/${name}`, value, expected: v, received: JSON.stringify(value) });
         }
       }
       const id = String(row?.id);
-      if (ids.has(id)) return found({ message: `${ex.method} ${urlOf(ex)}: expected each order request once / received ${id} twice (${q})`, exchange: ex, value: id });
+      if (ids.has(id)) return found({ message: `${requestLine(ex)}: expected each order request once / received ${id} twice (${q})`, exchange: ex, value: id });
       ids.add(id);
     }
   }
@@ -177,9 +177,9 @@ export const fuzzFilters = defineCheck<FiltersInput>(import.meta.url, 'fuzz_filt
   return found({ message: `${at}: ${why}`, exchange: first, expected: q, received: `${ids.size} row(s)`, recheck: true });
 });
 
-/** The path and query of an exchange's URL, as a message shows it (origin dropped, cut at 300 characters). */
-function urlOf(ex: Exchange): string {
+/** `GET /api/v1/order/?page=…`: the method, and the path and query as sent (origin dropped, cut at 300 characters), as a message shows a request. */
+export function requestLine(ex: Exchange): string {
   const origin = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(ex.url)?.[0] ?? '';
   const url = ex.url.slice(origin.length);
-  return url.length > 300 ? `${url.slice(0, 300)}…(${url.length} chars)` : url;
+  return `${ex.method} ${url.length > 300 ? `${url.slice(0, 300)}…(${url.length} chars)` : url}`;
 }
