@@ -669,6 +669,21 @@ export class Harness {
     return Boolean(this.options.tokens[as] || this.options.tokenSources?.[as]);
   }
 
+  /**
+   * Puts the principal's current token in a request's headers, unless the
+   * request set that header itself (a probe with a wrong credential).
+   */
+  private reauthorize(spec: RequestSpec, headers: Record<string, string>): string | undefined {
+    const as = spec.as ?? 'main';
+    if (typeof as !== 'string' || as === 'none' || !this.options.tokenSources?.[as]) return undefined;
+    const own = new Set(Object.keys(spec.headers ?? {}).map((k) => k.toLowerCase()));
+    for (const [k, v] of Object.entries(this.authHeaders(as))) if (!own.has(k.toLowerCase())) headers[k] = v;
+    return this.options.tokens[as];
+  }
+
+  /** the token each exchange of a principal with a token source carried (kept in memory only, never written) */
+  private readonly sentWith = new WeakMap<Exchange, string>();
+
   authHeaders(as: Principal): Record<string, string> {
     const token = typeof as === 'object' ? as.token : as === 'none' ? undefined : this.options.tokens[as];
     if (!token) return {};
@@ -715,7 +730,9 @@ export class Harness {
     const n = this.main401;
     this.main401 = 0;
     const probe = this.credentialProbe;
-    const ex = probe ? await this.once({ path: probe, operationId: undefined }) : undefined;
+    let ex = probe ? await this.once({ path: probe, operationId: undefined }) : undefined;
+    // a credential from a source may have run out between the refusals and the probe: a fresh one is asked for once
+    if (probe && ex?.status === 401 && this.options.tokenSources?.main && (await this.freshToken('main', true))) ex = await this.once({ path: probe, operationId: undefined });
     if (ex === undefined || ex.status === 401) {
       this.stop({ code: 'CONF_ERR_CREDENTIALS', message: `the main credential was refused (401) on ${n} calls in a row${this.mainOk > 0 ? ' after it had worked: it expired or was revoked during the run' : ''}; the remaining requests were not sent` });
     }
@@ -726,18 +743,27 @@ export class Harness {
 
   async request(spec: RequestSpec): Promise<Exchange> {
     let attempt = 0;
-    let renewed = false;
+    let resends = 0;
+    let asked = false;
     const as = spec.as ?? 'main';
     for (;;) {
       if (!(await this.freshToken(as))) return this.failed(spec, (spec.method ?? 'GET').toUpperCase(), wellFormed(spec.path), {}, undefined, { code: 'unavailable', message: this.unavailableReason ?? 'no credential' }, 0);
       const ex = await this.once(spec);
+      const sent = this.sentWith.get(ex);
       // an exchange cut by the run's time limit: the run could not finish, whatever it sends next (INCOMPLETE, never FAIL)
       if (ex.error && performance.now() >= this.runDeadline) this.refusal();
-      // a credential from a source that answers 401: fetched again once, and the request repeated
-      if (ex.status === 401 && !renewed && typeof as === 'string' && as !== 'none' && this.options.tokenSources?.[as]) {
-        const before = this.options.tokens[as];
-        renewed = true;
-        if (await this.freshToken(as, true) && this.options.tokens[as] !== before) continue;
+      // a credential from a source that answers 401: the request is repeated with a new token. When another
+      // request has already fetched one since this request was sent, it is repeated with that one; otherwise the
+      // source is asked (once per request). Under concurrency every request sent with the old token comes back
+      // 401 at about the same time, and a repeated request can meet the next expiry too: 4 repeats at most.
+      if (ex.status === 401 && resends < 4 && sent !== undefined && typeof as === 'string' && as !== 'none' && this.options.tokenSources?.[as]) {
+        resends++;
+        const renewedElsewhere = this.options.tokens[as] !== sent;
+        if (renewedElsewhere || (!asked && (asked = true) && (await this.freshToken(as, true)) && this.options.tokens[as] !== sent)) {
+          // a 401 answered by a fresh credential is not a refusal of the credential
+          if (as === 'main' && this.main401 > 0) this.main401--;
+          continue;
+        }
       }
       if (this.main401 >= 10 && !this.incomplete) await this.confirmCredential();
       // a 429, or a 503 that says when to come back (Retry-After), asks the run to wait
@@ -803,7 +829,10 @@ export class Harness {
     if (refused) return this.failed(spec, method, path, headers, body, refused, 0);
     if (method !== 'GET' && method !== 'HEAD') this.writesSent++;
     this.requests++;
-    return this.sem.run(async () => {
+    let carried: string | undefined;
+    const exchange = this.sem.run(async () => {
+      // the credential as it is now, not as it was when the request joined the queue (a token refreshed meanwhile)
+      carried = this.reauthorize(spec, headers);
       const started = performance.now();
       // the deadline of the whole exchange, headers and body together; it settles the exchange even if undici does not
       const deadline = new Deadline(this.exchangeMs());
@@ -888,6 +917,9 @@ export class Harness {
         (release as (() => void) | undefined)?.();
       }
     });
+    const ex = await exchange;
+    if (carried !== undefined) this.sentWith.set(ex, carried);
+    return ex;
   }
 
   /**

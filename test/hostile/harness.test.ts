@@ -76,4 +76,34 @@ describe('the harness', () => {
       await h.close();
     }
   });
+
+  it('tokens from a source that run out under concurrency (40 uses each, 16 in flight, 20 ms answers): every request is answered, no refusal is counted against the credential, and the source is asked once per token that ran out', async () => {
+    const uses = new Map<string, number>();
+    const slow = createServer((req, res) => {
+      req.resume();
+      const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+      const n = (uses.get(token) ?? 0) + 1;
+      uses.set(token, n);
+      setTimeout(() => {
+        const ok = token.startsWith('tok-') && n <= 40;
+        res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+        res.end(ok ? '{}' : '{"detail":"Token expired."}');
+      }, 20);
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', () => r()));
+    let issued = 0;
+    const source = { name: '--token-command', current: async () => `tok-${issued || ++issued}`, refresh: async () => `tok-${++issued}` };
+    const h = new Harness({ baseUrl: `http://127.0.0.1:${(slow.address() as AddressInfo).port}`, timeoutMs: 2_000, concurrency: 16, maxBodyBytes: 1 << 20, budget: 10_000, tokens: {}, tokenSources: { main: source }, breakerThreshold: 100 });
+    h.credentialProbe = '/probe';
+    try {
+      const exs = await Promise.all(Array.from({ length: 300 }, (_, i) => h.request({ path: `/o/${i}` })));
+      expect(h.incomplete).toBeUndefined();
+      expect(exs.filter((e) => e.status !== 200).map((e) => `${e.url} ${e.status ?? e.error?.message}`)).toEqual([]);
+      // a token serves 40 requests: 300 requests need 8 or so, not one per request refused in flight
+      expect(issued).toBeLessThanOrEqual(12);
+    } finally {
+      await h.close();
+      await new Promise<void>((r) => slow.close(() => r()));
+    }
+  }, 30_000);
 });
