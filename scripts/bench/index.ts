@@ -5,8 +5,8 @@
  * by side in this run, on this machine, as the median of several repetitions.
  * Prints a table and writes `reports/bench.json`.
  *
- *   npm run bench                       all sections (about 15 minutes on 2 cores)
- *   npm run bench -- --only suite,server  some sections: startup, suite, memory, server, export, fuzz, judging, latency, cassette, proxy
+ *   npm run bench                       all sections (about 25 minutes on 2 cores; shards alone about 10)
+ *   npm run bench -- --only suite,server  some sections: startup, suite, memory, server, export, fuzz, judging, latency, cassette, proxy, shards
  *   npm run bench -- --quick            fewer repetitions and smaller sizes (a smoke run)
  *
  * Servers listen on 127.0.0.1 in child processes of their own; every child is
@@ -25,10 +25,11 @@ import { benchLatency } from './sections/latency.ts';
 import { benchProxy } from './sections/proxy.ts';
 import { benchMemory, benchSuite } from './sections/suite.ts';
 import { benchServer } from './sections/server.ts';
+import { benchShards } from './sections/shards.ts';
 import { benchStartup } from './sections/startup.ts';
 import type { Row, Section } from './sections/types.ts';
 
-const SECTIONS = ['startup', 'suite', 'memory', 'server', 'export', 'fuzz', 'judging', 'latency', 'cassette', 'proxy'] as const;
+const SECTIONS = ['startup', 'suite', 'memory', 'server', 'export', 'fuzz', 'judging', 'latency', 'cassette', 'proxy', 'shards'] as const;
 type SectionName = (typeof SECTIONS)[number];
 
 function parseArgs(argv: string[]): { only: Set<SectionName>; quick: boolean } {
@@ -100,6 +101,8 @@ async function main(): Promise<void> {
     judging: () => benchJudging({ sizes: quick ? [1000, 10_000] : [1000, 10_000, 50_000], reps: quick ? 1 : 5, log }),
     // a distant staging: every answer 50 ms late, every one of 1,000 orders examined
     latency: () => benchLatency({ orders: 1000, delayMs: 50, concurrency: 8, reps: quick ? 1 : 3, log }),
+    // a latency-bound target of 20,000 orders: about 8 minutes for the single run, 2 to 3 for the shards
+    shards: () => benchShards({ orders: quick ? 2000 : 20_000, delayMs: 50, concurrency: 8, shards: 4, log }),
     cassette: () => benchCassette({ n: quick ? 1000 : 3000, reps: quick ? 2 : 5, concurrency: 8, work, log }),
   };
   try {

@@ -25,7 +25,7 @@ export interface RecordedRequest {
   walk?: 'first' | 'next';
 }
 
-const args = childArgs<{ baseUrl: string; token: string; maxOrders: number; concurrency: number; recordTo?: string; seed?: number; budget?: number; phaseLog?: boolean; cassette?: string }>();
+const args = childArgs<{ baseUrl: string; token: string; maxOrders: number; concurrency: number; recordTo?: string; seed?: number; budget?: number; phaseLog?: boolean; cassette?: string; shard?: string }>();
 const recorded: RecordedRequest[] = [];
 const hooked = new WeakSet<Harness>();
 // the time the run's exchanges took, summed: over the wall time, the requests the run kept in flight as it saw them
@@ -74,6 +74,8 @@ const options = resolveOptions({
   budget: args.budget ?? 2_000_000,
   // --record FILE: the cassette section measures what writing it costs
   ...(args.cassette ? { record: args.cassette } : {}),
+  // --shard K/N: the shards section runs N of these side by side
+  ...(args.shard ? { shard: args.shard } : {}),
 });
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
@@ -90,6 +92,8 @@ announce('RESULT', {
   ms,
   cpuMs: cpu,
   orders: Object.values(report.observed.states).reduce((n: number, v) => n + Number(v), 0),
+  // orders whose detail the run read (a shard's part of them)
+  detailsExamined: report.results.find((r) => r.check === 'order_detail_schema')?.examined ?? 0,
   requests: report.summary.requests,
   recorded: recorded.length,
   verdict: report.verdict,
