@@ -332,7 +332,14 @@ export class RunContext {
   record(name: CheckName, j: Judgement): void {
     const rec = this.check(name);
     if (j.passed > 0) rec.pass(j.passed);
+    let unjudged: string | undefined;
     for (const f of j.findings) {
+      // an exchange the kit itself did not let happen says nothing of the target: not judged, never a failure
+      const cut = f.exchange ? this.cutByKit(f.exchange) : undefined;
+      if (cut !== undefined) {
+        unjudged ??= cut;
+        continue;
+      }
       const extra = { pointer: f.pointer, value: f.value, expected: f.expected, received: f.received, note: f.note };
       for (const k of Object.keys(extra) as (keyof typeof extra)[]) if (extra[k] === undefined) delete extra[k];
       rec.fail(f.message, () => {
@@ -341,6 +348,22 @@ export class RunContext {
       }, f.severity);
     }
     if (j.skip && j.passed === 0 && j.findings.length === 0) rec.skip(j.skip);
+    if (unjudged !== undefined) rec.skip(`not judged: ${unjudged}`);
+  }
+
+  /**
+   * Why an exchange was not the target's doing, if it was not: the kit did
+   * not send it (the run had stopped, its budget was spent, the write guard
+   * held it), or the run's own time limit cut it. Undefined for an exchange
+   * the target answered, or failed to answer, by itself.
+   */
+  private cutByKit(ex: Exchange): string | undefined {
+    if (ex.status !== undefined || !ex.error) return undefined;
+    const { code, message } = ex.error;
+    if (code === 'unavailable' || code === 'budget' || code === 'blocked') return `the request was not sent (${message})`;
+    // cut at the run's deadline (a timer fires at or just after it; the watchers judge before the harness stops the run)
+    if (code === 'timeout' && (this.http.incomplete?.code === 'CONF_ERR_RUN_TIME_LIMIT' || performance.now() >= this.http.runDeadline - 50)) return `the run's time limit (--max-run-s) cut the exchange`;
+    return undefined;
   }
 
   recorded(): CheckRecorder[] {

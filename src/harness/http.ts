@@ -545,8 +545,8 @@ export class Harness {
   private main401 = 0;
   private mainOk = 0;
   private problemsDropped = 0;
-  /** performance.now() past which no request is sent (--max-run-s) */
-  private readonly runDeadline: number;
+  /** when the run must end (performance.now(); --max-run-s), Infinity without a limit */
+  readonly runDeadline: number;
   /** the first reason this run cannot judge the target, if any (the run is INCOMPLETE) */
   incomplete: Incomplete | undefined;
   requests = 0;

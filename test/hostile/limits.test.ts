@@ -91,6 +91,8 @@ describe('--max-run-s', () => {
     expect(report.verdict).toBe('INCOMPLETE');
     expect(report.incomplete?.code).toBe('CONF_ERR_RUN_TIME_LIMIT');
     expect(report.problems.join('\n')).toMatch(/the run's time limit \(--max-run-s 2\) was reached; the remaining requests were not sent \[CONF_ERR_RUN_TIME_LIMIT\]/);
+    // the exchanges the limit cut or kept back say nothing of the target: no check fails on them
+    expect(report.results.filter((r) => r.status === 'fail').map((r) => `${r.check}: ${r.message}`)).toEqual([]);
   });
 
   it('defaults to an hour, 0 means none, and a bad value is refused', () => {

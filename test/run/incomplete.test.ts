@@ -147,6 +147,8 @@ describe('could not certify: exit 2, a stable code, an INCOMPLETE report', () =>
       expect(outcome.report.verdict).toBe('INCOMPLETE');
       expect(outcome.report.incomplete?.code).toBe('CONF_ERR_BUDGET');
       expect(outcome.report.incomplete?.message).toMatch(/--budget/);
+      // the requests the budget kept from being sent say nothing of the target: no check fails on them
+      expect(outcome.report.results.filter((r) => r.status === 'fail').map((r) => `${r.check}: ${r.message}`)).toEqual([]);
     } finally {
       await target.close();
     }
