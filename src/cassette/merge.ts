@@ -96,7 +96,8 @@ export function checkShardSet(shards: readonly ShardCassette[]): void {
   differ('their seeds', (s) => s.cassette.header.seed);
   differ('their contract digests', (s) => s.cassette.header.contract, (s) => `sha256 ${s.cassette.header.contract.slice(0, 12)}…`);
   differ('their suite digests (the kit\'s code)', (s) => s.cassette.header.suite, (s) => `sha256 ${String(s.cassette.header.suite).slice(0, 12)}…`);
-  differ('their targets', (s) => `${s.cassette.header.target}${s.cassette.header.embedded ? ' (bundled)' : ''}`);
+  // each shard of the bundled server starts its own, on its own port, with the data of the seed
+  differ('their targets', (s) => (s.cassette.header.embedded ? 'the bundled reference server' : s.cassette.header.target));
   differ('their options', (s) => s.cassette.header.options ?? {}, (s) => stable(s.cassette.header.options ?? {}));
   differ('their credentials (principals)', (s) => [...(s.cassette.header.principals ?? [])].sort());
   const n = (shards[0] as ShardCassette).n;
