@@ -490,8 +490,10 @@ export function resolveOptions(raw: Partial<Record<RunKey, Raw>> & Record<string
     }
     out[d.key] = d.parse(v, flagName(d));
   }
-  if (out.seed === undefined) out.seed = Math.floor(Math.random() * 2 ** 31);
   const shard = out.shard as Shard | undefined;
+  // the shards of one set make one selection and one fuzzing: a seed drawn by each would make them runs of different seeds
+  if (shard && out.seed === undefined) throw bad('--shard needs --seed: give every shard of the set the same one (the merge refuses shards of different seeds)');
+  if (out.seed === undefined) out.seed = Math.floor(Math.random() * 2 ** 31);
   if (shard) {
     if ((out.globalShard as number) > shard.n) throw bad(`--global-shard ${String(out.globalShard)} names no shard of ${shard.n} (expected 1 to ${shard.n})`);
     // each shard leaves its traffic for `conformance merge`: --record defaults to the report directory's cassette

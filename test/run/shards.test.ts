@@ -233,10 +233,13 @@ describe('conformance merge refuses a set that is not one run', () => {
 
 describe('the options', () => {
   it('take K/N with 1 ≤ K ≤ N ≤ 1024 and G ≤ N; --max-orders all is 0, every order', () => {
-    expect(resolveOptions({ shard: '2/4', reportDir: 'out/s2' })).toMatchObject({ shard: { k: 2, n: 4 }, globalShard: 1, record: 'out/s2/cassette.jsonl' });
-    expect(resolveOptions({ shard: '1/1', globalShard: '1', record: 'x.jsonl' }).record).toBe('x.jsonl');
-    for (const bad of ['0/4', '5/4', '1/1025', '2', 'a/b', '1/0']) expect(() => resolveOptions({ shard: bad }), bad).toThrow(/--shard takes K\/N/);
-    expect(() => resolveOptions({ shard: '1/4', globalShard: 5 })).toThrow(/--global-shard 5 names no shard of 4/);
+    expect(resolveOptions({ shard: '2/4', seed: 3, reportDir: 'out/s2' })).toMatchObject({ shard: { k: 2, n: 4 }, globalShard: 1, record: 'out/s2/cassette.jsonl' });
+    expect(resolveOptions({ shard: '1024/1024', seed: 3, globalShard: '1024', record: 'x.jsonl' })).toMatchObject({ shard: { k: 1024, n: 1024 }, globalShard: 1024, record: 'x.jsonl' });
+    for (const bad of ['0/4', '5/4', '1/1025', '2', 'a/b', '1/0']) expect(() => resolveOptions({ shard: bad, seed: 3 }), bad).toThrow(/--shard takes K\/N/);
+    expect(() => resolveOptions({ shard: '1/4', seed: 3, globalShard: 5 })).toThrow(/--global-shard 5 names no shard of 4/);
+    expect(() => resolveOptions({ shard: '1/4', seed: 3, globalShard: 0 })).toThrow(/--global-shard must be a whole number from 1 to 1024/);
+    expect(() => resolveOptions({ shard: '1/4' })).toThrow(/--shard needs --seed/);
+    for (const e of [() => resolveOptions({ shard: '9/4', seed: 1 }), () => resolveOptions({ shard: '1/4' })]) expect(e).toThrow(expect.objectContaining({ code: 'CONF_ERR_BAD_OPTION' }));
     expect(resolveOptions({ maxOrders: 'all' }).maxOrders).toBe(0);
     expect(resolveOptions({ maxOrders: '0' }).maxOrders).toBe(0);
     expect(() => resolveOptions({ maxOrders: '-1' })).toThrow(/--max-orders/);
