@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TOKENS } from '../../mock/index.ts';
 import { parseCassette, type Cassette } from '../../src/cassette/file.ts';
+import { judge } from '../../src/cassette/judge.ts';
 import { mergeShards, whoseRequest } from '../../src/cassette/merge.ts';
 import type { ExchangeRecord } from '../../src/cassette/record.ts';
 import { resolveOptions } from '../../src/engine/options.ts';
@@ -155,6 +156,14 @@ describe('--shard K/N and conformance merge', () => {
     const header = (shards.get(2) as { cassette: Cassette }).cassette.header;
     expect(header.shard).toEqual({ k: 2, n: N, global: 1 });
     expect(statuses((shards.get(1) as { outcome: RunOutcome }).outcome.report)).toEqual(statuses(whole.outcome.report));
+  });
+
+  it('judges one shard\'s cassette offline as that shard (conformance judge)', async () => {
+    const two = shards.get(2) as { outcome: RunOutcome; cassette: Cassette };
+    const again = await judge(two.cassette, { reportDir: join(dir, 'judged-2') });
+    expect(again.report.shard).toEqual({ k: 2, n: N, global: 1 });
+    expect(statuses(again.report)).toEqual(statuses(two.outcome.report));
+    expect(examined(again.report, 'state_consistency')).toBe(examined(two.outcome.report, 'state_consistency'));
   });
 
   it('catches through the merge a fault only the whole set shows: the export missing a row', async () => {
