@@ -183,6 +183,23 @@ describe('--shard K/N and conformance merge', () => {
   }, 120_000);
 });
 
+describe('conformance merge on the command line', () => {
+  it('writes the merged reports and, with --merged-cassette, the merged cassette: every shard\'s records, G first', async () => {
+    const out = join(dir, 'merged-cli');
+    const cli = await runCli(['merge', ...ORDER.map((k) => (shards.get(k) as { dir: string }).dir), '--report-dir', out, '--merged-cassette', '--quiet']);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stdout).toMatch(/^Verdict: PASS — 44 passed/m);
+    const report = JSON.parse(readFileSync(join(out, 'conformance.json'), 'utf8')) as Report;
+    expect(statuses(report)).toEqual(statuses(whole.outcome.report));
+    const cassette = readCassetteAt(join(out, 'merged-cassette.jsonl'));
+    expect(cassette.header.shard).toEqual({ k: 'all', n: N, global: 1 });
+    expect(cassette.records.length).toBe([...shards.values()].reduce((n, s) => n + s.cassette.records.length, 0));
+    expect(cassette.records.map((r) => r.seq)).toEqual(cassette.records.map((_r, i) => i + 1));
+    expect(cassette.records[0]?.shard).toBe(1);
+    expect(cassette.records.at(-1)?.shard).toBe(4);
+  });
+});
+
 describe('conformance merge refuses a set that is not one run', () => {
   /** a copy of shard k's cassette in its own folder, its header edited */
   function edited(k: number, edit: (h: Cassette['header']) => void): string {
@@ -231,6 +248,20 @@ describe('conformance merge refuses a set that is not one run', () => {
     writeFileSync(join(bare, 'conformance.json'), '{}');
     const e2 = await refusal([dirOf(1), bare]);
     expect(e2.message).toMatch(/no cassette here; .*a shard's reports alone cannot be merged/);
+  });
+
+  it('a request the shards did not record: INCOMPLETE, CONF_ERR_CASSETTE, naming the shard that should have', async () => {
+    const src = (shards.get(3) as { dir: string }).dir;
+    const lines = readFileSync(join(src, 'cassette.jsonl'), 'utf8').split('\n');
+    const gone = lines.findIndex((l, i) => i > 0 && l !== '' && detailRef(JSON.parse(l) as ExchangeRecord) !== undefined);
+    const ref = detailRef(JSON.parse(lines[gone] as string) as ExchangeRecord) as string;
+    const at = mkdtempSync(join(dir, 'lacking-3-'));
+    writeFileSync(join(at, 'cassette.jsonl'), lines.filter((_l, i) => i !== gone).join('\n'));
+    const out = await mergeShards([dirOf(1), dirOf(2), at, dirOf(4)], { reportDir: join(dir, 'lacking') });
+    expect(out.report.verdict).toBe('INCOMPLETE');
+    expect(out.exitCode).toBe(2);
+    expect(out.report.incomplete?.code).toBe('CONF_ERR_CASSETTE');
+    expect(out.report.incomplete?.message).toContain(`order ${ref} falls in shard 3 of 4: shard 3 should have recorded it`);
   });
 
   it('names the shard that should have recorded a request the merged traffic lacks', () => {
