@@ -51,7 +51,7 @@ export function optionsOf(c: Cassette, o: JudgeOverrides = {}): RunOptions & { b
   for (const k of RECORDED_OPTIONS) if (h.options?.[k] !== undefined && h.options[k] !== null) raw[k] = h.options[k];
   if (h.seed !== undefined) raw.seed = h.seed;
   // a shard's cassette is judged as that shard: its part of the orders, its global shard
-  if (h.shard && h.shard.k !== 'all') raw.shard = { k: h.shard.k, n: h.shard.n };
+  if (h.shard) raw.shard = { k: h.shard.k, n: h.shard.n };
   if (h.shard) raw.globalShard = h.shard.global;
   for (const [k, v] of Object.entries(o)) if (v !== undefined) raw[k] = v;
   let options: RunOptions;
@@ -83,6 +83,11 @@ export function optionsOf(c: Cassette, o: JudgeOverrides = {}): RunOptions & { b
 /** Judges the cassette at `path` (CONF_ERR_CASSETTE for a file that is not one, or of another contract). */
 export async function judgeCassette(path: string, o: JudgeOverrides = {}, hooks: Pick<RunHooks, 'log' | 'onHarness'> = {}): Promise<RunOutcome> {
   const cassette = readCassette(path);
+  if (cassette.header.shard?.k === 'all') {
+    // a merged cassette (`merge --merged-cassette`): judged as the merge judges it
+    const { judgeMerged } = await import('./merge.ts');
+    return judgeMerged(cassette, o, hooks, path);
+  }
   return judge(cassette, o, hooks, path);
 }
 

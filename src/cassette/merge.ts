@@ -150,6 +150,16 @@ export interface MergeOutcome extends RunOutcome {
 export async function mergeShards(inputs: readonly string[], o: JudgeOverrides = {}, hooks: Pick<RunHooks, 'log' | 'onHarness'> = {}): Promise<MergeOutcome> {
   const shards = readShards(inputs);
   const merged = mergeCassettes(shards);
+  hooks.log?.(`Merging ${shards.length} shards of ${merged.header.shard?.n} (global shard ${merged.header.shard?.global}): ${merged.records.length} exchanges`);
+  return { ...(await judgeMerged(merged, o, hooks, `the merged cassette of ${shards.length} shards`)), merged };
+}
+
+/**
+ * Judges a merged cassette (made by `mergeShards`, or written by `merge
+ * --merged-cassette` and given to `judge`): every shard's orders, the global
+ * choices as shard G's, G's clock; the other shards' list crawls are spare.
+ */
+export async function judgeMerged(merged: Cassette, o: JudgeOverrides = {}, hooks: Pick<RunHooks, 'log' | 'onHarness'> = {}, name = 'the merged cassette'): Promise<RunOutcome> {
   const { n, global: g } = merged.header.shard as { n: number; global: number };
   const { loadSpec } = await import('../contract/load.ts');
   const { routerOf } = await import('../contract/router.ts');
@@ -165,12 +175,10 @@ export async function mergeShards(inputs: readonly string[], o: JudgeOverrides =
     }
     return { operationId: route.operation.operationId, principal: m.principal, ...(ref !== undefined ? { ref } : {}) };
   };
-  hooks.log?.(`Merging ${shards.length} shards of ${n} (global shard ${g}): ${merged.records.length} exchanges`);
-  const outcome = await judge(merged, { ...o, shard: { k: 'all', n }, globalShard: g }, hooks, `the merged cassette of ${n} shards`, {
+  return judge(merged, { ...o, shard: { k: 'all', n }, globalShard: g }, hooks, name, {
     whose: (m) => whoseRequest(requestOf(m), n, g),
     // the other shards' preflight and list crawl: answered from shard G's copy
-    spare: (r) => r.shard !== g && !EXAMINED.has(r.operationId ?? ''),
+    spare: (r) => r.shard !== undefined && r.shard !== g && !EXAMINED.has(r.operationId ?? ''),
     clockShard: g,
   });
-  return { ...outcome, merged };
 }

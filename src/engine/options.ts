@@ -492,6 +492,7 @@ export function resolveOptions(raw: Partial<Record<RunKey, Raw>> & Record<string
   }
   const shard = out.shard as Shard | undefined;
   // the shards of one set make one selection and one fuzzing: a seed drawn by each would make them runs of different seeds
+  if (!shard && out.globalShard !== 1) throw bad(`--global-shard ${String(out.globalShard)} needs --shard K/N (without it the one run is its own global shard)`);
   if (shard && out.seed === undefined) throw bad('--shard needs --seed: give every shard of the set the same one (the merge refuses shards of different seeds)');
   if (out.seed === undefined) out.seed = Math.floor(Math.random() * 2 ** 31);
   if (shard) {

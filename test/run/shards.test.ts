@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TOKENS } from '../../mock/index.ts';
 import { parseCassette, type Cassette } from '../../src/cassette/file.ts';
-import { judge } from '../../src/cassette/judge.ts';
-import { mergeShards, whoseRequest } from '../../src/cassette/merge.ts';
+import { judge, judgeCassette } from '../../src/cassette/judge.ts';
+import { mergeCassettes, mergeShards, whoseRequest } from '../../src/cassette/merge.ts';
 import type { ExchangeRecord } from '../../src/cassette/record.ts';
 import { resolveOptions } from '../../src/engine/options.ts';
 import type { RunOutcome } from '../../src/engine/run.ts';
@@ -197,6 +197,11 @@ describe('conformance merge on the command line', () => {
     expect(cassette.records.map((r) => r.seq)).toEqual(cassette.records.map((_r, i) => i + 1));
     expect(cassette.records[0]?.shard).toBe(1);
     expect(cassette.records.at(-1)?.shard).toBe(4);
+    // judged again by `judge`, as the merge judged it
+    const again = await judgeCassette(join(out, 'merged-cassette.jsonl'), { reportDir: join(dir, 'merged-judged') });
+    expect(again.report.incomplete).toBeUndefined();
+    expect(again.report.shard).toEqual({ k: 'all', n: N, global: 1 });
+    expect(statuses(again.report)).toEqual(statuses(report));
   });
 });
 
@@ -271,6 +276,23 @@ describe('conformance merge refuses a set that is not one run', () => {
   });
 });
 
+describe('the merged cassette (on data)', () => {
+  const header = (k: number, n: number, global: number): Cassette['header'] => ({ cassette: 1, tool: { name: 'order-tracking-conformance', version: '0' }, contract: 'c', suite: 's', seed: 1, target: 'http://t', options: { maxOrders: 0 }, principals: ['main'], shard: { k, n, global }, startedAt: '2026-01-01T00:00:00Z' });
+  const rec = (seq: number, what: string): ExchangeRecord => ({ seq, operationId: what, request: { method: 'GET', url: `http://t/${what}` }, response: { status: 200 } });
+  const shard = (k: number, n: number, global: number, records: ExchangeRecord[]) => ({ path: `s${k}/cassette.jsonl`, cassette: { header: header(k, n, global), records }, k, n, global });
+
+  it('puts the global shard first (here 3 of 3), each shard in its own order, seq renumbered, each record marked', () => {
+    const m = mergeCassettes([shard(1, 3, 3, [rec(2, 'b1'), rec(1, 'a1')]), shard(3, 3, 3, [rec(1, 'a3'), rec(2, 'b3')]), shard(2, 3, 3, [rec(1, 'a2')])]);
+    expect(m.header.shard).toEqual({ k: 'all', n: 3, global: 3 });
+    expect(m.records.map((r) => [r.seq, r.shard, r.operationId])).toEqual([[1, 3, 'a3'], [2, 3, 'b3'], [3, 1, 'a1'], [4, 1, 'b1'], [5, 2, 'a2']]);
+  });
+
+  it('refuses shards of different N or global shards', () => {
+    expect(() => mergeCassettes([shard(1, 2, 1, []), shard(2, 3, 1, [])])).toThrow(/their shard counts \(N\) differ \(shard 1 of 2 \(s1\/cassette.jsonl\): 2; shard 2 of 3 \(s2\/cassette.jsonl\): 3\)/);
+    expect(() => mergeCassettes([shard(1, 2, 1, []), shard(2, 2, 2, [])])).toThrow(/their global shards \(--global-shard\) differ/);
+  });
+});
+
 describe('the options', () => {
   it('take K/N with 1 ≤ K ≤ N ≤ 1024 and G ≤ N; --max-orders all is 0, every order', () => {
     expect(resolveOptions({ shard: '2/4', seed: 3, reportDir: 'out/s2' })).toMatchObject({ shard: { k: 2, n: 4 }, globalShard: 1, record: 'out/s2/cassette.jsonl' });
@@ -279,6 +301,8 @@ describe('the options', () => {
     expect(() => resolveOptions({ shard: '1/4', seed: 3, globalShard: 5 })).toThrow(/--global-shard 5 names no shard of 4/);
     expect(() => resolveOptions({ shard: '1/4', seed: 3, globalShard: 0 })).toThrow(/--global-shard must be a whole number from 1 to 1024/);
     expect(() => resolveOptions({ shard: '1/4' })).toThrow(/--shard needs --seed/);
+    expect(() => resolveOptions({ globalShard: 2 })).toThrow(/--global-shard 2 needs --shard K\/N/);
+    expect(resolveOptions({ globalShard: '1' }).shard).toBeUndefined();
     for (const e of [() => resolveOptions({ shard: '9/4', seed: 1 }), () => resolveOptions({ shard: '1/4' })]) expect(e).toThrow(expect.objectContaining({ code: 'CONF_ERR_BAD_OPTION' }));
     expect(resolveOptions({ maxOrders: 'all' }).maxOrders).toBe(0);
     expect(resolveOptions({ maxOrders: '0' }).maxOrders).toBe(0);
