@@ -221,6 +221,11 @@ export class RunContext {
     return this.options.checks === undefined || this.options.checks.includes(name);
   }
 
+  /** Whether the user chose a check (--checks, --exclude-checks, --area), whichever shard runs it. */
+  chosen(name: CheckName): boolean {
+    return this.options.checks === undefined || this.options.checks.includes(name);
+  }
+
   /** A check of the global phases, in a shard that is not the global one: shard G runs it. */
   elsewhere(name: CheckName): boolean {
     return !runsGlobal(this.options) && !SHARDED_CHECKS.includes(name) && !WATCHERS.includes(name);

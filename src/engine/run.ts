@@ -276,9 +276,10 @@ export async function certify(options: RunOptions & { baseUrl: string }, embedde
       if (http.unavailable) return;
       // with --shard, the phases that act on the target as a whole are shard G's (src/engine/shard.ts)
       if (!global && GLOBAL_PHASES.includes(name)) return;
-      // a phase runs when a selected check needs its traffic (the watchers judge every phase's)
+      // a phase runs when a selected check needs its traffic (the watchers judge every phase's); in
+      // another shard than G, also when a check G runs needs it: the merge judges every shard's orders for it
       const serves = PHASE_SERVES[name];
-      if (serves && !ctx.watching && !serves.some((c) => ctx.selected(c))) return;
+      if (serves && !ctx.watching && !serves.some((c) => ctx.chosen(c))) return;
       const t0 = performance.now();
       log(`• ${name}`);
       await fn();
