@@ -283,6 +283,38 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('merge')
+    .description('judge the shards of one `run --shard K/N` set as one unsharded run, from their cassettes (each shard\'s report directory, or its cassette file), and write the same reports as a run; 2 when the set cannot be merged (a shard missing or twice, shards of different N, seeds, contracts, suites, targets or options: CONF_ERR_MERGE) or a request is not in the shards\' traffic (CONF_ERR_CASSETTE)')
+    .argument('<shards...>', 'each shard\'s report directory (holding cassette.jsonl) or cassette file')
+    .option('--report-dir <dir>', 'where the merged reports go [default: reports/merged]')
+    .option('--merged-cassette', 'also write the merged cassette, <report-dir>/merged-cassette.jsonl (judge it again with `conformance judge`)')
+    .option('--spec <path>', 'the contract the shards were recorded with [default: openapi.yaml]')
+    .option('--require-complete', 'a partial PASS exits 1')
+    .option('--quiet', 'print only the verdict line')
+    .action(async (inputs: string[], cli: { reportDir?: string; mergedCassette?: boolean; spec?: string; requireComplete?: boolean; quiet?: boolean }) => {
+      const { mergeShards } = await import('./cassette/merge.ts');
+      const reportDir = cli.reportDir ?? 'reports/merged';
+      await checkReportDir(reportDir);
+      const log = cli.quiet ? () => undefined : out;
+      const { report, exitCode, merged } = await mergeShards(inputs, { reportDir, ...(cli.spec ? { specPath: cli.spec } : {}), ...(cli.requireComplete ? { requireComplete: true } : {}) }, { log });
+      const { files } = await writeReports(report, loadSpec(cli.spec), reportDir);
+      if (cli.mergedCassette) {
+        const { writeFileSync } = await import('node:fs');
+        const { join } = await import('node:path');
+        const path = join(reportDir, 'merged-cassette.jsonl');
+        writeFileSync(path, `${[merged.header, ...merged.records].map((l) => JSON.stringify(l)).join('\n')}\n`);
+        files.push(path);
+      }
+      if (cli.quiet) out(summaryTable(report).at(-1) ?? '');
+      else {
+        for (const l of summaryTable(report)) out(l);
+        out(`Reports: ${files.join(', ')}`);
+      }
+      if (report.incomplete) err(`conformance: could not judge the merged shards: ${report.incomplete.message} [${report.incomplete.code}]`);
+      process.exitCode = exitCode;
+    });
+
+  program
     .command('replay')
     .description('re-send the exchanges behind the failures of a report to a target and say, for each failed check, whether it still fails (credentials from the environment, never from the report); exit 0 all gone, 1 some still fail, 2 could not replay')
     .argument('<report>', 'conformance.json (or the folder holding it)')

@@ -24,6 +24,7 @@ export const ERRORS = {
   CONF_ERR_OAUTH: { exit: 2, message: 'Could not certify, the OAuth2 token endpoint gave no token: %s' },
   CONF_ERR_INTERRUPTED: { exit: 2, message: 'The run was interrupted: %s' },
   CONF_ERR_CASSETTE: { exit: 2, message: 'The cassette cannot be used: %s' },
+  CONF_ERR_MERGE: { exit: 2, message: 'The shards cannot be merged: %s' },
   CONF_ERR_PROXY_START: { exit: 2, message: 'The proxy could not start: %s' },
   CONF_ERR_INTERNAL: { exit: 2, message: 'Internal error (please report it): %s' },
 } as const;

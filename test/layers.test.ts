@@ -17,7 +17,7 @@ function layerOf(path: string): string {
     [/^src\/harness\//, 'harness'],
     [/^src\/checks\//, 'checks'],
     // the cassette's format, writer, reader and replay transport sit beside the harness; the commands that judge and replay above the engine
-    [/^src\/cassette\/(judge|replay-report)\.ts$/, 'cassette-commands'],
+    [/^src\/cassette\/(judge|merge|replay-report)\.ts$/, 'cassette-commands'],
     [/^src\/cassette\//, 'cassette'],
     [/^src\/report\//, 'report'],
     [/^src\/engine\//, 'engine'],

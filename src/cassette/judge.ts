@@ -13,12 +13,12 @@
  */
 import { ConformanceError } from '../errors.ts';
 import { certify, type RunHooks, type RunOutcome } from '../engine/run.ts';
-import { resolveOptions, type RunOptions } from '../engine/options.ts';
+import { resolveOptions, type RunOptions, type Shard } from '../engine/options.ts';
 import { loadSpec } from '../contract/load.ts';
 import { VirtualClock } from './clock.ts';
 import { readCassette, type Cassette } from './file.ts';
-import { RECORDED_OPTIONS } from './record.ts';
-import { ReplayTransport } from './replay.ts';
+import { RECORDED_OPTIONS, type ExchangeRecord } from './record.ts';
+import { ReplayTransport, type Miss } from './replay.ts';
 
 /** Stand-ins for the recorded credentials: redacted to the same variable names the recording shows, so requests match. */
 const STAND_IN = { main: 'cassette-credential-main', otherUser: 'cassette-credential-other-user', otherTenant: 'cassette-credential-other-tenant' } as const;
@@ -29,6 +29,19 @@ export interface JudgeOverrides {
   /** judge under another profile (what is sent does not depend on it) */
   profile?: string;
   requireComplete?: boolean;
+  /** the merged judge of `conformance merge`: every shard's orders ({ k: 'all', n }), global choices as shard `globalShard`'s */
+  shard?: Shard;
+  globalShard?: number;
+}
+
+/** How `conformance merge` has a merged cassette judged (src/cassette/merge.ts). */
+export interface JudgeMerge {
+  /** who should have recorded a request the cassette does not hold */
+  whose?: (m: Miss) => string;
+  /** records that are expected to go unasked (the other shards' copies of the list crawl) */
+  spare?: (r: ExchangeRecord) => boolean;
+  /** records of this shard move the virtual clock; the others' answer at once (the merged run keeps shard G's time) */
+  clockShard?: number;
 }
 
 /** The run options of a cassette: its header's, the judge's overrides, stand-in credentials, no network options. */
@@ -37,6 +50,9 @@ export function optionsOf(c: Cassette, o: JudgeOverrides = {}): RunOptions & { b
   const raw: Record<string, unknown> = {};
   for (const k of RECORDED_OPTIONS) if (h.options?.[k] !== undefined && h.options[k] !== null) raw[k] = h.options[k];
   if (h.seed !== undefined) raw.seed = h.seed;
+  // a shard's cassette is judged as that shard: its part of the orders, its global shard
+  if (h.shard) raw.shard = { k: h.shard.k, n: h.shard.n };
+  if (h.shard) raw.globalShard = h.shard.global;
   for (const [k, v] of Object.entries(o)) if (v !== undefined) raw[k] = v;
   let options: RunOptions;
   try {
@@ -67,10 +83,15 @@ export function optionsOf(c: Cassette, o: JudgeOverrides = {}): RunOptions & { b
 /** Judges the cassette at `path` (CONF_ERR_CASSETTE for a file that is not one, or of another contract). */
 export async function judgeCassette(path: string, o: JudgeOverrides = {}, hooks: Pick<RunHooks, 'log' | 'onHarness'> = {}): Promise<RunOutcome> {
   const cassette = readCassette(path);
+  if (cassette.header.shard?.k === 'all') {
+    // a merged cassette (`merge --merged-cassette`): judged as the merge judges it
+    const { judgeMerged } = await import('./merge.ts');
+    return judgeMerged(cassette, o, hooks, path);
+  }
   return judge(cassette, o, hooks, path);
 }
 
-export async function judge(cassette: Cassette, o: JudgeOverrides = {}, hooks: Pick<RunHooks, 'log' | 'onHarness'> = {}, name = 'the cassette'): Promise<RunOutcome> {
+export async function judge(cassette: Cassette, o: JudgeOverrides = {}, hooks: Pick<RunHooks, 'log' | 'onHarness'> = {}, name = 'the cassette', merge: JudgeMerge = {}): Promise<RunOutcome> {
   const spec = loadSpec(o.specPath);
   if (cassette.header.contract !== spec.hash) {
     throw new ConformanceError('CONF_ERR_CASSETTE', `${name} was recorded against another contract (sha256 ${cassette.header.contract.slice(0, 12)}…${cassette.header.contractPath ? `, ${cassette.header.contractPath}` : ''}) than ${spec.path.split('/').pop()} (sha256 ${spec.hash.slice(0, 12)}…); judge it with --spec naming that contract`);
@@ -78,7 +99,7 @@ export async function judge(cassette: Cassette, o: JudgeOverrides = {}, hooks: P
   const options = optionsOf(cassette, o);
   const clock = new VirtualClock();
   clock.advanceTo(Date.parse(cassette.header.startedAt));
-  const transport = new ReplayTransport(cassette.records, clock);
+  const transport = new ReplayTransport(cassette.records, clock, merge.clockShard);
   try {
     const outcome = await certify(options, cassette.header.embedded === true, {
       ...hooks,
@@ -88,12 +109,12 @@ export async function judge(cassette: Cassette, o: JudgeOverrides = {}, hooks: P
       clock: { now: () => clock.now(), sleep: async (ms) => void (await clock.sleep(ms)) },
       onHarness: (http, progress) => {
         transport.redactor = http.redactor;
-        transport.onMiss = (m) => http.stop({ code: 'CONF_ERR_CASSETTE', message: `${name} holds no usable answer to ${m.method} ${m.path} (as ${m.principal}): ${m.why}; the judged run left the recorded one here, so nothing after it was judged` });
+        transport.onMiss = (m) => http.stop({ code: 'CONF_ERR_CASSETTE', message: `${name} holds no usable answer to ${m.method} ${m.path} (as ${m.principal}): ${m.why}${merge.whose ? ` (${merge.whose(m)})` : ''}; the judged run left the recorded one here, so nothing after it was judged` });
         http.note(`judged offline from ${name} (recorded ${cassette.header.startedAt} against ${cassette.header.embedded ? 'the bundled reference server' : cassette.header.target}; ${cassette.records.length} exchanges)`);
         hooks.onHarness?.(http, progress);
       },
     });
-    const unused = transport.unused;
+    const unused = merge.spare ? transport.unusedRecords().filter((r) => !merge.spare?.(r)).length : transport.unused;
     if (unused > 0 && transport.misses.length === 0) outcome.report.problems.push(`${unused} recorded exchange(s) were not asked for by the judged run (a check selection narrower than the recording's, or a fuzz phase stopped sooner)`);
     return outcome;
   } finally {

@@ -52,12 +52,16 @@ export interface CassetteHeader {
   principals?: string[];
   /** the body cap the cassette was written with, in characters */
   bodyCap?: number;
+  /** --shard: the part of the orders the run examined, and the global shard (`conformance merge` reads it) */
+  shard?: { k: number | 'all'; n: number; global: number };
   startedAt: string;
 }
 
 export interface ExchangeRecord {
   /** order in which the exchanges were sent, from 1 */
   seq?: number;
+  /** in a merged cassette (`conformance merge`): the shard that recorded it */
+  shard?: number;
   /** when the request was sent (ISO 8601) */
   at?: string;
   durationMs?: number;

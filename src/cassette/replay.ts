@@ -61,7 +61,8 @@ export class ReplayTransport implements Transport {
   private readonly held = new Map<number, () => void>();
   private draining = false;
 
-  constructor(private readonly records: readonly ExchangeRecord[], private readonly clock?: VirtualClock) {
+  /** `clockShard`: in a merged cassette, only the records of this shard move the clock (those of the others were made on other machines' time) */
+  constructor(private readonly records: readonly ExchangeRecord[], private readonly clock?: VirtualClock, private readonly clockShard?: number) {
     for (const r of records) {
       if (r.response === undefined && r.error === undefined) continue;
       const key = keyOf(r.request.method.toUpperCase(), pathOf(r.request.url), r.request.body, r.principal ?? 'main');
@@ -118,6 +119,11 @@ export class ReplayTransport implements Transport {
     return this.records.length - this.used.size;
   }
 
+  /** The records no request asked for. */
+  unusedRecords(): ExchangeRecord[] {
+    return this.records.filter((r) => !this.used.has(r));
+  }
+
   async request(req: TransportRequest): Promise<TransportAnswer> {
     const text = (s: string): string => this.redactor?.text(s) ?? s;
     const path = text(req.path);
@@ -126,7 +132,7 @@ export class ReplayTransport implements Transport {
     if (!rec) return this.miss({ method: req.method, path, principal: req.principal, why: 'the cassette holds no answer to it' });
     this.used.add(rec);
     await this.turn(rec.seq);
-    if (rec.at) this.clock?.advanceTo(Date.parse(rec.at) + (rec.durationMs ?? 0));
+    if (rec.at && (this.clockShard === undefined || rec.shard === undefined || rec.shard === this.clockShard)) this.clock?.advanceTo(Date.parse(rec.at) + (rec.durationMs ?? 0));
     const res = rec.response;
     if (!res) throw replayedError(rec.error ?? { code: 'other', message: 'no answer was recorded' });
     const body = res.bodyBase64 !== undefined ? Buffer.from(res.bodyBase64, 'base64') : res.body !== undefined ? Buffer.from(res.body, 'utf8') : res.json !== undefined ? Buffer.from(JSON.stringify(res.json), 'utf8') : Buffer.alloc(0);

@@ -14,6 +14,7 @@ import { lifecycleOf, type Lifecycle } from '../contract/lifecycle.ts';
 import type { Spec } from '../contract/load.ts';
 import { validatorsFor, type Validators } from '../contract/validators.ts';
 import type { RunOptions } from './options.ts';
+import { globalReason, runsGlobal, SHARDED_CHECKS } from './shard.ts';
 
 const MAX_EVIDENCE = 5;
 
@@ -214,9 +215,20 @@ export class RunContext {
     }
   }
 
-  /** Whether a check was selected (--checks, --exclude-checks; all by default). */
+  /** Whether a check was selected (--checks, --exclude-checks; all by default), and runs in this shard (src/engine/shard.ts). */
   selected(name: CheckName): boolean {
+    if (this.elsewhere(name)) return false;
     return this.options.checks === undefined || this.options.checks.includes(name);
+  }
+
+  /** Whether the user chose a check (--checks, --exclude-checks, --area), whichever shard runs it. */
+  chosen(name: CheckName): boolean {
+    return this.options.checks === undefined || this.options.checks.includes(name);
+  }
+
+  /** A check of the global phases, in a shard that is not the global one: shard G runs it. */
+  elsewhere(name: CheckName): boolean {
+    return !runsGlobal(this.options) && !SHARDED_CHECKS.includes(name) && !WATCHERS.includes(name);
   }
 
   /**
@@ -255,7 +267,8 @@ export class RunContext {
       if (!def || !req) throw new Error(`unknown check ${name}`);
       const r = new CheckRecorder(name, def.requirement, req.source === 'documented' ? 'error' : 'warning', this.options.profile);
       const area = this.options.areas !== undefined && !this.options.areas.includes(req.area);
-      r.skip(`not selected (${this.options.excludeChecks?.includes(name) ? '--exclude-checks' : area ? `--area ${this.options.areas?.join(',')}` : '--checks'})`);
+      if (this.elsewhere(name) && (this.options.checks === undefined || this.options.checks.includes(name))) r.skip(globalReason(this.options));
+      else r.skip(`not selected (${this.options.excludeChecks?.includes(name) ? '--exclude-checks' : area ? `--area ${this.options.areas?.join(',')}` : '--checks'})`);
       this.recorders.set(name, r);
     }
   }

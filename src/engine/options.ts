@@ -42,7 +42,17 @@ export interface RunOptions {
   fuzzBudgetMs: number;
   timeoutMs: number;
   concurrency: number;
+  /** orders examined in detail; 0 (`--max-orders all`): every order of the list */
   maxOrders: number;
+  /**
+   * --shard K/N: this run examines the orders whose reference hashes to K of N
+   * (src/engine/shard.ts), and runs the checks that act on the target as a
+   * whole only when K is `globalShard`; `k: 'all'` is the merged judge's
+   * (`conformance merge`): every shard's orders, global choices as shard G's
+   */
+  shard: Shard | undefined;
+  /** the shard that runs the checks acting on the target as a whole (--global-shard G, default 1) */
+  globalShard: number;
   reportDir: string;
   /** only these checks (names from the catalogue, less --exclude-checks); undefined means all */
   checks: string[] | undefined;
@@ -100,6 +110,15 @@ export interface RunOptions {
 }
 
 type Raw = unknown;
+
+/** Which part of the orders a run examines: shard `k` of `n` (1-based), or every one (`all`, the merged judge). */
+export interface Shard {
+  k: number | 'all';
+  n: number;
+}
+
+/** Most shards a run may be split into. */
+export const MAX_SHARDS = 1024;
 
 export interface OptionDef<K extends string = string> {
   key: K;
@@ -236,6 +255,7 @@ export const DEFAULTS = {
   timeoutMs: 10_000,
   concurrency: 8,
   maxOrders: 200,
+  globalShard: 1,
   reportDir: 'reports',
   budget: 200_000,
   maxBodyBytes: 32 * 1024 * 1024,
@@ -292,7 +312,9 @@ export const RUN_OPTIONS: readonly Def[] = [
   opt('fuzzBudgetMs', '--fuzz-budget-ms <ms>', 'CONFORMANCE_FUZZ_BUDGET_MS', String(DEFAULTS.fuzzBudgetMs), 'wall-clock budget of the fuzz phase', (v, f) => parseWhole(f, v, 100, 3_600_000)),
   opt('timeoutMs', '--timeout-ms <ms>', 'CONFORMANCE_TIMEOUT_MS', String(DEFAULTS.timeoutMs), 'deadline of one exchange, headers and body', (v, f) => parseWhole(f, v, 50, 600_000)),
   opt('concurrency', '--concurrency <n>', 'CONFORMANCE_CONCURRENCY', String(DEFAULTS.concurrency), 'requests in flight', (v, f) => parseWhole(f, v, 1, 256)),
-  opt('maxOrders', '--max-orders <n>', 'CONFORMANCE_MAX_ORDERS', String(DEFAULTS.maxOrders), 'orders examined in detail (every state covered first)', (v, f) => parseWhole(f, v, 1, 10_000_000)),
+  opt('maxOrders', '--max-orders <n>', 'CONFORMANCE_MAX_ORDERS', String(DEFAULTS.maxOrders), 'orders examined in detail (every state covered first); `all` or `0`: every order', (v, f) => (String(v).trim().toLowerCase() === 'all' ? 0 : parseWhole(f, v, 0, 10_000_000))),
+  opt('shard', '--shard <k/n>', 'CONFORMANCE_SHARD', '', 'examine only the orders of shard K of N (a hash of the reference; 1 ≤ K ≤ N ≤ 1024); the checks that act on the target as a whole run in shard --global-shard only; records `<report-dir>/cassette.jsonl` for `conformance merge`', (v, f) => parseShard(f, v)),
+  opt('globalShard', '--global-shard <g>', 'CONFORMANCE_GLOBAL_SHARD', String(DEFAULTS.globalShard), 'with --shard: the shard that runs reference data, credentials, probes, the export, the writes and fuzzing', (v, f) => parseWhole(f, v, 1, MAX_SHARDS)),
   opt('reportDir', '--report-dir <dir>', 'CONFORMANCE_REPORT_DIR', DEFAULTS.reportDir, 'where reports go (checked before any request; replaced as a whole)', (v, f) => {
     const s = String(v);
     if (s.trim() === '') throw bad(`${f} is empty`);
@@ -363,6 +385,16 @@ export const ENV_ONLY: readonly { key: 'keyPassphrase' | 'oauthClientSecret' | '
   { key: 'oauthClientSecretOtherUser', env: 'CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_USER', description: 'the colleague\'s OAuth2 client secret' },
   { key: 'oauthClientSecretOtherTenant', env: 'CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_TENANT', description: 'the other customer\'s OAuth2 client secret' },
 ];
+
+/** `K/N` → { k, n }: 1 ≤ K ≤ N ≤ MAX_SHARDS. */
+export function parseShard(flag: string, v: Raw): Shard {
+  const s = String(v).trim();
+  const m = /^(\d+)\s*\/\s*(\d+)$/.exec(s);
+  const k = m ? Number(m[1]) : NaN;
+  const n = m ? Number(m[2]) : NaN;
+  if (!m || k < 1 || n > MAX_SHARDS || k > n) throw bad(`${flag} takes K/N with 1 ≤ K ≤ N ≤ ${MAX_SHARDS}, e.g. 2/4 (got "${s}")`);
+  return { k, n };
+}
 
 function parseCommand(v: Raw, f: string): string {
   const s = String(v);
@@ -437,6 +469,7 @@ export function resolveOptions(raw: Partial<Record<RunKey, Raw>> & Record<string
     oauthClientSecretOtherTenant: undefined,
     config: undefined,
     record: undefined,
+    shard: undefined,
   };
   for (const e of ENV_ONLY) if (typeof raw[e.key] === 'string' && raw[e.key] !== '') out[e.key] = raw[e.key];
   if (raw.proxyEnv !== null && typeof raw.proxyEnv === 'object') out.proxyEnv = raw.proxyEnv;
@@ -444,15 +477,29 @@ export function resolveOptions(raw: Partial<Record<RunKey, Raw>> & Record<string
     const v = raw[d.key];
     if (v === undefined) continue;
     // an empty credential or spec path means "none"; an empty base URL is an error (parseBaseUrl)
-    if (v === '' && (d.secret || ['specPath', 'seed', 'checks', 'excludeChecks', 'areas', 'productOrderBody', 'proxy', 'ca', 'cert', 'key', 'tokenCommand', 'oauthTokenUrl', 'oauthClientId', 'oauthScope', 'headers', 'secretHeaders', 'config', 'tokenCommandOtherUser', 'tokenCommandOtherTenant', 'oauthClientIdOtherUser', 'oauthClientIdOtherTenant', 'record'].includes(d.key))) continue;
-    // a program may hand the body itself rather than a file name
+    if (v === '' && (d.secret || ['specPath', 'seed', 'checks', 'excludeChecks', 'areas', 'productOrderBody', 'proxy', 'ca', 'cert', 'key', 'tokenCommand', 'oauthTokenUrl', 'oauthClientId', 'oauthScope', 'headers', 'secretHeaders', 'config', 'tokenCommandOtherUser', 'tokenCommandOtherTenant', 'oauthClientIdOtherUser', 'oauthClientIdOtherTenant', 'record', 'shard'].includes(d.key))) continue;
+    // a program may hand the body itself rather than a file name, and a shard as { k, n } (the merged judge's k is 'all')
+    if (d.key === 'shard' && typeof v === 'object' && v !== null) {
+      const sh = v as Partial<Shard>;
+      out.shard = sh.k === 'all' && Number.isInteger(sh.n) && (sh.n as number) >= 1 && (sh.n as number) <= MAX_SHARDS ? { k: 'all', n: sh.n } : parseShard(flagName(d), `${String(sh.k)}/${String(sh.n)}`);
+      continue;
+    }
     if (d.key === 'productOrderBody' && typeof v === 'object' && v !== null) {
       out[d.key] = v;
       continue;
     }
     out[d.key] = d.parse(v, flagName(d));
   }
+  const shard = out.shard as Shard | undefined;
+  // the shards of one set make one selection and one fuzzing: a seed drawn by each would make them runs of different seeds
+  if (!shard && out.globalShard !== 1) throw bad(`--global-shard ${String(out.globalShard)} needs --shard K/N (without it the one run is its own global shard)`);
+  if (shard && out.seed === undefined) throw bad('--shard needs --seed: give every shard of the set the same one (the merge refuses shards of different seeds)');
   if (out.seed === undefined) out.seed = Math.floor(Math.random() * 2 ** 31);
+  if (shard) {
+    if ((out.globalShard as number) > shard.n) throw bad(`--global-shard ${String(out.globalShard)} names no shard of ${shard.n} (expected 1 to ${shard.n})`);
+    // each shard leaves its traffic for `conformance merge`: --record defaults to the report directory's cassette
+    if (out.record === undefined) out.record = `${String(out.reportDir).replace(/\/+$/, '')}/cassette.jsonl`;
+  }
   // the selection is one list: --checks (or every check), within --area, less --exclude-checks
   const areas = out.areas as string[] | undefined;
   if (areas !== undefined) {

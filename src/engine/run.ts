@@ -23,10 +23,11 @@ import { RunContext, type Clock, type RunProgress } from './context.ts';
 import type { RunOptions } from './options.ts';
 import { checkCredentials, checkNotFound, checkTenantIsolation, checkTraversal, type DocRef } from './phases/access.ts';
 import { checkColleagueExport, checkExport, EXPORT_CHECKS } from './phases/export.ts';
-import { crawlOrderList, examineOrders, sampleOrders, type KnownFiles } from './phases/orders.ts';
+import { crawlOrderList, examineOrders, noPicks, ordersToExamine, sampleOrders, type KnownFiles } from './phases/orders.ts';
 import { checkOrderRequests, fetchReasons } from './phases/requests.ts';
 import { awaitActiveOrder, checkInvalidBodies, checkProductOrder, checkTermination } from './phases/writes.ts';
 import { planLines, planWrites, writeGuard, type PlannedWrite } from './safety.ts';
+import { runsGlobal, shardField } from './shard.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -270,11 +271,15 @@ export async function certify(options: RunOptions & { baseUrl: string }, embedde
     await preflight(ctx);
     watchExchanges(ctx);
 
+    const global = runsGlobal(options);
     const phase = async (name: string, fn: () => Promise<void>): Promise<void> => {
       if (http.unavailable) return;
-      // a phase runs when a selected check needs its traffic (the watchers judge every phase's)
+      // with --shard, the phases that act on the target as a whole are shard G's (src/engine/shard.ts)
+      if (!global && GLOBAL_PHASES.includes(name)) return;
+      // a phase runs when a selected check needs its traffic (the watchers judge every phase's); in
+      // another shard than G, also when a check G runs needs it: the merge judges every shard's orders for it
       const serves = PHASE_SERVES[name];
-      if (serves && !ctx.watching && !serves.some((c) => ctx.selected(c))) return;
+      if (serves && !ctx.watching && !serves.some((c) => ctx.chosen(c))) return;
       const t0 = performance.now();
       log(`• ${name}`);
       await fn();
@@ -292,25 +297,19 @@ export async function certify(options: RunOptions & { baseUrl: string }, embedde
       }),
       phase('orders, histories, documents', async () => {
         await crawlOrderList(ctx);
+        // the selection is made on the whole list, the same in every shard; each shard examines its part of it
         sample = sampleOrders(ctx.orders, options.maxOrders);
-        Object.assign(ctx.progress, { what: 'orders', done: 0, total: sample.length, startedMs: performance.now() });
-        await examineOrders(ctx, sample, known);
+        Object.assign(ctx.progress, { what: 'orders', done: 0, total: ordersToExamine(ctx, sample).length, startedMs: performance.now() });
+        const picks = noPicks();
+        await examineOrders(ctx, sample, known, picks);
         ctx.progress.total = 0;
-        // two documents of different orders, for not-found, traversal and isolation probes
-        for (const [digest, where] of known) {
-          void digest;
-          const slash = where.indexOf('/');
-          const d = { ref: where.slice(0, slash), name: where.slice(slash + 1) };
-          if (!doc) doc = d;
-          else if (d.ref !== doc.ref) {
-            otherDoc = d;
-            break;
-          }
-        }
+        // two documents of different orders, for not-found, traversal and isolation probes: the earliest of the global shard's
+        [doc, otherDoc] = picks.docs.map((d) => d.doc);
+        if (options.shard) log(`  shard ${options.shard.k} of ${options.shard.n}: ${ordersToExamine(ctx, sample).length} of ${sample.length} selected orders examined here${global ? ' (and the checks that act on the target as a whole)' : ''}`);
       }),
     ]);
-    // what the run will change, said before the first write or export
-    plan = planWrites(ctx, reasons);
+    // what the run will change, said before the first write or export (in shard G only: the others change nothing)
+    plan = global ? planWrites(ctx, reasons) : [];
     if (!http.unavailable) for (const line of planLines(plan, options.dryRun, embedded ? 'the bundled reference server' : http.redactor.text(options.baseUrl))) log(line);
     await phase('errors and access', async () => {
       // four independent sets of probes, side by side (each judges its own checks)
@@ -366,6 +365,7 @@ function cassetteHeader(options: RunOptions & { baseUrl: string }, spec: Spec, h
     options: http.redactor.value(kept),
     principals: (['main', 'otherUser', 'otherTenant'] as const).filter((p) => http.hasCredential(p)),
     bodyCap: options.recordBodyCap,
+    ...(options.shard ? { shard: shardField(options) } : {}),
     startedAt: startedAt.toISOString(),
   };
 }
@@ -400,6 +400,9 @@ const PHASE_SERVES: Record<string, readonly CheckName[]> = {
   'final writes': ['terminate_active', 'action_precondition', 'export_fresh'],
   "colleague's export": ['rate_limit_scope', 'export_fresh'],
 };
+
+/** The phases of shard G only (src/engine/shard.ts): every shard crawls the list and examines its orders. */
+const GLOBAL_PHASES: readonly string[] = ['reference data', 'errors and access', 'export', 'writes', 'fuzz', 'final writes', "colleague's export"];
 
 /** Embedded-mode settings: the reference server moves fast enough for a run to watch it. */
 export const EMBEDDED_MOCK = { stepMs: 40, exportMs: 80 } as const;
@@ -487,6 +490,7 @@ export function buildReport(ctx: RunContext, spec: Spec, options: RunOptions, em
     profile: options.profile,
     spec: { path: spec.path.startsWith(ROOT) ? spec.path.slice(ROOT.length + 1) : spec.path, sha256: spec.hash },
     seed: options.seed,
+    ...(options.shard ? { shard: shardField(options) } : {}),
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     durationMs: finishedAt.getTime() - startedAt.getTime(),

@@ -123,6 +123,8 @@ export interface Report {
   profile: Profile;
   spec: { path: string; sha256: string };
   seed: number;
+  /** --shard: which part of the orders this report examined (k 'all': the merge of n shards, `conformance merge`), and the global shard */
+  shard?: { k: number | 'all'; n: number; global: number };
   startedAt: string;
   finishedAt: string;
   durationMs: number;

@@ -49,7 +49,7 @@ describe('the config file', () => {
     ['an unknown key', { maxOrder: 5 }, /unknown key "maxOrder" \(did you mean "maxOrders"\?\)/],
     ['a flag name instead of a key', { 'base-url': 'http://x' }, /unknown key "base-url" \(did you mean "baseUrl"\?\)/],
     ['a credential', { token: 'abc-secret' }, /"token" is a credential, and a config file gets committed/],
-    ['a value the option refuses', { maxOrders: 0 }, /--max-orders must be a whole number/],
+    ['a value the option refuses', { maxOrders: -1 }, /--max-orders must be a whole number/],
     ['not JSON', '{ "profile": "strict", }', /is not JSON/],
   ])('%s is CONF_ERR_BAD_OPTION', (_what, config, message) => {
     const cwd = folder(`bad-${_what.replace(/\W+/g, '-')}`, config);
@@ -126,7 +126,7 @@ describe('the config file', () => {
   it.each([
     ['an unknown key', 'maxOrder: 5\n', /unknown key "maxOrder" \(did you mean "maxOrders"\?\)/],
     ['a credential', 'token: abc-secret\n', /"token" is a credential, and a config file gets committed/],
-    ['a value the option refuses', 'maxOrders: 0\n', /--max-orders must be a whole number/],
+    ['a value the option refuses', 'maxOrders: -1\n', /--max-orders must be a whole number/],
     ['a list where a mapping belongs', '- profile: strict\n', /must hold a YAML mapping of options/],
     ['not YAML', 'profile: [strict\n', /is not YAML/],
     ['a YAML date (no implicit types beyond the core schema)', 'seed: 2026-12-01\n', /--seed must be a whole number .*got "2026-12-01"/],

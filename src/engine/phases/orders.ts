@@ -20,9 +20,34 @@ import { orderStateEnum } from '../../checks/orders/state-enum.ts';
 import { canMove } from '../../contract/lifecycle.ts';
 import type { OrderFact, RunContext } from '../context.ts';
 import { walkList } from '../list.ts';
+import { examines, inGlobalShard } from '../shard.ts';
+import type { DocRef } from './access.ts';
 
 /** Known document bytes (sha256 → where), so that a traversal answer can be recognised. */
 export type KnownFiles = Map<string, string>;
+
+/**
+ * What the later phases take from the examined orders, chosen by the orders'
+ * place in the sample, never by which answer came first: the two documents
+ * of the probes (the first file downloaded of the two earliest orders that
+ * have one) and the product offering of the earliest order that has one,
+ * among the orders of the global shard (every order without --shard). Shard
+ * G and the merged judge of its shards thus choose the same ones.
+ */
+export interface Picks {
+  /** at most two, by place in the sample */
+  docs: { at: number; doc: DocRef }[];
+  offering?: { at: number; value: { product_offering_id: string; option_ids: string[] } };
+}
+
+export const noPicks = (): Picks => ({ docs: [] });
+
+function pickDoc(picks: Picks, at: number, doc: DocRef): void {
+  if (picks.docs.some((d) => d.doc.ref === doc.ref)) return;
+  picks.docs.push({ at, doc });
+  picks.docs.sort((a, b) => a.at - b.at);
+  picks.docs.length = Math.min(picks.docs.length, 2);
+}
 
 export async function crawlOrderList(ctx: RunContext): Promise<void> {
   const states = ctx.lifecycle.order.states;
@@ -65,9 +90,9 @@ export async function crawlOrderList(ctx: RunContext): Promise<void> {
   ctx.log(`  list: ${orders.length} orders in ${walk.pages} page(s)`);
 }
 
-/** Picks up to `max` orders, one of each state first, then evenly spread. */
+/** Picks up to `max` orders (0: every one), one of each state first, then evenly spread. */
 export function sampleOrders(orders: OrderFact[], max: number): OrderFact[] {
-  if (orders.length <= max) return orders;
+  if (max === 0 || orders.length <= max) return orders;
   const picked = new Map<string, OrderFact>();
   for (const o of orders) if (![...picked.values()].some((p) => p.state === o.state)) picked.set(o.ref, o);
   const stride = orders.length / Math.max(1, max - picked.size);
@@ -102,15 +127,15 @@ function recordPath(ctx: RunContext, entries: { state: string }[]): void {
  * what the run's own product order asks for, rather than the documentation
  * example's offering, which this provider's catalogue may not hold.
  */
-function learnOffering(ctx: RunContext, detail: unknown): void {
-  if (ctx.learnt.offering) return;
+function learnOffering(picks: Picks, at: number, detail: unknown): void {
+  if (picks.offering && picks.offering.at < at) return;
   const d = detail as { product_offering_id?: unknown; option_ids?: unknown } | undefined;
   if (typeof d?.product_offering_id !== 'string' || d.product_offering_id === '') return;
   const options = Array.isArray(d.option_ids) ? d.option_ids.filter((o): o is string => typeof o === 'string') : [];
-  ctx.learnt.offering = { product_offering_id: d.product_offering_id, option_ids: options };
+  picks.offering = { at, value: { product_offering_id: d.product_offering_id, option_ids: options } };
 }
 
-async function examineOrder(ctx: RunContext, order: OrderFact, known: KnownFiles): Promise<void> {
+async function examineOrder(ctx: RunContext, order: OrderFact, at: number, known: KnownFiles, picks: Picks): Promise<void> {
   const [detail, history, documents] = await Promise.all([
     ctx.call('getOrder', { order_reference: order.ref }),
     ctx.call('getOrderHistory', { order_reference: order.ref }),
@@ -118,38 +143,57 @@ async function examineOrder(ctx: RunContext, order: OrderFact, known: KnownFiles
   ]);
   ctx.judge(orderDetailSchema, { ref: order.ref, detail });
   ctx.judge(orderStateEnum, { ref: order.ref, detail });
-  if (detail.status === 200) learnOffering(ctx, detail.json());
+  const global = inGlobalShard(ctx.options, order.ref);
+  if (detail.status === 200 && global) learnOffering(picks, at, detail.json());
   ctx.judge(historySchema, { ref: order.ref, history });
   const entries = history.status === 200 ? entriesOf(history) : undefined;
   if (entries) {
     for (const check of [historyOrder, historyVocabulary, historyTimestamps, historySteps]) ctx.judge(check, { ref: order.ref, history });
     recordPath(ctx, entries);
   }
-  if (documentsUsable(ctx.judge(documentsSchema, { ref: order.ref, documents }))) await downloadAll(ctx, order.ref, documents, known);
+  if (documentsUsable(ctx.judge(documentsSchema, { ref: order.ref, documents }))) {
+    const first = await downloadAll(ctx, order.ref, documents, known);
+    if (first && global) pickDoc(picks, at, { ref: order.ref, name: first });
+  }
   // consistency (list, detail, last history entry) is not judged on an order the run changed
   if (!ctx.touched.has(order.ref)) ctx.judge(stateConsistency, { ref: order.ref, listState: order.state, detail, history });
 }
 
-async function downloadAll(ctx: RunContext, ref: string, documents: Exchange, known: KnownFiles): Promise<void> {
+/** Downloads every listed file (one after another); returns the name of the first that downloaded as a file. */
+async function downloadAll(ctx: RunContext, ref: string, documents: Exchange, known: KnownFiles): Promise<string | undefined> {
   const groups = documents.json() as { type: string; values: string[] }[];
+  let first: string | undefined;
   for (const g of groups) {
     for (const name of g.values ?? []) {
       const download = await ctx.call('downloadOrderDocument', { order_reference: ref, filename: name }, { keepBytes: 64 * 1024 });
       // the bytes of a file that downloads as one are what the traversal and isolation probes recognise
-      if (ctx.judge(documentDownload, { ref, name, download }).passed > 0) known.set(download.digest(), `${ref}/${name}`);
+      if (ctx.judge(documentDownload, { ref, name, download }).passed > 0) {
+        known.set(download.digest(), `${ref}/${name}`);
+        first ??= name;
+      }
     }
   }
+  return first;
 }
 
-/** Examines the sampled orders, `concurrency` at a time. */
-export async function examineOrders(ctx: RunContext, sample: OrderFact[], known: KnownFiles): Promise<void> {
+/** The sampled orders this run examines (with --shard, those of its shard), with their place in the sample. */
+export function ordersToExamine(ctx: RunContext, sample: OrderFact[]): { order: OrderFact; at: number }[] {
+  const mine: { order: OrderFact; at: number }[] = [];
+  for (const [at, order] of sample.entries()) if (examines(ctx.options.shard, order.ref)) mine.push({ order, at });
+  return mine;
+}
+
+/** Examines the sampled orders of this run's shard, `concurrency` at a time. */
+export async function examineOrders(ctx: RunContext, sample: OrderFact[], known: KnownFiles, picks: Picks = noPicks()): Promise<void> {
+  const mine = ordersToExamine(ctx, sample);
   let next = 0;
   const workers = Array.from({ length: Math.max(1, ctx.options.concurrency) }, async () => {
-    while (next < sample.length && !ctx.http.unavailable) {
-      const o = sample[next++];
-      if (o) await examineOrder(ctx, o, known);
+    while (next < mine.length && !ctx.http.unavailable) {
+      const o = mine[next++];
+      if (o) await examineOrder(ctx, o.order, o.at, known, picks);
       ctx.progress.done++;
     }
   });
   await Promise.all(workers);
+  if (picks.offering) ctx.learnt.offering ??= picks.offering.value;
 }
