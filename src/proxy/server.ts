@@ -21,6 +21,7 @@ import type { ExchangeRecord } from '../cassette/record.ts';
 import { rawTarget, routerFor } from '../checks/client/traffic.ts';
 import { ConformanceError } from '../errors.ts';
 import type { Spec } from '../contract/load.ts';
+import { toolVersion } from '../engine/run.ts';
 import { CassetteWriter } from './cassette.ts';
 import { PROXY_OWN, TrafficJudge, type LiveFinding } from './judge.ts';
 import { CredentialMask, decoded, flatHeaders, responseBody } from './record.ts';
@@ -115,7 +116,9 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
   const judge = new TrafficJudge({ spec: o.spec });
   const mask = new CredentialMask();
   const startedAt = new Date().toISOString();
-  const cassette = o.record ? new CassetteWriter(o.record, { cassette: 1, kind: 'proxy', target: mask.text(target), startedAt }) : undefined;
+  const cassette = o.record
+    ? new CassetteWriter(o.record, { cassette: 1, kind: 'proxy', tool: { name: 'order-tracking-conformance proxy', version: toolVersion() }, contract: o.spec.hash, contractPath: o.spec.path.split('/').pop() ?? o.spec.path, target: mask.text(target), embedded: mock !== undefined, bodyCap: cap, startedAt })
+    : undefined;
   let seq = 0;
   let active = 0;
   let reasonsAsked = false;
