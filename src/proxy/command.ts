@@ -120,7 +120,9 @@ export async function judgeCommand(file: string, raw: Record<string, unknown>, i
   const reportDir = typeof raw.reportDir === 'string' ? raw.reportDir : 'reports';
   const { kind, records, target } = await readRecording(file);
   const judge = new TrafficJudge({ spec: loadSpec() });
+  judge.onLate = (f, r) => io.out(findingLine(f, r.seq));
   for (const r of records) for (const f of judge.add(r)) io.out(findingLine(f, r.seq));
+  await judge.settled();
   const startedAt = records[0]?.at ?? new Date().toISOString();
   const last = records.at(-1);
   const finishedAt = last?.at ? new Date(Date.parse(last.at) + (last.durationMs ?? 0)).toISOString() : startedAt;

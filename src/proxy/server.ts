@@ -114,6 +114,7 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
   const headersTimeout = o.headersTimeoutMs ?? 10_000;
   const agent = new Agent({ connections: 256, headersTimeout: deadline, bodyTimeout: deadline, connectTimeout: Math.min(deadline, 10_000) });
   const judge = new TrafficJudge({ spec: o.spec });
+  judge.onLate = (f, record) => o.onFinding?.(f, record);
   const mask = new CredentialMask();
   const startedAt = new Date().toISOString();
   const cassette = o.record
@@ -293,6 +294,7 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
       await agent.destroy();
       await mock?.close();
       await cassette?.close();
+      await judge.settled();
     },
   };
 }
