@@ -363,6 +363,8 @@ export interface JudgeOptions {
 }
 
 const MAX_EVIDENCE = 10;
+/** list pages the live telling of order_list_paging looks back over */
+const LIVE_PAGES = 50;
 
 /** The findings a report shows evidence for: the first of each kind (the message without its numbers), then the first others, up to MAX_EVIDENCE. */
 function kept(findings: Finding[]): Finding[] {
@@ -461,7 +463,8 @@ export class TrafficJudge {
       if (f && f !== true) tell('provider', 'state_consistency', f);
       if (op === 'listOrders') {
         this.lists.push(seen);
-        for (const p of judgePaging(this.lists, this.env).findings) tell('provider', 'order_list_paging', p, true);
+        // told as they come over the latest pages only (a walk is a few pages; a session may hold thousands), judged whole at the end
+        for (const p of judgePaging(this.lists.slice(-LIVE_PAGES), this.env).findings) tell('provider', 'order_list_paging', p, true);
       }
     }
     if (op === 'downloadOrderExport' && ex.status === 200) this.compareExport(ex, record);
