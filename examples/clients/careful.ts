@@ -2,8 +2,9 @@
  * A careful client of the Order Tracking API, written with the kit's typed
  * client (src/client.ts, openapi-fetch over the types generated from
  * openapi.yaml): documented paths with their trailing slash, credentials on
- * every call, the termination reason taken from the provider's list, one
- * export, its status polled once a second until `success` is true or false.
+ * every call, the order list walked by its `next` links, the termination
+ * reason taken from the provider's list, one export, its status polled once
+ * a second until `success` is true or false, its CSV downloaded.
  *
  *   npx conformance proxy --duration 30 &        # the bundled reference server behind the proxy
  *   npx tsx examples/clients/careful.ts http://127.0.0.1:PORT demo-token-a1
