@@ -264,6 +264,77 @@ export function judgePaging(seen: Seen[], env: JudgeEnv): Tally {
   return tally;
 }
 
+/**
+ * An export's CSV compared as it streams through the proxy (a real export is
+ * larger than the record keeps): the chunks are handed to the run's
+ * streaming cross-check as they pass, against the orders the lists showed
+ * before the download began. Memory holds those orders and the chunks the
+ * parser has not read yet (it reads far faster than an export streams; past
+ * MAX_FEED_BYTES waiting, the comparison is given up and says so).
+ */
+export interface ExportFeed {
+  write(chunk: Buffer): void;
+  end(): void;
+  /** the download did not end whole: nothing to compare */
+  abort(): void;
+  readonly listed: Listed;
+  readonly summary: Promise<{ summary?: CsvSummary; skip?: string }>;
+}
+
+const MAX_FEED_BYTES = 16 * 1024 * 1024;
+
+function exportFeed(listed: Listed): ExportFeed {
+  const chunks: Buffer[] = [];
+  let waiting = 0;
+  let done = false;
+  let failed: string | undefined;
+  let wake: (() => void) | undefined;
+  async function* chunksAsTheyCome(): AsyncIterable<Buffer> {
+    for (;;) {
+      if (failed) throw new Error(failed);
+      const c = chunks.shift();
+      if (c) {
+        waiting -= c.length;
+        yield c;
+      } else if (done) return;
+      else await new Promise<void>((resolve) => (wake = resolve));
+    }
+  }
+  const states = new Map([...listed].map(([ref, l]) => [ref, l.state]));
+  const summary = crossCheckCsv(chunksAsTheyCome(), states).then(
+    (s) => ({ summary: s }),
+    (err: unknown) => ({ skip: failed ?? `the export did not parse as CSV (${(err as Error).message})` }),
+  );
+  const poke = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  return {
+    listed,
+    summary,
+    write(chunk) {
+      if (done || failed) return;
+      waiting += chunk.length;
+      chunks.push(chunk);
+      if (waiting > MAX_FEED_BYTES) {
+        failed = `the export came faster than it could be compared (over ${MAX_FEED_BYTES / 1024 / 1024} MiB waiting), so its rows were not compared`;
+        chunks.length = 0;
+      }
+      poke();
+    },
+    end() {
+      done = true;
+      poke();
+    },
+    abort() {
+      failed ??= 'the download did not end whole, so its rows were not compared';
+      chunks.length = 0;
+      poke();
+    },
+  };
+}
+
 /** An export the client downloaded, its CSV compared with the orders the lists showed before it. */
 interface ExportSeen {
   exchange: Exchange;
@@ -420,8 +491,14 @@ export class TrafficJudge {
     return this.reasons !== undefined || this.timed.some((s) => operationOf(this.env.spec, s.exchange) === 'listTerminateReasons' && s.exchange.status === 200);
   }
 
-  /** Judges one more exchange; returns the findings it brought (each told once). */
-  add(record: ExchangeRecord): LiveFinding[] {
+  /** A download of an export about to stream through: its CSV compared as it passes (undefined when no list was seen before it). */
+  exportFeed(): ExportFeed | undefined {
+    const listed = listedBefore(this.orders, this.env);
+    return listed.size > 0 ? exportFeed(listed) : undefined;
+  }
+
+  /** Judges one more exchange (`feed`: the comparison of an export's CSV made as it streamed); returns the findings it brought (each told once). */
+  add(record: ExchangeRecord, feed?: ExportFeed): LiveFinding[] {
     const ex = fromRecord(record);
     if (record.purpose === PROXY_OWN) {
       // the proxy's own question (the reasons list): context for CLI-REASON, not the client's traffic
@@ -467,7 +544,7 @@ export class TrafficJudge {
         for (const p of judgePaging(this.lists.slice(-LIVE_PAGES), this.env).findings) tell('provider', 'order_list_paging', p, true);
       }
     }
-    if (op === 'downloadOrderExport' && ex.status === 200) this.compareExport(ex, record);
+    if (op === 'downloadOrderExport' && ex.status === 200) this.compareExport(ex, record, feed);
     for (const [name, t] of judgeAnswer(ex, this.env)) {
       const mine = this.provider.get(name) ?? { passed: 0, findings: [] };
       mine.passed += t.passed;
@@ -478,25 +555,27 @@ export class TrafficJudge {
     return news;
   }
 
-  /** An export downloaded: its CSV parsed apart (the run's streaming cross-check) against the orders the lists showed before it. */
-  private compareExport(ex: Exchange, record: ExchangeRecord): void {
-    const listed = listedBefore(this.orders, this.env);
+  /** An export downloaded: its CSV (compared as it streamed, or parsed apart from the record) against the orders the lists showed before it. */
+  private compareExport(ex: Exchange, record: ExchangeRecord, feed: ExportFeed | undefined): void {
+    const listed = feed?.listed ?? listedBefore(this.orders, this.env);
     const e: ExportSeen = { exchange: ex, listed };
     this.exports.push(e);
     if (listed.size === 0) return void (e.skip = 'no order was seen in a list before the export was downloaded');
-    if (ex.truncated || record.response?.cut || (record.response?.bytes ?? ex.body.length) > ex.body.length) return void (e.skip = 'the export was kept only in part (over the body cap), so its rows were not compared');
-    const states = new Map([...listed].map(([ref, l]) => [ref, l.state]));
-    const body = ex.body;
-    const done = crossCheckCsv((async function* () {
-      yield body;
-    })(), states).then(
-      (summary) => {
+    let compared = feed?.summary;
+    if (!compared) {
+      if (ex.truncated || record.response?.cut || (record.response?.bytes ?? ex.body.length) > ex.body.length) return void (e.skip = 'the export was kept only in part (over the body cap), so its rows were not compared');
+      const f = exportFeed(listed);
+      f.write(ex.body);
+      f.end();
+      compared = f.summary;
+    }
+    this.pending.push(
+      compared.then(({ summary, skip }) => {
+        if (!summary) return void (e.skip = skip);
         e.summary = summary;
         for (const f of judgeExports([e], this.env).findings) this.onLate?.({ side: 'provider', check: 'export_content', requirement: this.requirementOf('export_content'), severity: this.severityOf('export_content', f), message: f.message }, record);
-      },
-      (err: unknown) => void (e.skip = `the export did not parse as CSV (${(err as Error).message})`),
+      }),
     );
-    this.pending.push(done);
   }
 
   /** Resolves when every comparison still being made is made (call before `results`). */

@@ -23,7 +23,7 @@ import { ConformanceError } from '../errors.ts';
 import type { Spec } from '../contract/load.ts';
 import { toolVersion } from '../engine/run.ts';
 import { CassetteWriter } from './cassette.ts';
-import { PROXY_OWN, TrafficJudge, type LiveFinding } from './judge.ts';
+import { PROXY_OWN, TrafficJudge, type ExportFeed, type LiveFinding } from './judge.ts';
 import { CredentialMask, decoded, flatHeaders, responseBody } from './record.ts';
 
 export interface ProxyOptions {
@@ -126,9 +126,9 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
   let reasonsAsked = false;
   let closing = false;
 
-  const finish = (record: ExchangeRecord): void => {
+  const finish = (record: ExchangeRecord, feed?: ExportFeed): void => {
     cassette?.write(record);
-    for (const f of judge.add(record)) o.onFinding?.(f, record);
+    for (const f of judge.add(record, feed)) o.onFinding?.(f, record);
   };
 
   /**
@@ -238,6 +238,12 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
     const out: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(upstream.headers)) if (v !== undefined && !HOP_BY_HOP.has(k.toLowerCase())) out[k] = v as string | string[];
     res.writeHead(upstream.statusCode, out);
+    // an export's CSV is compared as it streams through (the record keeps only its head), against the lists judged before it: the judging still queued is done first
+    let feed: ExportFeed | undefined;
+    if (upstream.statusCode === 200 && !resHeaders['content-encoding'] && routerFor(o.spec).match(req.method ?? 'GET', rawTarget(rawPath).path)?.operation?.operationId === 'downloadOrderExport') {
+      await judged();
+      feed = judge.exportFeed();
+    }
     // the whole body's digest, only for a body over the cap (the record keeps the rest whole): started when the cap is passed
     let hash: Hash | undefined;
     const kept: Buffer[] = [];
@@ -260,11 +266,14 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
           for (const k of kept) hash.update(k);
           hash.update(chunk.subarray(taken));
         }
+        feed?.write(chunk);
         if (res.destroyed) throw Object.assign(new Error('the client went away'), { code: 'EPIPE' });
         if (!res.write(chunk)) await drained(res);
       }
+      feed?.end();
       res.end();
     } catch (err) {
+      feed?.abort();
       upstream.body.destroy();
       const t = transportError(err);
       broken = { code: t.code, message: res.destroyed ? 'the client closed the connection before the answer was whole' : t.message };
@@ -290,7 +299,7 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
       record.response = { status, headers, ...responseBody(body, truncated ? bytes : body.length, truncated, mask), ...(truncated && hash ? { sha256: hash.digest('hex') } : {}) };
       if (broken) record.error = broken;
       if (op === 'requestOrderAction') return askReasons(reqHeaders.authorization).then(() => finish(record));
-      finish(record);
+      finish(record, feed);
     });
   }
 
