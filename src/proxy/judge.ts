@@ -436,6 +436,8 @@ export interface JudgeOptions {
 const MAX_EVIDENCE = 10;
 /** list pages the live telling of order_list_paging looks back over */
 const LIVE_PAGES = 50;
+/** exchanges of the operations judged over time that the live telling of the client's pace looks back over */
+const LIVE_TIMED = 2000;
 
 /** The findings a report shows evidence for: the first of each kind (the message without its numbers), then the first others, up to MAX_EVIDENCE. */
 function kept(findings: Finding[]): Finding[] {
@@ -475,6 +477,8 @@ export class TrafficJudge {
   private readonly at = new Map<Exchange, string>();
   private readonly provider = new Map<CheckName, Tally>();
   private readonly told = new Set<string>();
+  /** the traffic by operation */
+  private readonly byOperation = new Map<string, Seen[]>();
   /** operations outside the export that answered a 429 */
   private readonly limited = new Set<string>();
   reasons: string[] | undefined;
@@ -522,15 +526,22 @@ export class TrafficJudge {
     for (const l of pageLinks(ex)) this.links.add(l);
     for (const f of clientAuth.judge({ traffic: [seen] }, this.env).findings) tell('client', 'client_auth', f);
     const op = operationOf(this.env.spec, ex);
+    if (op) {
+      let same = this.byOperation.get(op);
+      if (!same) this.byOperation.set(op, (same = []));
+      same.push(seen);
+    }
+    // the rules over time are told as they come over the latest exchanges only (a session may hold thousands), judged whole at the end
     if (op && TIMED_OPERATIONS.has(op)) {
       this.timed.push(seen);
+      const recent = this.timed.slice(-LIVE_TIMED);
       for (const c of [clientReason, clientRate, clientPoll]) {
-        for (const f of c.judge({ traffic: this.timed, reasons: this.reasons }, this.env).findings) if (f.exchange === ex) tell('client', c.name, f);
+        for (const f of c.judge({ traffic: recent, reasons: this.reasons }, this.env).findings) if (f.exchange === ex) tell('client', c.name, f);
       }
     } else if (op && (ex.status === 429 || this.limited.has(op))) {
       // an operation that answered 429 once: its later calls are judged against the Retry-After as they come
       this.limited.add(op);
-      const same = this.traffic.filter((s) => operationOf(this.env.spec, s.exchange) === op);
+      const same = (this.byOperation.get(op) ?? []).slice(-LIVE_TIMED);
       for (const f of clientRate.judge({ traffic: same }, this.env).findings) if (f.exchange === ex) tell('client', 'client_rate', f);
     }
     const route = op === 'listOrders' || op === 'getOrder' || ex.method !== 'GET' ? routeOf(this.env.spec, ex) : undefined;
