@@ -161,7 +161,7 @@ async function recordingKind(file: string): Promise<'traffic' | 'run'> {
   const first = head.split('\n', 1)[0] ?? '';
   try {
     const header = JSON.parse(first) as { cassette?: unknown; kind?: unknown; log?: unknown };
-    if (header && typeof header === 'object' && 'cassette' in header) return header.kind === 'proxy' || header.kind === 'har' ? 'traffic' : 'run';
+    if (header && typeof header === 'object' && 'cassette' in header) return header.kind === 'proxy' ? 'traffic' : 'run';
     if (header && typeof header === 'object' && 'log' in header) return 'traffic';
   } catch {
     // a HAR is one JSON document over many lines

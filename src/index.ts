@@ -11,13 +11,13 @@ export { writeReports } from './report/write.ts';
 export type { Report, Result } from './report/types.ts';
 // cassettes (docs/cassette.md): the record format shared by everything that records traffic, and offline judging
 export { judge, judgeCassette, type JudgeOverrides } from './cassette/judge.ts';
-export { parseCassette, readCassette, CassetteWriter, type Cassette } from './cassette/file.ts';
+export { parseCassette, readCassette, CassetteWriter, type Cassette, type CassetteKind } from './cassette/file.ts';
 export { fromRecord, toRecord, CASSETTE_VERSION, type CassetteHeader, type ExchangeRecord } from './cassette/record.ts';
 // the client side: an integrator's own client, judged through the proxy or from a recording
 export { startProxy, type ProxyOptions, type RunningProxy } from './proxy/server.ts';
 export { TrafficJudge } from './proxy/judge.ts';
 export { harToRecords, type Har } from './proxy/har.ts';
-export { parseCassette as parseTrafficCassette, CassetteWriter as TrafficCassetteWriter, type CassetteHeader as TrafficCassetteHeader } from './proxy/cassette.ts';
+export { CassetteWriter as TrafficCassetteWriter, type ProxyCassetteHeader as TrafficCassetteHeader } from './proxy/cassette.ts';
 export { sessionReports, writeSessionReports } from './proxy/report.ts';
 // the contract: openapi.yaml loaded, its validators and its router
 export { loadSpec as loadContract, loadSpec, parseSpec, deref, DEFAULT_SPEC_PATH, type Spec, type Operation, type Json, type JsonObject } from './contract/load.ts';

@@ -2,8 +2,9 @@
  * A careful client of the Order Tracking API, written with the kit's typed
  * client (src/client.ts, openapi-fetch over the types generated from
  * openapi.yaml): documented paths with their trailing slash, credentials on
- * every call, the termination reason taken from the provider's list, one
- * export, its status polled once a second until `success` is true or false.
+ * every call, the order list walked by its `next` links, the termination
+ * reason taken from the provider's list, one export, its status polled once
+ * a second until `success` is true or false, its CSV downloaded.
  *
  *   npx conformance proxy --duration 30 &        # the bundled reference server behind the proxy
  *   npx tsx examples/clients/careful.ts http://127.0.0.1:PORT demo-token-a1
@@ -19,13 +20,28 @@ export interface ClientRun {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+type ListAnswer = Awaited<ReturnType<typeof listPage>>;
+type OrderRow = Extract<NonNullable<ListAnswer>, unknown[]>[number];
+
+async function listPage(api: ReturnType<typeof createOrderTrackingClient>, query: Record<string, string>) {
+  return (await api.GET('/api/v1/order/', { params: { query: query as { page?: number } } })).data;
+}
+
 export async function carefulClient(baseUrl: string, token: string, o: { pollMs?: number; terminate?: boolean; scheme?: 'Bearer' | 'Token' } = {}): Promise<ClientRun> {
   // a provider may want `Token` instead of `Bearer` (ANALYSIS.md): the scheme is the client's to set
   const api = o.scheme === 'Token' ? createOrderTrackingClient({ baseUrl, headers: { Authorization: `Token ${token}` } }) : createOrderTrackingClient({ baseUrl, token });
   const out: ClientRun = {};
   const reasons = (await api.GET('/api/v1/terminate_reason/')).data?.terminate_reasons ?? [];
-  const listed = (await api.GET('/api/v1/order/', { params: { query: { page: 1, page_size: 50 } } })).data;
-  const orders = Array.isArray(listed) ? listed : (listed?.results ?? []);
+  // the list walked page by page, each `next` link followed (its path and query, against our base URL: the target's links name the target's own host)
+  const orders: OrderRow[] = [];
+  let query: Record<string, string> = { page: '1', page_size: '20' };
+  for (let n = 0; n < 20; n++) {
+    const listed = await listPage(api, query);
+    orders.push(...(Array.isArray(listed) ? listed : (listed?.results ?? [])));
+    const next = Array.isArray(listed) ? null : listed?.next;
+    if (!next) break;
+    query = Object.fromEntries(new URL(next, baseUrl).searchParams);
+  }
   const first = orders[0];
   if (first) {
     const path = { order_reference: first.order_reference };

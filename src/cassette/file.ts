@@ -90,8 +90,17 @@ export class CassetteWriter {
   }
 }
 
+/**
+ * What a cassette holds, from its header's `kind`: `run` (no kind: a run's
+ * `--record`, judged by making the run again) or `proxy` (a client's traffic
+ * through `conformance proxy`, judged as traffic: two verdicts).
+ */
+export type CassetteKind = 'run' | 'proxy';
+const KINDS: readonly string[] = ['run', 'proxy'];
+
 export interface Cassette {
   header: CassetteHeader;
+  kind: CassetteKind;
   records: ExchangeRecord[];
 }
 
@@ -121,7 +130,10 @@ export function parseCassette(text: string, path = 'the cassette'): Cassette {
   const header = parse(lines[0] as string, 1) as Partial<CassetteHeader> | null;
   if (header === null || typeof header !== 'object' || !('cassette' in header)) throw cassetteError(`${path}: line 1 is not a cassette header (expected {"cassette":${CASSETTE_VERSION},"contract":…}); is it a cassette of this kit?`);
   if (header.cassette !== CASSETTE_VERSION) throw cassetteError(`${path}: cassette format ${JSON.stringify(header.cassette)}: expected ${CASSETTE_VERSION} (written by another version of the kit)`);
-  if (typeof header.contract !== 'string' || typeof header.target !== 'string') throw cassetteError(`${path}: the header lacks "contract" or "target"`);
+  const kind = (header as { kind?: unknown }).kind ?? 'run';
+  if (typeof kind !== 'string' || !KINDS.includes(kind)) throw cassetteError(`${path}: cassette kind ${JSON.stringify(kind)}: expected one of ${KINDS.join(', ')} (or none: a run's)`);
+  // a proxy's cassettes written before their header named the contract are still a client's traffic, judged with today's contract
+  if ((kind === 'run' && typeof header.contract !== 'string') || typeof header.target !== 'string') throw cassetteError(`${path}: the header lacks "contract" or "target"`);
   const records: ExchangeRecord[] = [];
   for (let i = 1; i < lines.length; i++) {
     const r = parse(lines[i] as string, i + 1) as ExchangeRecord | null;
@@ -130,5 +142,5 @@ export function parseCassette(text: string, path = 'the cassette'): Cassette {
     }
     records.push(r);
   }
-  return { header: header as CassetteHeader, records };
+  return { header: header as CassetteHeader, kind: kind as CassetteKind, records };
 }

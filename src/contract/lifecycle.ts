@@ -129,6 +129,23 @@ export function canMove(m: Machine, from: string, to: string): boolean {
   return (m.transitions.get(from) ?? []).includes(to);
 }
 
+/** Is `to` where an order in `from` can be now: the same state, or one reached through documented transitions (forward only)? */
+export function canReach(m: Machine, from: string, to: string): boolean {
+  if (from === to) return true;
+  const seen = new Set([from]);
+  const queue = [from];
+  for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
+    for (const next of m.transitions.get(s) ?? []) {
+      if (next === to) return true;
+      if (!seen.has(next)) {
+        seen.add(next);
+        queue.push(next);
+      }
+    }
+  }
+  return false;
+}
+
 /**
  * Judges a history (oldest first) against the lifecycle:
  * - HIST-ORDER (documented): the mapped order-state path follows the

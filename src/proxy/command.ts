@@ -10,7 +10,7 @@ import { forConsole } from '../harness/redact.ts';
 import type { Report } from '../report/types.ts';
 import { ConformanceError } from '../errors.ts';
 import { loadSpec } from '../contract/load.ts';
-import { parseCassette } from './cassette.ts';
+import { parseCassette } from '../cassette/file.ts';
 import { harToRecords, isHar } from './har.ts';
 import { TrafficJudge, type LiveFinding } from './judge.ts';
 import { verdictLines, writeSessionReports } from './report.ts';
@@ -111,15 +111,18 @@ export async function readRecording(file: string): Promise<{ kind: string; recor
     const hosts = [...new Set(records.map((r) => /^[a-z]+:\/\/[^/]+/i.exec(r.request.url)?.[0] ?? ''))].filter(Boolean);
     return { kind: 'har', records, target: hosts.join(', ') };
   }
-  const { header, records } = parseCassette(text, file);
-  return { kind: String(header.kind ?? 'cassette'), records, target: typeof header.target === 'string' ? header.target : '' };
+  const { kind, header, records } = parseCassette(text, file);
+  if (kind !== 'proxy') throw new ConformanceError('CONF_ERR_CASSETTE', `${file}: expected a client's traffic (a HAR, or a cassette of conformance proxy: "kind":"proxy") / received a run's cassette (judge it with conformance judge, which makes the run again)`);
+  return { kind, records, target: header.target };
 }
 
 export async function judgeCommand(file: string, raw: Record<string, unknown>, io: Io): Promise<number> {
   const reportDir = typeof raw.reportDir === 'string' ? raw.reportDir : 'reports';
   const { kind, records, target } = await readRecording(file);
   const judge = new TrafficJudge({ spec: loadSpec() });
+  judge.onLate = (f, r) => io.out(findingLine(f, r.seq));
   for (const r of records) for (const f of judge.add(r)) io.out(findingLine(f, r.seq));
+  await judge.settled();
   const startedAt = records[0]?.at ?? new Date().toISOString();
   const last = records.at(-1);
   const finishedAt = last?.at ? new Date(Date.parse(last.at) + (last.durationMs ?? 0)).toISOString() : startedAt;

@@ -4,8 +4,11 @@
  * kept apart (ANALYSIS.md, "The client side"): the client's requests are
  * judged by the client checks (src/checks/client/), the provider's answers by
  * the provider checks a single exchange can show (no 5xx, a declared status,
- * JSON where JSON is declared, the response schema, the history rules). A
- * client finding never fails the provider, nor the other way round.
+ * JSON where JSON is declared, the response schema, the history rules) and,
+ * passively, across what was seen: states of one order in a list and a
+ * detail, the walks of the list the client made, an export's rows against
+ * the lists (unconfirmed, so warnings). A client finding never fails the
+ * provider, nor the other way round.
  *
  * `TrafficJudge` takes the exchanges one by one as they complete (the proxy
  * prints a line per new finding) and gives both reports at the end; a
@@ -18,9 +21,14 @@ import { clientPoll } from '../checks/client/poll.ts';
 import { clientRate } from '../checks/client/rate.ts';
 import { clientReason, reasonsOf } from '../checks/client/reason.ts';
 import { clientRequest, requestFindings } from '../checks/client/request.ts';
-import { millis, operationOf, routeOf, type ClientTraffic, type Seen } from '../checks/client/traffic.ts';
+import { millis, operationOf, pageLinks, pathAndQuery, rawTarget, routeOf, type ClientTraffic, type Seen } from '../checks/client/traffic.ts';
 import { judgeEnv, type Check, type Finding, type JudgeEnv, type Judgement } from '../checks/define.ts';
 import { historyOrder, historySteps, historyTimestamps, historyVocabulary } from '../checks/lifecycle/history.ts';
+import { pageRows, type WalkSummary } from '../checks/lists.ts';
+import { orderListPaging } from '../checks/orders/paging.ts';
+import type { CsvSummary } from '../checks/export/task.ts';
+import { canReach } from '../contract/lifecycle.ts';
+import { crossCheckCsv } from '../engine/phases/export.ts';
 import type { Exchange } from '../harness/http.ts';
 import { toCurl } from '../harness/redact.ts';
 import type { Evidence, Profile, Report, Result, Severity } from '../report/types.ts';
@@ -51,7 +59,7 @@ const HISTORY_CHECKS: Check<{ ref: string; history: Exchange }>[] = [historyOrde
 
 /** The provider checks judged from traffic, in the catalogue's order. */
 export const PROVIDER_TRAFFIC_CHECKS: CheckName[] = [
-  ...new Set<CheckName>([...Object.values(SCHEMA_CHECK), ...HISTORY_CHECKS.map((c) => c.name), 'state_consistency', 'no_server_errors', 'json_content_type', 'response_status_declared']),
+  ...new Set<CheckName>([...Object.values(SCHEMA_CHECK), ...HISTORY_CHECKS.map((c) => c.name), 'state_consistency', 'order_list_paging', 'export_content', 'no_server_errors', 'json_content_type', 'response_status_declared']),
 ].sort((a, b) => [...CHECK_BY_NAME.keys()].indexOf(a) - [...CHECK_BY_NAME.keys()].indexOf(b));
 
 /** The client checks, each a module judged on the whole traffic. */
@@ -121,50 +129,264 @@ export function judgeAnswer(ex: Exchange, env: JudgeEnv): Map<CheckName, Tally> 
   return out;
 }
 
+/** How far apart a list row and a detail of the same order may be seen to be compared: past it, too much may have happened to the order. */
+export const STATE_WINDOW_MS = 60_000;
+
+/** An order's rows in the lists seen, its latest first: the state and when it was seen. */
+type Listed = Map<string, { state: string; t: number }>;
+
+/** The exchanges of what was seen that the judgements across it read, oldest first, with what they show. */
+function timeline(seen: Seen[], env: JudgeEnv): { t: number; ex: Exchange; op: string | undefined; ref: string | undefined }[] {
+  return [...seen]
+    .sort((a, b) => millis(a.at) - millis(b.at))
+    .map(({ at, exchange: ex }) => {
+      const route = routeOf(env.spec, ex);
+      return { t: millis(at), ex, op: route?.operation?.operationId, ref: route && 'params' in route ? route.params.order_reference : undefined };
+    });
+}
+
+/** Notes the rows of a list page: each order's state as the list gave it, and when. */
+function noteRows(listed: Listed, ex: Exchange, t: number): void {
+  for (const i of pageRows(ex) as { order_reference?: unknown; state?: unknown }[]) {
+    if (typeof i?.order_reference === 'string' && typeof i.state === 'string') listed.set(i.order_reference, { state: i.state, t });
+  }
+}
+
 /**
  * ORD-CONSISTENT over what was seen: the state an order's detail gives
- * against the state the latest list before it gave, when the client changed
- * nothing on that order in between (a write on it, whatever its answer,
- * makes the earlier list no witness). The proxy cannot look again, so a
- * disagreement is reported unconfirmed: a warning (ANALYSIS.md, "Judging a
- * target we did not write", rule 2).
+ * against the state the latest list row before it gave, seen within
+ * STATE_WINDOW_MS, when the client changed nothing on that order in between
+ * (a write on it, whatever its answer, makes the earlier list no witness).
+ * The order may have moved on meanwhile: the detail's state may be the
+ * list's or one the list's can reach through x-lifecycle's transitions,
+ * never one behind it. The proxy cannot look again, so a disagreement is
+ * reported unconfirmed: a warning (ANALYSIS.md, "Judging a target we did not
+ * write", rule 2).
  */
 export function judgeConsistency(seen: Seen[], env: JudgeEnv): Tally {
-  const listed = new Map<string, { state: string; t: number }>();
-  const written = new Map<string, number>();
+  const witness = new StateWitness(env);
   const tally: Tally = { passed: 0, findings: [] };
-  for (const { at, exchange: ex } of [...seen].sort((a, b) => millis(a.at) - millis(b.at))) {
-    const route = routeOf(env.spec, ex);
-    const op = route?.operation?.operationId;
-    const ref = route && 'params' in route ? route.params.order_reference : undefined;
-    const t = millis(at);
+  for (const s of timeline(seen, env)) {
+    const f = witness.see(s.t, s.ex, s.op, s.ref);
+    if (f === true) tally.passed++;
+    else if (f) tally.findings.push(f);
+  }
+  return tally;
+}
+
+/** The rule of judgeConsistency, fed one exchange at a time in the order they were seen (the proxy tells a finding as it comes, without judging the whole traffic again). */
+export class StateWitness {
+  private readonly listed: Listed = new Map();
+  private readonly written = new Map<string, number>();
+  constructor(private readonly env: JudgeEnv) {}
+
+  /** true: a detail that agrees with the list; a finding; undefined: nothing to compare. */
+  see(t: number, ex: Exchange, op: string | undefined, ref: string | undefined): Finding | true | undefined {
     if (ex.method !== 'GET') {
-      if (ref !== undefined) written.set(ref, t);
-      continue;
+      if (ref !== undefined) this.written.set(ref, t);
+      return undefined;
     }
-    if (ex.status !== 200 || !ex.isJson()) continue;
-    const body = ex.json() as { results?: unknown; state?: unknown } | unknown[];
-    if (op === 'listOrders') {
-      const items = Array.isArray(body) ? body : Array.isArray((body as { results?: unknown }).results) ? ((body as { results: unknown[] }).results) : [];
-      for (const i of items as { order_reference?: unknown; state?: unknown }[]) {
-        if (typeof i?.order_reference === 'string' && typeof i.state === 'string') listed.set(i.order_reference, { state: i.state, t });
-      }
-    } else if (op === 'getOrder' && ref !== undefined) {
-      const state = (body as { state?: unknown }).state;
-      const l = listed.get(ref);
-      if (!l || typeof state !== 'string' || (written.get(ref) ?? -Infinity) >= l.t) continue;
-      if (state === l.state) tally.passed++;
-      else {
-        tally.findings.push({
-          message: `order ${env.show(ref, 80)}: expected one state everywhere / received: the list says ${JSON.stringify(l.state)} but the detail says ${JSON.stringify(state)} (not confirmed: seen in the traffic, not asked again)`,
-          exchange: ex,
-          pointer: '/state',
-          value: state,
-          severity: 'warning',
-        });
-      }
+    if (ex.status !== 200 || !ex.isJson()) return undefined;
+    if (op === 'listOrders') noteRows(this.listed, ex, t);
+    if (op !== 'getOrder' || ref === undefined) return undefined;
+    const state = (ex.json() as { state?: unknown } | undefined)?.state;
+    const l = this.listed.get(ref);
+    if (!l || typeof state !== 'string' || t - l.t > STATE_WINDOW_MS || (this.written.get(ref) ?? -Infinity) >= l.t) return undefined;
+    if (canReach(this.env.lifecycle.order, l.state, state)) return true;
+    return {
+      message: `order ${this.env.show(ref, 80)}: expected the detail to give the list's state or one it can move to (x-lifecycle) / received: the list says ${JSON.stringify(l.state)} but the detail ${((t - l.t) / 1000).toFixed(1)} s later says ${JSON.stringify(state)} (not confirmed: seen in the traffic, not asked again)`,
+      exchange: ex,
+      pointer: '/state',
+      value: state,
+      severity: 'warning',
+    };
+  }
+}
+
+/** Whether a list request asks for the first page (no page, or page 1; no offset, or offset 0). */
+function firstPage(url: string): boolean {
+  const q = new URLSearchParams(rawTarget(url).query);
+  return (q.get('page') ?? '1') === '1' && (q.get('offset') ?? '0') === '0';
+}
+
+/**
+ * ORD-LIST-PAGING over the list pages the client fetched, judged by the
+ * run's check (src/checks/orders/paging.ts) on each walk the client made: a
+ * page whose URL is the `next` link of a page seen before continues that
+ * walk. An order that came twice within a walk is its finding; the
+ * announced `count` against the rows is compared only on a walk the client
+ * made whole (from the first page to the one without `next`), and, since
+ * the proxy makes no second walk, never confirmed: a warning.
+ */
+export function judgePaging(seen: Seen[], env: JudgeEnv): Tally {
+  interface Walk { pages: Exchange[]; refs: Set<string>; repeated: { ref: string; page: Exchange }[]; counts: number[]; items: number; whole: boolean; paginated: boolean }
+  const walks: Walk[] = [];
+  const byNext = new Map<string, Walk>();
+  for (const { ex, op } of timeline(seen, env)) {
+    if (op !== 'listOrders' || ex.method !== 'GET' || ex.status !== 200 || !ex.isJson()) continue;
+    const key = pathAndQuery(ex.url);
+    let w = byNext.get(key);
+    if (w) byNext.delete(key);
+    else walks.push((w = { pages: [], refs: new Set(), repeated: [], counts: [], items: 0, whole: firstPage(ex.url), paginated: false }));
+    const body = ex.json() as { count?: unknown; next?: unknown } | unknown[];
+    w.paginated = !Array.isArray(body);
+    w.pages.push(ex);
+    const rows = pageRows(ex) as { order_reference?: unknown }[];
+    w.items += rows.length;
+    for (const r of rows) {
+      if (typeof r?.order_reference !== 'string') continue;
+      if (w.refs.has(r.order_reference)) w.repeated.push({ ref: r.order_reference, page: ex });
+      w.refs.add(r.order_reference);
+    }
+    if (!Array.isArray(body) && typeof body.count === 'number') w.counts.push(body.count);
+    if (!Array.isArray(body) && typeof body.next === 'string' && body.next !== '') byNext.set(pathAndQuery(body.next), w);
+  }
+  // a walk is whole when it began at the first page and its last page has no next
+  for (const w of byNext.values()) w.whole = false;
+  const tally: Tally = { passed: 0, findings: [] };
+  for (const w of walks) {
+    const walk: WalkSummary = {
+      items: w.items,
+      pages: w.pages.length,
+      // the count is compared on a whole walk only: the rows of a walk left halfway say nothing of it
+      announced: w.whole ? w.counts[0] : undefined,
+      counts: w.counts,
+      paginated: w.paginated,
+      broken: undefined,
+      first: w.pages[0],
+      brokenAt: undefined,
+      refusedLink: false,
+    };
+    const j = orderListPaging.judge({ what: 'the order list (as the client walked it)', walk, repeated: w.repeated }, env);
+    tally.passed += j.passed;
+    tally.findings.push(...j.findings);
+  }
+  return tally;
+}
+
+/**
+ * An export's CSV compared as it streams through the proxy (a real export is
+ * larger than the record keeps): the chunks are handed to the run's
+ * streaming cross-check as they pass, against the orders the lists showed
+ * before the download began. Memory holds those orders and the chunks the
+ * parser has not read yet (it reads far faster than an export streams; past
+ * MAX_FEED_BYTES waiting, the comparison is given up and says so).
+ */
+export interface ExportFeed {
+  write(chunk: Buffer): void;
+  end(): void;
+  /** the download did not end whole: nothing to compare */
+  abort(): void;
+  readonly listed: Listed;
+  readonly summary: Promise<{ summary?: CsvSummary; skip?: string }>;
+}
+
+const MAX_FEED_BYTES = 16 * 1024 * 1024;
+
+function exportFeed(listed: Listed): ExportFeed {
+  const chunks: Buffer[] = [];
+  let waiting = 0;
+  let done = false;
+  let failed: string | undefined;
+  let wake: (() => void) | undefined;
+  async function* chunksAsTheyCome(): AsyncIterable<Buffer> {
+    for (;;) {
+      if (failed) throw new Error(failed);
+      const c = chunks.shift();
+      if (c) {
+        waiting -= c.length;
+        yield c;
+      } else if (done) return;
+      else await new Promise<void>((resolve) => (wake = resolve));
     }
   }
+  const states = new Map([...listed].map(([ref, l]) => [ref, l.state]));
+  const summary = crossCheckCsv(chunksAsTheyCome(), states).then(
+    (s) => ({ summary: s }),
+    (err: unknown) => ({ skip: failed ?? `the export did not parse as CSV (${(err as Error).message})` }),
+  );
+  const poke = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  return {
+    listed,
+    summary,
+    write(chunk) {
+      if (done || failed) return;
+      waiting += chunk.length;
+      chunks.push(chunk);
+      if (waiting > MAX_FEED_BYTES) {
+        failed = `the export came faster than it could be compared (over ${MAX_FEED_BYTES / 1024 / 1024} MiB waiting), so its rows were not compared`;
+        chunks.length = 0;
+      }
+      poke();
+    },
+    end() {
+      done = true;
+      poke();
+    },
+    abort() {
+      failed ??= 'the download did not end whole, so its rows were not compared';
+      chunks.length = 0;
+      poke();
+    },
+  };
+}
+
+/** An export the client downloaded, its CSV compared with the orders the lists showed before it. */
+interface ExportSeen {
+  exchange: Exchange;
+  /** orders seen in a list before the download (and not written on since), with their listed state */
+  listed: Listed;
+  summary?: CsvSummary;
+  /** why the CSV could not be compared */
+  skip?: string;
+}
+
+/** The orders the lists seen so far showed, that the client did not write on since (a state it changed is its own doing). */
+function listedBefore(seen: Seen[], env: JudgeEnv): Listed {
+  const listed: Listed = new Map();
+  const written = new Map<string, number>();
+  for (const { t, ex, op, ref } of timeline(seen, env)) {
+    if (ex.method !== 'GET' && ref !== undefined) written.set(ref, t);
+    else if (op === 'listOrders' && ex.status === 200 && ex.isJson()) noteRows(listed, ex, t);
+  }
+  for (const [ref, l] of listed) if ((written.get(ref) ?? -Infinity) >= l.t) listed.delete(ref);
+  return listed;
+}
+
+/**
+ * EXP-CONTENT over what was seen: the export the client downloaded, parsed
+ * by the run's CSV cross-check (src/engine/phases/export.ts), against the
+ * orders the lists showed before it: each has its row, and its state is the
+ * listed one or one it can have moved to since (x-lifecycle). A reference
+ * the CSV has and the lists did not show says nothing (the client saw part
+ * of the list). Unconfirmed (the proxy cannot read the orders again): a
+ * warning. The cross-check keeps the first five differing states, so a
+ * sixth backward one is not seen.
+ */
+export function judgeExports(exports: ExportSeen[], env: JudgeEnv): Tally & { skip?: string } {
+  const tally: Tally & { skip?: string } = { passed: 0, findings: [] };
+  for (const e of exports) {
+    const s = e.summary;
+    if (!s) {
+      tally.skip ??= e.skip;
+      continue;
+    }
+    if (s.refColumn < 0) {
+      tally.findings.push({ message: `export: expected a column of order references to compare with the orders the lists showed / received header ${s.header.join(',')}`, exchange: e.exchange });
+      continue;
+    }
+    const wrong: string[] = [];
+    if (s.missing > 0) wrong.push(`${s.missing} of the ${e.listed.size} order(s) the lists showed missing from the export, e.g. ${s.missingRefs.join(', ')}`);
+    const behind = s.stateMismatch.filter((m) => !canReach(env.lifecycle.order, m.list, m.csv));
+    if (behind.length > 0) wrong.push(`states the listed ones cannot move to: ${behind.map((m) => `${m.ref} listed ${m.list}, exported ${m.csv}`).join(', ')}`);
+    if (wrong.length === 0) tally.passed += e.listed.size;
+    else tally.findings.push({ message: `export: expected a row for each order the lists showed, in its listed state or one it can move to (x-lifecycle) / received ${wrong.join('; ')} (not confirmed: seen in the traffic, not asked again)`, exchange: e.exchange, note: `header: ${s.header.join(',')}`, severity: 'warning' });
+  }
+  if (exports.length === 0) tally.skip = 'the client downloaded no export after a list of orders';
   return tally;
 }
 
@@ -212,6 +434,10 @@ export interface JudgeOptions {
 }
 
 const MAX_EVIDENCE = 10;
+/** list pages the live telling of order_list_paging looks back over */
+const LIVE_PAGES = 50;
+/** exchanges of the operations judged over time that the live telling of the client's pace looks back over */
+const LIVE_TIMED = 2000;
 
 /** The findings a report shows evidence for: the first of each kind (the message without its numbers), then the first others, up to MAX_EVIDENCE. */
 function kept(findings: Finding[]): Finding[] {
@@ -236,15 +462,30 @@ export class TrafficJudge {
   private readonly timed: Seen[] = [];
   /** the exchanges the consistency of states reads: lists, details, and the client's writes */
   private readonly orders: Seen[] = [];
+  /** the same, judged as they come */
+  private readonly witness: StateWitness;
+  /** the page links the provider gave (a request that follows one is not judged on its query) */
+  private readonly links = new Set<string>();
+  /** the list pages, for the walks the client made */
+  private readonly lists: Seen[] = [];
+  /** the exports the client downloaded, compared with the lists before them */
+  private readonly exports: ExportSeen[] = [];
+  /** the comparisons of an export with the lists, still being parsed */
+  private pending: Promise<void>[] = [];
+  /** told of a finding that comes after the exchange was judged (an export's content, parsed apart) */
+  onLate: ((f: LiveFinding, record: ExchangeRecord) => void) | undefined;
   private readonly at = new Map<Exchange, string>();
   private readonly provider = new Map<CheckName, Tally>();
   private readonly told = new Set<string>();
+  /** the traffic by operation */
+  private readonly byOperation = new Map<string, Seen[]>();
   /** operations outside the export that answered a 429 */
   private readonly limited = new Set<string>();
   reasons: string[] | undefined;
 
   constructor(readonly options: JudgeOptions) {
     this.env = judgeEnv(options.spec);
+    this.witness = new StateWitness(this.env);
     this.profile = options.profile ?? 'documented';
     this.reasons = options.reasons;
   }
@@ -254,8 +495,14 @@ export class TrafficJudge {
     return this.reasons !== undefined || this.timed.some((s) => operationOf(this.env.spec, s.exchange) === 'listTerminateReasons' && s.exchange.status === 200);
   }
 
-  /** Judges one more exchange; returns the findings it brought (each told once). */
-  add(record: ExchangeRecord): LiveFinding[] {
+  /** A download of an export about to stream through: its CSV compared as it passes (undefined when no list was seen before it). */
+  exportFeed(): ExportFeed | undefined {
+    const listed = listedBefore(this.orders, this.env);
+    return listed.size > 0 ? exportFeed(listed) : undefined;
+  }
+
+  /** Judges one more exchange (`feed`: the comparison of an export's CSV made as it streamed); returns the findings it brought (each told once). */
+  add(record: ExchangeRecord, feed?: ExportFeed): LiveFinding[] {
     const ex = fromRecord(record);
     if (record.purpose === PROXY_OWN) {
       // the proxy's own question (the reasons list): context for CLI-REASON, not the client's traffic
@@ -268,30 +515,47 @@ export class TrafficJudge {
     this.traffic.push(seen);
     this.at.set(ex, at);
     const news: LiveFinding[] = [];
-    const tell = (side: Side, check: CheckName, f: Finding): void => {
-      const key = `${check}\n${f.message}\n${record.seq ?? ''}`;
+    const tell = (side: Side, check: CheckName, f: Finding, once = false): void => {
+      // `once`: a finding about the whole of what was seen (a walk's count), told the first time only
+      const key = `${check}\n${f.message}\n${once ? '' : (record.seq ?? '')}`;
       if (this.told.has(key)) return;
       this.told.add(key);
       news.push({ side, check, requirement: this.requirementOf(check), severity: this.severityOf(check, f), message: f.message });
     };
-    for (const f of requestFindings(ex, this.env)) tell('client', 'client_request', f);
+    for (const f of requestFindings(ex, this.env, this.links)) tell('client', 'client_request', f);
+    for (const l of pageLinks(ex)) this.links.add(l);
     for (const f of clientAuth.judge({ traffic: [seen] }, this.env).findings) tell('client', 'client_auth', f);
     const op = operationOf(this.env.spec, ex);
+    if (op) {
+      let same = this.byOperation.get(op);
+      if (!same) this.byOperation.set(op, (same = []));
+      same.push(seen);
+    }
+    // the rules over time are told as they come over the latest exchanges only (a session may hold thousands), judged whole at the end
     if (op && TIMED_OPERATIONS.has(op)) {
       this.timed.push(seen);
+      const recent = this.timed.slice(-LIVE_TIMED);
       for (const c of [clientReason, clientRate, clientPoll]) {
-        for (const f of c.judge({ traffic: this.timed, reasons: this.reasons }, this.env).findings) if (f.exchange === ex) tell('client', c.name, f);
+        for (const f of c.judge({ traffic: recent, reasons: this.reasons }, this.env).findings) if (f.exchange === ex) tell('client', c.name, f);
       }
     } else if (op && (ex.status === 429 || this.limited.has(op))) {
       // an operation that answered 429 once: its later calls are judged against the Retry-After as they come
       this.limited.add(op);
-      const same = this.traffic.filter((s) => operationOf(this.env.spec, s.exchange) === op);
+      const same = (this.byOperation.get(op) ?? []).slice(-LIVE_TIMED);
       for (const f of clientRate.judge({ traffic: same }, this.env).findings) if (f.exchange === ex) tell('client', 'client_rate', f);
     }
-    if (op === 'listOrders' || op === 'getOrder' || (ex.method !== 'GET' && routeOf(this.env.spec, ex)?.operation)) {
+    const route = op === 'listOrders' || op === 'getOrder' || ex.method !== 'GET' ? routeOf(this.env.spec, ex) : undefined;
+    if (op === 'listOrders' || op === 'getOrder' || (ex.method !== 'GET' && route?.operation)) {
       this.orders.push(seen);
-      for (const f of judgeConsistency(this.orders, this.env).findings) if (f.exchange === ex) tell('provider', 'state_consistency', f);
+      const f = this.witness.see(millis(at), ex, op, route && 'params' in route ? route.params.order_reference : undefined);
+      if (f && f !== true) tell('provider', 'state_consistency', f);
+      if (op === 'listOrders') {
+        this.lists.push(seen);
+        // told as they come over the latest pages only (a walk is a few pages; a session may hold thousands), judged whole at the end
+        for (const p of judgePaging(this.lists.slice(-LIVE_PAGES), this.env).findings) tell('provider', 'order_list_paging', p, true);
+      }
     }
+    if (op === 'downloadOrderExport' && ex.status === 200) this.compareExport(ex, record, feed);
     for (const [name, t] of judgeAnswer(ex, this.env)) {
       const mine = this.provider.get(name) ?? { passed: 0, findings: [] };
       mine.passed += t.passed;
@@ -300,6 +564,38 @@ export class TrafficJudge {
       for (const f of t.findings) tell('provider', name, f);
     }
     return news;
+  }
+
+  /** An export downloaded: its CSV (compared as it streamed, or parsed apart from the record) against the orders the lists showed before it. */
+  private compareExport(ex: Exchange, record: ExchangeRecord, feed: ExportFeed | undefined): void {
+    const listed = feed?.listed ?? listedBefore(this.orders, this.env);
+    const e: ExportSeen = { exchange: ex, listed };
+    this.exports.push(e);
+    if (listed.size === 0) return void (e.skip = 'no order was seen in a list before the export was downloaded');
+    let compared = feed?.summary;
+    if (!compared) {
+      if (ex.truncated || record.response?.cut || (record.response?.bytes ?? ex.body.length) > ex.body.length) return void (e.skip = 'the export was kept only in part (over the body cap), so its rows were not compared');
+      const f = exportFeed(listed);
+      f.write(ex.body);
+      f.end();
+      compared = f.summary;
+    }
+    this.pending.push(
+      compared.then(({ summary, skip }) => {
+        if (!summary) return void (e.skip = skip);
+        e.summary = summary;
+        for (const f of judgeExports([e], this.env).findings) this.onLate?.({ side: 'provider', check: 'export_content', requirement: this.requirementOf('export_content'), severity: this.severityOf('export_content', f), message: f.message }, record);
+      }),
+    );
+  }
+
+  /** Resolves when every comparison still being made is made (call before `results`). */
+  async settled(): Promise<void> {
+    while (this.pending.length > 0) {
+      const p = this.pending;
+      this.pending = [];
+      await Promise.all(p);
+    }
   }
 
   private requirementOf(check: CheckName): string {
@@ -339,13 +635,21 @@ export class TrafficJudge {
     };
   }
 
-  /** Both sides' results over the whole traffic. */
+  /** The provider checks judged across what was seen, each over its exchanges. */
+  static readonly across: Partial<Record<CheckName, (j: TrafficJudge) => Tally & { skip?: string }>> = {
+    state_consistency: (j) => judgeConsistency(j.orders, j.env),
+    order_list_paging: (j) => judgePaging(j.lists, j.env),
+    export_content: (j) => judgeExports(j.exports, j.env),
+  };
+
+  /** Both sides' results over the whole traffic (after `settled`: an export still being compared is not judged yet). */
   results(): { client: Result[]; provider: Result[] } {
     const whole: ClientTraffic = { traffic: this.traffic, ...(this.reasons ? { reasons: this.reasons } : {}) };
     const client = CLIENT_MODULES.map((c) => this.result(c.name, c.judge(whole, this.env)));
     const provider = PROVIDER_TRAFFIC_CHECKS.map((name) => {
-      const t = name === 'state_consistency' ? judgeConsistency(this.orders, this.env) : this.provider.get(name);
-      return this.result(name, t ? { passed: t.passed, findings: t.findings } : { passed: 0, findings: [], skip: 'nothing of this kind was seen in the traffic' });
+      const across = TrafficJudge.across[name];
+      const t: (Tally & { skip?: string }) | undefined = across ? across(this) : this.provider.get(name);
+      return this.result(name, t ? { passed: t.passed, findings: t.findings, ...(t.skip ? { skip: t.skip } : {}) } : { passed: 0, findings: [], skip: 'nothing of this kind was seen in the traffic' });
     });
     return { client, provider };
   }

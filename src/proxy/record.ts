@@ -8,6 +8,7 @@
  * bodies, other headers). Two users stay two names, so the per-user rules
  * still tell them apart.
  */
+import { isUtf8 } from 'node:buffer';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import type { ExchangeRecord } from '../cassette/record.ts';
 import { SECRET_HEADER } from '../harness/http.ts';
@@ -76,7 +77,7 @@ export function decoded(body: Buffer, encoding: string | undefined, max: number)
 
 /** The response part of a record: the body as UTF-8 text when it is, else base64; its size and whether it was cut. */
 export function responseBody(kept: Buffer, bytes: number, truncated: boolean, mask: CredentialMask): Pick<NonNullable<ExchangeRecord['response']>, 'body' | 'bodyBase64' | 'bytes' | 'truncated'> {
-  const text = kept.toString('utf8');
-  const utf8 = Buffer.byteLength(text, 'utf8') === kept.length && !text.includes('\uFFFD');
-  return { ...(utf8 ? { body: mask.text(text) } : { bodyBase64: kept.toString('base64') }), bytes, ...(truncated ? { truncated: true } : {}) };
+  // checked on the bytes, natively (a body cut at the cap inside a character is kept as base64, as before)
+  const utf8 = isUtf8(kept);
+  return { ...(utf8 ? { body: mask.text(kept.toString('utf8')) } : { bodyBase64: kept.toString('base64') }), bytes, ...(truncated ? { truncated: true } : {}) };
 }

@@ -5,7 +5,9 @@
  *
  *   DIR/client/    conformance.json, junit.xml, index.html, summary.md … (the client verdict)
  *   DIR/provider/  the same for the provider verdict
- *   DIR/conformance.json  both verdicts side by side, and where each report is
+ *   DIR/conformance.json  a Report (the run's shape, so `conformance diff` and every
+ *                         reader of conformance.json take it): the provider's verdict
+ *                         and results as a run's, the client's under `client`
  *   DIR/summary.md        both verdicts and every finding, for a CI summary
  *
  * The two verdicts never mix: the client's checks are all in client/, the
@@ -15,7 +17,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { suiteSha256, toolVersion } from '../engine/run.ts';
 import { ConformanceError } from '../errors.ts';
-import type { Report } from '../report/types.ts';
+import type { ClientSide, Report } from '../report/types.ts';
 import { writeReports } from '../report/write.ts';
 import { sideReport, type TrafficJudge } from './judge.ts';
 
@@ -62,19 +64,31 @@ function markdown(r: { client: Report; provider: Report }): string {
   return `${out.join('\n')}\n`;
 }
 
+/**
+ * The top-level conformance.json of a session: a Report whose verdict and
+ * results are the provider's (a Report's verdict judges the provider), with
+ * the client's verdict and results under `client`, so that `conformance diff`
+ * of two sessions diffs each side (a client check newly failing is a
+ * regression) and nothing that reads a Report refuses it. `kind`,
+ * `exchanges` and `provider` say what the session was and where each side's
+ * full report set is.
+ */
+export function sessionReport(r: { client: Report; provider: Report }, source: string, exchanges: number): Report & { kind: string; exchanges: number; provider: { verdict: Report['verdict']; verdictLabel: string; summary: Report['summary']; report: string } } {
+  const client: ClientSide = { verdict: r.client.verdict, verdictLabel: r.client.verdictLabel, complete: r.client.complete, notRun: r.client.notRun, summary: r.client.summary, results: r.client.results, report: 'client/conformance.json' };
+  return {
+    ...r.provider,
+    kind: source,
+    exchanges,
+    client,
+    provider: { verdict: r.provider.verdict, verdictLabel: r.provider.verdictLabel, summary: r.provider.summary, report: 'provider/conformance.json' },
+  };
+}
+
 export async function writeSessionReports(dir: string, judge: TrafficJudge, s: Session): Promise<SessionReports> {
   const r = sessionReports(judge, s);
   const spec = judge.options.spec;
   const files = [...(await writeReports(r.client, spec, join(dir, 'client'))).files, ...(await writeReports(r.provider, spec, join(dir, 'provider'))).files];
-  const both = {
-    kind: s.source,
-    target: s.target,
-    startedAt: r.client.startedAt,
-    finishedAt: r.client.finishedAt,
-    exchanges: judge.records.length,
-    client: { verdict: r.client.verdict, verdictLabel: r.client.verdictLabel, summary: r.client.summary, report: 'client/conformance.json' },
-    provider: { verdict: r.provider.verdict, verdictLabel: r.provider.verdictLabel, summary: r.provider.summary, report: 'provider/conformance.json' },
-  };
+  const both = sessionReport(r, s.source, judge.records.length);
   try {
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'conformance.json'), `${JSON.stringify(both, null, 2)}\n`, 'utf8');

@@ -12,17 +12,18 @@
  * Node's parser, a target that does not answer within the deadline gives
  * 504, one that refuses gives 502; every other connection goes on.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { Agent, errors as undiciErrors } from 'undici';
+import { Pool, errors as undiciErrors } from 'undici';
 import { startMock, type MockOptions, type RunningMock } from '../../mock/index.ts';
 import type { ExchangeRecord } from '../cassette/record.ts';
 import { rawTarget, routerFor } from '../checks/client/traffic.ts';
 import { ConformanceError } from '../errors.ts';
 import type { Spec } from '../contract/load.ts';
+import { toolVersion } from '../engine/run.ts';
 import { CassetteWriter } from './cassette.ts';
-import { PROXY_OWN, TrafficJudge, type LiveFinding } from './judge.ts';
+import { PROXY_OWN, TrafficJudge, type ExportFeed, type LiveFinding } from './judge.ts';
 import { CredentialMask, decoded, flatHeaders, responseBody } from './record.ts';
 
 export interface ProxyOptions {
@@ -111,23 +112,58 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
   const cap = o.bodyCap ?? 1024 * 1024;
   const requestLimit = o.requestLimit ?? 1024 * 1024;
   const headersTimeout = o.headersTimeoutMs ?? 10_000;
-  const agent = new Agent({ connections: 256, headersTimeout: deadline, bodyTimeout: deadline, connectTimeout: Math.min(deadline, 10_000) });
+  // one pool of kept-alive connections to the target, as many as the clients the proxy serves at once (the 200 of the load test, with room)
+  const agent = new Pool(origin, { connections: 256, headersTimeout: deadline, bodyTimeout: deadline, connectTimeout: Math.min(deadline, 10_000), keepAliveTimeout: 10_000 });
   const judge = new TrafficJudge({ spec: o.spec });
+  judge.onLate = (f, record) => o.onFinding?.(f, record);
   const mask = new CredentialMask();
   const startedAt = new Date().toISOString();
-  const cassette = o.record ? new CassetteWriter(o.record, { cassette: 1, kind: 'proxy', target: mask.text(target), startedAt }) : undefined;
+  const cassette = o.record
+    ? new CassetteWriter(o.record, { cassette: 1, kind: 'proxy', tool: { name: 'order-tracking-conformance proxy', version: toolVersion() }, contract: o.spec.hash, contractPath: o.spec.path.split('/').pop() ?? o.spec.path, target: mask.text(target), embedded: mock !== undefined, bodyCap: cap, startedAt })
+    : undefined;
   let seq = 0;
   let active = 0;
   let reasonsAsked = false;
+  let closing = false;
 
-  const finish = (record: ExchangeRecord): void => {
+  const finish = (record: ExchangeRecord, feed?: ExportFeed): void => {
     cassette?.write(record);
-    for (const f of judge.add(record)) o.onFinding?.(f, record);
+    for (const f of judge.add(record, feed)) o.onFinding?.(f, record);
+  };
+
+  /**
+   * What is done once an answer has gone back (making the record, masking,
+   * judging, writing the cassette) runs off the hot path: queued, and run in
+   * a batch on the next turn of the event loop, after the answer's bytes have
+   * left (Node's http flushes a response on the next tick). The queue keeps
+   * the order the exchanges completed in.
+   */
+  const queued: (() => Promise<void> | void)[] = [];
+  let running: Promise<void> | undefined;
+  const afterwards = (job: () => Promise<void> | void): void => {
+    queued.push(job);
+    running ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      while (queued.length > 0) {
+        for (const j of queued.splice(0)) {
+          try {
+            const r = j();
+            // only a termination waits (for the reasons list): the others are synchronous
+            if (r) await r;
+          } catch {
+            // a record that cannot be judged must not take the proxy down; the exchange was answered
+          }
+        }
+      }
+      running = undefined;
+    });
+  };
+  const judged = async (): Promise<void> => {
+    while (running) await running;
   };
 
   /** The reasons list, asked of the target once with the credentials of the client's first termination (CLI-REASON), when the traffic holds none. */
   const askReasons = async (authorization: string | undefined): Promise<void> => {
-    if (reasonsAsked || judge.hasReasons()) return;
+    if (closing || reasonsAsked || judge.hasReasons()) return;
     reasonsAsked = true;
     const at = new Date().toISOString();
     const record: ExchangeRecord = { at, purpose: PROXY_OWN, operationId: 'listTerminateReasons', request: { method: 'GET', url: mask.text(`${origin}${base}/api/v1/terminate_reason/`), headers: mask.headers({ accept: 'application/json', ...(authorization ? { authorization } : {}) }) } };
@@ -183,24 +219,33 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
       if (op) r.operationId = op;
       return r;
     };
-    let upstream: Awaited<ReturnType<Agent['request']>>;
+    let upstream: Awaited<ReturnType<Pool['request']>>;
     try {
       upstream = await agent.request({ origin, path: `${base}${rawPath}`, method: (req.method ?? 'GET') as 'GET', headers: forwardable(req.headers), body: reqBody ?? null });
     } catch (err) {
       const t = transportError(err);
       const durationMs = Math.round(performance.now() - t0);
       if (!res.headersSent) res.writeHead(t.status, { 'content-type': 'application/json' }).end(JSON.stringify({ detail: `conformance proxy: ${t.message}` }));
-      const record = recordOf();
-      record.durationMs = durationMs;
-      record.error = { code: t.code, message: t.message };
-      finish(record);
+      afterwards(() => {
+        const record = recordOf();
+        record.durationMs = durationMs;
+        record.error = { code: t.code, message: t.message };
+        finish(record);
+      });
       return;
     }
     const resHeaders = flatHeaders(upstream.headers as Record<string, string | string[]>);
     const out: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(upstream.headers)) if (v !== undefined && !HOP_BY_HOP.has(k.toLowerCase())) out[k] = v as string | string[];
     res.writeHead(upstream.statusCode, out);
-    const hash = createHash('sha256');
+    // an export's CSV is compared as it streams through (the record keeps only its head), against the lists judged before it: the judging still queued is done first
+    let feed: ExportFeed | undefined;
+    if (upstream.statusCode === 200 && !resHeaders['content-encoding'] && routerFor(o.spec).match(req.method ?? 'GET', rawTarget(rawPath).path)?.operation?.operationId === 'downloadOrderExport') {
+      await judged();
+      feed = judge.exportFeed();
+    }
+    // the whole body's digest, only for a body over the cap (the record keeps the rest whole): started when the cap is passed
+    let hash: Hash | undefined;
     const kept: Buffer[] = [];
     let keptBytes = 0;
     let bytes = 0;
@@ -208,40 +253,54 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
     try {
       for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
         bytes += chunk.length;
-        hash.update(chunk);
+        let taken = 0;
         if (keptBytes < cap) {
           const part = chunk.length <= cap - keptBytes ? chunk : chunk.subarray(0, cap - keptBytes);
           kept.push(part);
           keptBytes += part.length;
+          taken = part.length;
         }
+        if (hash) hash.update(chunk);
+        else if (bytes > cap) {
+          hash = createHash('sha256');
+          for (const k of kept) hash.update(k);
+          hash.update(chunk.subarray(taken));
+        }
+        feed?.write(chunk);
         if (res.destroyed) throw Object.assign(new Error('the client went away'), { code: 'EPIPE' });
         if (!res.write(chunk)) await drained(res);
       }
+      feed?.end();
       res.end();
     } catch (err) {
+      feed?.abort();
       upstream.body.destroy();
       const t = transportError(err);
       broken = { code: t.code, message: res.destroyed ? 'the client closed the connection before the answer was whole' : t.message };
       res.destroy();
     }
-    const record = recordOf();
-    record.durationMs = Math.round(performance.now() - t0);
-    const truncated = bytes > keptBytes;
-    let body: Buffer = Buffer.concat(kept);
-    const headers = mask.headers(resHeaders);
-    if (!truncated && resHeaders['content-encoding']) {
-      // recorded decoded, as HAR does: the checks read the body the client reads
-      const plain = decoded(body, resHeaders['content-encoding'], cap);
-      if (plain) {
-        body = plain;
-        delete headers['content-encoding'];
-        delete headers['content-length'];
+    const durationMs = Math.round(performance.now() - t0);
+    const status = upstream.statusCode;
+    afterwards(() => {
+      const record = recordOf();
+      record.durationMs = durationMs;
+      const truncated = bytes > keptBytes;
+      let body: Buffer = kept.length === 1 ? (kept[0] as Buffer) : Buffer.concat(kept);
+      const headers = mask.headers(resHeaders);
+      if (!truncated && resHeaders['content-encoding']) {
+        // recorded decoded, as HAR does: the checks read the body the client reads
+        const plain = decoded(body, resHeaders['content-encoding'], cap);
+        if (plain) {
+          body = plain;
+          delete headers['content-encoding'];
+          delete headers['content-length'];
+        }
       }
-    }
-    record.response = { status: upstream.statusCode, headers, ...responseBody(body, truncated ? bytes : body.length, truncated, mask), ...(truncated ? { sha256: hash.digest('hex') } : {}) };
-    if (broken) record.error = broken;
-    if (op === 'requestOrderAction') await askReasons(reqHeaders.authorization);
-    finish(record);
+      record.response = { status, headers, ...responseBody(body, truncated ? bytes : body.length, truncated, mask), ...(truncated && hash ? { sha256: hash.digest('hex') } : {}) };
+      if (broken) record.error = broken;
+      if (op === 'requestOrderAction') return askReasons(reqHeaders.authorization).then(() => finish(record));
+      finish(record, feed);
+    });
   }
 
   const server: Server = createServer({ headersTimeout, requestTimeout: Math.max(headersTimeout, 60_000), connectionsCheckingInterval: Math.min(1000, headersTimeout), keepAliveTimeout: 5000 }, (req, res) => {
@@ -286,10 +345,14 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 2000).unref();
       });
+      // every exchange answered is recorded and judged before the reports (the reasons list may still be asked)
+      await judged();
+      closing = true;
       // the exchanges in flight have ended with the server: whatever the target still holds open is let go
       await agent.destroy();
       await mock?.close();
       await cassette?.close();
+      await judge.settled();
     },
   };
 }

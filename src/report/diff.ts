@@ -13,6 +13,11 @@
  * - newChecks / removedChecks: checks present in only one run;
  * - otherChanges: any other change of status (a failing check now skipped, a
  *   skipped one now passing, a failure whose message changed).
+ *
+ * Two sessions of client traffic (`conformance proxy`, `judge traffic.har`)
+ * are diffed side by side: the report's own verdict and results are the
+ * provider's, the client's are under `client`, and a regression of either
+ * side is a regression.
  */
 import { ConformanceError, asConformanceError } from '../errors.ts';
 import { readReportFile } from './read.ts';
@@ -42,6 +47,8 @@ export interface ReportDiff {
   problems: { added: string[]; removed: string[] };
   /** what makes the two runs hard to compare (other spec, profile, suite) */
   notes: string[];
+  /** the client's side, when both reports judged a client's traffic (the fields above are then the provider's) */
+  client?: ReportDiff;
 }
 
 /** Results by check name; a repeated name gets `#2`, `#3`… so nothing is lost. */
@@ -88,6 +95,14 @@ export function diffReports(a: Report, b: Report): ReportDiff {
   if (a.profile !== b.profile) diff.notes.push(`the runs used different profiles (${a.profile} → ${b.profile})`);
   if (a.tool.suiteSha256 !== b.tool.suiteSha256) diff.notes.push(`the runs used different suites (${a.tool.version} → ${b.tool.version})`);
 
+  if (a.client && b.client) {
+    const side = (r: Report, c: NonNullable<Report['client']>): Report => ({ ...r, verdict: c.verdict, results: c.results, problems: [], client: undefined });
+    diff.client = diffReports(side(a, a.client), side(b, b.client));
+    diff.client.notes = [];
+  } else if (a.client || b.client) {
+    diff.notes.push(`only ${a.client ? 'A' : 'B'} judged a client's traffic: its client verdict (${(a.client ?? b.client)?.verdictLabel}) is not compared`);
+  }
+
   const before = byCheck(a.results);
   const after = byCheck(b.results);
   for (const [key, ra] of before) {
@@ -115,14 +130,15 @@ export function diffReports(a: Report, b: Report): ReportDiff {
 
 /** B regressed from A: a check newly failing or no longer run, or the verdict turned from PASS to FAIL or INCOMPLETE. */
 export function hasRegression(diff: ReportDiff): boolean {
-  return diff.regressions.length > 0 || (diff.verdict.before === 'PASS' && diff.verdict.after !== 'PASS');
+  return diff.regressions.length > 0 || (diff.verdict.before === 'PASS' && diff.verdict.after !== 'PASS') || (diff.client !== undefined && hasRegression(diff.client));
 }
 
 export function isEmptyDiff(diff: ReportDiff): boolean {
   return (
     diff.regressions.length + diff.fixed.length + diff.changedWarnings.length + diff.newChecks.length + diff.removedChecks.length + diff.otherChanges.length === 0 &&
     diff.problems.added.length + diff.problems.removed.length === 0 &&
-    diff.verdict.before === diff.verdict.after
+    diff.verdict.before === diff.verdict.after &&
+    (diff.client === undefined || isEmptyDiff(diff.client))
   );
 }
 
@@ -137,19 +153,13 @@ function describe(e: DiffEntry, withMessage: 'before' | 'after'): string {
   return `${e.id} ${e.check} (${move})${message ? `: ${oneLine(message)}` : ''}`;
 }
 
-/** The diff as readable lines, for a terminal or a CI log. */
-export function formatDiff(diff: ReportDiff, labelA = 'A', labelB = 'B'): string[] {
-  const lines: string[] = [`conformance diff ${labelA} → ${labelB}`];
-  lines.push(`  verdict: ${diff.verdict.before === diff.verdict.after ? `${diff.verdict.after} (unchanged)` : `${diff.verdict.before} → ${diff.verdict.after}`}`);
-  for (const n of diff.notes) lines.push(`  note: ${n}`);
-  if (isEmptyDiff(diff)) {
-    lines.push('', 'No difference between the two runs.');
-    return lines;
-  }
+/** The sections of one side's diff (after its verdict line). */
+function sections(diff: ReportDiff, indent: string): string[] {
+  const lines: string[] = [];
   const section = (title: string, entries: DiffEntry[], mark: string, msg: 'before' | 'after') => {
     if (entries.length === 0) return;
-    lines.push('', `${title} (${entries.length})`);
-    for (const e of entries) lines.push(`  ${mark} ${describe(e, msg)}`);
+    lines.push('', `${indent}${title} (${entries.length})`);
+    for (const e of entries) lines.push(`${indent}  ${mark} ${describe(e, msg)}`);
   };
   section('Regressions', diff.regressions, '✗', 'after');
   section('Fixed', diff.fixed, '✓', 'before');
@@ -158,19 +168,46 @@ export function formatDiff(diff: ReportDiff, labelA = 'A', labelB = 'B'): string
   section('Removed checks', diff.removedChecks, '-', 'before');
   section('Other changes', diff.otherChanges, '~', 'after');
   if (diff.problems.added.length > 0) {
-    lines.push('', `New run problems (${diff.problems.added.length})`);
-    for (const p of diff.problems.added) lines.push(`  ✗ ${oneLine(p)}`);
+    lines.push('', `${indent}New run problems (${diff.problems.added.length})`);
+    for (const p of diff.problems.added) lines.push(`${indent}  ✗ ${oneLine(p)}`);
   }
   if (diff.problems.removed.length > 0) {
-    lines.push('', `Run problems gone (${diff.problems.removed.length})`);
-    for (const p of diff.problems.removed) lines.push(`  ✓ ${oneLine(p)}`);
+    lines.push('', `${indent}Run problems gone (${diff.problems.removed.length})`);
+    for (const p of diff.problems.removed) lines.push(`${indent}  ✓ ${oneLine(p)}`);
+  }
+  return lines;
+}
+
+function verdictLine(diff: ReportDiff, label: string): string {
+  return `  ${label}: ${diff.verdict.before === diff.verdict.after ? `${diff.verdict.after} (unchanged)` : `${diff.verdict.before} → ${diff.verdict.after}`}`;
+}
+
+/** The diff as readable lines, for a terminal or a CI log; two sessions of client traffic side by side, the provider's then the client's. */
+export function formatDiff(diff: ReportDiff, labelA = 'A', labelB = 'B'): string[] {
+  const lines: string[] = [`conformance diff ${labelA} → ${labelB}`];
+  const client = diff.client;
+  lines.push(verdictLine(diff, client ? 'provider verdict' : 'verdict'));
+  if (client) lines.push(verdictLine(client, 'client verdict'));
+  for (const n of diff.notes) lines.push(`  note: ${n}`);
+  if (isEmptyDiff(diff)) {
+    lines.push('', `No difference between the two ${client ? 'sessions' : 'runs'}.`);
+    return lines;
+  }
+  if (!client) lines.push(...sections(diff, ''));
+  else {
+    for (const [side, d] of [['Provider', diff], ['Client', client]] as const) {
+      const own = sections(d, '  ');
+      lines.push('', `${side} side${own.length === 0 ? ': no difference' : ''}`, ...own);
+    }
   }
   lines.push('');
-  lines.push(
-    hasRegression(diff)
-      ? `Regression: ${diff.regressions.length} check(s) newly failing or no longer run${diff.regressions.length === 0 ? ` and the verdict turned ${diff.verdict.after}` : ''}.`
-      : 'No regression.',
-  );
+  const count = (d: ReportDiff): string => `${d.regressions.length} check(s) newly failing or no longer run${d.regressions.length === 0 ? ` and the verdict turned ${d.verdict.after}` : ''}`;
+  if (!hasRegression(diff)) lines.push('No regression.');
+  else if (!client) lines.push(`Regression: ${count(diff)}.`);
+  else {
+    const sides = [...(hasRegression({ ...diff, client: undefined }) ? [`provider: ${count(diff)}`] : []), ...(hasRegression(client) ? [`client: ${count(client)}`] : [])];
+    lines.push(`Regression (${sides.join('; ')}).`);
+  }
   return lines;
 }
 

@@ -22,10 +22,22 @@ export function reportProblem(value: unknown): string | undefined {
   if (!isObject(value.summary)) return 'it has no summary';
   if (!isObject(value.spec) || typeof value.spec.sha256 !== 'string') return 'it has no spec.sha256';
   if (!Array.isArray(value.results)) return 'it has no results[]';
-  for (const [i, r] of value.results.entries()) {
-    if (!isObject(r)) return `results[${i}] is not an object`;
-    if (typeof r.check !== 'string' || typeof r.id !== 'string') return `results[${i}] has no check name or requirement id`;
-    if (typeof r.status !== 'string' || !STATUSES.has(r.status)) return `results[${i}] (${r.check}) has no status pass|fail|warn|skip`;
+  const bad = resultsProblem(value.results, 'results');
+  if (bad) return bad;
+  // a session of client traffic: the client's side beside the provider's
+  if (value.client !== undefined) {
+    if (!isObject(value.client) || (value.client.verdict !== 'PASS' && value.client.verdict !== 'FAIL' && value.client.verdict !== 'INCOMPLETE')) return 'its client side has no verdict PASS, FAIL or INCOMPLETE';
+    if (!Array.isArray(value.client.results)) return 'its client side has no results[]';
+    return resultsProblem(value.client.results, 'client.results');
+  }
+  return undefined;
+}
+
+function resultsProblem(results: unknown[], where: string): string | undefined {
+  for (const [i, r] of results.entries()) {
+    if (!isObject(r)) return `${where}[${i}] is not an object`;
+    if (typeof r.check !== 'string' || typeof r.id !== 'string') return `${where}[${i}] has no check name or requirement id`;
+    if (typeof r.status !== 'string' || !STATUSES.has(r.status)) return `${where}[${i}] (${r.check}) has no status pass|fail|warn|skip`;
   }
   return undefined;
 }
@@ -43,7 +55,8 @@ export function parseReport(text: string, label = 'report'): Report {
   const r = value as Report;
   // Older or partial reports: fill what the readers iterate over.
   r.problems = Array.isArray(r.problems) ? r.problems : [];
-  for (const res of r.results) res.evidence = Array.isArray(res.evidence) ? res.evidence : [];
+  for (const res of [...r.results, ...(r.client?.results ?? [])]) res.evidence = Array.isArray(res.evidence) ? res.evidence : [];
+  if (r.client && typeof r.client.verdictLabel !== 'string') r.client.verdictLabel = r.client.verdict;
   // reports written before the verdict stated its scope
   if (!Array.isArray(r.notRun)) r.notRun = r.results.filter((x) => x.status === 'skip' && x.severity === 'error').map((x) => ({ check: x.check, id: x.id, reason: x.skipReason ?? x.message }));
   if (typeof r.complete !== 'boolean') r.complete = r.notRun.length === 0;

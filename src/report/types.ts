@@ -157,4 +157,23 @@ export interface Report {
   problems: string[];
   /** how the target's TLS was met: `certificateChecked` false means --insecure (the report then proves nothing about who answered) */
   tls?: { certificateChecked: boolean; ca: boolean; clientCertificate: boolean };
+  /**
+   * A client's traffic judged (`conformance proxy`, `conformance judge` of a
+   * HAR or a proxy cassette): the client's verdict, kept apart. The report's
+   * own `verdict` and `results` are then the provider's.
+   */
+  client?: ClientSide;
+}
+
+/** The client's side of a session of client traffic (README, "Certify your client"). */
+export interface ClientSide {
+  verdict: Verdict;
+  verdictLabel: string;
+  complete: boolean;
+  notRun: Report['notRun'];
+  summary: Report['summary'];
+  /** the client checks (`client_*`), each with its evidence */
+  results: Result[];
+  /** where the client's full report is, relative to this file */
+  report: string;
 }

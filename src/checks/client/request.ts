@@ -11,7 +11,7 @@ import type { Exchange } from '../../harness/http.ts';
 import { deref, type Json, type JsonObject, type Operation, type Spec } from '../../contract/load.ts';
 import type { SchemaCheck } from '../../contract/validators.ts';
 import { defineCheck, type Finding, type JudgeEnv } from '../define.ts';
-import { rawTarget, routeOf, routerFor, type ClientTraffic } from './traffic.ts';
+import { pageLinks, pathAndQuery, rawTarget, routeOf, routerFor, type ClientTraffic } from './traffic.ts';
 
 interface QueryParam {
   name: string;
@@ -59,8 +59,13 @@ function paramCheck(env: JudgeEnv, schema: JsonObject): SchemaCheck {
   return c;
 }
 
-/** The faults of one request, as findings. */
-export function requestFindings(ex: Exchange, env: JudgeEnv): Finding[] {
+/**
+ * The faults of one request, as findings. `links`: the `next`/`previous`
+ * links the provider gave before it (path and query); a request that follows
+ * one sends the provider's query, not one of its own (a provider may page
+ * with `limit` and `offset`), so its query is not judged.
+ */
+export function requestFindings(ex: Exchange, env: JudgeEnv, links?: ReadonlySet<string>): Finding[] {
   const { path, query } = rawTarget(ex.url);
   const shown = `${ex.method} ${env.redactor.cut(path, 200)}`;
   const route = routeOf(env.spec, ex);
@@ -80,7 +85,8 @@ export function requestFindings(ex: Exchange, env: JudgeEnv): Finding[] {
   const op = route.operation;
   const findings: Finding[] = [];
   const params = queryParameters(env.spec, op);
-  for (const pair of query === '' ? [] : query.split('&')) {
+  const followed = links?.has(pathAndQuery(ex.url)) === true;
+  for (const pair of query === '' || followed ? [] : query.split('&')) {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
     let name: string;
@@ -134,10 +140,12 @@ export function requestFindings(ex: Exchange, env: JudgeEnv): Finding[] {
 export const clientRequest = defineCheck<ClientTraffic>(import.meta.url, 'client_request', ({ traffic }, env) => {
   const findings: Finding[] = [];
   let passed = 0;
+  const links = new Set<string>();
   for (const { exchange } of traffic) {
-    const mine = requestFindings(exchange, env);
+    const mine = requestFindings(exchange, env, links);
     if (mine.length === 0) passed++;
     findings.push(...mine);
+    for (const l of pageLinks(exchange)) links.add(l);
   }
   return traffic.length === 0 ? { passed: 0, findings, skip: 'no request of the client was seen' } : { passed, findings };
 });

@@ -37,6 +37,20 @@ export function rawTarget(url: string): { path: string; query: string } {
   return { path, query };
 }
 
+/** A URL as its path and query, whatever host it names (a provider's links name the provider; the client asked the proxy). */
+export function pathAndQuery(url: string): string {
+  const { path, query } = rawTarget(url);
+  return query ? `${path}?${query}` : path;
+}
+
+/** The `next` and `previous` links of a list page the provider gave, as path and query (none for an answer that is no page). */
+export function pageLinks(ex: Exchange): string[] {
+  if (ex.status !== 200 || !ex.isJson()) return [];
+  const body = ex.json() as { next?: unknown; previous?: unknown } | null;
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return [];
+  return [body.next, body.previous].filter((l): l is string => typeof l === 'string' && l !== '').map(pathAndQuery);
+}
+
 const matched = new WeakMap<Exchange, RouteMatch | null>();
 
 /** The operation a request addresses (undefined when none: an unknown path, or a method the path does not take). */
