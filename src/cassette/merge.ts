@@ -64,6 +64,7 @@ export function readShards(inputs: readonly string[]): ShardCassette[] {
   return inputs.map((input) => {
     const path = cassettePath(input);
     const cassette = readCassette(path);
+    if (cassette.kind !== 'run') throw mergeError(`${path} is a ${cassette.kind} cassette (a client's traffic), not a shard's run: judge it with \`conformance judge ${path}\``);
     const s = cassette.header.shard;
     if (!s) throw mergeError(`${path} is the cassette of a run without --shard: judge it with \`conformance judge ${path}\``);
     if (s.k === 'all') throw mergeError(`${path} is a merged cassette already: judge it with \`conformance judge ${path}\``);
@@ -130,7 +131,7 @@ export function mergeCassettes(shards: readonly ShardCassette[]): Cassette {
     const own = [...s.cassette.records].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
     for (const r of own) records.push({ ...r, seq: ++seq, shard: s.k });
   }
-  return { header: { ...head, shard: { k: 'all', n: head.shard?.n ?? 1, global: g } }, records };
+  return { header: { ...head, shard: { k: 'all', n: head.shard?.n ?? 1, global: g } }, kind: 'run', records };
 }
 
 /** Who should have recorded a request the merged cassette lacks: the shard of the order it examines, or shard G. */

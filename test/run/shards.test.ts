@@ -280,7 +280,7 @@ describe('conformance merge refuses a set that is not one run', () => {
 describe('the merged cassette (on data)', () => {
   const header = (k: number, n: number, global: number): Cassette['header'] => ({ cassette: 1, tool: { name: 'order-tracking-conformance', version: '0' }, contract: 'c', suite: 's', seed: 1, target: 'http://t', options: { maxOrders: 0 }, principals: ['main'], shard: { k, n, global }, startedAt: '2026-01-01T00:00:00Z' });
   const rec = (seq: number, what: string): ExchangeRecord => ({ seq, operationId: what, request: { method: 'GET', url: `http://t/${what}` }, response: { status: 200 } });
-  const shard = (k: number, n: number, global: number, records: ExchangeRecord[]) => ({ path: `s${k}/cassette.jsonl`, cassette: { header: header(k, n, global), records }, k, n, global });
+  const shard = (k: number, n: number, global: number, records: ExchangeRecord[]) => ({ path: `s${k}/cassette.jsonl`, cassette: { header: header(k, n, global), kind: 'run' as const, records }, k, n, global });
 
   it('puts the global shard first (here 3 of 3), each shard in its own order, seq renumbered, each record marked', () => {
     const m = mergeCassettes([shard(1, 3, 3, [rec(2, 'b1'), rec(1, 'a1')]), shard(3, 3, 3, [rec(1, 'a3'), rec(2, 'b3')]), shard(2, 3, 3, [rec(1, 'a2')])]);
