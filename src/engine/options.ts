@@ -41,7 +41,10 @@ export interface RunOptions {
   /** wall-clock budget of the fuzz phase */
   fuzzBudgetMs: number;
   timeoutMs: number;
-  concurrency: number;
+  /** requests in flight: a number, or `auto` (from 4, following the target, up to maxConcurrency) */
+  concurrency: number | 'auto';
+  /** the most requests in flight with `--concurrency auto` */
+  maxConcurrency: number;
   maxOrders: number;
   reportDir: string;
   /** only these checks (names from the catalogue, less --exclude-checks); undefined means all */
@@ -235,6 +238,7 @@ export const DEFAULTS = {
   fuzzBudgetMs: 60_000,
   timeoutMs: 10_000,
   concurrency: 8,
+  maxConcurrency: 64,
   maxOrders: 200,
   reportDir: 'reports',
   budget: 200_000,
@@ -291,7 +295,8 @@ export const RUN_OPTIONS: readonly Def[] = [
   opt('fuzzRuns', '--fuzz-runs <n>', 'CONFORMANCE_FUZZ_RUNS', String(DEFAULTS.fuzzRuns), 'cases per fuzz property (0: off)', (v, f) => parseWhole(f, v, 0, 100_000)),
   opt('fuzzBudgetMs', '--fuzz-budget-ms <ms>', 'CONFORMANCE_FUZZ_BUDGET_MS', String(DEFAULTS.fuzzBudgetMs), 'wall-clock budget of the fuzz phase', (v, f) => parseWhole(f, v, 100, 3_600_000)),
   opt('timeoutMs', '--timeout-ms <ms>', 'CONFORMANCE_TIMEOUT_MS', String(DEFAULTS.timeoutMs), 'deadline of one exchange, headers and body', (v, f) => parseWhole(f, v, 50, 600_000)),
-  opt('concurrency', '--concurrency <n>', 'CONFORMANCE_CONCURRENCY', String(DEFAULTS.concurrency), 'requests in flight', (v, f) => parseWhole(f, v, 1, 256)),
+  opt('concurrency', '--concurrency <n|auto>', 'CONFORMANCE_CONCURRENCY', String(DEFAULTS.concurrency), 'requests in flight (1 to 256), or `auto`: from 4, one more while latency holds, halved on a 429, a 503, a timeout or latency past twice its baseline, within --max-concurrency; the report says what it settled on', parseConcurrency),
+  opt('maxConcurrency', '--max-concurrency <n>', 'CONFORMANCE_MAX_CONCURRENCY', String(DEFAULTS.maxConcurrency), 'the most requests in flight with `--concurrency auto`', (v, f) => parseWhole(f, v, 1, 256)),
   opt('maxOrders', '--max-orders <n>', 'CONFORMANCE_MAX_ORDERS', String(DEFAULTS.maxOrders), 'orders examined in detail (every state covered first)', (v, f) => parseWhole(f, v, 1, 10_000_000)),
   opt('reportDir', '--report-dir <dir>', 'CONFORMANCE_REPORT_DIR', DEFAULTS.reportDir, 'where reports go (checked before any request; replaced as a whole)', (v, f) => {
     const s = String(v);
@@ -363,6 +368,20 @@ export const ENV_ONLY: readonly { key: 'keyPassphrase' | 'oauthClientSecret' | '
   { key: 'oauthClientSecretOtherUser', env: 'CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_USER', description: 'the colleague\'s OAuth2 client secret' },
   { key: 'oauthClientSecretOtherTenant', env: 'CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_TENANT', description: 'the other customer\'s OAuth2 client secret' },
 ];
+
+function parseConcurrency(v: Raw, f: string): number | 'auto' {
+  if (String(v).trim() === 'auto') return 'auto';
+  try {
+    return parseWhole(f, v, 1, 256);
+  } catch {
+    throw bad(`${f} must be a whole number from 1 to 256, or auto (got "${String(v)}")`);
+  }
+}
+
+/** The most requests a run has in flight: --concurrency, or --max-concurrency with `auto` (the harness then holds fewer while the target asks it to). */
+export function mostInFlight(o: Pick<RunOptions, 'concurrency' | 'maxConcurrency'>): number {
+  return o.concurrency === 'auto' ? o.maxConcurrency : o.concurrency;
+}
 
 function parseCommand(v: Raw, f: string): string {
   const s = String(v);

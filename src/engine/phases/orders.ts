@@ -8,6 +8,7 @@
  * DOC-DOWNLOAD.
  */
 import type { Exchange } from '../../harness/http.ts';
+import { mostInFlight } from '../options.ts';
 import { historyEntries as entriesOf, historyOrder, historySteps, historyTimestamps, historyVocabulary } from '../../checks/lifecycle/history.ts';
 import { historySchema } from '../../checks/lifecycle/history-schema.ts';
 import { documentDownload } from '../../checks/documents/download.ts';
@@ -144,7 +145,7 @@ async function downloadAll(ctx: RunContext, ref: string, documents: Exchange, kn
 /** Examines the sampled orders, `concurrency` at a time. */
 export async function examineOrders(ctx: RunContext, sample: OrderFact[], known: KnownFiles): Promise<void> {
   let next = 0;
-  const workers = Array.from({ length: Math.max(1, ctx.options.concurrency) }, async () => {
+  const workers = Array.from({ length: Math.max(1, mostInFlight(ctx.options)) }, async () => {
     while (next < sample.length && !ctx.http.unavailable) {
       const o = sample[next++];
       if (o) await examineOrder(ctx, o, known);

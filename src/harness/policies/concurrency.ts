@@ -9,7 +9,8 @@
  *   median seen (first at low concurrency).
  * - It halves (at least 1) on a 429, on a 503, on a timeout, and on a window
  *   whose median latency is above RISE_BAD × the baseline (and SLACK_MS
- *   more, so that a 1 ms target is not halved for 2 ms of noise). The answers
+ *   more, so that a 1 ms target is not halved for 2 ms of noise) twice in a
+ *   row (one slow window is as often the kit's own pause). The answers
  *   still in flight from before a decrease were sent at the old limit: they
  *   neither decrease it again nor count towards a window.
  * - A decrease remembers the limit it was at (the ceiling). Climbing back,
@@ -23,14 +24,9 @@
  * nothing, so it is tested on simulated targets (test/harness/policies).
  */
 
-export interface ConcurrencySummary {
-  mode: 'auto' | 'fixed';
-  /** the limit the run held for most of its answers */
-  settled: number;
-  max: number;
-  decreases: number;
-  increases: number;
-}
+import type { ConcurrencySummary } from '../../report/types.ts';
+
+export type { ConcurrencySummary };
 
 /** One answer (or its absence) as the controller sees it. */
 export interface Sample {
@@ -60,6 +56,7 @@ const MIN_WINDOW = 8;
 const RISE_OK = 1.5;
 const RISE_BAD = 2;
 const SLACK_MS = 5;
+const SLOW_WINDOWS = 2;
 const FIRST_PLATEAU = 8;
 const LONGEST_PLATEAU = 256;
 
@@ -73,6 +70,8 @@ export class AimdConcurrency implements ConcurrencyPolicy {
   private ceiling = Number.POSITIVE_INFINITY;
   private plateau = FIRST_PLATEAU;
   private held = 0;
+  /** windows in a row whose latency rose past RISE_BAD */
+  private slowWindows = 0;
   /** answers still to come that were sent before the last decrease */
   private stale = 0;
   /** answers seen at each limit */
@@ -99,8 +98,13 @@ export class AimdConcurrency implements ConcurrencyPolicy {
     const median = percentile(this.window, 0.5);
     this.window = [];
     this.baseline = Math.min(this.baseline ?? median, median);
-    if (median > RISE_BAD * this.baseline + SLACK_MS) this.decrease();
-    else if (median <= RISE_OK * this.baseline + SLACK_MS) this.increase();
+    // one slow window is noise (a pause of the kit's own event loop, a busy machine); two in a row is the target
+    if (median > RISE_BAD * this.baseline + SLACK_MS) {
+      if (++this.slowWindows >= SLOW_WINDOWS) this.decrease();
+      return;
+    }
+    this.slowWindows = 0;
+    if (median <= RISE_OK * this.baseline + SLACK_MS) this.increase();
   }
 
   private increase(): void {
@@ -120,9 +124,11 @@ export class AimdConcurrency implements ConcurrencyPolicy {
     // a probe of the ceiling that failed: hold longer below it next time
     if (this.limit >= this.ceiling) this.plateau = Math.min(this.plateau * 2, LONGEST_PLATEAU);
     this.ceiling = this.limit;
-    this.stale = this.limit;
+    // the others in flight when this answer came were sent at the old limit
+    this.stale = Math.max(0, this.limit - 1);
     this.window = [];
     this.held = 0;
+    this.slowWindows = 0;
     this.decreases++;
     this.set(Math.max(1, Math.floor(this.limit / 2)));
   }
