@@ -6,7 +6,7 @@
  * Prints a table and writes `reports/bench.json`.
  *
  *   npm run bench                       all sections (about 15 minutes on 2 cores)
- *   npm run bench -- --only suite,server  some sections: startup, suite, memory, server, export, fuzz, judging, latency, cassette, proxy
+ *   npm run bench -- --only suite,server  some sections: startup, suite, memory, server, export, fuzz, judging, latency, auto, cassette, proxy
  *   npm run bench -- --quick            fewer repetitions and smaller sizes (a smoke run)
  *
  * Servers listen on 127.0.0.1 in child processes of their own; every child is
@@ -17,6 +17,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ROOT, killAll } from './lib.ts';
+import { benchAuto } from './sections/auto.ts';
 import { benchCassette } from './sections/cassette.ts';
 import { benchExport } from './sections/export.ts';
 import { benchFuzz } from './sections/fuzz.ts';
@@ -28,7 +29,7 @@ import { benchServer } from './sections/server.ts';
 import { benchStartup } from './sections/startup.ts';
 import type { Row, Section } from './sections/types.ts';
 
-const SECTIONS = ['startup', 'suite', 'memory', 'server', 'export', 'fuzz', 'judging', 'latency', 'cassette', 'proxy'] as const;
+const SECTIONS = ['startup', 'suite', 'memory', 'server', 'export', 'fuzz', 'judging', 'latency', 'auto', 'cassette', 'proxy'] as const;
 type SectionName = (typeof SECTIONS)[number];
 
 function parseArgs(argv: string[]): { only: Set<SectionName>; quick: boolean } {
@@ -100,6 +101,8 @@ async function main(): Promise<void> {
     judging: () => benchJudging({ sizes: quick ? [1000, 10_000] : [1000, 10_000, 50_000], reps: quick ? 1 : 5, log }),
     // a distant staging: every answer 50 ms late, every one of 1,000 orders examined
     latency: () => benchLatency({ orders: 1000, delayMs: 50, concurrency: 8, reps: quick ? 1 : 3, log }),
+    // --concurrency auto against a target that answers 429 above 16 in flight, beside fixed concurrencies (about 30 s a run at 16)
+    auto: () => benchAuto({ orders: quick ? 200 : 1000, delayMs: 50, busyAbove: 16, fixed: [4, 8, 16, 24, 32], reps: quick ? 1 : 2, log }),
     cassette: () => benchCassette({ n: quick ? 1000 : 3000, reps: quick ? 2 : 5, concurrency: 8, work, log }),
   };
   try {

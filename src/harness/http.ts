@@ -795,7 +795,9 @@ export class Harness {
   /** The concurrency policy's view of an exchange; a check that asks for the raw 429 (a rate limit it provokes) says nothing of the target's capacity. */
   private sample(spec: RequestSpec, ex: HttpExchange): void {
     if (spec.retry429 === false) return;
-    this.concurrency.observe({ status: ex.status, durationMs: ex.streamed ? undefined : ex.durationMs, timeout: ex.error?.code === 'timeout' });
+    // called while the exchange still holds its slot
+    const pressed = this.limiter.waiting > 0 || this.limiter.inFlight >= this.limiter.limit;
+    this.concurrency.observe({ status: ex.status, durationMs: ex.streamed ? undefined : ex.durationMs, timeout: ex.error?.code === 'timeout', pressed });
   }
 
   private async once(spec: RequestSpec): Promise<Exchange> {

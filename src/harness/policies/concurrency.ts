@@ -6,7 +6,9 @@
  * - It starts at START (4) and adds one slot per window of answers (a window
  *   is as many answers as there are slots, at least MIN_WINDOW) whose median
  *   latency has not risen: within RISE_OK × the baseline, the lowest window
- *   median seen (first at low concurrency).
+ *   median seen (first at low concurrency). Only a window that reached the
+ *   limit raises it: a serial phase would otherwise raise it to the maximum
+ *   unused, and the next parallel phase would meet the target with all of it.
  * - It halves (at least 1) on a 429, on a 503, on a timeout, and on a window
  *   whose median latency is above RISE_BAD × the baseline (and SLACK_MS
  *   more, so that a 1 ms target is not halved for 2 ms of noise) twice in a
@@ -35,6 +37,8 @@ export interface Sample {
   durationMs: number | undefined;
   /** the exchange hit its deadline */
   timeout: boolean;
+  /** every slot was taken, or requests waited for one, when it was answered (default true): a limit nobody reached is not raised */
+  pressed?: boolean;
 }
 
 export interface ConcurrencyPolicy {
@@ -57,7 +61,7 @@ const RISE_OK = 1.5;
 const RISE_BAD = 2;
 const SLACK_MS = 5;
 const SLOW_WINDOWS = 2;
-const FIRST_PLATEAU = 8;
+const FIRST_PLATEAU = 16;
 const LONGEST_PLATEAU = 256;
 
 export class AimdConcurrency implements ConcurrencyPolicy {
@@ -67,6 +71,8 @@ export class AimdConcurrency implements ConcurrencyPolicy {
   /** the lowest window median seen, in ms */
   baseline: number | undefined;
   private window: number[] = [];
+  /** some answer of the window came while the limit was reached */
+  private pressed = false;
   private ceiling = Number.POSITIVE_INFINITY;
   private plateau = FIRST_PLATEAU;
   private held = 0;
@@ -94,9 +100,12 @@ export class AimdConcurrency implements ConcurrencyPolicy {
     }
     if (s.status === undefined || s.durationMs === undefined) return;
     this.window.push(s.durationMs);
+    this.pressed ||= s.pressed ?? true;
     if (this.window.length < Math.max(MIN_WINDOW, this.limit)) return;
     const median = percentile(this.window, 0.5);
+    const pressed = this.pressed;
     this.window = [];
+    this.pressed = false;
     this.baseline = Math.min(this.baseline ?? median, median);
     // one slow window is noise (a pause of the kit's own event loop, a busy machine); two in a row is the target
     if (median > RISE_BAD * this.baseline + SLACK_MS) {
@@ -104,7 +113,8 @@ export class AimdConcurrency implements ConcurrencyPolicy {
       return;
     }
     this.slowWindows = 0;
-    if (median <= RISE_OK * this.baseline + SLACK_MS) this.increase();
+    // a serial phase (one page after another) answers windows without ever reaching the limit: it proves nothing of a higher one
+    if (pressed && median <= RISE_OK * this.baseline + SLACK_MS) this.increase();
   }
 
   private increase(): void {
@@ -127,6 +137,7 @@ export class AimdConcurrency implements ConcurrencyPolicy {
     // the others in flight when this answer came were sent at the old limit
     this.stale = Math.max(0, this.limit - 1);
     this.window = [];
+    this.pressed = false;
     this.held = 0;
     this.slowWindows = 0;
     this.decreases++;

@@ -111,6 +111,14 @@ describe('--concurrency auto', () => {
     expect(one.limit).toBe(1);
   });
 
+  it('answers that never reached the limit (a serial phase) do not raise it', () => {
+    const aimd = new AimdConcurrency(64);
+    for (let i = 0; i < 1000; i++) aimd.observe({ status: 200, durationMs: 50, timeout: false, pressed: false });
+    expect(aimd.limit).toBe(START);
+    for (let i = 0; i < 8; i++) aimd.observe({ status: 200, durationMs: 50, timeout: false, pressed: i === 3 });
+    expect(aimd.limit).toBe(START + 1);
+  });
+
   it('a streamed answer (no latency) counts for congestion only', () => {
     const aimd = new AimdConcurrency(64);
     for (let i = 0; i < 100; i++) aimd.observe({ status: 200, durationMs: undefined, timeout: false });
