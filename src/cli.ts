@@ -12,6 +12,7 @@ import { CONFIG_FILE, initialConfig, MOCK_OPTIONS, mergeSources, resolveMockOpti
 import { incompleteReport, runConformance, toolVersion } from './engine/run.ts';
 import type { RunProgress } from './engine/context.ts';
 import type { Harness } from './harness/http.ts';
+import { concurrencyLine } from './report/format.ts';
 import type { Report } from './report/types.ts';
 import { scopeLine } from './report/verdict.ts';
 import { checkReportDir, tryReportDir, writeReports } from './report/write.ts';
@@ -29,7 +30,7 @@ function tableOption(d: OptionDef): Option {
   return o;
 }
 
-function summaryTable(report: Report): string[] {
+export function summaryTable(report: Report): string[] {
   const lines: string[] = [];
   const areas = [...new Set(report.results.map((r) => r.area))];
   lines.push('', 'area          pass  fail  warn  skip');
@@ -50,7 +51,7 @@ function summaryTable(report: Report): string[] {
   for (const p of report.problems.slice(0, 10)) lines.push(`PROBLEM ${p}`);
   const s = report.summary;
   lines.push('', scopeLine(report));
-  lines.push(`Verdict: ${report.verdictLabel} — ${s.pass} passed, ${s.fail} failed, ${s.warn} warned, ${s.skip} skipped; ${s.errors} error(s), ${s.warnings} warning(s); ${s.requests} requests in ${(report.durationMs / 1000).toFixed(1)} s (profile ${report.profile}, seed ${report.seed})`);
+  lines.push(`Verdict: ${report.verdictLabel} — ${s.pass} passed, ${s.fail} failed, ${s.warn} warned, ${s.skip} skipped; ${s.errors} error(s), ${s.warnings} warning(s); ${s.requests} requests in ${(report.durationMs / 1000).toFixed(1)} s (profile ${report.profile}, seed ${report.seed}${report.concurrency?.mode === 'auto' ? `; ${concurrencyLine(report.concurrency)}` : ''})`);
   return lines;
 }
 

@@ -6,7 +6,7 @@
  * Prints a table and writes `reports/bench.json`.
  *
  *   npm run bench                       all sections (about 25 minutes on 2 cores; shards alone about 10)
- *   npm run bench -- --only suite,server  some sections: startup, suite, memory, server, export, fuzz, judging, latency, cassette, proxy, shards
+ *   npm run bench -- --only suite,server  some sections: startup, suite, memory, server, export, fuzz, judging, latency, auto, cassette, proxy, shards
  *   npm run bench -- --quick            fewer repetitions and smaller sizes (a smoke run)
  *
  * Servers listen on 127.0.0.1 in child processes of their own; every child is
@@ -17,6 +17,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ROOT, killAll } from './lib.ts';
+import { benchAuto } from './sections/auto.ts';
 import { benchCassette } from './sections/cassette.ts';
 import { benchExport } from './sections/export.ts';
 import { benchFuzz } from './sections/fuzz.ts';
@@ -29,7 +30,7 @@ import { benchShards } from './sections/shards.ts';
 import { benchStartup } from './sections/startup.ts';
 import type { Row, Section } from './sections/types.ts';
 
-const SECTIONS = ['startup', 'suite', 'memory', 'server', 'export', 'fuzz', 'judging', 'latency', 'cassette', 'proxy', 'shards'] as const;
+const SECTIONS = ['startup', 'suite', 'memory', 'server', 'export', 'fuzz', 'judging', 'latency', 'auto', 'cassette', 'proxy', 'shards'] as const;
 type SectionName = (typeof SECTIONS)[number];
 
 function parseArgs(argv: string[]): { only: Set<SectionName>; quick: boolean } {
@@ -103,6 +104,8 @@ async function main(): Promise<void> {
     latency: () => benchLatency({ orders: 1000, delayMs: 50, concurrency: 8, reps: quick ? 1 : 3, log }),
     // a latency-bound target of 20,000 orders: about 8 minutes for the single run, 2 to 3 for the shards
     shards: () => benchShards({ orders: quick ? 2000 : 20_000, delayMs: 50, concurrency: 8, shards: 4, log }),
+    // --concurrency auto against a target that answers 429 above 16 in flight, beside fixed concurrencies (about 30 s a run at 16)
+    auto: () => benchAuto({ orders: quick ? 200 : 1000, delayMs: 50, busyAbove: 16, fixed: [4, 8, 16, 24, 32], reps: quick ? 1 : 2, log }),
     cassette: () => benchCassette({ n: quick ? 1000 : 3000, reps: quick ? 2 : 5, concurrency: 8, work, log }),
   };
   try {

@@ -5,17 +5,22 @@
  * answer, fully read, is held `delayMs` more before it is sent back (so an
  * answer takes the upstream's time plus `delayMs`). The Host
  * header is passed through, so the upstream's absolute links name the proxy.
+ * With `busyAbove`, a request that arrives while that many are in flight is
+ * answered 429 at once (`Retry-After: 1`), as a gateway's concurrency limit
+ * does (the `auto` section: a target that refuses load above 16).
  */
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { announce, childArgs, onStop } from './lib.ts';
 
-const args = childArgs<{ upstream: string; delayMs: number }>();
+const args = childArgs<{ upstream: string; delayMs: number; busyAbove?: number }>();
 const up = new URL(args.upstream);
 // as many upstream connections as the client opens: the proxy adds latency, never a queue
 const agent = new Agent({ keepAlive: true, maxSockets: 512 });
 let answered = 0;
 let upstreamMs = 0;
+/** requests answered 429 for arriving above `busyAbove` in flight */
+let refused = 0;
 // requests in flight, integrated over time: their mean over a span is how busy the client kept the proxy
 let inFlight = 0;
 let inFlightMs = 0;
@@ -32,7 +37,14 @@ function forward(req: IncomingMessage, res: ServerResponse): void {
     // the parent's question, answered at once: how many answers, and the upstream's own time per answer
     res.writeHead(200, { 'content-type': 'application/json' });
     move(0);
-    res.end(JSON.stringify({ answered, upstreamMs: upstreamMs / Math.max(1, answered), inFlightMs, at: lastChange }));
+    res.end(JSON.stringify({ answered, refused, upstreamMs: upstreamMs / Math.max(1, answered), inFlightMs, at: lastChange }));
+    return;
+  }
+  if (args.busyAbove !== undefined && inFlight >= args.busyAbove) {
+    refused++;
+    req.resume();
+    res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' });
+    res.end('{"detail":"Request was throttled."}');
     return;
   }
   const started = performance.now();

@@ -25,7 +25,7 @@ export interface RecordedRequest {
   walk?: 'first' | 'next';
 }
 
-const args = childArgs<{ baseUrl: string; token: string; maxOrders: number; concurrency: number; recordTo?: string; seed?: number; budget?: number; phaseLog?: boolean; cassette?: string; shard?: string }>();
+const args = childArgs<{ baseUrl: string; token: string; maxOrders: number; concurrency: number | 'auto'; maxConcurrency?: number; recordTo?: string; seed?: number; budget?: number; phaseLog?: boolean; cassette?: string; shard?: string }>();
 const recorded: RecordedRequest[] = [];
 const hooked = new WeakSet<Harness>();
 // the time the run's exchanges took, summed: over the wall time, the requests the run kept in flight as it saw them
@@ -67,6 +67,7 @@ const options = resolveOptions({
   token: args.token,
   maxOrders: args.maxOrders,
   concurrency: args.concurrency,
+  ...(args.maxConcurrency !== undefined ? { maxConcurrency: args.maxConcurrency } : {}),
   fuzzRuns: 0,
   allowWrites: false,
   allowExport: false,
@@ -101,6 +102,7 @@ announce('RESULT', {
   failed: failed.slice(0, 5),
   problems: report.problems.slice(0, 5),
   peakRss: ownPeakRss(),
+  concurrency: report.concurrency,
   compiled,
   ...(args.phaseLog ? { phaseLog, exchangeMs } : {}),
 });

@@ -375,7 +375,7 @@ export class RunContext {
     const { code, message } = ex.error;
     if (code === 'unavailable' || code === 'budget' || code === 'blocked') return `the request was not sent (${message})`;
     // cut at the run's deadline (a timer fires at or just after it; the watchers judge before the harness stops the run)
-    if (code === 'timeout' && (this.http.incomplete?.code === 'CONF_ERR_RUN_TIME_LIMIT' || performance.now() >= this.http.runDeadline - 50)) return `the run's time limit (--max-run-s) cut the exchange`;
+    if (code === 'timeout' && (this.http.incomplete?.code === 'CONF_ERR_RUN_TIME_LIMIT' || performance.now() >= this.http.runClock.at - 50)) return `the run's time limit (--max-run-s) cut the exchange`;
     return undefined;
   }
 

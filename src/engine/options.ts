@@ -41,7 +41,10 @@ export interface RunOptions {
   /** wall-clock budget of the fuzz phase */
   fuzzBudgetMs: number;
   timeoutMs: number;
-  concurrency: number;
+  /** requests in flight: a number, or `auto` (from 4, following the target, up to maxConcurrency) */
+  concurrency: number | 'auto';
+  /** the most requests in flight with `--concurrency auto` */
+  maxConcurrency: number;
   /** orders examined in detail; 0 (`--max-orders all`): every order of the list */
   maxOrders: number;
   /**
@@ -254,6 +257,7 @@ export const DEFAULTS = {
   fuzzBudgetMs: 60_000,
   timeoutMs: 10_000,
   concurrency: 8,
+  maxConcurrency: 64,
   maxOrders: 200,
   globalShard: 1,
   reportDir: 'reports',
@@ -311,7 +315,8 @@ export const RUN_OPTIONS: readonly Def[] = [
   opt('fuzzRuns', '--fuzz-runs <n>', 'CONFORMANCE_FUZZ_RUNS', String(DEFAULTS.fuzzRuns), 'cases per fuzz property (0: off)', (v, f) => parseWhole(f, v, 0, 100_000)),
   opt('fuzzBudgetMs', '--fuzz-budget-ms <ms>', 'CONFORMANCE_FUZZ_BUDGET_MS', String(DEFAULTS.fuzzBudgetMs), 'wall-clock budget of the fuzz phase', (v, f) => parseWhole(f, v, 100, 3_600_000)),
   opt('timeoutMs', '--timeout-ms <ms>', 'CONFORMANCE_TIMEOUT_MS', String(DEFAULTS.timeoutMs), 'deadline of one exchange, headers and body', (v, f) => parseWhole(f, v, 50, 600_000)),
-  opt('concurrency', '--concurrency <n>', 'CONFORMANCE_CONCURRENCY', String(DEFAULTS.concurrency), 'requests in flight', (v, f) => parseWhole(f, v, 1, 256)),
+  opt('concurrency', '--concurrency <n|auto>', 'CONFORMANCE_CONCURRENCY', String(DEFAULTS.concurrency), 'requests in flight (1 to 256), or `auto`: from 4, one more while latency holds, halved on a 429, a 503, a timeout or latency past twice its baseline, within --max-concurrency; the report says what it settled on', parseConcurrency),
+  opt('maxConcurrency', '--max-concurrency <n>', 'CONFORMANCE_MAX_CONCURRENCY', String(DEFAULTS.maxConcurrency), 'the most requests in flight with `--concurrency auto`', (v, f) => parseWhole(f, v, 1, 256)),
   opt('maxOrders', '--max-orders <n>', 'CONFORMANCE_MAX_ORDERS', String(DEFAULTS.maxOrders), 'orders examined in detail (every state covered first); `all` or `0`: every order', (v, f) => (String(v).trim().toLowerCase() === 'all' ? 0 : parseWhole(f, v, 0, 10_000_000))),
   opt('shard', '--shard <k/n>', 'CONFORMANCE_SHARD', '', 'examine only the orders of shard K of N (a hash of the reference; 1 ≤ K ≤ N ≤ 1024); the checks that act on the target as a whole run in shard --global-shard only; records `<report-dir>/cassette.jsonl` for `conformance merge`', (v, f) => parseShard(f, v)),
   opt('globalShard', '--global-shard <g>', 'CONFORMANCE_GLOBAL_SHARD', String(DEFAULTS.globalShard), 'with --shard: the shard that runs reference data, credentials, probes, the export, the writes and fuzzing', (v, f) => parseWhole(f, v, 1, MAX_SHARDS)),
@@ -394,6 +399,20 @@ export function parseShard(flag: string, v: Raw): Shard {
   const n = m ? Number(m[2]) : NaN;
   if (!m || k < 1 || n > MAX_SHARDS || k > n) throw bad(`${flag} takes K/N with 1 ≤ K ≤ N ≤ ${MAX_SHARDS}, e.g. 2/4 (got "${s}")`);
   return { k, n };
+}
+
+function parseConcurrency(v: Raw, f: string): number | 'auto' {
+  if (String(v).trim() === 'auto') return 'auto';
+  try {
+    return parseWhole(f, v, 1, 256);
+  } catch {
+    throw bad(`${f} must be a whole number from 1 to 256, or auto (got "${String(v)}")`);
+  }
+}
+
+/** The most requests a run has in flight: --concurrency, or --max-concurrency with `auto` (the harness then holds fewer while the target asks it to). */
+export function mostInFlight(o: Pick<RunOptions, 'concurrency' | 'maxConcurrency'>): number {
+  return o.concurrency === 'auto' ? o.maxConcurrency : o.concurrency;
 }
 
 function parseCommand(v: Raw, f: string): string {

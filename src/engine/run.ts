@@ -20,7 +20,7 @@ import type { LatencyStat, Report, Result } from '../report/types.ts';
 import { verdictOf } from '../report/verdict.ts';
 import { loadSpec, type Spec } from '../contract/load.ts';
 import { RunContext, type Clock, type RunProgress } from './context.ts';
-import type { RunOptions } from './options.ts';
+import { mostInFlight, type RunOptions } from './options.ts';
 import { checkCredentials, checkNotFound, checkTenantIsolation, checkTraversal, type DocRef } from './phases/access.ts';
 import { checkColleagueExport, checkExport, EXPORT_CHECKS } from './phases/export.ts';
 import { crawlOrderList, examineOrders, noPicks, ordersToExamine, sampleOrders, type KnownFiles } from './phases/orders.ts';
@@ -135,7 +135,8 @@ export function harnessFor(options: RunOptions & { baseUrl: string }, via: Pick<
     tokenSources,
     baseUrl: options.baseUrl,
     timeoutMs: options.timeoutMs,
-    concurrency: options.concurrency,
+    concurrency: mostInFlight(options),
+    adaptive: options.concurrency === 'auto',
     maxBodyBytes: options.maxBodyBytes,
     budget: options.budget,
     tokens: { main: options.token, otherUser: options.tokenOtherUser, otherTenant: options.tokenOtherTenant },
@@ -505,6 +506,7 @@ export function buildReport(ctx: RunContext, spec: Spec, options: RunOptions, em
     },
     writes: { dryRun: options.dryRun, planned: plan, sent: ctx.http.writesSent, blocked: [...ctx.http.blocked], created: [...ctx.createdRefs], disposable: [...options.disposableOrders] },
     problems,
+    concurrency: ctx.http.concurrency.summary(),
     tls: tlsField(options),
   });
 }

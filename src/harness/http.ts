@@ -1,12 +1,17 @@
 /**
  * The HTTP harness: every request the suite makes goes through here.
  *
- * On undici: one connection pool sized by `--concurrency`, a deadline per
+ * On undici: one connection pool sized by `--concurrency`, no redirect
+ * following, and the policies of src/harness/policies/, each a small module
+ * that `request()` and `stream()` both pass through: the run's time limit
+ * and the request budget before anything is sent, a slot of the limiter (its
+ * limit fixed, or adaptive with `--concurrency auto`), the deadline of the
  * exchange (`--timeout-ms`, headers and body together, so a trickling endless
- * body is cut too), a cap on response size, no redirect following, a request
- * budget, backoff on 429 honouring Retry-After (except where a check asks for
- * the raw 429), and a circuit breaker so a dead target cannot stretch a run.
- * Listeners see every exchange (HTTP-NO-5XX, HTTP-JSON, latency).
+ * body is cut too), the cap on a buffered body's size, the circuit breaker
+ * (a dead target cannot stretch a run) and the credential watch on every
+ * outcome, and the backoff on 429 honouring Retry-After (except where a check
+ * asks for the raw 429). Listeners see every exchange (HTTP-NO-5XX,
+ * HTTP-JSON, latency).
  *
  * Against hostile targets: every exchange settles at its deadline even when
  * undici does not (its slot is freed), and the deadline measures the target,
@@ -22,7 +27,6 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { TextDecoder } from 'node:util';
-import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvHttpProxyAgent, Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { Evidence } from '../report/types.ts';
@@ -30,13 +34,27 @@ import { duplicateKey, MAX_JSON_STRING, parseCut, scanJson } from './json.ts';
 import { offsetOfPointer } from './pointer-at.ts';
 import { Redactor, safeJson, toCurl } from './redact.ts';
 import { resolveLink, wellFormed } from './url.ts';
+import { Backoff } from './policies/backoff.ts';
+import { Breaker } from './policies/breaker.ts';
+import { Budget } from './policies/budget.ts';
+import { AimdConcurrency, FixedConcurrency, START, type ConcurrencyPolicy } from './policies/concurrency.ts';
+import { CredentialWatch } from './policies/credential-watch.ts';
+import { Deadline, RunDeadline } from './policies/deadline.ts';
+import { Limiter } from './policies/limiter.ts';
+import { BodyCap } from './policies/size-cap.ts';
+
+export { retryAfterSeconds } from './policies/backoff.ts';
+export type { ConcurrencySummary } from './policies/concurrency.ts';
 
 export type Principal = 'main' | 'otherUser' | 'otherTenant' | 'none' | { token: string };
 
 export interface HarnessOptions {
   baseUrl: string;
   timeoutMs: number;
+  /** requests in flight; with `adaptive`, the most in flight (--max-concurrency) */
   concurrency: number;
+  /** --concurrency auto: the number in flight starts at 4 and follows the target (src/harness/policies/concurrency.ts), up to `concurrency` */
+  adaptive?: boolean;
   /** responses larger than this are cut and reported */
   maxBodyBytes: number;
   /** most requests one run may make */
@@ -256,34 +274,6 @@ function purposeOf(spec: RequestSpec): string | undefined {
   return undefined;
 }
 
-class Semaphore {
-  private active = 0;
-  private readonly queue: (() => void)[] = [];
-  constructor(private readonly max: number) {}
-  /** Takes a slot; resolves to the function that gives it back (once). */
-  async acquire(): Promise<() => void> {
-    if (this.active >= this.max) await new Promise<void>((r) => this.queue.push(r));
-    this.active++;
-    let given = false;
-    return () => {
-      if (given) return;
-      given = true;
-      this.active--;
-      this.queue.shift()?.();
-    };
-  }
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.active >= this.max) await new Promise<void>((r) => this.queue.push(r));
-    this.active++;
-    try {
-      return await fn();
-    } finally {
-      this.active--;
-      this.queue.shift()?.();
-    }
-  }
-}
-
 function classify(err: unknown): { code: TransportError; message: string } {
   const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string } };
   const code = e.code ?? e.cause?.code ?? '';
@@ -439,67 +429,6 @@ export function exchangeOf(f: ExchangeFields): Exchange {
   return ex;
 }
 
-/**
- * The deadline of one exchange, as undici takes a signal: an EventEmitter with
- * `aborted` and `reason` costs less per request than an AbortController.
- *
- * It measures the target, not the kit: a timer that fires late (the event
- * loop was busy judging other answers) waits as long again, up to three
- * times, so that an answer that arrived while the kit was busy is read
- * before the deadline is called. `expired` settles when it fires, so an
- * exchange that undici never settles (a request stuck in its queue ignores
- * the signal) still ends, and frees its slot.
- */
-class Deadline extends EventEmitter {
-  aborted = false;
-  reason: unknown = undefined;
-  private timer: NodeJS.Timeout;
-  private due: number;
-  private extensions = 0;
-  private fire: (() => void) | undefined;
-  /** rejects when the deadline passes (never when it is cleared) */
-  readonly expired: Promise<never>;
-  constructor(ms: number) {
-    super();
-    this.expired = new Promise<never>((_resolve, reject) => {
-      this.fire = () => reject(this.reason);
-    });
-    this.expired.catch(() => undefined);
-    this.due = performance.now() + ms;
-    this.timer = setTimeout(() => this.check(), ms);
-  }
-
-  private check(): void {
-    const late = performance.now() - this.due;
-    if (late > 50 && this.extensions < 3) {
-      this.extensions++;
-      this.due = performance.now() + late;
-      this.timer = setTimeout(() => this.check(), late);
-      return;
-    }
-    this.aborted = true;
-    this.reason = new DOMException('deadline', 'TimeoutError');
-    this.emit('abort');
-    this.fire?.();
-  }
-
-  clear(): void {
-    clearTimeout(this.timer);
-  }
-
-  /** Stops the clock while the kit, not the target, holds the exchange up (waiting for a large-body slot). */
-  pause(): number {
-    clearTimeout(this.timer);
-    return Math.max(1, this.due - performance.now());
-  }
-
-  resume(left: number): void {
-    if (this.aborted) return;
-    this.due = performance.now() + left;
-    this.timer = setTimeout(() => this.check(), left);
-  }
-}
-
 /** A body larger than this is a large body: read by at most LARGE_READS exchanges at once, parsed as soon as it is read, and not kept whole. */
 /** characters of a body shown in evidence: the first ones, or those around the value at fault */
 const EXCERPT = 600;
@@ -513,18 +442,6 @@ const MAX_PROBLEMS = 100;
 /** Longest run problem kept, in characters (after redaction). */
 const MAX_PROBLEM_CHARS = 2000;
 
-/**
- * Seconds a Retry-After value asks for: a number of seconds or an HTTP date
- * (counted from `now`); undefined when it is neither.
- */
-export function retryAfterSeconds(value: string | undefined, now = Date.now()): number | undefined {
-  const v = (value ?? '').trim();
-  if (/^\d+$/.test(v)) return Number(v);
-  if (v === '' || !/[a-z]/i.test(v)) return undefined;
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
-}
-
 /** Why a run cannot judge the target (the run is INCOMPLETE, exit 2): a code of src/errors.ts and its detail. */
 export class Harness {
   readonly redactor = new Redactor();
@@ -535,21 +452,31 @@ export class Harness {
   readonly baseQuery: URLSearchParams;
   /** token sources whose current token is being fetched, so that concurrent requests wait for one fetch */
   private readonly fetching = new Map<string, Promise<void>>();
-  private readonly sem: Semaphore;
+  /*
+   * The policies every request and every stream pass through (src/harness/policies/):
+   * the run's time limit and the budget before anything is sent, the limiter for a slot
+   * (its limit set by the concurrency policy), the exchange's deadline, the size cap of
+   * a buffered body, the breaker and the credential watch on every outcome, the backoff
+   * on a busy answer.
+   */
+  /** the run's time limit (--max-run-s): when it passes, no request is sent */
+  readonly runClock: RunDeadline;
+  private readonly budget: Budget;
+  private readonly limiter: Limiter;
+  /** how many requests may be in flight: fixed (--concurrency N) or adaptive (--concurrency auto) */
+  readonly concurrency: ConcurrencyPolicy;
+  private readonly breaker: Breaker;
+  private readonly watch = new CredentialWatch();
+  private readonly backoff: Backoff;
   private readonly listeners: Listener[] = [];
-  private consecutiveFailures = 0;
-  private unavailableReason: string | undefined;
-  private budgetHit = false;
   private guard: ((method: string, path: string) => string | undefined) | undefined;
-  /** consecutive answers 401 to the main credential */
-  private main401 = 0;
-  private mainOk = 0;
   private problemsDropped = 0;
-  /** when the run must end (performance.now(); --max-run-s), Infinity without a limit */
-  readonly runDeadline: number;
   /** the first reason this run cannot judge the target, if any (the run is INCOMPLETE) */
   incomplete: Incomplete | undefined;
-  requests = 0;
+  /** requests sent (counted against --budget) */
+  get requests(): number {
+    return this.budget.spent;
+  }
   /** requests other than GET and HEAD actually sent */
   writesSent = 0;
   /** writes the guard refused before they were sent */
@@ -557,7 +484,7 @@ export class Harness {
   readonly problems: string[] = [];
   readonly latency = new Map<string, number[]>();
   /** slots for reading large bodies: a few 30 MB answers at a time, not one per connection */
-  private readonly largeReads = new Semaphore(LARGE_READS);
+  private readonly largeReads = new Limiter(LARGE_READS);
   /** method and path of the exchange answered last, for naming an unsolicited response */
   private lastExchange: string | undefined;
   /** each exchange's evidence base, built once however many findings cite it */
@@ -578,8 +505,12 @@ export class Harness {
       this.problem(message);
       this.emit(this.failed({ path: '/' }, 'GET', this.lastExchange?.split(' ')[1] ?? '/', {}, undefined, { code: 'protocol', message }, 0));
     });
-    this.sem = new Semaphore(options.concurrency);
-    this.runDeadline = options.maxRunMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + options.maxRunMs;
+    this.runClock = new RunDeadline(options.maxRunMs);
+    this.budget = new Budget(options.budget);
+    this.limiter = new Limiter(options.adaptive ? Math.min(START, options.concurrency) : options.concurrency);
+    this.concurrency = options.adaptive ? new AimdConcurrency(options.concurrency, (n) => this.limiter.setLimit(n)) : new FixedConcurrency(options.concurrency);
+    this.breaker = new Breaker(options.breakerThreshold ?? 6);
+    this.backoff = new Backoff(options.maxRetryAfterS ?? 10, (m) => this.problem(m));
     this.redactor.add(options.tokens.main, 'CONFORMANCE_TOKEN');
     this.redactor.add(options.tokens.otherUser, 'CONFORMANCE_TOKEN_OTHER_USER');
     this.redactor.add(options.tokens.otherTenant, 'CONFORMANCE_TOKEN_OTHER_TENANT');
@@ -627,7 +558,7 @@ export class Harness {
 
   /** Why the target is considered unavailable, if it is. */
   get unavailable(): string | undefined {
-    return this.unavailableReason;
+    return this.breaker.reason;
   }
 
   /**
@@ -661,7 +592,7 @@ export class Harness {
     const d = this.redactor.cut(incomplete.message, MAX_PROBLEM_CHARS);
     this.incomplete ??= { code: incomplete.code, message: d };
     this.problem(`${d} [${incomplete.code}]`);
-    this.unavailableReason ??= d;
+    this.breaker.trip(d);
   }
 
   /** A principal has a credential: a token, or a source that fetches one. */
@@ -727,31 +658,52 @@ export class Harness {
    * INCOMPLETE) from endpoints that refuse it wrongly (the checks judge them).
    */
   private async confirmCredential(): Promise<void> {
-    const n = this.main401;
-    this.main401 = 0;
+    const n = this.watch.take();
     const probe = this.credentialProbe;
     let ex = probe ? await this.once({ path: probe, operationId: undefined }) : undefined;
     // a credential from a source may have run out between the refusals and the probe: a fresh one is asked for once
     if (probe && ex?.status === 401 && this.options.tokenSources?.main && (await this.freshToken('main', true))) ex = await this.once({ path: probe, operationId: undefined });
-    if (ex === undefined || ex.status === 401) {
-      this.stop({ code: 'CONF_ERR_CREDENTIALS', message: `the main credential was refused (401) on ${n} calls in a row${this.mainOk > 0 ? ' after it had worked: it expired or was revoked during the run' : ''}; the remaining requests were not sent` });
-    }
+    if (ex === undefined || ex.status === 401) this.stop({ code: 'CONF_ERR_CREDENTIALS', message: this.watch.message(n) });
   }
 
   /** a path the main credential could read at the start of the run (set by the preflight) */
   credentialProbe: string | undefined;
 
   async request(spec: RequestSpec): Promise<Exchange> {
+    return (await this.attempts(spec, async () => ({ ex: await this.once(spec) }))).ex;
+  }
+
+  /**
+   * A request whose body is handed to `consume` as a stream instead of being
+   * buffered (the CSV export). The exchange's `body` then holds only the first
+   * 4 KiB, for evidence, and its digest is of the whole body. `deadlineMs`
+   * bounds the whole transfer (the size cap does not apply: the body is not held).
+   */
+  async stream<T>(spec: RequestSpec, deadlineMs: number, consume: (body: AsyncIterable<Buffer>) => Promise<T>): Promise<{ ex: Exchange; result?: T; error?: string }> {
+    return this.attempts(spec, () => this.streamOnce(spec, deadlineMs, consume));
+  }
+
+  /**
+   * Sends a request until its answer is the one to hand over, through the
+   * policies that span attempts: a fresh token from the principal's source,
+   * the credential watch's confirmation, the run's time limit, and the
+   * backoff on a busy target (a 429, or a 503 with Retry-After).
+   */
+  private async attempts<R extends { ex: Exchange; error?: string }>(spec: RequestSpec, send: () => Promise<R>): Promise<R> {
     let attempt = 0;
     let resends = 0;
     let asked = false;
     const as = spec.as ?? 'main';
     for (;;) {
-      if (!(await this.freshToken(as))) return this.failed(spec, (spec.method ?? 'GET').toUpperCase(), wellFormed(spec.path), {}, undefined, { code: 'unavailable', message: this.unavailableReason ?? 'no credential' }, 0);
-      const ex = await this.once(spec);
+      if (!(await this.freshToken(as))) {
+        const reason = this.breaker.reason ?? 'no credential';
+        return { ex: this.failed(spec, (spec.method ?? 'GET').toUpperCase(), wellFormed(spec.path), {}, undefined, { code: 'unavailable', message: reason }, 0), error: reason } as unknown as R;
+      }
+      const r = await send();
+      const ex = r.ex;
       const sent = this.sentWith.get(ex);
       // an exchange cut by the run's time limit: the run could not finish, whatever it sends next (INCOMPLETE, never FAIL)
-      if (ex.error && performance.now() >= this.runDeadline) this.refusal();
+      if (ex.error && this.runClock.passed()) this.refusal();
       // a credential from a source that answers 401: the request is repeated with a new token. When another
       // request has already fetched one since this request was sent, it is repeated with that one; otherwise the
       // source is asked (once per request). Under concurrency every request sent with the old token comes back
@@ -761,57 +713,50 @@ export class Harness {
         const renewedElsewhere = this.options.tokens[as] !== sent;
         if (renewedElsewhere || (!asked && (asked = true) && (await this.freshToken(as, true)) && this.options.tokens[as] !== sent)) {
           // a 401 answered by a fresh credential is not a refusal of the credential
-          if (as === 'main' && this.main401 > 0) this.main401--;
+          if (as === 'main') this.watch.forgive();
           continue;
         }
       }
-      if (this.main401 >= 10 && !this.incomplete) await this.confirmCredential();
-      // a 429, or a 503 that says when to come back (Retry-After), asks the run to wait
-      const busy = ex.status === 429 || (ex.status === 503 && ex.headers['retry-after'] !== undefined);
-      if (!busy || spec.retry429 === false || attempt >= 2) return ex;
-      const header = ex.headers['retry-after'];
-      const waitS = retryAfterSeconds(header, (this.options.now ?? Date.now)()) ?? 1;
-      const maxS = this.options.maxRetryAfterS ?? 10;
-      const leftS = (this.runDeadline - performance.now()) / 1000;
-      if (waitS > maxS || waitS >= leftS) {
-        const limit = waitS > maxS ? `the longest wait the kit honours (${maxS} s)` : `the time the run has left (${Math.max(0, Math.floor(leftS))} s of --max-run-s)`;
-        this.stop({ code: 'CONF_ERR_RETRY_AFTER_LIMIT', message: `${ex.method} ${ex.url}: the target answered ${ex.status} asking to wait ${waitS} s (Retry-After: ${JSON.stringify(header ?? '')}), longer than ${limit}; the run cannot wait that long` });
-        return ex;
+      if (this.watch.due() && !this.incomplete) await this.confirmCredential();
+      const step = this.backoff.step(
+        { method: ex.method, url: ex.url, status: ex.status, retryAfter: ex.headers['retry-after'] },
+        { attempt, retry: spec.retry429 !== false, now: (this.options.now ?? Date.now)(), leftS: this.runClock.leftS() },
+      );
+      if (step.kind === 'answer') return r;
+      if (step.kind === 'stop') {
+        this.stop({ code: 'CONF_ERR_RETRY_AFTER_LIMIT', message: step.message });
+        return r;
       }
       attempt++;
-      await (this.options.sleep ?? sleep)(Math.max(100, waitS * 1000));
+      await (this.options.sleep ?? sleep)(step.ms);
     }
-  }
-
-  /** The deadline of one exchange: --timeout-ms, or what is left of the run if that is less. */
-  private exchangeMs(): number {
-    return Math.max(1, Math.min(this.options.timeoutMs, this.runDeadline - performance.now()));
   }
 
   /** Why no request may be sent now, if none may (unavailable target, budget, run time). */
   private refusal(): Exchange['error'] {
-    if (!this.unavailableReason && performance.now() >= this.runDeadline) {
-      this.stop({ code: 'CONF_ERR_RUN_TIME_LIMIT', message: `the run's time limit (--max-run-s ${Math.round((this.options.maxRunMs ?? 0) / 1000)}) was reached; the remaining requests were not sent` });
-    }
-    if (this.unavailableReason) return { code: 'unavailable', message: this.unavailableReason };
-    if (this.requests >= this.options.budget) {
-      if (!this.budgetHit) this.stop({ code: 'CONF_ERR_BUDGET', message: `the request budget of ${this.options.budget} (--budget) was spent before the checks were done; later checks could not make their requests` });
-      this.budgetHit = true;
+    if (!this.breaker.reason && this.runClock.passed()) this.stop({ code: 'CONF_ERR_RUN_TIME_LIMIT', message: this.runClock.message() });
+    if (this.breaker.reason) return { code: 'unavailable', message: this.breaker.reason };
+    if (!this.budget.allows()) {
+      if (this.budget.firstRefusal()) this.stop({ code: 'CONF_ERR_BUDGET', message: this.budget.message() });
       return { code: 'budget', message: 'request budget exhausted' };
     }
     return undefined;
   }
 
-  private async once(spec: RequestSpec): Promise<Exchange> {
-    const method = (spec.method ?? 'GET').toUpperCase();
+  /**
+   * The policies before a request is sent: its path resolved, the write
+   * guard, the breaker, the run's time limit and the budget (which counts it).
+   * The request as it goes out, or the exchange that says why it did not.
+   */
+  private admit(spec: RequestSpec, method: string, accept: string): { path: string; headers: Record<string, string>; body: string | undefined } | { refused: HttpExchange } {
     let path: string;
     try {
       path = this.resolve(spec.path, spec.query);
     } catch (err) {
       this.problem(`${method} ${spec.path}: ${(err as Error).message}`);
-      return this.failed(spec, method, wellFormed(spec.path), {}, undefined, { code: 'other', message: (err as Error).message }, 0);
+      return { refused: this.failed(spec, method, wellFormed(spec.path), {}, undefined, { code: 'other', message: (err as Error).message }, 0) };
     }
-    const headers: Record<string, string> = { accept: 'application/json, text/csv;q=0.9, */*;q=0.8', ...this.options.headers, ...this.authHeaders(spec.as ?? 'main'), ...spec.headers };
+    const headers: Record<string, string> = { accept, ...this.options.headers, ...this.authHeaders(spec.as ?? 'main'), ...spec.headers };
     let body = spec.body;
     if (spec.json !== undefined) {
       body = JSON.stringify(spec.json);
@@ -822,20 +767,52 @@ export class Harness {
       if (blocked !== undefined) {
         const what = `${method} ${path} not sent: ${blocked}`;
         if (!this.blocked.includes(what)) this.blocked.push(this.redactor.text(what));
-        return this.failed(spec, method, path, headers, body, { code: 'blocked', message: what }, 0);
+        return { refused: this.failed(spec, method, path, headers, body, { code: 'blocked', message: what }, 0) };
       }
     }
     const refused = this.refusal();
-    if (refused) return this.failed(spec, method, path, headers, body, refused, 0);
+    if (refused) return { refused: this.failed(spec, method, path, headers, body, refused, 0) };
     if (method !== 'GET' && method !== 'HEAD') this.writesSent++;
-    this.requests++;
+    this.budget.spend();
+    return { path, headers, body };
+  }
+
+  /** The policies that hear every answer: the breaker, the credential watch and the concurrency policy (latency only of buffered exchanges: a stream's time is its body's). */
+  private answered(spec: RequestSpec, ex: HttpExchange): void {
+    this.breaker.success();
+    if ((spec.as ?? 'main') === 'main' && this.options.tokens.main) this.watch.observe(ex.status);
+    this.sample(spec, ex);
+  }
+
+  /** An exchange the target did not answer: the breaker counts it (and may open). */
+  private unanswered(spec: RequestSpec, ex: HttpExchange, path: string): void {
+    const message = ex.error?.message ?? 'no answer';
+    const opened = this.breaker.failure(message);
+    if (opened) this.problem(opened);
+    this.problem(`${ex.method} ${path}: ${message}`);
+    this.sample(spec, ex);
+  }
+
+  /** The concurrency policy's view of an exchange; a check that asks for the raw 429 (a rate limit it provokes) says nothing of the target's capacity. */
+  private sample(spec: RequestSpec, ex: HttpExchange): void {
+    if (spec.retry429 === false) return;
+    // called while the exchange still holds its slot
+    const pressed = this.limiter.waiting > 0 || this.limiter.inFlight >= this.limiter.limit;
+    this.concurrency.observe({ status: ex.status, durationMs: ex.streamed ? undefined : ex.durationMs, timeout: ex.error?.code === 'timeout', pressed });
+  }
+
+  private async once(spec: RequestSpec): Promise<Exchange> {
+    const method = (spec.method ?? 'GET').toUpperCase();
+    const admitted = this.admit(spec, method, 'application/json, text/csv;q=0.9, */*;q=0.8');
+    if ('refused' in admitted) return admitted.refused;
+    const { path, headers, body } = admitted;
     let carried: string | undefined;
-    const exchange = this.sem.run(async () => {
+    const exchange = this.limiter.run(async () => {
       // the credential as it is now, not as it was when the request joined the queue (a token refreshed meanwhile)
       carried = this.reauthorize(spec, headers);
       const started = performance.now();
       // the deadline of the whole exchange, headers and body together; it settles the exchange even if undici does not
-      const deadline = new Deadline(this.exchangeMs());
+      const deadline = new Deadline(this.runClock.exchangeMs(this.options.timeoutMs));
       let stream: NodeJS.ReadableStream & { destroy(): void } | undefined;
       let release: (() => void) | undefined;
       let finished = false;
@@ -843,18 +820,16 @@ export class Harness {
         const res = await Promise.race([settled(this.send(spec, false, { origin: this.origin, path, method, headers, body, signal: deadline }), deadline), deadline.expired]);
         stream = res.body;
         const chunks: Buffer[] = [];
-        let bytes = 0;
         let kept = 0;
-        let truncated = false;
-        const max = this.options.maxBodyBytes;
+        const cap = new BodyCap(this.options.maxBodyBytes);
         const keep = spec.keepBytes ?? Number.POSITIVE_INFINITY;
         const hash = spec.keepBytes === undefined ? undefined : createHash('sha256');
         // read with events (cheaper than async iteration); past the cap the body is cut
         await Promise.race([new Promise<void>((resolveBody, rejectBody) => {
           const body = res.body;
           body.on('data', (b: Buffer) => {
-            if (truncated) return;
-            if (release === undefined && spec.keepBytes === undefined && bytes + b.length > LARGE_BODY) {
+            if (cap.truncated) return;
+            if (release === undefined && spec.keepBytes === undefined && cap.bytes + b.length > LARGE_BODY) {
               // a large body: wait for a slot, the deadline stopped meanwhile (the kit holds it up, not the target)
               release = () => undefined;
               body.pause();
@@ -867,9 +842,7 @@ export class Harness {
                 body.resume();
               });
             }
-            bytes += b.length;
-            if (bytes > max) {
-              truncated = true;
+            if (!cap.add(b.length)) {
               body.destroy();
               resolveBody();
               return;
@@ -882,34 +855,25 @@ export class Harness {
             }
           });
           body.once('end', () => resolveBody());
-          body.once('error', (err) => (truncated ? resolveBody() : rejectBody(err)));
+          body.once('error', (err) => (cap.truncated ? resolveBody() : rejectBody(err)));
         }), deadline.expired]);
         deadline.clear();
-        const flat: Record<string, string> = {};
-        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-        const ex = this.make(spec, method, path, headers, body, res.statusCode, flat, Buffer.concat(chunks), bytes, truncated, performance.now() - started, undefined);
-        if (hash && !truncated) ex.sha256 = hash.digest('hex');
+        const ex = this.make(spec, method, path, headers, body, res.statusCode, flatten(res.headers), Buffer.concat(chunks), cap.bytes, cap.truncated, performance.now() - started, undefined);
+        if (hash && !cap.truncated) ex.sha256 = hash.digest('hex');
         if (res.recorded) recorded(ex, res.recorded);
-        if (bytes > LARGE_BODY && !truncated && !hash) ex.settle(LARGE_HEAD);
+        if (cap.bytes > LARGE_BODY && !cap.truncated && !hash) ex.settle(LARGE_HEAD);
         if (ex.truncated) {
           this.problem(`a response to ${method} ${path} exceeded ${this.options.maxBodyBytes} bytes and was cut`);
-          ex.error = { code: 'too_large', message: `the response exceeded ${this.options.maxBodyBytes} bytes` };
+          ex.error = { code: 'too_large', message: cap.message() };
         }
-        this.consecutiveFailures = 0;
-        this.watchCredential(spec, ex);
+        this.answered(spec, ex);
         this.emit(ex);
         return ex;
       } catch (err) {
         deadline.clear();
         stream?.destroy();
-        const error = classify(err);
-        this.consecutiveFailures++;
-        if (this.consecutiveFailures >= (this.options.breakerThreshold ?? 6) && !this.unavailableReason) {
-          this.unavailableReason = `the target failed ${this.consecutiveFailures} requests in a row (last: ${error.message}); the remaining requests were not sent`;
-          this.problem(this.unavailableReason);
-        }
-        this.problem(`${method} ${path}: ${error.message}`);
-        const ex = this.failed(spec, method, path, headers, body, error, performance.now() - started);
+        const ex = this.failed(spec, method, path, headers, body, classify(err), performance.now() - started);
+        this.unanswered(spec, ex, path);
         this.emit(ex);
         return ex;
       } finally {
@@ -922,110 +886,72 @@ export class Harness {
     return ex;
   }
 
-  /**
-   * A request whose body is handed to `consume` as a stream instead of being
-   * buffered (the CSV export). The exchange's `body` then holds only the first
-   * 4 KiB, for evidence, and its digest is of the whole body. `deadlineMs`
-   * bounds the whole transfer.
-   */
-  async stream<T>(spec: RequestSpec, deadlineMs: number, consume: (body: AsyncIterable<Buffer>) => Promise<T>): Promise<{ ex: Exchange; result?: T; error?: string }> {
-    const first = await this.streamOnce(spec, deadlineMs, consume);
-    if (first.ex.error && performance.now() >= this.runDeadline) this.refusal();
-    const as = spec.as ?? 'main';
-    // a credential from a source that answers 401 (the body was not consumed): fetched again once, and the request repeated
-    if (first.ex.status !== 401 || typeof as !== 'string' || as === 'none' || !this.options.tokenSources?.[as]) return first;
-    const before = this.options.tokens[as];
-    if (!(await this.freshToken(as, true)) || this.options.tokens[as] === before) return first;
-    return this.streamOnce(spec, deadlineMs, consume);
-  }
-
   private async streamOnce<T>(spec: RequestSpec, deadlineMs: number, consume: (body: AsyncIterable<Buffer>) => Promise<T>): Promise<{ ex: Exchange; result?: T; error?: string }> {
     const method = (spec.method ?? 'GET').toUpperCase();
-    if (!(await this.freshToken(spec.as ?? 'main'))) return { ex: this.failed(spec, method, wellFormed(spec.path), {}, undefined, { code: 'unavailable', message: this.unavailableReason ?? 'no credential' }, 0), error: this.unavailableReason ?? 'no credential' };
-    const headers: Record<string, string> = { accept: 'text/csv, */*;q=0.5', ...this.options.headers, ...this.authHeaders(spec.as ?? 'main'), ...spec.headers };
-    let path: string;
-    try {
-      path = this.resolve(spec.path, spec.query);
-    } catch (err) {
-      return { ex: this.failed(spec, method, wellFormed(spec.path), headers, undefined, { code: 'other', message: (err as Error).message }, 0), error: (err as Error).message };
-    }
-    const refused = this.refusal();
-    if (refused) return { ex: this.failed(spec, method, path, headers, undefined, refused, 0), error: refused.message };
-    if (method !== 'GET' && method !== 'HEAD') {
-      const blocked = this.guard?.(method, path);
-      if (blocked !== undefined) return { ex: this.failed(spec, method, path, headers, undefined, { code: 'blocked', message: blocked }, 0), error: blocked };
-      this.writesSent++;
-    }
-    this.requests++;
-    const started = performance.now();
-    const deadline = new Deadline(Math.max(1, Math.min(deadlineMs, this.runDeadline - performance.now())));
-    try {
-      const res = await Promise.race([settled(this.send(spec, true, { origin: this.origin, path, method, headers, signal: deadline, bodyTimeout: this.options.timeoutMs }), deadline), deadline.expired]);
-      const flat: Record<string, string> = {};
-      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-      const heads: Buffer[] = [];
-      let kept = 0;
-      let bytes = 0;
-      const hash = createHash('sha256');
-      // the head kept for evidence; more when the run records a cassette (up to its body cap)
-      const headMax = Math.max(4096, this.options.keepStreamedBytes ?? 0);
-      async function* tee(): AsyncIterable<Buffer> {
-        for await (const chunk of res.body) {
-          const b = chunk as Buffer;
-          bytes += b.length;
-          hash.update(b);
-          if (kept < headMax) {
-            const part = b.subarray(0, headMax - kept);
-            heads.push(part);
-            kept += part.length;
-          }
-          yield b;
-        }
-      }
-      let result: T | undefined;
-      let error: string | undefined;
-      let complete = false;
+    const admitted = this.admit(spec, method, 'text/csv, */*;q=0.5');
+    if ('refused' in admitted) return { ex: admitted.refused, error: (admitted.refused.error as { message: string }).message };
+    const { path, headers } = admitted;
+    let carried: string | undefined;
+    const outcome = await this.limiter.run(async (): Promise<{ ex: HttpExchange; result?: T; error?: string }> => {
+      carried = this.reauthorize(spec, headers);
+      const started = performance.now();
+      const deadline = new Deadline(this.runClock.exchangeMs(deadlineMs));
       try {
-        if (res.statusCode === 200) result = await Promise.race([consume(tee()), deadline.expired]);
-        else for await (const chunk of tee()) void chunk;
-        complete = true;
+        const res = await Promise.race([settled(this.send(spec, true, { origin: this.origin, path, method, headers, signal: deadline, bodyTimeout: this.options.timeoutMs }), deadline), deadline.expired]);
+        const flat = flatten(res.headers);
+        const heads: Buffer[] = [];
+        let kept = 0;
+        let bytes = 0;
+        const hash = createHash('sha256');
+        // the head kept for evidence; more when the run records a cassette (up to its body cap)
+        const headMax = Math.max(4096, this.options.keepStreamedBytes ?? 0);
+        async function* tee(): AsyncIterable<Buffer> {
+          for await (const chunk of res.body) {
+            const b = chunk as Buffer;
+            bytes += b.length;
+            hash.update(b);
+            if (kept < headMax) {
+              const part = b.subarray(0, headMax - kept);
+              heads.push(part);
+              kept += part.length;
+            }
+            yield b;
+          }
+        }
+        let result: T | undefined;
+        let error: string | undefined;
+        let complete = false;
+        try {
+          if (res.statusCode === 200) result = await Promise.race([consume(tee()), deadline.expired]);
+          else for await (const chunk of tee()) void chunk;
+          complete = true;
+        } catch (err) {
+          // a deadline that cut the body is a transport problem, not the consumer's (e.g. not a CSV parse error)
+          const cut = classify(err);
+          error = cut.code === 'timeout' || cut.code === 'reset' ? `${cut.message} (after ${bytes} bytes)` : (err as Error).message;
+          if (cut.code === 'timeout' || cut.code === 'reset') this.problem(`${method} ${path}: ${error}`);
+          res.body.destroy();
+        } finally {
+          deadline.clear();
+        }
+        const ex = this.make(spec, method, path, headers, undefined, res.statusCode, flat, Buffer.concat(heads), bytes, false, performance.now() - started, undefined);
+        ex.streamed = true;
+        if (complete) ex.sha256 = hash.digest('hex');
+        if (complete && res.recorded) recorded(ex, res.recorded);
+        this.answered(spec, ex);
+        this.emit(ex);
+        return error === undefined ? { ex, result } : { ex, result, error };
       } catch (err) {
-        // a deadline that cut the body is a transport problem, not the consumer's (e.g. not a CSV parse error)
-        const cut = classify(err);
-        error = cut.code === 'timeout' || cut.code === 'reset' ? `${cut.message} (after ${bytes} bytes)` : (err as Error).message;
-        if (cut.code === 'timeout' || cut.code === 'reset') this.problem(`${method} ${path}: ${error}`);
-        res.body.destroy();
-      } finally {
         deadline.clear();
+        const ex = this.failed(spec, method, path, headers, undefined, classify(err), performance.now() - started);
+        ex.streamed = true;
+        this.unanswered(spec, ex, path);
+        this.emit(ex);
+        return { ex, error: (ex.error as { message: string }).message };
       }
-      const ex = this.make(spec, method, path, headers, undefined, res.statusCode, flat, Buffer.concat(heads), bytes, false, performance.now() - started, undefined);
-      ex.streamed = true;
-      if (complete) ex.sha256 = hash.digest('hex');
-      if (complete && res.recorded) recorded(ex, res.recorded);
-      this.consecutiveFailures = 0;
-      this.emit(ex);
-      return error === undefined ? { ex, result } : { ex, result, error };
-    } catch (err) {
-      deadline.clear();
-      const error = classify(err);
-      this.problem(`${method} ${path}: ${error.message}`);
-      const ex = this.failed(spec, method, path, headers, undefined, error, performance.now() - started);
-      this.emit(ex);
-      return { ex, error: error.message };
-    }
-  }
-
-  /**
-   * The main credential answered 401 ten times in a row: it expired or was
-   * revoked during the run, and nothing after that can be judged.
-   */
-  private watchCredential(spec: RequestSpec, ex: Exchange): void {
-    if ((spec.as ?? 'main') !== 'main' || !this.options.tokens.main) return;
-    if (ex.status === 401) this.main401++;
-    else {
-      this.main401 = 0;
-      this.mainOk++;
-    }
+    });
+    if (carried !== undefined) this.sentWith.set(outcome.ex, carried);
+    return outcome;
   }
 
   private emit(ex: Exchange): void {
@@ -1139,6 +1065,13 @@ function recorded(ex: HttpExchange, r: RecordedAnswer): void {
   if (r.sha256 !== undefined) ex.sha256 = r.sha256;
   ex.durationMs = r.durationMs;
   ex.truncated = r.truncated;
+}
+
+/** Response headers as one lower-case string each (repeated headers joined). */
+function flatten(headers: TransportAnswer['headers']): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  return flat;
 }
 
 /** An undici request that, should it answer after its deadline won the race, has its body discarded (the connection is not left holding it). */

@@ -3,7 +3,7 @@
  * no clock): durations, dates, hashes, and the grouping of results by area
  * and requirement that every human-facing report uses.
  */
-import type { Evidence, Report, Result, Status } from './types.ts';
+import type { ConcurrencySummary, Evidence, Report, Result, Status } from './types.ts';
 
 export const STATUS_ORDER: Status[] = ['fail', 'warn', 'skip', 'pass'];
 
@@ -155,4 +155,10 @@ export function sharedCauses(results: Result[]): SharedCause[] {
     }
   }
   return [...byKey.values()].filter((c) => c.checks.length > 1);
+}
+
+/** How many requests a run kept in flight, in a few words: `concurrency 8`, or what `auto` settled on. */
+export function concurrencyLine(c: ConcurrencySummary): string {
+  if (c.mode === 'fixed') return `concurrency ${c.settled}`;
+  return `concurrency auto: settled on ${c.settled} (max ${c.max}; ${c.increases} up, ${c.decreases} down)`;
 }

@@ -6,7 +6,7 @@
  * a hostile message cannot add a link, an image or HTML to a comment.
  */
 import { escapeHtml, escapeMarkdown as md, markdownCode as code, markdownFence, truncate } from './escape.ts';
-import { exchangeLine, formatDate, formatDuration, formatValue, sharedCauses, shortHash } from './format.ts';
+import { concurrencyLine, exchangeLine, formatDate, formatDuration, formatValue, sharedCauses, shortHash } from './format.ts';
 import { scopeLine } from './verdict.ts';
 import type { Report, Result } from './types.ts';
 
@@ -37,7 +37,8 @@ export function renderSummaryMarkdown(report: Report): string {
   out.push('');
   out.push(
     `Profile **${md(report.profile)}** · ${md(formatDate(report.startedAt))} · ${md(formatDuration(report.durationMs))} · ` +
-      `spec ${code(shortHash(report.spec.sha256))} · ${md(report.tool.name)} ${md(report.tool.version)} · seed ${code(report.seed)}`,
+      `spec ${code(shortHash(report.spec.sha256))} · ${md(report.tool.name)} ${md(report.tool.version)} · seed ${code(report.seed)}` +
+      (report.concurrency ? ` · ${md(concurrencyLine(report.concurrency))}` : ''),
   );
   out.push('');
   out.push('| total | ❌ failed | ⚠️ warnings | ⏭️ skipped | ✅ passed | error findings | warning findings | requests |');

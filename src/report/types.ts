@@ -79,6 +79,19 @@ export interface Result {
   durationMs?: number;
 }
 
+/** How many requests the run kept in flight (src/harness/policies/concurrency.ts). */
+export interface ConcurrencySummary {
+  /** `auto`: the number followed the target (--concurrency auto); `fixed`: --concurrency N */
+  mode: 'auto' | 'fixed';
+  /** the number in flight the run held for most of its answers */
+  settled: number;
+  /** the most it could hold (--max-concurrency with auto, N when fixed) */
+  max: number;
+  /** halvings (429, 503, timeouts, latency rising) and additions of one */
+  decreases: number;
+  increases: number;
+}
+
 export interface LatencyStat {
   operationId: string;
   count: number;
@@ -155,6 +168,8 @@ export interface Report {
   };
   /** run-level problems: target unreachable, budget exhausted, timeouts */
   problems: string[];
+  /** requests in flight: fixed, or what `--concurrency auto` settled on (absent from reports not made by a run: judge, merge of older reports) */
+  concurrency?: ConcurrencySummary;
   /** how the target's TLS was met: `certificateChecked` false means --insecure (the report then proves nothing about who answered) */
   tls?: { certificateChecked: boolean; ca: boolean; clientCertificate: boolean };
   /**

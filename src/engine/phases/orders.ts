@@ -8,6 +8,7 @@
  * DOC-DOWNLOAD.
  */
 import type { Exchange } from '../../harness/http.ts';
+import { mostInFlight } from '../options.ts';
 import { historyEntries as entriesOf, historyOrder, historySteps, historyTimestamps, historyVocabulary } from '../../checks/lifecycle/history.ts';
 import { historySchema } from '../../checks/lifecycle/history-schema.ts';
 import { documentDownload } from '../../checks/documents/download.ts';
@@ -187,7 +188,7 @@ export function ordersToExamine(ctx: RunContext, sample: OrderFact[]): { order: 
 export async function examineOrders(ctx: RunContext, sample: OrderFact[], known: KnownFiles, picks: Picks = noPicks()): Promise<void> {
   const mine = ordersToExamine(ctx, sample);
   let next = 0;
-  const workers = Array.from({ length: Math.max(1, ctx.options.concurrency) }, async () => {
+  const workers = Array.from({ length: Math.max(1, mostInFlight(ctx.options)) }, async () => {
     while (next < mine.length && !ctx.http.unavailable) {
       const o = mine[next++];
       if (o) await examineOrder(ctx, o.order, o.at, known, picks);
