@@ -6,6 +6,7 @@
  * accepted, the limit being per user (RATE-SCOPE). Checks over time: each
  * start is given with when it was answered (ms since the epoch).
  */
+import { retryAfterSeconds } from '../../harness/policies/backoff.ts';
 import type { Exchange } from '../../harness/http.ts';
 import { statusJudgement } from '../response.ts';
 import { defineCheck } from '../define.ts';
@@ -34,9 +35,14 @@ export const rateLimit = defineCheck<RateLimitInput>(import.meta.url, 'rate_limi
   return statusJudgement(second.exchange, [429], 'a second export by the same user within 5 minutes');
 });
 
-/** Retry-After as HTTP allows it: a number of seconds, or an HTTP date. */
+/**
+ * Retry-After as HTTP writes it (RFC 9110 §10.2.3): a number of seconds, or an
+ * HTTP date; read by the same parser as the harness's wait, so that a value
+ * this check accepts is one the kit (and a client) can honour. "1.5" or
+ * "2026-10-21" (which `Date.parse` takes) are not.
+ */
 function retryAfterReadable(ra: string | undefined): boolean {
-  return ra !== undefined && (/^\d+$/.test(ra.trim()) || !Number.isNaN(Date.parse(ra)));
+  return retryAfterSeconds(ra) !== undefined;
 }
 
 export const rateLimitRetryAfter = defineCheck<{ second: Exchange }>(import.meta.url, 'rate_limit_retry_after', ({ second }) => {
