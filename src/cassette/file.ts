@@ -9,7 +9,7 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { ConformanceError } from '../errors.ts';
 import type { Exchange, Harness } from '../harness/http.ts';
-import { CASSETTE_VERSION, toRecord, type CassetteHeader, type ExchangeRecord } from './record.ts';
+import { CASSETTE_VERSION, recordLine, type CassetteHeader, type ExchangeRecord } from './record.ts';
 
 const FLUSH_BYTES = 256 * 1024;
 const FLUSH_MS = 250;
@@ -17,6 +17,7 @@ const FLUSH_MS = 250;
 const cassetteError = (msg: string): ConformanceError => new ConformanceError('CONF_ERR_CASSETTE', msg);
 
 export class CassetteWriter {
+  /** lines as their UTF-8 bytes, a character per byte (recordLine): written as latin1, never encoded again */
   private pending: string[] = [];
   private size = 0;
   private seq = 0;
@@ -40,7 +41,8 @@ export class CassetteWriter {
       throw cassetteError(`--record: cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
     const w = new CassetteWriter(fd, path);
-    w.line(JSON.stringify(header));
+    const json = JSON.stringify(header);
+    w.line(/^[\x00-\x7f]*$/.test(json) ? json : Buffer.from(json, 'utf8').toString('latin1'));
     w.flush();
     return w;
   }
@@ -49,7 +51,7 @@ export class CassetteWriter {
   attach(http: Harness, cap: number): void {
     http.onExchange((ex: Exchange) => {
       if (this.closed) return;
-      this.line(JSON.stringify(toRecord(ex, ++this.seq, http.redactor, cap)));
+      this.line(recordLine(ex, ++this.seq, http.redactor, cap));
     });
   }
 
@@ -69,7 +71,7 @@ export class CassetteWriter {
     this.pending = [];
     this.size = 0;
     try {
-      writeSync(this.fd, chunk);
+      writeSync(this.fd, chunk, null, 'latin1');
     } catch {
       // a full disk must not take the run down: the cassette stops where it could be written
       this.closed = true;

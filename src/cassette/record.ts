@@ -151,13 +151,17 @@ function headersOf(h: Record<string, string>, r: Redactor): Record<string, strin
 /**
  * A body as a record keeps it: UTF-8 text (redacted, then cut at `cap`
  * characters) or, when it is not UTF-8, base64 (redacted in its base64
- * spellings, cut at the same size).
+ * spellings, cut at the same size). With `raw`, a body kept whole that holds
+ * no credential is given as its bytes (`text`), not decoded: `recordLine`
+ * writes them as they are.
  */
-function bodyOf(body: Buffer, partial: boolean, r: Redactor, cap: number): { body?: string; bodyBase64?: string; cut: boolean } {
+function bodyOf(body: Buffer, partial: boolean, r: Redactor, cap: number, raw = false): { body?: string; bodyBase64?: string; text?: Buffer; cut: boolean } {
   if (body.length === 0) return { cut: false };
   // a head the run kept (a download, a stream) may end inside a UTF-8 sequence
   const text = partial ? body.subarray(0, trimUtf8(body)) : body;
   if (isUtf8(text)) {
+    // most bodies hold no credential: told on the bytes (a body of `cap` bytes or fewer is at most `cap` characters)
+    if (text.length <= cap && !r.mayHoldBytes(text)) return raw ? { text, cut: false } : { body: text.toString('utf8'), cut: false };
     const s = text.toString('utf8');
     return s.length <= cap ? { body: r.text(s), cut: false } : { body: stripEllipsis(r.cut(s, cap)), cut: true };
   }
@@ -185,15 +189,56 @@ const stripEllipsis = (s: string): string => (s.endsWith('…') ? s.slice(0, -1)
  * and beyond it its size and sha256.
  */
 export function toRecord(ex: Exchange, seq: number, r: Redactor, cap: number): ExchangeRecord {
+  return recordOf(ex, seq, r, cap, false).rec;
+}
+
+/**
+ * Stands for a body in the JSON of a record until its bytes take its place.
+ * Its JSON (`"\u0000…\u0000"`) is the only one in a line unless a string
+ * of the exchange holds the same characters; `recordLine` checks.
+ */
+const BODY_MARK = '\u0000cassette:body\u0000';
+const BODY_MARK_JSON = JSON.stringify(BODY_MARK);
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** the UTF-8 bytes of `s`, one character per byte (a string written as latin1 writes them as they are) */
+const utf8Bytes = (s: string): string => (ASCII.test(s) ? s : Buffer.from(s, 'utf8').toString('latin1'));
+
+/**
+ * The record of an exchange as its cassette line, without the newline: the
+ * UTF-8 bytes of `JSON.stringify(toRecord(ex, seq, r, cap))`, exactly, one
+ * character per byte (written with the `latin1` encoding, as CassetteWriter
+ * does). A body that needs no redaction is never decoded: the JSON string of
+ * valid UTF-8 is its bytes with `"`, `\` and the control characters below
+ * U+0020 escaped, all ASCII, which JSON.stringify does on the bytes read as
+ * latin1 as it does on the decoded text.
+ */
+export function recordLine(ex: Exchange, seq: number, r: Redactor, cap: number): string {
+  const { rec, text } = recordOf(ex, seq, r, cap, true);
+  const line = utf8Bytes(JSON.stringify(rec));
+  if (text === undefined) return line;
+  const at = line.indexOf(BODY_MARK_JSON);
+  // the mark twice: a string of the exchange holds it too (a server that echoes it), so the body is decoded as toRecord does
+  if (at !== line.lastIndexOf(BODY_MARK_JSON)) return utf8Bytes(JSON.stringify(toRecord(ex, seq, r, cap)));
+  return line.slice(0, at) + JSON.stringify(text.toString('latin1')) + line.slice(at + BODY_MARK_JSON.length);
+}
+
+/** toRecord, and with `raw` the bytes of a body the record's `body` marks (BODY_MARK) */
+function recordOf(ex: Exchange, seq: number, r: Redactor, cap: number, raw: boolean): { rec: ExchangeRecord; text?: Buffer } {
+  let text: Buffer | undefined;
   const rec: ExchangeRecord = { seq, at: new Date(ex.sentAt ?? Date.now()).toISOString(), durationMs: Math.round(ex.durationMs * 10) / 10, request: { method: ex.method, url: r.text(ex.url), headers: headersOf(ex.requestHeaders, r) } };
   if (ex.operationId) rec.operationId = ex.operationId;
   if (ex.purpose) rec.purpose = ex.purpose;
   if (ex.principal && ex.principal !== 'main') rec.principal = ex.principal;
   if (ex.requestBody !== undefined) rec.request.body = ex.requestBody.length > cap ? stripEllipsis(r.cut(ex.requestBody, cap)) : r.text(ex.requestBody);
   if (ex.status !== undefined) {
-    const kept = bodyOf(ex.body, ex.body.length < ex.bytes, r, cap);
+    const kept = bodyOf(ex.body, ex.body.length < ex.bytes, r, cap, raw);
     const res: NonNullable<ExchangeRecord['response']> = { status: ex.status, headers: headersOf(ex.headers, r) };
     if (kept.body !== undefined) res.body = kept.body;
+    if (kept.text !== undefined) {
+      res.body = BODY_MARK;
+      text = kept.text;
+    }
     if (kept.bodyBase64 !== undefined) res.bodyBase64 = kept.bodyBase64;
     const partial = kept.cut || ex.body.length < ex.bytes;
     if (ex.bytes !== ex.body.length || partial) res.bytes = ex.bytes;
@@ -207,5 +252,5 @@ export function toRecord(ex: Exchange, seq: number, r: Redactor, cap: number): E
     rec.response = res;
   }
   if (ex.error) rec.error = { code: ex.error.code, message: r.text(ex.error.message) };
-  return rec;
+  return { rec, text };
 }
