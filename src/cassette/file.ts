@@ -17,9 +17,13 @@ const FLUSH_MS = 250;
 const cassetteError = (msg: string): ConformanceError => new ConformanceError('CONF_ERR_CASSETTE', msg);
 
 export class CassetteWriter {
-  /** lines as their UTF-8 bytes, a character per byte (recordLine): written as latin1, never encoded again */
-  private pending: string[] = [];
-  private size = 0;
+  /**
+   * whole lines waiting to be written, as bytes: a line comes as its UTF-8
+   * bytes, a character per byte (recordLine), and is copied here as latin1,
+   * never encoded again nor joined into a string of its own
+   */
+  private readonly buf = Buffer.allocUnsafe(2 * FLUSH_BYTES);
+  private used = 0;
   private seq = 0;
   private closed = false;
   private readonly timer: NodeJS.Timeout;
@@ -59,19 +63,30 @@ export class CassetteWriter {
     return this.seq;
   }
 
-  private line(text: string): void {
-    this.pending.push(text);
-    this.size += text.length + 1;
-    if (this.size >= FLUSH_BYTES) this.flush();
+  /** `bytes`: a line without its newline, a character per byte */
+  private line(bytes: string): void {
+    if (this.used + bytes.length + 1 > this.buf.length) this.flush();
+    if (bytes.length + 1 > this.buf.length) {
+      // a line longer than the batch (a body near the cap) goes out on its own
+      this.write(Buffer.from(`${bytes}\n`, 'latin1'));
+      return;
+    }
+    this.used += this.buf.write(bytes, this.used, 'latin1');
+    this.buf[this.used++] = 0x0a;
+    if (this.used >= FLUSH_BYTES) this.flush();
   }
 
   flush(): void {
-    if (this.pending.length === 0) return;
-    const chunk = `${this.pending.join('\n')}\n`;
-    this.pending = [];
-    this.size = 0;
+    if (this.used === 0) return;
+    const n = this.used;
+    this.used = 0;
+    this.write(this.buf.subarray(0, n));
+  }
+
+  private write(chunk: Buffer): void {
+    if (this.closed) return;
     try {
-      writeSync(this.fd, chunk, null, 'latin1');
+      for (let at = 0; at < chunk.length; ) at += writeSync(this.fd, chunk, at);
     } catch {
       // a full disk must not take the run down: the cassette stops where it could be written
       this.closed = true;
@@ -79,7 +94,7 @@ export class CassetteWriter {
   }
 
   close(): void {
-    if (this.closed && this.pending.length === 0) return;
+    if (this.closed && this.used === 0) return;
     this.flush();
     this.closed = true;
     clearInterval(this.timer);
