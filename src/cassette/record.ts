@@ -148,6 +148,37 @@ function headersOf(h: Record<string, string>, r: Redactor): Record<string, strin
   return out;
 }
 
+/** the JSON of each header as recorded (`"name":"shown"`), by name then value, per Redactor and while it holds as many secrets */
+const headerJsonCache = new WeakMap<Redactor, { size: number; count: number; byName: Map<string, Map<string, string>> }>();
+
+/** JSON.stringify(headersOf(h, r)), without the object */
+function headersJson(h: Record<string, string>, r: Redactor): string {
+  let cache = headerJsonCache.get(r);
+  if (!cache || cache.size !== r.size) headerJsonCache.set(r, (cache = { size: r.size, count: 0, byName: new Map() }));
+  let out = '';
+  for (const k in h) {
+    // an own `__proto__` is no key of the object headersOf makes (its assignment sets the prototype)
+    if (k === '__proto__') continue;
+    const v = h[k] as string;
+    let values = cache.byName.get(k);
+    if (values === undefined) cache.byName.set(k, (values = new Map()));
+    let json = values.get(v);
+    if (json === undefined) {
+      const red = r.text(v);
+      json = `${JSON.stringify(k)}:${JSON.stringify(SECRET_HEADER.test(k) && !red.includes('$') ? MASKED : red)}`;
+      if (cache.count >= HEADER_CACHE) {
+        cache.byName.clear();
+        cache.count = 0;
+        cache.byName.set(k, (values = new Map()));
+      }
+      values.set(v, json);
+      cache.count++;
+    }
+    out = out === '' ? json : `${out},${json}`;
+  }
+  return `{${out}}`;
+}
+
 /**
  * A body as a record keeps it: UTF-8 text (redacted, then cut at `cap`
  * characters) or, when it is not UTF-8, base64 (redacted in its base64
@@ -183,22 +214,6 @@ function trimUtf8(b: Buffer): number {
 
 const stripEllipsis = (s: string): string => (s.endsWith('…') ? s.slice(0, -1) : s);
 
-/**
- * The record of an exchange: everything redacted with the run's Redactor (URL,
- * headers, bodies both ways), the response body kept up to `cap` characters
- * and beyond it its size and sha256.
- */
-export function toRecord(ex: Exchange, seq: number, r: Redactor, cap: number): ExchangeRecord {
-  return recordOf(ex, seq, r, cap, false).rec;
-}
-
-/**
- * Stands for a body in the JSON of a record until its bytes take its place.
- * Its JSON (`"\u0000…\u0000"`) is the only one in a line unless a string
- * of the exchange holds the same characters; `recordLine` checks.
- */
-const BODY_MARK = '\u0000cassette:body\u0000';
-const BODY_MARK_JSON = JSON.stringify(BODY_MARK);
 const ASCII = /^[\x00-\x7f]*$/;
 
 /** the UTF-8 bytes of `s`, one character per byte (a string written as latin1 writes them as they are) */
@@ -208,37 +223,63 @@ const utf8Bytes = (s: string): string => (ASCII.test(s) ? s : Buffer.from(s, 'ut
  * The record of an exchange as its cassette line, without the newline: the
  * UTF-8 bytes of `JSON.stringify(toRecord(ex, seq, r, cap))`, exactly, one
  * character per byte (written with the `latin1` encoding, as CassetteWriter
- * does). A body that needs no redaction is never decoded: the JSON string of
- * valid UTF-8 is its bytes with `"`, `\` and the control characters below
- * U+0020 escaped, all ASCII, which JSON.stringify does on the bytes read as
- * latin1 as it does on the decoded text.
+ * does), made without the record object: the same fields in the same order,
+ * each header's JSON cached. A body that needs no redaction is never
+ * decoded: the JSON string of valid UTF-8 is its bytes with `"`, `\` and the
+ * control characters below U+0020 escaped, all ASCII, which JSON.stringify
+ * does on the bytes read as latin1 as it does on the decoded text.
  */
 export function recordLine(ex: Exchange, seq: number, r: Redactor, cap: number): string {
-  const { rec, text } = recordOf(ex, seq, r, cap, true);
-  const line = utf8Bytes(JSON.stringify(rec));
-  if (text === undefined) return line;
-  const at = line.indexOf(BODY_MARK_JSON);
-  // the mark twice: a string of the exchange holds it too (a server that echoes it), so the body is decoded as toRecord does
-  if (at !== line.lastIndexOf(BODY_MARK_JSON)) return utf8Bytes(JSON.stringify(toRecord(ex, seq, r, cap)));
-  return line.slice(0, at) + JSON.stringify(text.toString('latin1')) + line.slice(at + BODY_MARK_JSON.length);
+  const j = JSON.stringify;
+  let line = `{"seq":${j(seq)},"at":${j(new Date(ex.sentAt ?? Date.now()).toISOString())},"durationMs":${j(Math.round(ex.durationMs * 10) / 10)},"request":{"method":${j(ex.method)},"url":${j(r.text(ex.url))},"headers":${headersJson(ex.requestHeaders, r)}`;
+  if (ex.requestBody !== undefined) line += `,"body":${j(ex.requestBody.length > cap ? stripEllipsis(r.cut(ex.requestBody, cap)) : r.text(ex.requestBody))}`;
+  line += '}';
+  if (ex.operationId) line += `,"operationId":${j(ex.operationId)}`;
+  if (ex.purpose) line += `,"purpose":${j(ex.purpose)}`;
+  if (ex.principal && ex.principal !== 'main') line += `,"principal":${j(ex.principal)}`;
+  let text: Buffer | undefined;
+  let bodyAt = 0;
+  if (ex.status !== undefined) {
+    const kept = bodyOf(ex.body, ex.body.length < ex.bytes, r, cap, true);
+    line += `,"response":{"status":${j(ex.status)},"headers":${headersJson(ex.headers, r)}`;
+    if (kept.body !== undefined) line += `,"body":${j(kept.body)}`;
+    if (kept.text !== undefined) {
+      line += ',"body":';
+      bodyAt = line.length;
+      text = kept.text;
+    }
+    if (kept.bodyBase64 !== undefined) line += `,"bodyBase64":${j(kept.bodyBase64)}`;
+    const partial = kept.cut || ex.body.length < ex.bytes;
+    if (ex.bytes !== ex.body.length || partial) line += `,"bytes":${j(ex.bytes)}`;
+    if (ex.truncated) line += ',"truncated":true';
+    else if (partial) {
+      line += ',"cut":true';
+      if (ex.body.length === ex.bytes || (ex as { sha256?: string }).sha256) line += `,"sha256":${j(ex.digest())}`;
+    }
+    if (ex.streamed) line += ',"streamed":true';
+    line += '}';
+  }
+  if (ex.error) line += `,"error":{"code":${j(ex.error.code)},"message":${j(r.text(ex.error.message))}}`;
+  line += '}';
+  if (text === undefined) return utf8Bytes(line);
+  return utf8Bytes(line.slice(0, bodyAt)) + j(text.toString('latin1')) + utf8Bytes(line.slice(bodyAt));
 }
 
-/** toRecord, and with `raw` the bytes of a body the record's `body` marks (BODY_MARK) */
-function recordOf(ex: Exchange, seq: number, r: Redactor, cap: number, raw: boolean): { rec: ExchangeRecord; text?: Buffer } {
-  let text: Buffer | undefined;
+/**
+ * The record of an exchange: everything redacted with the run's Redactor (URL,
+ * headers, bodies both ways), the response body kept up to `cap` characters
+ * and beyond it its size and sha256.
+ */
+export function toRecord(ex: Exchange, seq: number, r: Redactor, cap: number): ExchangeRecord {
   const rec: ExchangeRecord = { seq, at: new Date(ex.sentAt ?? Date.now()).toISOString(), durationMs: Math.round(ex.durationMs * 10) / 10, request: { method: ex.method, url: r.text(ex.url), headers: headersOf(ex.requestHeaders, r) } };
   if (ex.operationId) rec.operationId = ex.operationId;
   if (ex.purpose) rec.purpose = ex.purpose;
   if (ex.principal && ex.principal !== 'main') rec.principal = ex.principal;
   if (ex.requestBody !== undefined) rec.request.body = ex.requestBody.length > cap ? stripEllipsis(r.cut(ex.requestBody, cap)) : r.text(ex.requestBody);
   if (ex.status !== undefined) {
-    const kept = bodyOf(ex.body, ex.body.length < ex.bytes, r, cap, raw);
+    const kept = bodyOf(ex.body, ex.body.length < ex.bytes, r, cap);
     const res: NonNullable<ExchangeRecord['response']> = { status: ex.status, headers: headersOf(ex.headers, r) };
     if (kept.body !== undefined) res.body = kept.body;
-    if (kept.text !== undefined) {
-      res.body = BODY_MARK;
-      text = kept.text;
-    }
     if (kept.bodyBase64 !== undefined) res.bodyBase64 = kept.bodyBase64;
     const partial = kept.cut || ex.body.length < ex.bytes;
     if (ex.bytes !== ex.body.length || partial) res.bytes = ex.bytes;
@@ -252,5 +293,5 @@ function recordOf(ex: Exchange, seq: number, r: Redactor, cap: number, raw: bool
     rec.response = res;
   }
   if (ex.error) rec.error = { code: ex.error.code, message: r.text(ex.error.message) };
-  return { rec, text };
+  return rec;
 }

@@ -202,17 +202,37 @@ describe('the recorder\'s fast path: bodies told clean on their bytes, lines wri
     }), { numRuns: 600, seed: 29 });
   });
 
-  it('a record\'s line is the UTF-8 of JSON.stringify(toRecord(…)), byte for byte, whatever the body (clean or not, text or binary, cut or whole)', () => {
+  it('a record\'s line is the UTF-8 of JSON.stringify(toRecord(…)), byte for byte, whatever the body (clean or not, text or binary, cut or whole) and the other fields', () => {
     const r = spelt(redactor());
     const parts = [
       ...planted.map(([, s]) => Buffer.from(s)), Buffer.from('{"q":"a \\"b\\" c\\\\d"}'), Buffer.from('Annulation à la demande — ✓ 𝄞'), Buffer.from([0, 1, 0x1f, 0x7f, 0x0a, 0x0d, 0x09]),
-      Buffer.from('\u2028\u2029'), Buffer.from([0xc3]), Buffer.from([0xff, 0xd8]), Buffer.from('"\\u0000cassette:body\\u0000"'), Buffer.from('\u0000cassette:body\u0000'), Buffer.from('plain text '),
+      Buffer.from('\u2028\u2029'), Buffer.from([0xc3]), Buffer.from([0xff, 0xd8]), Buffer.from('"\\u0000cassette:body\\u0000"'), Buffer.from('plain text '),
     ];
-    fc.assert(fc.property(fc.array(fc.constantFrom(...parts), { maxLength: 6 }), fc.constantFrom(8, 64, 1 << 20), fc.boolean(), fc.constantFrom('ok', '\u0000cassette:body\u0000', 'é'), (ps, cap, partial, echo) => {
-      const body = Buffer.concat(ps);
-      const ex = exchangeOf({ method: 'GET', url: `http://x/o?e=${encodeURIComponent(echo)}`, status: 200, headers: { 'content-type': 'application/json', 'x-echo': echo }, body, bytes: partial ? body.length + 10 : body.length });
+    const strings = fc.constantFrom('ok', 'é', '𝄞', '"q"', '\u0000', TOKEN, `Bearer ${TOKEN}`, 'sid=abc', '');
+    const exchange = fc.record({
+      body: fc.array(fc.constantFrom(...parts), { maxLength: 6 }).map((ps) => Buffer.concat(ps)),
+      cap: fc.constantFrom(8, 64, 1 << 20),
+      partial: fc.boolean(),
+      headers: fc.dictionary(fc.constantFrom('content-type', 'x-echo', 'set-cookie', 'Authorization', '123', '__proto__', 'x-é'), strings),
+      requestHeaders: fc.dictionary(fc.constantFrom('accept', 'Authorization', 'cookie', 'x-api-key'), strings),
+      requestBody: fc.option(strings, { nil: undefined }),
+      status: fc.option(fc.constantFrom(200, 404), { nil: undefined }),
+      error: fc.option(fc.record({ code: fc.constantFrom('timeout' as const, 'reset' as const), message: strings }), { nil: undefined }),
+      operationId: fc.option(fc.constantFrom('getOrder', ''), { nil: undefined }),
+      purpose: fc.option(fc.constantFrom('sample', 'probe:no-credentials'), { nil: undefined }),
+      principal: fc.option(fc.constantFrom('main', 'none', 'otherUser'), { nil: undefined }),
+      truncated: fc.boolean(),
+      streamed: fc.boolean(),
+      durationMs: fc.double({ min: 0, max: 1e5, noNaN: true }),
+    });
+    fc.assert(fc.property(exchange, (x) => {
+      const ex = exchangeOf({ method: 'GET', url: `http://x/o?e=${encodeURIComponent(x.headers['x-echo'] ?? '')}`, requestHeaders: x.requestHeaders, requestBody: x.requestBody, status: x.status, headers: x.headers, body: x.body, bytes: x.partial ? x.body.length + 10 : x.body.length, truncated: x.truncated, error: x.error, durationMs: x.durationMs, operationId: x.operationId });
       ex.sentAt = 1_764_590_000_000;
-      expect(Buffer.from(recordLine(ex, 3, r, cap), 'latin1').equals(Buffer.from(JSON.stringify(toRecord(ex, 3, r, cap)), 'utf8'))).toBe(true);
-    }), { numRuns: 400, seed: 31 });
+      if (x.purpose) ex.purpose = x.purpose;
+      if (x.principal) ex.principal = x.principal;
+      if (x.streamed) ex.streamed = true;
+      expect(Buffer.from(recordLine(ex, 3, r, x.cap), 'latin1').toString('utf8')).toBe(JSON.stringify(toRecord(ex, 3, r, x.cap)));
+      expect(Buffer.from(recordLine(ex, 3, r, x.cap), 'latin1').equals(Buffer.from(JSON.stringify(toRecord(ex, 3, r, x.cap)), 'utf8'))).toBe(true);
+    }), { numRuns: 500, seed: 31 });
   });
 });
