@@ -194,6 +194,27 @@ function wordHit(b: Uint8Array, scan: WordScan): boolean {
   return false;
 }
 
+/**
+ * wordHit on a string: the words of 4 characters at offsets 0, 4, 8, …, a
+ * word with a character past ASCII skipped (no spelling holds one). The
+ * same reasoning holds: a spelling of 7 characters or more covers one word.
+ */
+function wordHitText(s: string, scan: WordScan): boolean {
+  const { words, bits } = scan;
+  const end = s.length - 3;
+  for (let i = 0; i < end; i += 4) {
+    const a = s.charCodeAt(i);
+    const b = s.charCodeAt(i + 1);
+    const c = s.charCodeAt(i + 2);
+    const d = s.charCodeAt(i + 3);
+    if ((a | b | c | d) > 0x7f) continue;
+    const w = (a | (b << 8) | (c << 16) | (d << 24) | WORD_FOLD) | 0;
+    const f = wordBit(w);
+    if ((bits[f >>> 3] as number) & (1 << (f & 7)) && words.has(w)) return true;
+  }
+  return false;
+}
+
 export class Redactor {
   private readonly secrets: { value: string; name: string; re: RegExp; reach: number }[] = [];
   /** every FRAGMENT-character window of every secret's base64 spellings, and the secret's variable */
@@ -261,7 +282,11 @@ export class Redactor {
    * base64 fragments, and those show in `quickHit`.
    */
   private suspicious(s: string): boolean {
-    if (!this.allPlain || ESCAPED.test(s) || quickHit(s, this.quickHashes, this.quickBits)) return true;
+    if (!this.allPlain || ESCAPED.test(s)) return true;
+    // every secret 7 characters or longer: a word in 4 of the text tells it (wordHitText), no hash per character
+    const scan = this.wordScanNow();
+    if (scan !== undefined) return wordHitText(s, scan);
+    if (quickHit(s, this.quickHashes, this.quickBits)) return true;
     if (this.shortPlain.length === 0) return false;
     const folded = foldText(s);
     return this.shortPlain.some((p) => folded.includes(p));
@@ -301,11 +326,16 @@ export class Redactor {
   mayHoldBytes(bytes: Uint8Array): boolean {
     if (this.secrets.length === 0) return false;
     if (!this.allPlain || escapedBytes(bytes)) return true;
+    const scan = this.wordScanNow();
+    return scan === undefined || wordHit(bytes, scan);
+  }
+
+  private wordScanNow(): WordScan | undefined {
     if (this.scanOf !== this.secrets.length) {
       this.scan = this.wordScan();
       this.scanOf = this.secrets.length;
     }
-    return this.scan === undefined || wordHit(bytes, this.scan);
+    return this.scan;
   }
 
   private wordScan(): WordScan | undefined {
