@@ -278,8 +278,9 @@ export class Redactor {
    * Whether `s` may hold a secret in any spelling or a fragment of one, in one
    * pass and never wrongly false: a text with a percent-escape or a backslash
    * (or any text, once a secret is not printable ASCII) is left to the exact
-   * search; any other can only hold unescaped spellings (raw, hex, base64) or
-   * base64 fragments, and those show in `quickHit`.
+   * search; any other can only hold unescaped spellings (raw, hex, base64, a
+   * space as `+`) or base64 fragments, and those show in `wordHitText` (every
+   * secret 7 characters or longer) or else in `quickHit` and `shortPlain`.
    */
   private suspicious(s: string): boolean {
     if (!this.allPlain || ESCAPED.test(s)) return true;
