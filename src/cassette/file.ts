@@ -9,7 +9,7 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { ConformanceError } from '../errors.ts';
 import type { Exchange, Harness } from '../harness/http.ts';
-import { CASSETTE_VERSION, toRecord, type CassetteHeader, type ExchangeRecord } from './record.ts';
+import { CASSETTE_VERSION, recordLine, type CassetteHeader, type ExchangeRecord } from './record.ts';
 
 const FLUSH_BYTES = 256 * 1024;
 const FLUSH_MS = 250;
@@ -17,8 +17,13 @@ const FLUSH_MS = 250;
 const cassetteError = (msg: string): ConformanceError => new ConformanceError('CONF_ERR_CASSETTE', msg);
 
 export class CassetteWriter {
-  private pending: string[] = [];
-  private size = 0;
+  /**
+   * whole lines waiting to be written, as bytes: a line comes as its UTF-8
+   * bytes, a character per byte (recordLine), and is copied here as latin1,
+   * never encoded again nor joined into a string of its own
+   */
+  private readonly buf = Buffer.allocUnsafe(2 * FLUSH_BYTES);
+  private used = 0;
   private seq = 0;
   private closed = false;
   private readonly timer: NodeJS.Timeout;
@@ -40,7 +45,8 @@ export class CassetteWriter {
       throw cassetteError(`--record: cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
     const w = new CassetteWriter(fd, path);
-    w.line(JSON.stringify(header));
+    const json = JSON.stringify(header);
+    w.line(/^[\x00-\x7f]*$/.test(json) ? json : Buffer.from(json, 'utf8').toString('latin1'));
     w.flush();
     return w;
   }
@@ -49,7 +55,7 @@ export class CassetteWriter {
   attach(http: Harness, cap: number): void {
     http.onExchange((ex: Exchange) => {
       if (this.closed) return;
-      this.line(JSON.stringify(toRecord(ex, ++this.seq, http.redactor, cap)));
+      this.line(recordLine(ex, ++this.seq, http.redactor, cap));
     });
   }
 
@@ -57,19 +63,30 @@ export class CassetteWriter {
     return this.seq;
   }
 
-  private line(text: string): void {
-    this.pending.push(text);
-    this.size += text.length + 1;
-    if (this.size >= FLUSH_BYTES) this.flush();
+  /** `bytes`: a line without its newline, a character per byte */
+  private line(bytes: string): void {
+    if (this.used + bytes.length + 1 > this.buf.length) this.flush();
+    if (bytes.length + 1 > this.buf.length) {
+      // a line longer than the batch (a body near the cap) goes out on its own
+      this.write(Buffer.from(`${bytes}\n`, 'latin1'));
+      return;
+    }
+    this.used += this.buf.write(bytes, this.used, 'latin1');
+    this.buf[this.used++] = 0x0a;
+    if (this.used >= FLUSH_BYTES) this.flush();
   }
 
   flush(): void {
-    if (this.pending.length === 0) return;
-    const chunk = `${this.pending.join('\n')}\n`;
-    this.pending = [];
-    this.size = 0;
+    if (this.used === 0) return;
+    const n = this.used;
+    this.used = 0;
+    this.write(this.buf.subarray(0, n));
+  }
+
+  private write(chunk: Buffer): void {
+    if (this.closed) return;
     try {
-      writeSync(this.fd, chunk);
+      for (let at = 0; at < chunk.length; ) at += writeSync(this.fd, chunk, at);
     } catch {
       // a full disk must not take the run down: the cassette stops where it could be written
       this.closed = true;
@@ -77,7 +94,7 @@ export class CassetteWriter {
   }
 
   close(): void {
-    if (this.closed && this.pending.length === 0) return;
+    if (this.closed && this.used === 0) return;
     this.flush();
     this.closed = true;
     clearInterval(this.timer);

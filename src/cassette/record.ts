@@ -152,16 +152,51 @@ function headersOf(h: Record<string, string>, r: Redactor): Record<string, strin
   return out;
 }
 
+/** the JSON of each header as recorded (`"name":"shown"`), by name then value, per Redactor and while it holds as many secrets */
+const headerJsonCache = new WeakMap<Redactor, { size: number; count: number; byName: Map<string, Map<string, string>> }>();
+
+/** JSON.stringify(headersOf(h, r)), without the object */
+function headersJson(h: Record<string, string>, r: Redactor): string {
+  let cache = headerJsonCache.get(r);
+  if (!cache || cache.size !== r.size) headerJsonCache.set(r, (cache = { size: r.size, count: 0, byName: new Map() }));
+  let out = '';
+  for (const k in h) {
+    // an own `__proto__` is no key of the object headersOf makes (its assignment sets the prototype)
+    if (k === '__proto__') continue;
+    const v = h[k] as string;
+    let values = cache.byName.get(k);
+    if (values === undefined) cache.byName.set(k, (values = new Map()));
+    let json = values.get(v);
+    if (json === undefined) {
+      const red = r.text(v);
+      json = `${JSON.stringify(k)}:${JSON.stringify(SECRET_HEADER.test(k) && !red.includes('$') ? MASKED : red)}`;
+      if (cache.count >= HEADER_CACHE) {
+        cache.byName.clear();
+        cache.count = 0;
+        cache.byName.set(k, (values = new Map()));
+      }
+      values.set(v, json);
+      cache.count++;
+    }
+    out = out === '' ? json : `${out},${json}`;
+  }
+  return `{${out}}`;
+}
+
 /**
  * A body as a record keeps it: UTF-8 text (redacted, then cut at `cap`
  * characters) or, when it is not UTF-8, base64 (redacted in its base64
- * spellings, cut at the same size).
+ * spellings, cut at the same size). With `raw`, a body kept whole that holds
+ * no credential is given as its bytes (`text`), not decoded: `recordLine`
+ * writes them as they are.
  */
-function bodyOf(body: Buffer, partial: boolean, r: Redactor, cap: number): { body?: string; bodyBase64?: string; cut: boolean } {
+function bodyOf(body: Buffer, partial: boolean, r: Redactor, cap: number, raw = false): { body?: string; bodyBase64?: string; text?: Buffer; cut: boolean } {
   if (body.length === 0) return { cut: false };
   // a head the run kept (a download, a stream) may end inside a UTF-8 sequence
   const text = partial ? body.subarray(0, trimUtf8(body)) : body;
   if (isUtf8(text)) {
+    // most bodies hold no credential: told on the bytes (a body of `cap` bytes or fewer is at most `cap` characters)
+    if (text.length <= cap && !r.mayHoldBytes(text)) return raw ? { text, cut: false } : { body: text.toString('utf8'), cut: false };
     const s = text.toString('utf8');
     return s.length <= cap ? { body: r.text(s), cut: false } : { body: stripEllipsis(r.cut(s, cap)), cut: true };
   }
@@ -182,6 +217,57 @@ function trimUtf8(b: Buffer): number {
 }
 
 const stripEllipsis = (s: string): string => (s.endsWith('…') ? s.slice(0, -1) : s);
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** the UTF-8 bytes of `s`, one character per byte (a string written as latin1 writes them as they are) */
+const utf8Bytes = (s: string): string => (ASCII.test(s) ? s : Buffer.from(s, 'utf8').toString('latin1'));
+
+/**
+ * The record of an exchange as its cassette line, without the newline: the
+ * UTF-8 bytes of `JSON.stringify(toRecord(ex, seq, r, cap))`, exactly, one
+ * character per byte (written with the `latin1` encoding, as CassetteWriter
+ * does), made without the record object: the same fields in the same order,
+ * each header's JSON cached. A body that needs no redaction is never
+ * decoded: the JSON string of valid UTF-8 is its bytes with `"`, `\` and the
+ * control characters below U+0020 escaped, all ASCII, which JSON.stringify
+ * does on the bytes read as latin1 as it does on the decoded text.
+ */
+export function recordLine(ex: Exchange, seq: number, r: Redactor, cap: number): string {
+  const j = JSON.stringify;
+  let line = `{"seq":${j(seq)},"at":${j(new Date(ex.sentAt ?? Date.now()).toISOString())},"durationMs":${j(Math.round(ex.durationMs * 10) / 10)},"request":{"method":${j(ex.method)},"url":${j(r.text(ex.url))},"headers":${headersJson(ex.requestHeaders, r)}`;
+  if (ex.requestBody !== undefined) line += `,"body":${j(ex.requestBody.length > cap ? stripEllipsis(r.cut(ex.requestBody, cap)) : r.text(ex.requestBody))}`;
+  line += '}';
+  if (ex.operationId) line += `,"operationId":${j(ex.operationId)}`;
+  if (ex.purpose) line += `,"purpose":${j(ex.purpose)}`;
+  if (ex.principal && ex.principal !== 'main') line += `,"principal":${j(ex.principal)}`;
+  let text: Buffer | undefined;
+  let bodyAt = 0;
+  if (ex.status !== undefined) {
+    const kept = bodyOf(ex.body, ex.body.length < ex.bytes, r, cap, true);
+    line += `,"response":{"status":${j(ex.status)},"headers":${headersJson(ex.headers, r)}`;
+    if (kept.body !== undefined) line += `,"body":${j(kept.body)}`;
+    if (kept.text !== undefined) {
+      line += ',"body":';
+      bodyAt = line.length;
+      text = kept.text;
+    }
+    if (kept.bodyBase64 !== undefined) line += `,"bodyBase64":${j(kept.bodyBase64)}`;
+    const partial = kept.cut || ex.body.length < ex.bytes;
+    if (ex.bytes !== ex.body.length || partial) line += `,"bytes":${j(ex.bytes)}`;
+    if (ex.truncated) line += ',"truncated":true';
+    else if (partial) {
+      line += ',"cut":true';
+      if (ex.body.length === ex.bytes || (ex as { sha256?: string }).sha256) line += `,"sha256":${j(ex.digest())}`;
+    }
+    if (ex.streamed) line += ',"streamed":true';
+    line += '}';
+  }
+  if (ex.error) line += `,"error":{"code":${j(ex.error.code)},"message":${j(r.text(ex.error.message))}}`;
+  line += '}';
+  if (text === undefined) return utf8Bytes(line);
+  return utf8Bytes(line.slice(0, bodyAt)) + j(text.toString('latin1')) + utf8Bytes(line.slice(bodyAt));
+}
 
 /**
  * The record of an exchange: everything redacted with the run's Redactor (URL,

@@ -66,14 +66,22 @@ function windowHash(s: string, at: number): number {
   return h;
 }
 
-/** windowHash with ASCII letters folded to lower case */
-function foldedHash(s: string, at: number): number {
+/**
+ * How the quick tests compare characters: ASCII letters in lower case, and
+ * `+` as a space (a form-encoded space, one of a secret's unescaped spellings).
+ */
+const FOLD = new Uint8Array(256);
+for (let c = 0; c < 256; c++) FOLD[c] = c >= 65 && c <= 90 ? c + 32 : c === 43 ? 32 : c;
+const foldCode = (c: number): number => (c < 256 ? (FOLD[c] as number) : c);
+const foldText = (s: string): string => {
+  const lower = s.toLowerCase();
+  return lower.includes('+') ? lower.replace(/\+/g, ' ') : lower;
+};
+
+/** windowHash of `n` characters (FRAGMENT by default), folded (FOLD) */
+function foldedHash(s: string, at: number, n = FRAGMENT): number {
   let h = 0;
-  for (let i = 0; i < FRAGMENT; i++) {
-    let c = s.charCodeAt(at + i);
-    if (c >= 65 && c <= 90) c += 32;
-    h = (Math.imul(h, HASH_BASE) + c) | 0;
-  }
+  for (let i = 0; i < n; i++) h = (Math.imul(h, HASH_BASE) + foldCode(s.charCodeAt(at + i))) | 0;
   return h;
 }
 
@@ -90,10 +98,12 @@ function quickHit(s: string, hashes: Set<number>, bits: Uint8Array): boolean {
   for (let i = 0; i < s.length; i++) {
     let c = s.charCodeAt(i);
     if (c >= 65 && c <= 90) c += 32;
+    else if (c === 43) c = 32;
     if (i < FRAGMENT) h = (Math.imul(h, HASH_BASE) + c) | 0;
     else {
       let out = s.charCodeAt(i - FRAGMENT);
       if (out >= 65 && out <= 90) out += 32;
+      else if (out === 43) out = 32;
       h = (Math.imul((h - Math.imul(out, HASH_TOP)) | 0, HASH_BASE) + c) | 0;
     }
     if (i >= FRAGMENT - 1) {
@@ -134,6 +144,77 @@ function mayHoldFragment(s: string, hashes: Set<number>, bits: Uint8Array): bool
   return false;
 }
 
+/** hex digits, by byte: `%` and two of them is a percent-escape */
+const IS_HEX = new Uint8Array(256);
+for (const c of '0123456789abcdefABCDEF') IS_HEX[c.charCodeAt(0)] = 1;
+
+/** Whether `b` holds a byte `\` or a percent-escape (`%` and two hex digits): ESCAPED, on bytes. */
+function escapedBytes(b: Uint8Array): boolean {
+  if (b.indexOf(0x5c) !== -1) return true;
+  for (let i = b.indexOf(0x25); i !== -1 && i + 2 < b.length; i = b.indexOf(0x25, i + 1)) {
+    if (IS_HEX[b[i + 1] as number] && IS_HEX[b[i + 2] as number]) return true;
+  }
+  return false;
+}
+
+/**
+ * What `wordHit` looks for: every 4 characters in a row of every unescaped
+ * spelling of every secret (raw, hex, base64; the fragments of a base64
+ * spelling are parts of it), as a little-endian 32-bit word with 0x20 set in
+ * each byte (ASCII letters in either case fold together; a space of a secret
+ * also as `+`, its form-encoded spelling). `undefined`: a secret's raw
+ * spelling is shorter than 7 characters, and only the text path tells it.
+ */
+interface WordScan {
+  words: Set<number>;
+  /** a bit per 16-bit hash of a word: one load before the set */
+  bits: Uint8Array;
+}
+
+const WORD_FOLD = 0x20202020;
+const wordBit = (w: number): number => Math.imul(w, 0x9e3779b1) >>> 16;
+
+/**
+ * Whether one of the 32-bit words of `b` at offsets 0, 4, 8, … (folded as
+ * the scan's are) is one of the scan's words. A spelling of 7 characters or
+ * more, wherever it sits, covers one of those words whole: so false means
+ * the UTF-8 text of `b` holds no unescaped spelling of a secret (every one
+ * is ASCII, and an ASCII character is the same byte in UTF-8). A quarter of
+ * the loads of a rolling hash, and no multiplication per byte.
+ */
+function wordHit(b: Uint8Array, scan: WordScan): boolean {
+  const { words, bits } = scan;
+  const v = new DataView(b.buffer, b.byteOffset, b.length);
+  const end = b.length - 3;
+  for (let i = 0; i < end; i += 4) {
+    const w = v.getUint32(i, true) | WORD_FOLD;
+    const f = wordBit(w);
+    if ((bits[f >>> 3] as number) & (1 << (f & 7)) && words.has(w)) return true;
+  }
+  return false;
+}
+
+/**
+ * wordHit on a string: the words of 4 characters at offsets 0, 4, 8, …, a
+ * word with a character past ASCII skipped (no spelling holds one). The
+ * same reasoning holds: a spelling of 7 characters or more covers one word.
+ */
+function wordHitText(s: string, scan: WordScan): boolean {
+  const { words, bits } = scan;
+  const end = s.length - 3;
+  for (let i = 0; i < end; i += 4) {
+    const a = s.charCodeAt(i);
+    const b = s.charCodeAt(i + 1);
+    const c = s.charCodeAt(i + 2);
+    const d = s.charCodeAt(i + 3);
+    if ((a | b | c | d) > 0x7f) continue;
+    const w = (a | (b << 8) | (c << 16) | (d << 24) | WORD_FOLD) | 0;
+    const f = wordBit(w);
+    if ((bits[f >>> 3] as number) & (1 << (f & 7)) && words.has(w)) return true;
+  }
+  return false;
+}
+
 export class Redactor {
   private readonly secrets: { value: string; name: string; re: RegExp; reach: number }[] = [];
   /** every FRAGMENT-character window of every secret's base64 spellings, and the secret's variable */
@@ -168,7 +249,8 @@ export class Redactor {
     this.secrets.push({ value, name, re: new RegExp(alternatives.join('|'), 'gi'), reach });
     // the spellings without % or \ forms, in lower case, for the quick test of `mayHoldSecret`
     if (/^[\x20-\x7e]*$/.test(value)) {
-      const plain = [value.toLowerCase(), bytes.toString('hex'), ...base64Forms(bytes).map((f) => f.toLowerCase())];
+      // folded as the text they are looked for in is (FOLD): a space of the secret may be spelt `+`
+      const plain = [value, bytes.toString('hex'), ...base64Forms(bytes)].map(foldText);
       this.plain.push(...plain);
       // a text holding a plain spelling holds its first FRAGMENT characters; shorter spellings are looked for whole
       for (const p of plain) {
@@ -196,17 +278,22 @@ export class Redactor {
    * Whether `s` may hold a secret in any spelling or a fragment of one, in one
    * pass and never wrongly false: a text with a percent-escape or a backslash
    * (or any text, once a secret is not printable ASCII) is left to the exact
-   * search; any other can only hold unescaped spellings (raw, hex, base64) or
-   * base64 fragments, and those show in `quickHit`.
+   * search; any other can only hold unescaped spellings (raw, hex, base64, a
+   * space as `+`) or base64 fragments, and those show in `wordHitText` (every
+   * secret 7 characters or longer) or else in `quickHit` and `shortPlain`.
    */
   private suspicious(s: string): boolean {
-    if (!this.allPlain || ESCAPED.test(s) || quickHit(s, this.quickHashes, this.quickBits)) return true;
+    if (!this.allPlain || ESCAPED.test(s)) return true;
+    // every secret 7 characters or longer: a word in 4 of the text tells it (wordHitText), no hash per character
+    const scan = this.wordScanNow();
+    if (scan !== undefined) return wordHitText(s, scan);
+    if (quickHit(s, this.quickHashes, this.quickBits)) return true;
     if (this.shortPlain.length === 0) return false;
-    const lower = s.toLowerCase();
-    return this.shortPlain.some((p) => lower.includes(p));
+    const folded = foldText(s);
+    return this.shortPlain.some((p) => folded.includes(p));
   }
 
-  /** every spelling of every secret that a text without `%` and `\` can hold, in lower case */
+  /** every spelling of every secret that a text without `%` and `\` can hold, folded (FOLD) */
   private readonly plain: string[] = [];
   /** false once a secret is not printable ASCII (its case folding is left to the pattern) */
   private allPlain = true;
@@ -219,9 +306,60 @@ export class Redactor {
    */
   private mayHoldSecret(s: string): boolean {
     if (!this.allPlain || ESCAPED.test(s)) return true;
-    const lower = s.toLowerCase();
-    for (const p of this.plain) if (lower.includes(p)) return true;
+    const folded = foldText(s);
+    for (const p of this.plain) if (folded.includes(p)) return true;
     return false;
+  }
+
+  /** the word scan of `mayHoldBytes`, and how many secrets it was made for (made again when one is added) */
+  private scan: WordScan | undefined;
+  private scanOf = 0;
+
+  /**
+   * Whether the UTF-8 text of `bytes` may hold a secret in any spelling or a
+   * fragment of one, told before it is decoded and never wrongly false: false
+   * means `text` would give that text back unchanged. A spelling with a
+   * percent-escape or a backslash shows in two memchr; every other is at
+   * least 7 ASCII characters long (raw, hex, base64 and its fragments of 16)
+   * and shows in `wordHit`. Most bodies of a run hold no credential: the
+   * recorder tells them here and never decodes them to look.
+   */
+  mayHoldBytes(bytes: Uint8Array): boolean {
+    if (this.secrets.length === 0) return false;
+    if (!this.allPlain || escapedBytes(bytes)) return true;
+    const scan = this.wordScanNow();
+    return scan === undefined || wordHit(bytes, scan);
+  }
+
+  private wordScanNow(): WordScan | undefined {
+    if (this.scanOf !== this.secrets.length) {
+      this.scan = this.wordScan();
+      this.scanOf = this.secrets.length;
+    }
+    return this.scan;
+  }
+
+  private wordScan(): WordScan | undefined {
+    const words = new Set<number>();
+    const bits = new Uint8Array(8192);
+    for (const { value } of this.secrets) {
+      if (value.length < 7) return undefined;
+      const bytes = Buffer.from(value, 'utf8');
+      for (const spelling of [value, bytes.toString('hex'), ...base64Forms(bytes)]) {
+        for (let i = 0; i + 4 <= spelling.length; i++) {
+          // each space of the four also as `+`
+          let grams = [spelling.slice(i, i + 4)];
+          for (let k = 0; k < 4; k++) grams = grams.flatMap((g) => (g[k] === ' ' ? [g, `${g.slice(0, k)}+${g.slice(k + 1)}`] : [g]));
+          for (const g of grams) {
+            const w = (g.charCodeAt(0) | (g.charCodeAt(1) << 8) | (g.charCodeAt(2) << 16) | (g.charCodeAt(3) << 24) | WORD_FOLD) | 0;
+            words.add(w);
+            const f = wordBit(w);
+            bits[f >>> 3] = (bits[f >>> 3] as number) | (1 << (f & 7));
+          }
+        }
+      }
+    }
+    return { words, bits };
   }
 
   /** every secret's spellings in one pattern (made again when a secret is added) */

@@ -5,10 +5,14 @@
  * it their size and sha256, and a record read back as the exchange it was.
  */
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromRecord, toRecord } from '../../src/cassette/record.ts';
-import { exchangeOf } from '../../src/harness/http.ts';
+import { CassetteWriter, parseCassette } from '../../src/cassette/file.ts';
+import { CASSETTE_VERSION, fromRecord, recordLine, toRecord } from '../../src/cassette/record.ts';
+import { exchangeOf, type Exchange, type Harness } from '../../src/harness/http.ts';
 import { Redactor } from '../../src/harness/redact.ts';
 
 const TOKEN = 'tok_Zq8xW2vR7nLp4KjT9sYb3mHc';
@@ -110,5 +114,125 @@ describe('the Redactor\'s quick pass never lets a secret through', () => {
       const text = ps.map((p, i) => p + (noise[i] ?? '')).join('');
       expect(fast.text(text)).toBe(full.text(text));
     }), { numRuns: 400, seed: 13 });
+  });
+});
+
+describe('the recorder\'s fast path: bodies told clean on their bytes, lines written without decoding', () => {
+  const PASS = 'correct horse battery staple';
+  // a space in every 4 characters in a row: every word the fast path compares holds one
+  const SPACED = 'k1 q2 z3 w4 v5';
+  const spelt = (r: Redactor): Redactor => {
+    r.add(PASS, 'CONFORMANCE_KEY_PASSPHRASE');
+    r.add(SPACED, 'CONFORMANCE_OAUTH_CLIENT_SECRET');
+    return r;
+  };
+  const b = Buffer.from(TOKEN);
+  /** a credential planted in every spelling a response can carry it in */
+  const planted: [string, string][] = [
+    ['plain', TOKEN],
+    ['upper case', TOKEN.toUpperCase()],
+    ['base64', b.toString('base64')],
+    ['base64 of "Bearer <token>"', Buffer.from(`Bearer ${TOKEN}`).toString('base64')],
+    ['base64url, shifted', Buffer.from(`xy${TOKEN}`).toString('base64url')],
+    ['URL-encoded', encodeURIComponent(`a=${TOKEN}&b=/`)],
+    ['every byte %XX', [...b].map((x) => `%${x.toString(16).toUpperCase()}`).join('')],
+    ['JSON \\u escapes', [...TOKEN].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')],
+    ['hex', b.toString('hex')],
+    ['form-encoded passphrase (spaces as +)', new URLSearchParams({ p: PASS }).toString().slice(2)],
+    ['form-encoded client secret (spaces as +)', new URLSearchParams({ p: SPACED }).toString().slice(2)],
+  ];
+
+  it('a credential planted in a response body or a header never reaches the cassette, in any spelling, though clean bodies take the fast path', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cassette-fast-'));
+    try {
+      const r = spelt(redactor());
+      let fastClean = 0;
+      const mayHold = r.mayHoldBytes.bind(r);
+      r.mayHoldBytes = (bytes) => {
+        const may = mayHold(bytes);
+        if (!may) fastClean++;
+        return may;
+      };
+      let listener: ((ex: Exchange) => void) | undefined;
+      const harness = { redactor: r, onExchange: (fn: (ex: Exchange) => void) => void (listener = fn) } as unknown as Harness;
+      const file = join(dir, 'c.jsonl');
+      const w = CassetteWriter.open(file, { cassette: CASSETTE_VERSION, tool: { name: 't', version: '0' }, contract: 'x', target: 'x', startedAt: 'x' });
+      w.attach(harness, 1 << 20);
+      const innocent = JSON.stringify({ results: [{ id: 'e7aadcc3-4542-4a17-8bbb-f7cd1b8fdf6a', reason: 'Annulation à la demande du client', note: 'a quoted word' }] });
+      for (const [what, s] of planted) {
+        listener!(exchangeOf({ method: 'GET', url: 'http://x/o', status: 200, headers: { 'content-type': 'application/json', 'x-echo': s }, body: Buffer.from(`{"echo":"${s}","what":"${what}"}`) }));
+        listener!(exchangeOf({ method: 'GET', url: 'http://x/d', status: 200, headers: { 'content-type': 'application/pdf' }, body: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(s)]) }));
+        listener!(exchangeOf({ method: 'GET', url: 'http://x/l', status: 200, body: Buffer.from(innocent) }));
+      }
+      w.close();
+      const text = readFileSync(file, 'utf8');
+      expect(fastClean).toBe(planted.length);
+      const records = parseCassette(text).records;
+      expect(records.filter((x) => x.response?.body === innocent).length).toBe(planted.length);
+      for (const [what, s] of planted) {
+        expect(text.includes(s), what).toBe(false);
+        // no 12 characters in a row of the spelling survive (the JSON of the line escapes \u as \\u)
+        for (let i = 0; i + 12 <= s.length; i += 4) expect(text.includes(JSON.stringify(s.slice(i, i + 12)).slice(1, -1)), `${what}: ${s.slice(i, i + 12)}`).toBe(false);
+      }
+      for (const x of records.filter((x) => x.request.url === 'http://x/o')) {
+        expect(x.response?.headers?.['x-echo']).toMatch(/\$CONFORMANCE_(TOKEN|KEY_PASSPHRASE|OAUTH_CLIENT_SECRET)/);
+        expect(x.response?.body).toMatch(/\$CONFORMANCE_(TOKEN|KEY_PASSPHRASE|OAUTH_CLIENT_SECRET)/);
+      }
+      // the binary bodies, decoded from their base64, hold no 8 bytes in a row of either secret
+      for (const x of records.filter((x) => x.request.url === 'http://x/d')) {
+        const bytes = Buffer.from(x.response!.bodyBase64!.replace(/\$CONFORMANCE_\w+/g, ''), 'base64').toString('latin1');
+        for (const secret of [TOKEN, PASS, SPACED]) for (let i = 0; i + 8 <= secret.length; i++) expect(bytes.includes(secret.slice(i, i + 8))).toBe(false);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('mayHoldBytes is never false where the full search would change the text', () => {
+    const fast = spelt(redactor());
+    const full = spelt(redactor());
+    Object.defineProperty(full, 'suspicious', { value: () => true });
+    const pieces = [
+      ...planted.map(([, s]) => s), PASS, PASS.replace(/ /g, '+'), 'correct+horse battery+staple', SPACED, 'k1+q2 z3+w4+v5', TOKEN.slice(0, 10), Buffer.from(`x${TOKEN}`).toString('base64').slice(5, 25),
+      '{"a":"', '"}', ' ', '+', '%', '%PDF-1.4', '\\', 'CMD_X_00000001', 'Résiliation', '\u00e9t\u00e9', '\u2028', 'e7aadcc3-4542-4a17', '\n\t',
+    ];
+    fc.assert(fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 8 }), fc.array(fc.string({ maxLength: 6 }), { maxLength: 8 }), (ps, noise) => {
+      const text = ps.map((p, i) => p + (noise[i] ?? '')).join('');
+      if (!fast.mayHoldBytes(Buffer.from(text, 'utf8'))) expect(full.text(text)).toBe(text);
+    }), { numRuns: 600, seed: 29 });
+  });
+
+  it('a record\'s line is the UTF-8 of JSON.stringify(toRecord(…)), byte for byte, whatever the body (clean or not, text or binary, cut or whole) and the other fields', () => {
+    const r = spelt(redactor());
+    const parts = [
+      ...planted.map(([, s]) => Buffer.from(s)), Buffer.from('{"q":"a \\"b\\" c\\\\d"}'), Buffer.from('Annulation à la demande — ✓ 𝄞'), Buffer.from([0, 1, 0x1f, 0x7f, 0x0a, 0x0d, 0x09]),
+      Buffer.from('\u2028\u2029'), Buffer.from([0xc3]), Buffer.from([0xff, 0xd8]), Buffer.from('"\\u0000cassette:body\\u0000"'), Buffer.from('plain text '),
+    ];
+    const strings = fc.constantFrom('ok', 'é', '𝄞', '"q"', '\u0000', TOKEN, `Bearer ${TOKEN}`, 'sid=abc', '');
+    const exchange = fc.record({
+      body: fc.array(fc.constantFrom(...parts), { maxLength: 6 }).map((ps) => Buffer.concat(ps)),
+      cap: fc.constantFrom(8, 64, 1 << 20),
+      partial: fc.boolean(),
+      headers: fc.dictionary(fc.constantFrom('content-type', 'x-echo', 'set-cookie', 'Authorization', '123', '__proto__', 'x-é'), strings),
+      requestHeaders: fc.dictionary(fc.constantFrom('accept', 'Authorization', 'cookie', 'x-api-key'), strings),
+      requestBody: fc.option(strings, { nil: undefined }),
+      status: fc.option(fc.constantFrom(200, 404), { nil: undefined }),
+      error: fc.option(fc.record({ code: fc.constantFrom('timeout' as const, 'reset' as const), message: strings }), { nil: undefined }),
+      operationId: fc.option(fc.constantFrom('getOrder', ''), { nil: undefined }),
+      purpose: fc.option(fc.constantFrom('sample', 'probe:no-credentials'), { nil: undefined }),
+      principal: fc.option(fc.constantFrom('main', 'none', 'otherUser'), { nil: undefined }),
+      truncated: fc.boolean(),
+      streamed: fc.boolean(),
+      durationMs: fc.double({ min: 0, max: 1e5, noNaN: true }),
+    });
+    fc.assert(fc.property(exchange, (x) => {
+      const ex = exchangeOf({ method: 'GET', url: `http://x/o?e=${encodeURIComponent(x.headers['x-echo'] ?? '')}`, requestHeaders: x.requestHeaders, requestBody: x.requestBody, status: x.status, headers: x.headers, body: x.body, bytes: x.partial ? x.body.length + 10 : x.body.length, truncated: x.truncated, error: x.error, durationMs: x.durationMs, operationId: x.operationId });
+      ex.sentAt = 1_764_590_000_000;
+      if (x.purpose) ex.purpose = x.purpose;
+      if (x.principal) ex.principal = x.principal;
+      if (x.streamed) ex.streamed = true;
+      expect(Buffer.from(recordLine(ex, 3, r, x.cap), 'latin1').toString('utf8')).toBe(JSON.stringify(toRecord(ex, 3, r, x.cap)));
+      expect(Buffer.from(recordLine(ex, 3, r, x.cap), 'latin1').equals(Buffer.from(JSON.stringify(toRecord(ex, 3, r, x.cap)), 'utf8'))).toBe(true);
+    }), { numRuns: 500, seed: 31 });
   });
 });
