@@ -123,7 +123,11 @@ export async function pactVerify(opts: PactVerifyOptions, io: Io): Promise<numbe
     if (hook) await expectReachable(hook, 'the provider-state hook does not answer at');
   }
   if (opts.specCheck !== false) {
-    const problems = checkPactFiles(files, undefined, (text) => text.split('\n').forEach((l) => { io.out(l); }));
+    const problems = checkPactFiles(files, undefined, (text) =>
+      text.split('\n').forEach((l) => {
+        io.out(l);
+      }),
+    );
     if (problems > 0) {
       io.err(`the pacts ask for ${problems} thing(s) openapi.yaml does not promise (see above); verification stops here (--no-spec-check to go on)`);
       return 1;
@@ -176,7 +180,11 @@ export async function pactPublish(opts: PactPublishOptions, io: Io): Promise<num
   pactTelemetryOff();
   const files = pactFiles(opts.files ?? []);
   if (files.length === 0) throw new ConformanceError('CONF_ERR_BAD_OPTION', 'no pact files found in contracts/pacts/ (run the consumer tests first)');
-  const errors = checkPactFiles(files, undefined, (text) => text.split('\n').forEach((l) => { io.out(l); }));
+  const errors = checkPactFiles(files, undefined, (text) =>
+    text.split('\n').forEach((l) => {
+      io.out(l);
+    }),
+  );
   if (errors > 0 && !opts.skipSpecCheck) {
     io.err(`not published: ${errors} interaction problem(s) against openapi.yaml (see above; --skip-spec-check to publish anyway)`);
     return 1;
@@ -184,7 +192,15 @@ export async function pactPublish(opts: PactPublishOptions, io: Io): Promise<num
   const broker = process.env.PACT_BROKER_BASE_URL?.trim();
   if (broker) await expectReachable(httpUrl('PACT_BROKER_BASE_URL', broker), 'the Pact Broker does not answer at');
   try {
-    await publishPacts({ files, consumerVersion: opts.consumerVersion, branch: opts.branch, log: (text) => text.split('\n').forEach((l) => { io.out(l); }) });
+    await publishPacts({
+      files,
+      consumerVersion: opts.consumerVersion,
+      branch: opts.branch,
+      log: (text) =>
+        text.split('\n').forEach((l) => {
+          io.out(l);
+        }),
+    });
     return 0;
   } catch (e) {
     io.err(`not published: ${(e as Error).message}`);

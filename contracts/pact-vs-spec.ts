@@ -177,9 +177,7 @@ function refsToAjv(node: Json): Json {
   if (!isObj(node)) return node;
   const out: JsonObject = {};
   for (const [k, v] of Object.entries(node as JsonObject)) {
-    out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/components/schemas/')
-      ? `${SCHEMA_BASE}#/$defs/${v.slice('#/components/schemas/'.length)}`
-      : refsToAjv(v);
+    out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/components/schemas/') ? `${SCHEMA_BASE}#/$defs/${v.slice('#/components/schemas/'.length)}` : refsToAjv(v);
   }
   return out;
 }
@@ -213,7 +211,9 @@ function typesOf(spec: Spec, schema: Json | undefined, depth = 0): Set<string> |
     for (const b of branches) {
       const t = typesOf(spec, b, depth + 1);
       if (!t) return undefined;
-      t.forEach((x) => { acc.add(x); });
+      t.forEach((x) => {
+        acc.add(x);
+      });
     }
     return acc;
   }
@@ -232,8 +232,7 @@ function coerce(spec: Spec, schema: JsonObject | undefined, value: string): Json
 
 // ------------------------------------------------ declared-fields walk
 
-const jsonType = (v: unknown): string =>
-  v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'number' ? (Number.isInteger(v) ? 'integer' : 'number') : typeof v;
+const jsonType = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'number' ? (Number.isInteger(v) ? 'integer' : 'number') : typeof v);
 
 function admits(spec: Spec, schema: Json, instance: unknown): boolean {
   const t = typesOf(spec, schema);
@@ -283,7 +282,9 @@ function undeclaredFields(spec: Spec, schemas: Json[], instance: unknown, pointe
   const out: { pointer: string; field: string }[] = [];
   if (Array.isArray(instance)) {
     if (acc.items.length === 0) return [];
-    instance.forEach((el, i) => { out.push(...undeclaredFields(spec, acc.items, el, `${pointer}/${i}`)); });
+    instance.forEach((el, i) => {
+      out.push(...undeclaredFields(spec, acc.items, el, `${pointer}/${i}`));
+    });
     return out;
   }
   const open = acc.open || acc.props.size === 0;
@@ -323,21 +324,22 @@ function relaxed(spec: Spec): Spec {
 
 /** Schema violations as problems; `additionalProperties` is left to the declared-fields walk, which names the field. */
 function fromViolations(interaction: string, field: string, operation: string, vs: Violation[]): Problem[] {
-  return vs.filter((v) => v.keyword !== 'additionalProperties').map((v) => ({
-    interaction,
-    field,
-    pointer: v.pointer,
-    message: `${v.message}${v.value !== undefined ? ` (example: ${JSON.stringify(v.value)})` : ''}`,
-    severity: v.severity,
-    operation,
-  }));
+  return vs
+    .filter((v) => v.keyword !== 'additionalProperties')
+    .map((v) => ({
+      interaction,
+      field,
+      pointer: v.pointer,
+      message: `${v.message}${v.value !== undefined ? ` (example: ${JSON.stringify(v.value)})` : ''}`,
+      severity: v.severity,
+      operation,
+    }));
 }
 
 function checkInteraction(spec: Spec, router: Router, i: Obj, index: number): Problem[] {
   const description = typeof i.description === 'string' && i.description ? i.description : `interaction #${index}`;
   const problems: Problem[] = [];
-  const add = (p: Omit<Problem, 'interaction' | 'severity'> & { severity?: Problem['severity'] }) =>
-    problems.push({ interaction: description, severity: 'error', ...p });
+  const add = (p: Omit<Problem, 'interaction' | 'severity'> & { severity?: Problem['severity'] }) => problems.push({ interaction: description, severity: 'error', ...p });
 
   if (typeof i.type === 'string' && i.type !== 'Synchronous/HTTP') {
     add({ field: 'type', message: `${i.type} interactions are not HTTP; openapi.yaml cannot promise them (not checked)`, severity: 'warning' });
@@ -502,9 +504,7 @@ export function checkPactAgainstSpec(pactJson: unknown, spec: Spec = loadSpec())
 /** One line per problem: interaction, field (and pointer), message. */
 export function formatProblems(problems: Problem[]): string {
   if (problems.length === 0) return '✓ every interaction is promised by the spec';
-  return problems
-    .map((p) => `${p.severity === 'error' ? '✗' : '!'} "${p.interaction}" — ${p.field}${p.pointer ? ` ${p.pointer}` : ''}: ${p.message}${p.operation ? `  [${p.operation}]` : ''}`)
-    .join('\n');
+  return problems.map((p) => `${p.severity === 'error' ? '✗' : '!'} "${p.interaction}" — ${p.field}${p.pointer ? ` ${p.pointer}` : ''}: ${p.message}${p.operation ? `  [${p.operation}]` : ''}`).join('\n');
 }
 
 /** The pact files of a directory (or the given files). */

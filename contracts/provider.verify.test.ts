@@ -129,9 +129,7 @@ describe('provider verification (pact:verify)', () => {
     expect(report.ok).toBe(true);
     expect(report.complete).toBe(false);
     expect(text).toContain('provider states: NO STATE HOOK — interactions that need a provider state are PENDING (not verified)');
-    expect(text).toContain(
-      '  ⏸ PENDING  a request to start a CSV export\n               not verified: needs provider state "user {user} has not exported recently" {"user":"customerA_user1"}, and this provider has no state hook',
-    );
+    expect(text).toContain('  ⏸ PENDING  a request to start a CSV export\n               not verified: needs provider state "user {user} has not exported recently" {"user":"customerA_user1"}, and this provider has no state hook');
     expect(text).toMatch(/Result: NOT FULLY VERIFIED \(pending interactions were not run\) — 1 passed, 0 failed, \d+ pending \(not verified\)$/);
   });
 
@@ -141,9 +139,7 @@ describe('provider verification (pact:verify)', () => {
     expect(outcome(report, 'a request for the termination reasons')?.details).toContain('status: expected 200 but was 401');
     // the token never shows in the report: the reproduction names it by variable
     expect(formatReport(report)).not.toContain('not-a-demo-token');
-    expect(outcome(report, 'a request for the termination reasons')?.reproduce).toEqual([
-      `curl -sS -i -X GET '${mock.baseUrl.replace(/\/+$/, '')}/api/v1/terminate_reason/' -H "Authorization: Bearer $PACT_PROVIDER_TOKEN"`,
-    ]);
+    expect(outcome(report, 'a request for the termination reasons')?.reproduce).toEqual([`curl -sS -i -X GET '${mock.baseUrl.replace(/\/+$/, '')}/api/v1/terminate_reason/' -H "Authorization: Bearer $PACT_PROVIDER_TOKEN"`]);
   });
 
   it('npm run pact:verify -- --base-url URL reports pending interactions as PARTIAL and exits 1', async () => {

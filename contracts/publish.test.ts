@@ -37,9 +37,7 @@ describe('pact publishing', () => {
     expect(spy).not.toHaveBeenCalled();
     expect(result).toMatchObject({ published: false, skipped: 'PACT_BROKER_BASE_URL is not set' });
     expect(lines[0]).toBe('PACT_BROKER_BASE_URL is not set: nothing is published (nothing leaves this machine).');
-    expect(result.command).toBe(
-      'pact-broker publish contracts/pacts/order-tracking-integrator-order-tracking-api.json --consumer-app-version 1.2.3 --branch main --broker-base-url "$PACT_BROKER_BASE_URL" --broker-token "$PACT_BROKER_TOKEN"',
-    );
+    expect(result.command).toBe('pact-broker publish contracts/pacts/order-tracking-integrator-order-tracking-api.json --consumer-app-version 1.2.3 --branch main --broker-base-url "$PACT_BROKER_BASE_URL" --broker-token "$PACT_BROKER_TOKEN"');
     expect(lines.join('\n')).not.toContain('secret');
   });
 
@@ -52,10 +50,7 @@ describe('pact publishing', () => {
       log: () => undefined,
     });
     expect(result.published).toBe(true);
-    expect(received.map((r) => `${r.method} ${r.url}`)).toEqual([
-      'PUT /pacts/provider/order-tracking-api/consumer/order-tracking-integrator/version/1.2.3',
-      'PUT /pacticipants/order-tracking-integrator/branches/feat%2Fx/versions/1.2.3',
-    ]);
+    expect(received.map((r) => `${r.method} ${r.url}`)).toEqual(['PUT /pacts/provider/order-tracking-api/consumer/order-tracking-integrator/version/1.2.3', 'PUT /pacticipants/order-tracking-integrator/branches/feat%2Fx/versions/1.2.3']);
     expect(received.every((r) => r.auth === 'Bearer t0k3n')).toBe(true);
     expect(received[0]?.body).toEqual(JSON.parse(readFileSync(PACT_FILE, 'utf8')));
   });
@@ -65,9 +60,7 @@ describe('pact publishing', () => {
     refusing.put('/*', async (_req, reply) => reply.code(401).send({ error: 'bad token' }));
     const url = await refusing.listen({ host: '127.0.0.1', port: 0 });
     try {
-      await expect(
-        publishPacts({ files: [PACT_FILE], consumerVersion: '1', branch: undefined, env: { PACT_BROKER_BASE_URL: url }, log: () => undefined }),
-      ).rejects.toThrow(/the broker answered 401 to PUT .*\/pacts\/provider\/order-tracking-api\/consumer\/order-tracking-integrator\/version\/1/);
+      await expect(publishPacts({ files: [PACT_FILE], consumerVersion: '1', branch: undefined, env: { PACT_BROKER_BASE_URL: url }, log: () => undefined })).rejects.toThrow(/the broker answered 401 to PUT .*\/pacts\/provider\/order-tracking-api\/consumer\/order-tracking-integrator\/version\/1/);
     } finally {
       await refusing.close();
     }

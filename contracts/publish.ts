@@ -98,16 +98,7 @@ export function planRequests(brokerUrl: string, files: string[], version: string
 
 export function equivalentCommand(files: string[], version: string, branch: string | undefined): string {
   const dirs = [...new Set(files.map((f) => relative(REPO_ROOT, f)))].join(' ');
-  return [
-    'pact-broker publish',
-    dirs,
-    `--consumer-app-version ${version}`,
-    branch ? `--branch ${branch}` : '',
-    '--broker-base-url "$PACT_BROKER_BASE_URL"',
-    '--broker-token "$PACT_BROKER_TOKEN"',
-  ]
-    .filter(Boolean)
-    .join(' ');
+  return ['pact-broker publish', dirs, `--consumer-app-version ${version}`, branch ? `--branch ${branch}` : '', '--broker-base-url "$PACT_BROKER_BASE_URL"', '--broker-token "$PACT_BROKER_TOKEN"'].filter(Boolean).join(' ');
 }
 
 /** Publishes when PACT_BROKER_BASE_URL is set; otherwise sends nothing and says so. */

@@ -79,7 +79,14 @@ type ErrorBody = (status: number, detail: string, extra?: Record<string, unknown
 const detailBody: ErrorBody = (_status, detail, extra) => (extra ? { detail, ...extra } : { detail });
 
 const ERROR_CODES: Record<number, string> = {
-  400: 'invalid', 401: 'not_authenticated', 403: 'permission_denied', 404: 'not_found', 409: 'conflict', 413: 'too_large', 429: 'throttled', 500: 'server_error',
+  400: 'invalid',
+  401: 'not_authenticated',
+  403: 'permission_denied',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'too_large',
+  429: 'throttled',
+  500: 'server_error',
 };
 
 /** Variant `nested-errors`: `{error: {code, message, fields?}}`. */
@@ -97,14 +104,25 @@ const notFound = (): HttpError => new HttpError(404, 'Not found.');
 
 /** A JSON pointer (`/a/0/b`) as a property path (`a[0].b`). */
 function propertyPath(pointer: string): string {
-  return pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
     .reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
 }
 
 const CODES: Record<string, string> = {
-  required: 'required', type: 'invalid_type', enum: 'invalid_choice', format: 'invalid_format',
-  minLength: 'blank', maxLength: 'max_length', minItems: 'min_items', additionalProperties: 'unexpected_property',
-  minimum: 'min_value', maximum: 'max_value', pattern: 'invalid',
+  required: 'required',
+  type: 'invalid_type',
+  enum: 'invalid_choice',
+  format: 'invalid_format',
+  minLength: 'blank',
+  maxLength: 'max_length',
+  minItems: 'min_items',
+  additionalProperties: 'unexpected_property',
+  minimum: 'min_value',
+  maximum: 'max_value',
+  pattern: 'invalid',
 };
 
 function errorValue(v: unknown): string {
@@ -217,11 +235,13 @@ function pageJson(page: { count: number; next: string | null; previous: string |
 
 /** A bare list as JSON text (variant `bare-list`), items serialised as in `pageJson`. */
 function arrayJson(rows: object[]): string {
-  return `[${rows.map((r) => {
-    let j = itemJson.get(r);
-    if (j === undefined) itemJson.set(r, (j = JSON.stringify(r)));
-    return j;
-  }).join(',')}]`;
+  return `[${rows
+    .map((r) => {
+      let j = itemJson.get(r);
+      if (j === undefined) itemJson.set(r, (j = JSON.stringify(r)));
+      return j;
+    })
+    .join(',')}]`;
 }
 
 function userOf(request: FastifyRequest): User {
@@ -318,9 +338,7 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
       request.log.error(error);
       return reply.code(500).send(errorBody(500, 'Internal server error.'));
     }
-    const detail = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'Request body is too large.'
-      : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'Unsupported media type: send application/json.'
-      : error.message || 'Bad request.';
+    const detail = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'Request body is too large.' : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'Unsupported media type: send application/json.' : error.message || 'Bad request.';
     return reply.code(status).send(errorBody(status, detail));
   });
 
@@ -328,9 +346,7 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
   else app.setNotFoundHandler((_request, reply) => reply.code(404).send(errorBody(404, 'Not found.')));
 
   /** Not found, or (variant `forbidden-403`) permission denied when the object exists but is someone else's. */
-  const missing = b.foreignStatus === 403
-    ? (exists: () => boolean): HttpError => (exists() ? new HttpError(403, 'You do not have permission to perform this action.') : notFound())
-    : (): HttpError => notFound();
+  const missing = b.foreignStatus === 403 ? (exists: () => boolean): HttpError => (exists() ? new HttpError(403, 'You do not have permission to perform this action.') : notFound()) : (): HttpError => notFound();
 
   const validate = (operationId: string, body: unknown, what: string): void => {
     // 400 rather than 415: the contract declares 400 for a refused body.
@@ -352,9 +368,7 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
   const summaries = (records: ReturnType<Store['pageOrders']>): OrderSummary[] => records.map((r) => summaryOf(model, r, store.view(r), fmt));
 
   /** A product order as this provider writes it (variant `item-state-field`: the item status under `state`). */
-  const shown = b.itemStatusField === 'status'
-    ? (po: ProductOrder): unknown => po
-    : (po: ProductOrder): unknown => ({ ...po, product_order_item: po.product_order_item.map(({ status, ...item }) => ({ ...item, [b.itemStatusField]: status })) });
+  const shown = b.itemStatusField === 'status' ? (po: ProductOrder): unknown => po : (po: ProductOrder): unknown => ({ ...po, product_order_item: po.product_order_item.map(({ status, ...item }) => ({ ...item, [b.itemStatusField]: status })) });
   const offerings = new Set(store.products.map((p) => p.id));
 
   /**
@@ -462,7 +476,9 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
   on('startOrderExport', async (request, reply) => {
     const started = store.startExport(userOf(request));
     if ('retryAfterS' in started) {
-      return reply.code(429).header('retry-after', String(started.retryAfterS))
+      return reply
+        .code(429)
+        .header('retry-after', String(started.retryAfterS))
         .send(errorBody(429, `Only one export every ${store.opts.exportWindowS} s per user; retry in ${started.retryAfterS} s.`));
     }
     return reply.code(b.exportStartStatus).send({ task_id: started.task.id });
@@ -485,10 +501,7 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
     const chunks = (function* () {
       for (const page of store.allOrders(user.customer)) yield summaries(page);
     })();
-    return reply
-      .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="orders_${task.id}.csv"`)
-      .send(csvStream(model.summaryFields, chunks));
+    return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="orders_${task.id}.csv"`).send(csvStream(model.summaryFields, chunks));
   });
 
   const unhandled = [...model.spec.operations.keys()].filter((id) => !handled.has(id) && !(id === 'getProductOrder' && !b.productOrderGet));

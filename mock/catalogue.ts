@@ -62,10 +62,7 @@ export const SITES: readonly SiteEntry[] = [
   { street_number: '5', street_name: 'ALLEE DES TILLEULS', postcode: '35000', city: 'RENNES', insee_code: '35238', latitude: 48.11198, longitude: -1.68186 },
 ];
 
-export const END_CUSTOMERS: readonly string[] = [
-  'king jouet', 'Boulangerie Martin', 'Clinique du Parc', 'Lycée Jean Moulin', 'Garage Dupuis & Fils',
-  'Mairie de Saint-Ouen', 'Hôtel Le Relais', 'Cabinet Lefèvre', 'Transports Bernard', 'Pharmacie Centrale',
-];
+export const END_CUSTOMERS: readonly string[] = ['king jouet', 'Boulangerie Martin', 'Clinique du Parc', 'Lycée Jean Moulin', 'Garage Dupuis & Fils', 'Mairie de Saint-Ouen', 'Hôtel Le Relais', 'Cabinet Lefèvre', 'Transports Bernard', 'Pharmacie Centrale'];
 
 export const FIRST_NAMES: readonly string[] = ['Camille', 'Lucas', 'Chloé', 'Hugo', 'Léa', 'Nathan', 'Manon', 'Louis'];
 export const LAST_NAMES: readonly string[] = ['DUPONT', 'MARTIN', 'BERNARD', 'PETIT', 'DURAND', 'LEROY', 'MOREAU', 'GIRARD'];

@@ -18,7 +18,10 @@ export function contentTypeOf(name: string): string {
 
 function pdfText(s: string): string {
   // ASCII only, with PDF string escapes.
-  return s.normalize('NFD').replace(/[^\x20-\x7e]/g, '').replace(/[\\()]/g, (c) => `\\${c}`);
+  return s
+    .normalize('NFD')
+    .replace(/[^\x20-\x7e]/g, '')
+    .replace(/[\\()]/g, (c) => `\\${c}`);
 }
 
 /** A one-page PDF 1.4 with correct cross-reference offsets, showing `lines`. */

@@ -65,8 +65,14 @@ export async function runMockCli(opts: MockCliOptions = {}): Promise<RunningMock
 /** `--name value` / `--name=value` pairs, for running this file directly. */
 function parseArgs(argv: string[]): MockCliOptions {
   const names: Record<string, keyof MockCliOptions> = {
-    '--port': 'port', '--host': 'host', '--seed': 'seed', '--orders': 'orders',
-    '--export-window-s': 'exportWindowS', '--step-ms': 'stepMs', '--export-ms': 'exportMs', '--variant': 'variants',
+    '--port': 'port',
+    '--host': 'host',
+    '--seed': 'seed',
+    '--orders': 'orders',
+    '--export-window-s': 'exportWindowS',
+    '--step-ms': 'stepMs',
+    '--export-ms': 'exportMs',
+    '--variant': 'variants',
   };
   const out: Record<string, unknown> = {};
   for (let i = 0; i < argv.length; i++) {

@@ -98,8 +98,7 @@ function documentedHistory(spec: Spec): Model['historyExample'] {
 
 /** Every path through the order machine from its initial state, each edge taken at most once. */
 function enumerateScenarios(lc: Lifecycle): Scenario[] {
-  const actionFor = (from: string, to: string): ActionRule | undefined =>
-    [...lc.actions.values()].find((a) => a.from.includes(from) && (a.via ?? a.to) === to);
+  const actionFor = (from: string, to: string): ActionRule | undefined => [...lc.actions.values()].find((a) => a.from.includes(from) && (a.via ?? a.to) === to);
   const out: Scenario[] = [];
   const queue: { path: string[]; used: Set<string> }[] = [{ path: [lc.order.initial], used: new Set() }];
   while (queue.length > 0) {

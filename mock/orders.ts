@@ -13,11 +13,7 @@
  */
 import type { components } from '../generated/openapi.ts';
 import type { ActionRule } from '../src/contract/lifecycle.ts';
-import {
-  BILLING_SITES, CANCEL_REASONS, CHANGE_REASONS, END_CUSTOMERS, FIRST_NAMES, LAST_NAMES, MANAGERS, OPTIONS,
-  PRODUCTS, REJECT_REASONS, SITES, STEP_DOCUMENTS, TECHNICAL_ZONES, TOPOLOGIES,
-  type OptionEntry, type ProductEntry, type SiteEntry,
-} from './catalogue.ts';
+import { BILLING_SITES, CANCEL_REASONS, CHANGE_REASONS, END_CUSTOMERS, FIRST_NAMES, LAST_NAMES, MANAGERS, OPTIONS, PRODUCTS, REJECT_REASONS, SITES, STEP_DOCUMENTS, TECHNICAL_ZONES, TOPOLOGIES, type OptionEntry, type ProductEntry, type SiteEntry } from './catalogue.ts';
 import type { Model, Scenario } from './model.ts';
 import { hash32, int, pick, rngFrom, type Rng } from './random.ts';
 import { DAY, DOCUMENTED_FORMATS, HOUR, MINUTE, day, dayPlusMonths, type InstantFormats } from './time.ts';
@@ -178,7 +174,7 @@ export function documentedHistoryValues(model: Model, example: readonly { state:
 export function documentationHistory(model: Model, values: ReadonlyMap<string, string[]>, history: readonly ViewEntry[]): ViewEntry[] {
   const out: ViewEntry[] = [];
   const { lc, names } = model;
-  for (let i = 0; i < history.length;) {
+  for (let i = 0; i < history.length; ) {
     const e = history[i] as ViewEntry;
     const s = lc.orderStateOf.get(e.state);
     const doc = s === undefined ? undefined : values.get(s);
@@ -278,9 +274,7 @@ export function scenarioHistory(model: Model, scenario: Scenario, variant: numbe
       const heads = values.filter((v) => !lc.steps.includes(v));
       push(heads[variant % heads.length] ?? s, '', request);
       const all = lc.steps.length;
-      const n = next === undefined ? (variant * 4 + rank) % (all + 1)
-        : lc.order.terminal.has(next) ? 1 + ((variant * 3 + rank) % (all - 1))
-        : all;
+      const n = next === undefined ? (variant * 4 + rank) % (all + 1) : lc.order.terminal.has(next) ? 1 + ((variant * 3 + rank) % (all - 1)) : all;
       for (const step of lc.steps.slice(0, n)) push(step, '', undefined, int(rng, 60, 5 * 24 * 60));
     } else {
       const v = values[variant % values.length] as string;
@@ -319,7 +313,10 @@ function productFor(model: Model, rng: Rng, familyIndex: number, offeringId?: st
   const known = offeringId ? products.find((p) => p.id === offeringId) : undefined;
   if (known) return known;
   const family = model.offerFamilies[familyIndex % model.offerFamilies.length] as string;
-  const base = pick(rng, products.filter((p) => p.family === family));
+  const base = pick(
+    rng,
+    products.filter((p) => p.family === family),
+  );
   return offeringId ? { ...base, id: offeringId } : base;
 }
 
@@ -435,9 +432,7 @@ export function fixedFields(model: Model, input: FixedInput, history: HistoryEve
       estimated_delivery_date: day(input.orderDay + lead * 7 * DAY),
       billing_site_ref: BILLING_SITES[rank % BILLING_SITES.length]?.ref ?? '',
       billing_site_name: BILLING_SITES[rank % BILLING_SITES.length]?.name ?? '',
-      termination_error: wasActive && rank % 4 === 2
-        ? [{ code: 'invalid_date', property_path: 'request_effective_date', value: day(input.orderDay + 30 * DAY) }]
-        : [],
+      termination_error: wasActive && rank % 4 === 2 ? [{ code: 'invalid_date', property_path: 'request_effective_date', value: day(input.orderDay + 30 * DAY) }] : [],
       option_ids: options.map((o) => o.option_id),
       product: {
         id: product.id,

@@ -129,12 +129,15 @@ function escapeRegExp(s: string): string {
 
 const MATCHERS = HANDLERS.map((h) => {
   const names: string[] = [];
-  const source = h.template.split(/(\{\w+\})/).map((part) => {
-    const m = /^\{(\w+)\}$/.exec(part);
-    if (!m) return escapeRegExp(part);
-    names.push(m[1] as string);
-    return `(?:\\{${m[1] as string}\\}|(.+?))`;
-  }).join('');
+  const source = h.template
+    .split(/(\{\w+\})/)
+    .map((part) => {
+      const m = /^\{(\w+)\}$/.exec(part);
+      if (!m) return escapeRegExp(part);
+      names.push(m[1] as string);
+      return `(?:\\{${m[1] as string}\\}|(.+?))`;
+    })
+    .join('');
   return { ...h, names, re: new RegExp(`^${source}$`) };
 });
 

@@ -16,10 +16,7 @@
 import type { components } from '../generated/openapi.ts';
 import type { ActionRule } from '../src/contract/lifecycle.ts';
 import type { Model } from './model.ts';
-import {
-  documentationHistory, documentedHistoryValues, fixedFields, seededOrder, seededRef, skippedStepsHistory, viewOf,
-  type CustomerId, type HistoryEvent, type OrderRecord, type OrderView, type ProductOrderCreate,
-} from './orders.ts';
+import { documentationHistory, documentedHistoryValues, fixedFields, seededOrder, seededRef, skippedStepsHistory, viewOf, type CustomerId, type HistoryEvent, type OrderRecord, type OrderView, type ProductOrderCreate } from './orders.ts';
 import { PRODUCTS, REJECT_REASONS, type ProductEntry } from './catalogue.ts';
 import { hash32, rngFrom, uuidFrom, type Rng } from './random.ts';
 import { compactDay, instantFormats, type InstantFormats } from './time.ts';
@@ -395,9 +392,7 @@ export class Store {
    * by action label (exact matches): `count` and the rows `offset`..`offset+limit-1`.
    */
   pageRequests(c: CustomerId, filter: { orderReference?: string; action?: string }, offset: number, limit: number): { count: number; rows: OrderRequest[] } {
-    const matches = (r: RequestRow): boolean => r.customer === c
-      && (filter.action === undefined || r.action === filter.action)
-      && (filter.orderReference === undefined || r.order_reference === filter.orderReference);
+    const matches = (r: RequestRow): boolean => r.customer === c && (filter.action === undefined || r.action === filter.action) && (filter.orderReference === undefined || r.order_reference === filter.orderReference);
     const dynamic = this.requests.filter(matches);
     if (filter.orderReference !== undefined) {
       const rec = this.find(c, filter.orderReference);
@@ -444,10 +439,7 @@ export class Store {
     const now = this.now();
     const n = this.opts.orders + ++this.created;
     const ext = (body.external_id ?? '').toLowerCase();
-    const outcome: Outcome = ext.startsWith('reject') ? 'rejected_creation'
-      : ext.startsWith('error') ? 'technical_error'
-      : ext.startsWith('ko') ? 'production_ko'
-      : 'created';
+    const outcome: Outcome = ext.startsWith('reject') ? 'rejected_creation' : ext.startsWith('error') ? 'technical_error' : ext.startsWith('ko') ? 'production_ko' : 'created';
     const id = `PO_DC173_${compactDay(now)}_${String(n).padStart(6, '0')}`;
     let orderRef: string | null = null;
     if (outcome === 'created' || outcome === 'production_ko') {
@@ -475,13 +467,28 @@ export class Store {
     at(names.itemCreated, visibleFrom);
     at(names.productionOpened, visibleFrom + s);
     const steps = outcome === 'production_ko' ? lc.steps.slice(0, 3) : lc.steps;
-    steps.forEach((step, i) => { at(step, visibleFrom + (2 + i) * s); });
+    steps.forEach((step, i) => {
+      at(step, visibleFrom + (2 + i) * s);
+    });
     const end = visibleFrom + (2 + steps.length) * s;
     if (outcome === 'production_ko') at(names.rejected, end, REJECT_REASONS[0] as string);
     else at(names.active, end);
-    const fixed = fixedFields(this.model, {
-      ref, id, customer: user.customer, createdBy: user.email, key: hash32(this.opts.seed, 0xb0d1, n), rank: n, orderDay: t0, familyIndex: n, body, products: this.products,
-    }, []);
+    const fixed = fixedFields(
+      this.model,
+      {
+        ref,
+        id,
+        customer: user.customer,
+        createdBy: user.email,
+        key: hash32(this.opts.seed, 0xb0d1, n),
+        rank: n,
+        orderDay: t0,
+        familyIndex: n,
+        body,
+        products: this.products,
+      },
+      [],
+    );
     return { ref, id, customer: user.customer, index: undefined, visibleFrom, events, ...fixed };
   }
 
@@ -499,11 +506,13 @@ export class Store {
     const out: ProductOrder = {
       id: po.id,
       creation_date: this.fmt.instant(po.at),
-      product_order_item: [{
-        id: `POI_${po.id.slice(3)}_1`,
-        status: status as ProductOrder['product_order_item'][number]['status'],
-        order_reference: status === names.itemCreated ? po.orderRef : null,
-      }],
+      product_order_item: [
+        {
+          id: `POI_${po.id.slice(3)}_1`,
+          status: status as ProductOrder['product_order_item'][number]['status'],
+          order_reference: status === names.itemCreated ? po.orderRef : null,
+        },
+      ],
     };
     if (po.externalId !== undefined) out.external_id = po.externalId;
     return out;

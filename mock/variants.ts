@@ -111,7 +111,7 @@ export const VARIANTS = {
     effect: { itemStatusField: 'state' },
   },
   'no-offering-1679': {
-    description: 'the offering catalogue lacks `1679` (the documentation example\'s id): no order uses it, and a product order naming it (or any id not in the catalogue) gets 400',
+    description: "the offering catalogue lacks `1679` (the documentation example's id): no order uses it, and a product order naming it (or any id not in the catalogue) gets 400",
     effect: { withoutOfferings: ['1679'] },
   },
   'token-auth': {
@@ -131,7 +131,7 @@ export const VARIANTS = {
     effect: { timestampFraction: 6 },
   },
   'doc-history': {
-    description: 'histories use the vocabulary and timestamp order of the documentation\'s /historic/ example: `acknowledged`, `held_adv_validation`, `production_in_progress`, the steps, `active`, the last step dated 2 s after `active`',
+    description: "histories use the vocabulary and timestamp order of the documentation's /historic/ example: `acknowledged`, `held_adv_validation`, `production_in_progress`, the steps, `active`, the last step dated 2 s after `active`",
     effect: { history: 'documentation' },
   },
   'skipped-steps': {

@@ -51,7 +51,9 @@ export function summaryTable(report: Report): string[] {
   for (const p of report.problems.slice(0, 10)) lines.push(`PROBLEM ${p}`);
   const s = report.summary;
   lines.push('', scopeLine(report));
-  lines.push(`Verdict: ${report.verdictLabel} — ${s.pass} passed, ${s.fail} failed, ${s.warn} warned, ${s.skip} skipped; ${s.errors} error(s), ${s.warnings} warning(s); ${s.requests} requests in ${(report.durationMs / 1000).toFixed(1)} s (profile ${report.profile}, seed ${report.seed}${report.concurrency?.mode === 'auto' ? `; ${concurrencyLine(report.concurrency)}` : ''})`);
+  lines.push(
+    `Verdict: ${report.verdictLabel} — ${s.pass} passed, ${s.fail} failed, ${s.warn} warned, ${s.skip} skipped; ${s.errors} error(s), ${s.warnings} warning(s); ${s.requests} requests in ${(report.durationMs / 1000).toFixed(1)} s (profile ${report.profile}, seed ${report.seed}${report.concurrency?.mode === 'auto' ? `; ${concurrencyLine(report.concurrency)}` : ''})`,
+  );
   return lines;
 }
 
@@ -111,13 +113,16 @@ export function startProgress(log: ((line: string) => void) | undefined, everyMs
     if (drawn) process.stdout.write('\r\x1b[2K');
     drawn = false;
   };
-  const timer = log === undefined ? undefined : setInterval(() => {
-    if (tty) {
-      clear();
-      process.stdout.write(forConsole(status()).slice(0, (process.stdout.columns ?? 80) - 1));
-      drawn = true;
-    } else log(status());
-  }, everyMs);
+  const timer =
+    log === undefined
+      ? undefined
+      : setInterval(() => {
+          if (tty) {
+            clear();
+            process.stdout.write(forConsole(status()).slice(0, (process.stdout.columns ?? 80) - 1));
+            drawn = true;
+          } else log(status());
+        }, everyMs);
   timer?.unref();
   return {
     log: (line) => {
@@ -174,7 +179,7 @@ async function recordingKind(file: string): Promise<'traffic' | 'run'> {
 export function buildProgram(): Command {
   const program = new Command('conformance')
     .description('Conformance and contract testing for the Order Tracking API')
-    .version(toolVersion(), '--version', 'print the kit\'s version')
+    .version(toolVersion(), '--version', "print the kit's version")
     .exitOverride()
     .configureOutput({
       writeOut: (s) => process.stdout.write(s),
@@ -183,82 +188,80 @@ export function buildProgram(): Command {
       outputError: (s, write) => write(`conformance: ${s.replace(/^error: /, '').trim()} [CONF_ERR_BAD_OPTION]\n`),
     });
 
-  const run = program
-    .command('run')
-    .description('certify a target (without --base-url: the bundled reference server)');
+  const run = program.command('run').description('certify a target (without --base-url: the bundled reference server)');
   for (const d of RUN_OPTIONS) run.addOption(tableOption(d));
-  run
-    .option('--quiet', 'print only the verdict line')
-    .action(async (cli: Record<string, unknown>) => {
-      const log = cli.quiet ? () => undefined : out;
-      const raw = mergeSources(cli, process.env, RUN_OPTIONS);
-      let options: RunOptions | undefined;
-      let reportDir: string | undefined;
-      try {
-        // flags > variables > the config file > defaults
-        options = resolveOptions(runSources(cli, process.env));
-        reportDir = options.reportDir;
-        await checkReportDir(reportDir);
-        loadSpec(options.specPath);
-      } catch (e) {
-        // a run that could not be made leaves no stale verdict behind: its INCOMPLETE report replaces the old one
-        const ce = asConformanceError(e);
-        const dir = reportDir ?? tryReportDir(raw);
-        if (dir !== undefined && ce.code !== 'CONF_ERR_REPORT_WRITE' && ce.code !== 'CONF_ERR_REPORT_DIR') {
-          await writeReports(incompleteReport({ code: ce.code, message: ce.message }, options ?? {}), undefined, dir).catch(() => undefined);
-        }
-        throw ce;
+  run.option('--quiet', 'print only the verdict line').action(async (cli: Record<string, unknown>) => {
+    const log = cli.quiet ? () => undefined : out;
+    const raw = mergeSources(cli, process.env, RUN_OPTIONS);
+    let options: RunOptions | undefined;
+    let reportDir: string | undefined;
+    try {
+      // flags > variables > the config file > defaults
+      options = resolveOptions(runSources(cli, process.env));
+      reportDir = options.reportDir;
+      await checkReportDir(reportDir);
+      loadSpec(options.specPath);
+    } catch (e) {
+      // a run that could not be made leaves no stale verdict behind: its INCOMPLETE report replaces the old one
+      const ce = asConformanceError(e);
+      const dir = reportDir ?? tryReportDir(raw);
+      if (dir !== undefined && ce.code !== 'CONF_ERR_REPORT_WRITE' && ce.code !== 'CONF_ERR_REPORT_DIR') {
+        await writeReports(incompleteReport({ code: ce.code, message: ce.message }, options ?? {}), undefined, dir).catch(() => undefined);
       }
-      const target = options.baseUrl ?? 'the bundled reference server';
-      log(`Certifying ${target} — profile ${options.profile}, seed ${options.seed}${options.dryRun ? ' (dry run: no write, no export)' : ''}`);
-      if (options.insecure) err("conformance: --insecure: the target's TLS certificate is not checked; the reports will say so");
-      let outcome: Awaited<ReturnType<typeof runConformance>>;
-      const stopping = new AbortController();
-      const onSignal = (): void => {
-        err('conformance: interrupted; no new request is sent, those in flight are waited for, then the reports are written (Ctrl-C again quits at once)');
-        stopping.abort();
-        // a Ctrl-C reaches the whole process group, and npm or tsx relays it again: a second one within a second is that echo
-        const first = Date.now();
-        const again = (): void => {
-          if (Date.now() - first < 1000) process.once('SIGINT', again);
-          else process.exit(130);
-        };
-        process.once('SIGINT', again);
+      throw ce;
+    }
+    const target = options.baseUrl ?? 'the bundled reference server';
+    log(`Certifying ${target} — profile ${options.profile}, seed ${options.seed}${options.dryRun ? ' (dry run: no write, no export)' : ''}`);
+    if (options.insecure) err("conformance: --insecure: the target's TLS certificate is not checked; the reports will say so");
+    let outcome: Awaited<ReturnType<typeof runConformance>>;
+    const stopping = new AbortController();
+    const onSignal = (): void => {
+      err('conformance: interrupted; no new request is sent, those in flight are waited for, then the reports are written (Ctrl-C again quits at once)');
+      stopping.abort();
+      // a Ctrl-C reaches the whole process group, and npm or tsx relays it again: a second one within a second is that echo
+      const first = Date.now();
+      const again = (): void => {
+        if (Date.now() - first < 1000) process.once('SIGINT', again);
+        else process.exit(130);
       };
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      const progress = startProgress(cli.quiet ? undefined : log);
-      try {
-        outcome = await runConformance(options, { log: progress.log, signal: stopping.signal, onHarness: progress.watch });
-      } catch (e) {
-        const ce = asConformanceError(e);
-        await writeReports(incompleteReport({ code: ce.code, message: ce.message }, options), undefined, options.reportDir).catch(() => undefined);
-        throw ce;
-      } finally {
-        // the status line is wiped before anything else is printed, whatever happened
-        progress.stop();
-      }
-      process.removeListener('SIGINT', onSignal);
-      process.removeListener('SIGTERM', onSignal);
-      const { report, exitCode } = outcome;
-      const { files } = await writeReports(report, loadSpec(options.specPath), options.reportDir);
-      if (cli.quiet) out(summaryTable(report).at(-1) ?? '');
-      else {
-        for (const l of summaryTable(report)) out(l);
-        out(`Reports: ${files.join(', ')}`);
-      }
-      if (report.incomplete) err(`conformance: could not certify: ${report.incomplete.message} [${report.incomplete.code}]`);
-      if (exitCode === 1 && report.verdict === 'PASS') err('conformance: the verdict is partial and --require-complete is set');
-      process.exitCode = exitCode;
-    });
+      process.once('SIGINT', again);
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const progress = startProgress(cli.quiet ? undefined : log);
+    try {
+      outcome = await runConformance(options, { log: progress.log, signal: stopping.signal, onHarness: progress.watch });
+    } catch (e) {
+      const ce = asConformanceError(e);
+      await writeReports(incompleteReport({ code: ce.code, message: ce.message }, options), undefined, options.reportDir).catch(() => undefined);
+      throw ce;
+    } finally {
+      // the status line is wiped before anything else is printed, whatever happened
+      progress.stop();
+    }
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    const { report, exitCode } = outcome;
+    const { files } = await writeReports(report, loadSpec(options.specPath), options.reportDir);
+    if (cli.quiet) out(summaryTable(report).at(-1) ?? '');
+    else {
+      for (const l of summaryTable(report)) out(l);
+      out(`Reports: ${files.join(', ')}`);
+    }
+    if (report.incomplete) err(`conformance: could not certify: ${report.incomplete.message} [${report.incomplete.code}]`);
+    if (exitCode === 1 && report.verdict === 'PASS') err('conformance: the verdict is partial and --require-complete is set');
+    process.exitCode = exitCode;
+  });
 
   program
     .command('judge')
-    .description('judge a recording offline, with today\'s checks and contract, and write the same reports: a cassette of `run --record FILE` (the run judged again: exit as run), or a client\'s traffic, a HAR 1.2 file (browser, mitmproxy, Charles, Postman) or a `proxy --record` cassette (a client and a provider verdict); 2 when the file cannot be used: CONF_ERR_CASSETTE')
+    .description(
+      "judge a recording offline, with today's checks and contract, and write the same reports: a cassette of `run --record FILE` (the run judged again: exit as run), or a client's traffic, a HAR 1.2 file (browser, mitmproxy, Charles, Postman) or a `proxy --record` cassette (a client and a provider verdict); 2 when the file cannot be used: CONF_ERR_CASSETTE",
+    )
     .argument('<file>', 'the cassette (JSON Lines) or traffic.har')
     .option('--report-dir <dir>', 'where reports go [$CONFORMANCE_REPORT_DIR, default: reports]')
     .option('--spec <path>', 'the contract the cassette was recorded with [default: openapi.yaml]')
-    .option('--profile <p>', '`documented` or `strict` (default: the recorded run\'s)')
+    .option('--profile <p>', "`documented` or `strict` (default: the recorded run's)")
     .option('--require-complete', 'a partial PASS exits 1')
     .option('--quiet', 'print only the verdict line')
     .action(async (file: string, cli: { reportDir?: string; spec?: string; profile?: string; requireComplete?: boolean; quiet?: boolean }) => {
@@ -285,8 +288,10 @@ export function buildProgram(): Command {
 
   program
     .command('merge')
-    .description('judge the shards of one `run --shard K/N` set as one unsharded run, from their cassettes (each shard\'s report directory, or its cassette file), and write the same reports as a run; 2 when the set cannot be merged (a shard missing or twice, shards of different N, seeds, contracts, suites, targets or options: CONF_ERR_MERGE) or a request is not in the shards\' traffic (CONF_ERR_CASSETTE)')
-    .argument('<shards...>', 'each shard\'s report directory (holding cassette.jsonl) or cassette file')
+    .description(
+      "judge the shards of one `run --shard K/N` set as one unsharded run, from their cassettes (each shard's report directory, or its cassette file), and write the same reports as a run; 2 when the set cannot be merged (a shard missing or twice, shards of different N, seeds, contracts, suites, targets or options: CONF_ERR_MERGE) or a request is not in the shards' traffic (CONF_ERR_CASSETTE)",
+    )
+    .argument('<shards...>', "each shard's report directory (holding cassette.jsonl) or cassette file")
     .option('--report-dir <dir>', 'where the merged reports go [default: reports/merged]')
     .option('--merged-cassette', 'also write the merged cassette, <report-dir>/merged-cassette.jsonl (judge it again with `conformance judge`)')
     .option('--spec <path>', 'the contract the shards were recorded with [default: openapi.yaml]')
@@ -321,7 +326,7 @@ export function buildProgram(): Command {
     .argument('<report>', 'conformance.json (or the folder holding it)')
     .option('--failed', 'only the failed checks (the default; warnings with --warned)')
     .option('--warned', 'the checks that warned too')
-    .option('--base-url <url>', 'the target (default: the report\'s; a report of the bundled server needs it) [$CONFORMANCE_BASE_URL]')
+    .option('--base-url <url>', "the target (default: the report's; a report of the bundled server needs it) [$CONFORMANCE_BASE_URL]")
     .option('--report-dir <dir>', 'where the re-run of the failed checks writes its reports [default: a temporary folder]')
     .option('--quiet', 'print only the last line')
     .action(async (file: string, cli: { failed?: boolean; warned?: boolean; baseUrl?: string; reportDir?: string; quiet?: boolean }) => {
@@ -329,9 +334,7 @@ export function buildProgram(): Command {
       process.exitCode = await replayReport(file, { baseUrl: cli.baseUrl ?? (process.env.CONFORMANCE_BASE_URL || undefined), warned: cli.warned === true, reportDir: cli.reportDir, env: process.env }, cli.quiet ? () => undefined : out, err);
     });
 
-  const mock = program
-    .command('mock')
-    .description('start the reference server (demo tokens are printed)');
+  const mock = program.command('mock').description('start the reference server (demo tokens are printed)');
   for (const d of MOCK_OPTIONS) mock.addOption(tableOption(d));
   mock.action(async (parsed: Record<string, unknown>) => {
     const { runMockCli } = await import('../mock/main.ts');
@@ -390,12 +393,12 @@ export function buildProgram(): Command {
     .description('verify the pacts against a provider (default: the bundled reference server with its provider-state hook); exit 0 verified, 1 a failure or pending interactions, 2 could not verify')
     .argument('[pact files...]', 'pact files (default: contracts/pacts/)')
     .option('--base-url <url>', 'the provider to verify (default: start the bundled reference server)')
-    .option('--token <t>', 'bearer token sent instead of the pact\'s example token [$CONFORMANCE_TOKEN]')
+    .option('--token <t>', "bearer token sent instead of the pact's example token [$CONFORMANCE_TOKEN]")
     .option('--state-hook', `the provider serves the provider-state hook at /_pact/provider-states`)
     .option('--state-hook-url <url>', 'the provider-state hook is at this URL')
     .option('--allow-pending', 'a PARTIAL verification (interactions pending for want of a state hook, none failed) exits 0')
     .option('--no-spec-check', 'skip the pact-vs-spec check')
-    .option('--log-level <level>', 'the verifier\'s log level: error (default), warn, info, debug, trace')
+    .option('--log-level <level>', "the verifier's log level: error (default), warn, info, debug, trace")
     .action(async (files: string[], o: Record<string, unknown>) => {
       const { pactVerify } = await import('../contracts/command.ts');
       process.exitCode = await pactVerify(

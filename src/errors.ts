@@ -37,7 +37,10 @@ export class ConformanceError extends Error {
 
   constructor(code: ErrorCode, detail: string, options?: { cause?: unknown }) {
     // a replacer function: a detail holding `$&`, `$'` or `$$` is kept as given
-    super(ERRORS[code].message.replace('%s', () => detail), options);
+    super(
+      ERRORS[code].message.replace('%s', () => detail),
+      options,
+    );
     this.name = 'ConformanceError';
     this.code = code;
     this.exitCode = ERRORS[code].exit;

@@ -77,9 +77,7 @@ describe('the generated client', () => {
 
     expectTypeOf(data).toEqualTypeOf<Schemas['OrderDetail'] | undefined>();
     expectTypeOf<NonNullable<typeof data>['state']>().toEqualTypeOf<Schemas['OrderState']>();
-    expectTypeOf<Schemas['OrderState']>().toEqualTypeOf<
-      'confirmed' | 'in_progress' | 'active' | 'terminate_in_progress' | 'terminated' | 'change_in_progress' | 'rejected' | 'cancelled'
-    >();
+    expectTypeOf<Schemas['OrderState']>().toEqualTypeOf<'confirmed' | 'in_progress' | 'active' | 'terminate_in_progress' | 'terminated' | 'change_in_progress' | 'rejected' | 'cancelled'>();
     expectTypeOf<NonNullable<typeof data>['vlan_reference']>().toEqualTypeOf<number | null>();
     // @ts-expect-error 'lost' is not an order state
     const lost: Schemas['OrderState'] = 'lost';

@@ -77,9 +77,7 @@ describe('layers', () => {
   });
 
   it('every import crosses only an allowed boundary', () => {
-    const wrong = edges
-      .filter((e) => e.fromLayer !== e.toLayer && !(ALLOWED[e.fromLayer] ?? []).includes(e.toLayer))
-      .map((e) => `${e.from} (${e.fromLayer}) imports ${e.to} (${e.toLayer})`);
+    const wrong = edges.filter((e) => e.fromLayer !== e.toLayer && !(ALLOWED[e.fromLayer] ?? []).includes(e.toLayer)).map((e) => `${e.from} (${e.fromLayer}) imports ${e.to} (${e.toLayer})`);
     expect(wrong).toEqual([]);
   });
 

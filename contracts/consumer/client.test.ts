@@ -9,8 +9,7 @@ import { createIntegrator, IntegratorError, parseRetryAfter, RateLimitedError } 
 
 const BASE = 'http://provider.invalid';
 type Route = (req: Request) => Response | Promise<Response>;
-const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } });
+const json = (body: unknown, status = 200, headers: Record<string, string> = {}) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } });
 
 function fakeFetch(routes: Record<string, Route>) {
   const seen: string[] = [];
@@ -86,7 +85,9 @@ describe('OrderTrackingIntegrator', () => {
 
   it('surfaces a 429 without Retry-After as RateLimitedError with retryAfterS undefined', async () => {
     const { fetch } = fakeFetch({ 'POST /api/v1/order/export/csv/': () => json({ detail: 'Request was throttled.' }, 429) });
-    const err = await createIntegrator({ baseUrl: BASE, fetch }).exportOrders().catch((e: unknown) => e);
+    const err = await createIntegrator({ baseUrl: BASE, fetch })
+      .exportOrders()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RateLimitedError);
     expect((err as RateLimitedError).retryAfterS).toBeUndefined();
     expect((err as RateLimitedError).message).toBe('The export is rate limited: 429 to POST /api/v1/order/export/csv/: Request was throttled.');
@@ -123,7 +124,9 @@ describe('OrderTrackingIntegrator', () => {
       'POST /api/v1/order/export/csv/': () => json({ task_id: 't-3' }, 202),
       'GET /api/v1/order/export/t-3/status/': () => json({ task_id: 't-3', success: false, started: null, stopped: null }),
     });
-    const err = await createIntegrator({ baseUrl: BASE, fetch }).exportOrders().catch((e: unknown) => e);
+    const err = await createIntegrator({ baseUrl: BASE, fetch })
+      .exportOrders()
+      .catch((e: unknown) => e);
     expect((err as IntegratorError).code).toBe('INTEGRATOR_ERR_EXPORT_FAILED');
   });
 

@@ -129,7 +129,9 @@ describe('order-tracking-integrator ↔ order-tracking-api (consumer)', () => {
       .withRequest('GET', `/api/v1/order/${missing}/`, (b) => b.headers(auth))
       .willRespondWith(404)
       .executeTest(async (mock) => {
-        const err = await client(mock.url).getOrder(missing).catch((e: unknown) => e);
+        const err = await client(mock.url)
+          .getOrder(missing)
+          .catch((e: unknown) => e);
         expect(err).toBeInstanceOf(ApiError);
         expect((err as ApiError).status).toBe(404);
       });
@@ -162,11 +164,7 @@ describe('order-tracking-integrator ↔ order-tracking-api (consumer)', () => {
       .given(STATES.activeOrder, { order_reference: REF })
       .uponReceiving('a request for the documents of an active order')
       .withRequest('GET', `/api/v1/order/${REF}/documents/`, (b) => b.headers(auth))
-      .willRespondWith(200, (b) =>
-        b.headers({ 'Content-Type': JSON_TYPE }).jsonBody(
-          M.eachLike({ type: M.string('BDC'), values: M.eachLike(M.string(`${REF}_1.pdf`)) }),
-        ),
-      )
+      .willRespondWith(200, (b) => b.headers({ 'Content-Type': JSON_TYPE }).jsonBody(M.eachLike({ type: M.string('BDC'), values: M.eachLike(M.string(`${REF}_1.pdf`)) })))
       .executeTest(async (mock) => {
         const groups = await client(mock.url).listDocuments(REF);
         expect(groups).toEqual([{ type: 'BDC', values: [`${REF}_1.pdf`] }]);
@@ -179,11 +177,7 @@ describe('order-tracking-integrator ↔ order-tracking-api (consumer)', () => {
       .given(STATES.activeOrder, { order_reference: REF })
       .uponReceiving('a request to download the purchase order of an active order')
       // the file name is the one the provider state hands back (`filename`), the documented `<ref>_1.pdf` by example
-      .withRequest(
-        'GET',
-        M.fromProviderState('/api/v1/order/${order_reference}/${filename}/download/', `/api/v1/order/${REF}/${REF}_1.pdf/download/`),
-        (b) => b.headers(auth),
-      )
+      .withRequest('GET', M.fromProviderState('/api/v1/order/${order_reference}/${filename}/download/', `/api/v1/order/${REF}/${REF}_1.pdf/download/`), (b) => b.headers(auth))
       // body() stores binary and matches on the content type (sniffed as PDF), not on the bytes.
       .willRespondWith(200, (b) => b.headers({ 'Content-Type': 'application/pdf' }).body('application/pdf', PDF))
       .executeTest(async (mock) => {
@@ -197,9 +191,7 @@ describe('order-tracking-integrator ↔ order-tracking-api (consumer)', () => {
       .addInteraction()
       .uponReceiving('a request for the termination reasons')
       .withRequest('GET', '/api/v1/terminate_reason/', (b) => b.headers(auth))
-      .willRespondWith(200, (b) =>
-        b.headers({ 'Content-Type': JSON_TYPE }).jsonBody({ terminate_reasons: M.eachLike(M.string(REASON)) }),
-      )
+      .willRespondWith(200, (b) => b.headers({ 'Content-Type': JSON_TYPE }).jsonBody({ terminate_reasons: M.eachLike(M.string(REASON)) }))
       .executeTest(async (mock) => {
         expect(await client(mock.url).getTerminateReasons()).toEqual([REASON]);
       });
@@ -210,9 +202,7 @@ describe('order-tracking-integrator ↔ order-tracking-api (consumer)', () => {
       .addInteraction()
       .given(STATES.activeOrder, { order_reference: REF })
       .uponReceiving('a termination request for an active order')
-      .withRequest('POST', `/api/v1/order/${REF}/terminate/`, (b) =>
-        b.headers({ ...auth, 'Content-Type': 'application/json' }).jsonBody({ reason: REASON, message: 'Site closes in June' }),
-      )
+      .withRequest('POST', `/api/v1/order/${REF}/terminate/`, (b) => b.headers({ ...auth, 'Content-Type': 'application/json' }).jsonBody({ reason: REASON, message: 'Site closes in June' }))
       .willRespondWith(201, (b) =>
         b.headers({ 'Content-Type': JSON_TYPE }).jsonBody({
           id: M.string('6964723b-c39b-4a19-b5d5-d4f4fde5c216'),
@@ -234,12 +224,12 @@ describe('order-tracking-integrator ↔ order-tracking-api (consumer)', () => {
       .addInteraction()
       .given(STATES.orderInState, { order_reference: ref, state: 'terminated' })
       .uponReceiving('a termination request for a terminated order')
-      .withRequest('POST', `/api/v1/order/${ref}/terminate/`, (b) =>
-        b.headers({ ...auth, 'Content-Type': 'application/json' }).jsonBody({ reason: REASON, message: '' }),
-      )
+      .withRequest('POST', `/api/v1/order/${ref}/terminate/`, (b) => b.headers({ ...auth, 'Content-Type': 'application/json' }).jsonBody({ reason: REASON, message: '' }))
       .willRespondWith(409, (b) => b.headers({ 'Content-Type': JSON_TYPE }).jsonBody({ detail: M.string('The order is not active.') }))
       .executeTest(async (mock) => {
-        const err = await client(mock.url).requestTermination(ref, REASON).catch((e: unknown) => e);
+        const err = await client(mock.url)
+          .requestTermination(ref, REASON)
+          .catch((e: unknown) => e);
         expect(err).toBeInstanceOf(ApiError);
         expect((err as ApiError).status).toBe(409);
         expect((err as ApiError).message).toContain('The order is not active.');
@@ -251,9 +241,7 @@ describe('order-tracking-integrator ↔ order-tracking-api (consumer)', () => {
       .addInteraction()
       .given(STATES.terminationRequested, { order_reference: REF })
       .uponReceiving('a request for the termination requests of an order')
-      .withRequest('GET', '/api/v1/order_request/', (b) =>
-        b.query({ order_reference: REF, action: 'Résiliation' }).headers(auth),
-      )
+      .withRequest('GET', '/api/v1/order_request/', (b) => b.query({ order_reference: REF, action: 'Résiliation' }).headers(auth))
       .willRespondWith(200, (b) =>
         b.headers({ 'Content-Type': JSON_TYPE }).jsonBody({
           results: M.eachLike({
@@ -284,9 +272,7 @@ describe('order-tracking-integrator ↔ order-tracking-api (consumer)', () => {
       .given(STATES.finishedExport, { task_id: TASK_ID, user: USER })
       .uponReceiving('a request for the status of a finished export')
       .withRequest('GET', `/api/v1/order/export/${TASK_ID}/status/`, (b) => b.headers(auth))
-      .willRespondWith(200, (b) =>
-        b.headers({ 'Content-Type': JSON_TYPE }).jsonBody({ task_id: TASK_ID, success: true }),
-      );
+      .willRespondWith(200, (b) => b.headers({ 'Content-Type': JSON_TYPE }).jsonBody({ task_id: TASK_ID, success: true }));
     await pact
       .addInteraction()
       .given(STATES.finishedExport, { task_id: TASK_ID, user: USER })
@@ -310,11 +296,11 @@ describe('order-tracking-integrator ↔ order-tracking-api (consumer)', () => {
       .given(STATES.justExported, { user: USER })
       .uponReceiving('a second export request within the rate-limit window')
       .withRequest('POST', '/api/v1/order/export/csv/', (b) => b.headers(auth))
-      .willRespondWith(429, (b) =>
-        b.headers({ 'Content-Type': JSON_TYPE, 'Retry-After': M.regex('\\d+', '300') }).jsonBody({ detail: M.string('Request was throttled.') }),
-      )
+      .willRespondWith(429, (b) => b.headers({ 'Content-Type': JSON_TYPE, 'Retry-After': M.regex('\\d+', '300') }).jsonBody({ detail: M.string('Request was throttled.') }))
       .executeTest(async (mock) => {
-        const err = await client(mock.url).startExport().catch((e: unknown) => e);
+        const err = await client(mock.url)
+          .startExport()
+          .catch((e: unknown) => e);
         expect(err).toBeInstanceOf(RateLimitedError);
         expect((err as RateLimitedError).retryAfterS).toBe(300);
         expect((err as RateLimitedError).code).toBe('INTEGRATOR_ERR_RATE_LIMITED');

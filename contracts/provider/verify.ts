@@ -170,13 +170,7 @@ function mismatchLines(e: NonNullable<VerifierJson['errors']>[number]): string[]
     return [...m.mismatches]
       .sort((a, b) => rank(a.type) - rank(b.type))
       .map((x) => {
-        const where =
-          x.type === 'StatusMismatch' ? 'status'
-          : x.type === 'HeaderMismatch' ? `header ${x.key ?? ''}`
-          : x.type === 'BodyMismatch' ? `body ${x.path ?? '$'}`
-          : x.type === 'BodyTypeMismatch' ? 'body'
-          : x.type === 'QueryMismatch' ? 'query'
-          : (x.type ?? 'mismatch');
+        const where = x.type === 'StatusMismatch' ? 'status' : x.type === 'HeaderMismatch' ? `header ${x.key ?? ''}` : x.type === 'BodyMismatch' ? `body ${x.path ?? '$'}` : x.type === 'BodyTypeMismatch' ? 'body' : x.type === 'QueryMismatch' ? 'query' : (x.type ?? 'mismatch');
         return `${where}: ${x.mismatch ?? JSON.stringify(x)}`;
       });
   }
@@ -231,11 +225,11 @@ export async function verifyPacts(opts: VerifyOptions): Promise<VerificationRepo
           details: [],
         };
         if (states.length && !opts.stateHookUrl) {
-          outcome.details.push(
-            `not verified: needs provider state ${states.map((s) => `"${s.name}" ${JSON.stringify(s.params)}`).join(' and ')}, and this provider has no state hook`,
-          );
+          outcome.details.push(`not verified: needs provider state ${states.map((s) => `"${s.name}" ${JSON.stringify(s.params)}`).join(' and ')}, and this provider has no state hook`);
         } else {
-          states.forEach((s) => { knownStates.add(s.name); });
+          states.forEach((s) => {
+            knownStates.add(s.name);
+          });
           keep.push(i);
         }
         outcomes.push(outcome);
@@ -296,15 +290,14 @@ export async function verifyPacts(opts: VerifyOptions): Promise<VerificationRepo
       json = parseVerifierJson(text);
       if (!json) {
         // the verifier could not run at all (bad URL, crash): every run interaction failed with that message
-        for (const o of outcomes) if (o.details.length === 0) o.status = 'failed', o.details.push(`verifier did not run: ${text}`);
+        for (const o of outcomes) if (o.details.length === 0) (o.status = 'failed'), o.details.push(`verifier did not run: ${text}`);
       }
     }
 
     if (json) {
       const results = new Map<string, string>();
       for (const r of json.interactionResults ?? []) if (r.description) results.set(r.description, r.result ?? '');
-      const errorsFor = (description: string) =>
-        (json?.errors ?? []).filter((e) => typeof e.interaction === 'string' && e.interaction.endsWith(` - ${description}`));
+      const errorsFor = (description: string) => (json?.errors ?? []).filter((e) => typeof e.interaction === 'string' && e.interaction.endsWith(` - ${description}`));
       for (const o of outcomes) {
         if (o.details.length) continue; // pending: not run
         const failedStates = o.states.map((s) => stateFailures.get(stateKey(s.name, s.params))).filter((x): x is string => !!x);
@@ -352,11 +345,7 @@ export function formatReport(r: VerificationReport): string {
   const pacts = [...new Set(r.outcomes.map((o) => `${o.consumer} → ${o.provider} (${o.pact})`))];
   lines.push(`Pact verification of ${pacts.join(', ') || '(no pacts)'}`);
   lines.push(`  provider: ${r.baseUrl}`);
-  lines.push(
-    r.stateHookUrl
-      ? `  provider states: set up through ${r.stateHookUrl}`
-      : '  provider states: NO STATE HOOK — interactions that need a provider state are PENDING (not verified)',
-  );
+  lines.push(r.stateHookUrl ? `  provider states: set up through ${r.stateHookUrl}` : '  provider states: NO STATE HOOK — interactions that need a provider state are PENDING (not verified)');
   for (const o of r.outcomes) {
     const mark = o.status === 'passed' ? '✓ passed ' : o.status === 'failed' ? '✗ FAILED ' : '⏸ PENDING';
     lines.push(`  ${mark}  ${o.description}`);

@@ -34,20 +34,22 @@ async function one(r: RecordedRequest): Promise<void> {
 
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
-await Promise.all(Array.from({ length: args.concurrency }, async () => {
-  while (next < list.length) {
-    const r = list[next++]!;
-    if (r.walk === 'next') {
-      const mine = chain.then(() => one(r));
-      chain = mine;
-      await mine;
-    } else {
-      const mine = one(r);
-      if (r.walk === 'first') chain = mine;
-      await mine;
+await Promise.all(
+  Array.from({ length: args.concurrency }, async () => {
+    while (next < list.length) {
+      const r = list[next++]!;
+      if (r.walk === 'next') {
+        const mine = chain.then(() => one(r));
+        chain = mine;
+        await mine;
+      } else {
+        const mine = one(r);
+        if (r.walk === 'first') chain = mine;
+        await mine;
+      }
     }
-  }
-}));
+  }),
+);
 const ms = performance.now() - t0;
 const cpu = cpuMs(cpu0);
 await pool.close();

@@ -40,8 +40,11 @@ function parseArgs(argv: string[]): { only: Set<SectionName>; quick: boolean } {
     const a = argv[i]!;
     if (a === '--quick') quick = true;
     else if (a === '--only' || a.startsWith('--only=')) {
-      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i] ?? '';
-      const names = v.split(',').map((s) => s.trim()).filter(Boolean);
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : (argv[++i] ?? '');
+      const names = v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       for (const n of names) if (!(SECTIONS as readonly string[]).includes(n)) throw new Error(`--only: unknown section ${n} (${SECTIONS.join(', ')})`);
       only = new Set(names as SectionName[]);
     } else if (a === '--help' || a === '-h') {
@@ -62,12 +65,7 @@ function fmt(v: number | undefined, digits = 2): string {
 
 function table(rows: Row[]): string {
   const head = ['figure', 'value', 'target', 'met'];
-  const body = rows.map((r) => [
-    r.figure,
-    r.value === undefined ? r.note ?? 'not measured' : `${fmt(r.value)} ${r.unit}`.trim(),
-    r.target ?? '',
-    r.met === undefined ? '' : r.met ? 'yes' : 'NO',
-  ]);
+  const body = rows.map((r) => [r.figure, r.value === undefined ? (r.note ?? 'not measured') : `${fmt(r.value)} ${r.unit}`.trim(), r.target ?? '', r.met === undefined ? '' : r.met ? 'yes' : 'NO']);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
@@ -93,7 +91,21 @@ async function main(): Promise<void> {
   };
   const runners: Record<SectionName, () => Promise<Section>> = {
     startup: () => benchStartup({ reps: quick ? 3 : 7, log }),
-    suite: () => benchSuite({ sizes: quick ? [{ n: 200, reps: 2 }, { n: 1000, reps: 1 }] : [{ n: 200, reps: 5 }, { n: 10_000, reps: 5 }], concurrency: 8, work, log }),
+    suite: () =>
+      benchSuite({
+        sizes: quick
+          ? [
+              { n: 200, reps: 2 },
+              { n: 1000, reps: 1 },
+            ]
+          : [
+              { n: 200, reps: 5 },
+              { n: 10_000, reps: 5 },
+            ],
+        concurrency: 8,
+        work,
+        log,
+      }),
     memory: () => benchMemory({ n: quick ? 5000 : 100_000, concurrency: 8, log }),
     server: () => benchServer({ reps: quick ? 1 : 3, durationS: quick ? 2 : 4, connections: 10, log }),
     export: () => benchExport({ orders: quick ? 50_000 : 1_000_000, reps: quick ? 1 : 3, work, log }),

@@ -77,8 +77,11 @@ const server = createServer({ keepAliveTimeout: 30_000 }, forward);
 server.listen(0, '127.0.0.1', () => {
   announce('READY', { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
 });
-onStop(() => new Promise<void>((r) => {
-  process.stderr.write(`delay proxy: ${answered} answers, upstream ${(upstreamMs / Math.max(1, answered)).toFixed(2)} ms each on average\n`);
-  server.close(() => r());
-  server.closeAllConnections();
-}));
+onStop(
+  () =>
+    new Promise<void>((r) => {
+      process.stderr.write(`delay proxy: ${answered} answers, upstream ${(upstreamMs / Math.max(1, answered)).toFixed(2)} ms each on average\n`);
+      server.close(() => r());
+      server.closeAllConnections();
+    }),
+);

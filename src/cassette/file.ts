@@ -29,7 +29,10 @@ export class CassetteWriter {
   private readonly timer: NodeJS.Timeout;
   private readonly onExit = (): void => this.flush();
 
-  private constructor(private readonly fd: number, readonly path: string) {
+  private constructor(
+    private readonly fd: number,
+    readonly path: string,
+  ) {
     this.timer = setInterval(() => this.flush(), FLUSH_MS);
     this.timer.unref();
     // a process that exits without closing the run (process.exit) still leaves its last lines

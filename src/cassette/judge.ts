@@ -94,7 +94,10 @@ export async function judgeCassette(path: string, o: JudgeOverrides = {}, hooks:
 export async function judge(cassette: Cassette, o: JudgeOverrides = {}, hooks: Pick<RunHooks, 'log' | 'onHarness'> = {}, name = 'the cassette', merge: JudgeMerge = {}): Promise<RunOutcome> {
   const spec = loadSpec(o.specPath);
   if (cassette.header.contract !== spec.hash) {
-    throw new ConformanceError('CONF_ERR_CASSETTE', `${name} was recorded against another contract (sha256 ${cassette.header.contract.slice(0, 12)}…${cassette.header.contractPath ? `, ${cassette.header.contractPath}` : ''}) than ${spec.path.split('/').pop()} (sha256 ${spec.hash.slice(0, 12)}…); judge it with --spec naming that contract`);
+    throw new ConformanceError(
+      'CONF_ERR_CASSETTE',
+      `${name} was recorded against another contract (sha256 ${cassette.header.contract.slice(0, 12)}…${cassette.header.contractPath ? `, ${cassette.header.contractPath}` : ''}) than ${spec.path.split('/').pop()} (sha256 ${spec.hash.slice(0, 12)}…); judge it with --spec naming that contract`,
+    );
   }
   const options = optionsOf(cassette, o);
   const clock = new VirtualClock();

@@ -60,7 +60,7 @@ export function cassettePath(input: string): string {
 
 /** Reads the shards' cassettes (CONF_ERR_CASSETTE for a file that is not one, CONF_ERR_MERGE for one that is not a shard's). */
 export function readShards(inputs: readonly string[]): ShardCassette[] {
-  if (inputs.length === 0) throw mergeError('no shard given: name each shard\'s report directory or cassette');
+  if (inputs.length === 0) throw mergeError("no shard given: name each shard's report directory or cassette");
   return inputs.map((input) => {
     const path = cassettePath(input);
     const cassette = readCassette(path);
@@ -77,7 +77,11 @@ const named = (s: ShardCassette): string => `shard ${s.k} of ${s.n} (${s.path})`
 /** A stable text of a value (keys sorted), to compare headers. */
 function stable(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stable).join(',')}]`;
-  if (v !== null && typeof v === 'object') return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stable((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  if (v !== null && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stable((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   return JSON.stringify(v) ?? 'undefined';
 }
 
@@ -95,11 +99,23 @@ export function checkShardSet(shards: readonly ShardCassette[]): void {
   differ('their shard counts (N)', (s) => s.n);
   differ('their global shards (--global-shard)', (s) => s.global);
   differ('their seeds', (s) => s.cassette.header.seed);
-  differ('their contract digests', (s) => s.cassette.header.contract, (s) => `sha256 ${s.cassette.header.contract.slice(0, 12)}…`);
-  differ('their suite digests (the kit\'s code)', (s) => s.cassette.header.suite, (s) => `sha256 ${String(s.cassette.header.suite).slice(0, 12)}…`);
+  differ(
+    'their contract digests',
+    (s) => s.cassette.header.contract,
+    (s) => `sha256 ${s.cassette.header.contract.slice(0, 12)}…`,
+  );
+  differ(
+    "their suite digests (the kit's code)",
+    (s) => s.cassette.header.suite,
+    (s) => `sha256 ${String(s.cassette.header.suite).slice(0, 12)}…`,
+  );
   // each shard of the bundled server starts its own, on its own port, with the data of the seed
   differ('their targets', (s) => (s.cassette.header.embedded ? 'the bundled reference server' : s.cassette.header.target));
-  differ('their options', (s) => s.cassette.header.options ?? {}, (s) => stable(s.cassette.header.options ?? {}));
+  differ(
+    'their options',
+    (s) => s.cassette.header.options ?? {},
+    (s) => stable(s.cassette.header.options ?? {}),
+  );
   differ('their credentials (principals)', (s) => [...(s.cassette.header.principals ?? [])].sort());
   const n = (shards[0] as ShardCassette).n;
   const byK = new Map<number, ShardCassette[]>();
@@ -108,7 +124,12 @@ export function checkShardSet(shards: readonly ShardCassette[]): void {
   if (twice.length > 0) throw mergeError(twice.map(([k, ss]) => `shard ${k} of ${n} is given ${ss.length} times (${ss.map((s) => s.path).join(', ')})`).join('; '));
   const missing = Array.from({ length: n }, (_, i) => i + 1).filter((k) => !byK.has(k));
   if (missing.length > 0) {
-    throw mergeError(`shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${n} ${missing.length > 1 ? 'are' : 'is'} missing (given: ${[...shards].sort((a, b) => a.k - b.k).map(named).join(', ')})`);
+    throw mergeError(
+      `shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${n} ${missing.length > 1 ? 'are' : 'is'} missing (given: ${[...shards]
+        .sort((a, b) => a.k - b.k)
+        .map(named)
+        .join(', ')})`,
+    );
   }
 }
 

@@ -69,11 +69,14 @@ export function curlHeaders(curl: string, env: NodeJS.ProcessEnv): { headers: Re
     const line = m[1] !== undefined ? m[1] : (m[2] ?? '').replace(/'\\''/g, "'");
     let missing: string | undefined;
     // only the double-quoted form holds variables (a secret the kit named); the single-quoted one is literal
-    const value = m[1] !== undefined ? line.replace(/\$([A-Z][A-Z0-9_]*)/g, (_all, name: string) => {
-      const v = env[name];
-      if (v === undefined || v === '') missing ??= name;
-      return v ?? '';
-    }) : line;
+    const value =
+      m[1] !== undefined
+        ? line.replace(/\$([A-Z][A-Z0-9_]*)/g, (_all, name: string) => {
+            const v = env[name];
+            if (v === undefined || v === '') missing ??= name;
+            return v ?? '';
+          })
+        : line;
     if (missing) return { missing };
     const colon = value.indexOf(':');
     if (colon > 0) headers[value.slice(0, colon).trim()] = value.slice(colon + 1).trim();
@@ -91,7 +94,7 @@ function retarget(url: string, from: string, to: string): string {
 async function resend(e: Evidence, report: Report, base: string, env: NodeJS.ProcessEnv): Promise<Replayed['resent'][number]> {
   const path = e.url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '');
   const row: Replayed['resent'][number] = { method: e.method, path, ...(e.status !== undefined ? { was: e.status } : {}) };
-  if (e.method !== 'GET' && e.method !== 'HEAD') return { ...row, note: 'a write: not re-sent (the re-run makes its own, under the run\'s write rules)' };
+  if (e.method !== 'GET' && e.method !== 'HEAD') return { ...row, note: "a write: not re-sent (the re-run makes its own, under the run's write rules)" };
   if (e.url.endsWith('…') || /\$[A-Z]/.test(e.url)) return { ...row, note: 'its URL was cut or redacted in the report: not re-sent' };
   const h = e.curl ? curlHeaders(e.curl, env) : { headers: {} };
   if ('missing' in h) return { ...row, note: `$${h.missing} is not set: not re-sent` };

@@ -62,14 +62,21 @@ export class ReplayTransport implements Transport {
   private draining = false;
 
   /** `clockShard`: in a merged cassette, only the records of this shard move the clock (those of the others were made on other machines' time) */
-  constructor(private readonly records: readonly ExchangeRecord[], private readonly clock?: VirtualClock, private readonly clockShard?: number) {
+  constructor(
+    private readonly records: readonly ExchangeRecord[],
+    private readonly clock?: VirtualClock,
+    private readonly clockShard?: number,
+  ) {
     for (const r of records) {
       if (r.response === undefined && r.error === undefined) continue;
       const key = keyOf(r.request.method.toUpperCase(), pathOf(r.request.url), r.request.body, r.principal ?? 'main');
       push(this.exact, key, r);
       push(this.loose, looseKey(key), r);
     }
-    this.order = records.map((r) => r.seq).filter((n): n is number => typeof n === 'number').sort((a, b) => a - b);
+    this.order = records
+      .map((r) => r.seq)
+      .filter((n): n is number => typeof n === 'number')
+      .sort((a, b) => a - b);
   }
 
   /** Resolves when the answer recorded as `seq` may be given: those recorded before it were given, or are not coming. */

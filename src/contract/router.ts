@@ -25,10 +25,13 @@ export type RouteMatch =
   | { operation: undefined; allowed: string[]; template: string };
 
 function segmentsOf(template: string): Segment[] {
-  return template.split('/').filter((s) => s !== '').map((s) => {
-    const m = /^\{([^}]+)\}$/.exec(s);
-    return m ? { param: m[1] as string } : { literal: s };
-  });
+  return template
+    .split('/')
+    .filter((s) => s !== '')
+    .map((s) => {
+      const m = /^\{([^}]+)\}$/.exec(s);
+      return m ? { param: m[1] as string } : { literal: s };
+    });
 }
 
 /** Orders two routes: negative when `a` is the more literal (it wins). */

@@ -21,10 +21,7 @@ const addFormats: FormatsPlugin = require('ajv-formats');
 export const SCHEMA_BASE = 'https://order-tracking.invalid/components.json';
 
 /** OpenAPI keywords and our extensions that ajv must accept in strict mode. */
-const EXTRA_KEYWORDS = [
-  'example', 'discriminator', 'xml', 'externalDocs',
-  'x-inferred', 'x-requirements', 'x-strict-status',
-];
+const EXTRA_KEYWORDS = ['example', 'discriminator', 'xml', 'externalDocs', 'x-inferred', 'x-requirements', 'x-strict-status'];
 
 export interface Violation {
   /** JSON pointer into the instance, '' for the root */

@@ -319,7 +319,7 @@ export class RunContext {
         if (!this.options.allowWrites) return 'writes are off against this target (use --allow-writes)';
         return this.options.dryRun ? 'dry run: the writes are listed in the report, not sent' : undefined;
       case 'export':
-        if (!this.options.allowExport) return 'the export spends the user\'s one export per 5 minutes (use --allow-export)';
+        if (!this.options.allowExport) return "the export spends the user's one export per 5 minutes (use --allow-export)";
         return this.options.dryRun ? 'dry run: the export is listed in the report, not sent' : undefined;
       case 'otherTenant':
         return this.http.hasCredential('otherTenant') ? undefined : 'needs a token of another customer (--token-other-tenant)';
@@ -355,10 +355,14 @@ export class RunContext {
       }
       const extra = { pointer: f.pointer, value: f.value, expected: f.expected, received: f.received, note: f.note };
       for (const k of Object.keys(extra) as (keyof typeof extra)[]) if (extra[k] === undefined) delete extra[k];
-      rec.fail(f.message, () => {
-        const ev: Evidence = f.exchange ? this.http.evidence(f.exchange, extra) : { method: '', url: '', ...f.evidence, ...extra };
-        return f.causedBy && f.causedBy.length > 0 ? { ...ev, causedBy: f.causedBy.map((c) => this.http.evidence(c)) } : ev;
-      }, f.severity);
+      rec.fail(
+        f.message,
+        () => {
+          const ev: Evidence = f.exchange ? this.http.evidence(f.exchange, extra) : { method: '', url: '', ...f.evidence, ...extra };
+          return f.causedBy && f.causedBy.length > 0 ? { ...ev, causedBy: f.causedBy.map((c) => this.http.evidence(c)) } : ev;
+        },
+        f.severity,
+      );
     }
     if (j.skip && j.passed === 0 && j.findings.length === 0) rec.skip(j.skip);
     if (unjudged !== undefined) rec.skip(`not judged: ${unjudged}`);

@@ -26,10 +26,18 @@ const CR = 13;
 const LF = 10;
 
 /** The record delimiter: not yet known, `\r\n`, `\n` or `\r`. */
-const enum Rd { Unknown, CrLf, Lf, Cr }
+const enum Rd {
+  Unknown,
+  CrLf,
+  Lf,
+  Cr,
+}
 
 export class CsvParseError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'CsvParseError';
   }

@@ -273,7 +273,10 @@ export const DEFAULTS = {
 type RunKey = keyof RunOptions;
 type Def = OptionDef<RunKey> & { parse: (v: Raw, flag: string) => unknown };
 
-const str = (_flag: string) => (v: Raw): string => String(v);
+const str =
+  (_flag: string) =>
+  (v: Raw): string =>
+    String(v);
 const opt = <K extends RunKey>(key: K, flag: string, env: string, shown: string, description: string, parse: Def['parse'], extra: Partial<Def> = {}): Def => ({ key, flag, env, shown, description, parse, ...extra });
 
 /** Every option of `conformance run`, in the order of the help and the README. */
@@ -289,11 +292,20 @@ export const RUN_OPTIONS: readonly Def[] = [
   }),
   opt('allowWrites', '--allow-writes', 'CONFORMANCE_ALLOW_WRITES', 'off', 'create a product order and write only to the orders the run created or that --disposable-order names', (v, f) => parseBool(f, v)),
   opt('allowExport', '--allow-export', 'CONFORMANCE_ALLOW_EXPORT', 'off', 'run the export (one per user per 5 minutes)', (v, f) => parseBool(f, v)),
-  opt('disposableOrders', '--disposable-order <ref>', 'CONFORMANCE_DISPOSABLE_ORDERS', '', 'an existing order the run may terminate and probe (repeatable; the variable is comma-separated)', (v, f) => list(v).map((r) => {
-    if (/[\x00-\x1f\x7f]/.test(r)) throw bad(`${f} holds a control character`);
-    return r;
-  }), { repeatable: true }),
-  opt('productOrderBody', '--product-order-body <file>', 'CONFORMANCE_PRODUCT_ORDER_BODY', '', 'JSON body of the run\'s product order (default: the offering and options of an existing order)', (v, f) => {
+  opt(
+    'disposableOrders',
+    '--disposable-order <ref>',
+    'CONFORMANCE_DISPOSABLE_ORDERS',
+    '',
+    'an existing order the run may terminate and probe (repeatable; the variable is comma-separated)',
+    (v, f) =>
+      list(v).map((r) => {
+        if (/[\x00-\x1f\x7f]/.test(r)) throw bad(`${f} holds a control character`);
+        return r;
+      }),
+    { repeatable: true },
+  ),
+  opt('productOrderBody', '--product-order-body <file>', 'CONFORMANCE_PRODUCT_ORDER_BODY', '', "JSON body of the run's product order (default: the offering and options of an existing order)", (v, f) => {
     let text: string;
     try {
       text = readFileSync(String(v), 'utf8');
@@ -311,11 +323,18 @@ export const RUN_OPTIONS: readonly Def[] = [
   }),
   opt('dryRun', '--dry-run', 'CONFORMANCE_DRY_RUN', 'off', 'perform the reads; send no write and no export, list every one it would have sent', (v, f) => parseBool(f, v)),
   opt('requireComplete', '--require-complete', 'CONFORMANCE_REQUIRE_COMPLETE', 'off', 'a partial PASS (an error-severity check not run) exits 1', (v, f) => parseBool(f, v)),
-  opt('seed', '--seed <n>', 'CONFORMANCE_SEED', 'random, printed', 'replays sampling, fuzzing and the bundled server\'s data', (v, f) => parseWhole(f, v, 0, 2 ** 31 - 1)),
+  opt('seed', '--seed <n>', 'CONFORMANCE_SEED', 'random, printed', "replays sampling, fuzzing and the bundled server's data", (v, f) => parseWhole(f, v, 0, 2 ** 31 - 1)),
   opt('fuzzRuns', '--fuzz-runs <n>', 'CONFORMANCE_FUZZ_RUNS', String(DEFAULTS.fuzzRuns), 'cases per fuzz property (0: off)', (v, f) => parseWhole(f, v, 0, 100_000)),
   opt('fuzzBudgetMs', '--fuzz-budget-ms <ms>', 'CONFORMANCE_FUZZ_BUDGET_MS', String(DEFAULTS.fuzzBudgetMs), 'wall-clock budget of the fuzz phase', (v, f) => parseWhole(f, v, 100, 3_600_000)),
   opt('timeoutMs', '--timeout-ms <ms>', 'CONFORMANCE_TIMEOUT_MS', String(DEFAULTS.timeoutMs), 'deadline of one exchange, headers and body', (v, f) => parseWhole(f, v, 50, 600_000)),
-  opt('concurrency', '--concurrency <n|auto>', 'CONFORMANCE_CONCURRENCY', String(DEFAULTS.concurrency), 'requests in flight (1 to 256), or `auto`: from 4, one more while latency holds, halved on a 429, a 503, a timeout or latency past twice its baseline, within --max-concurrency; the report says what it settled on', parseConcurrency),
+  opt(
+    'concurrency',
+    '--concurrency <n|auto>',
+    'CONFORMANCE_CONCURRENCY',
+    String(DEFAULTS.concurrency),
+    'requests in flight (1 to 256), or `auto`: from 4, one more while latency holds, halved on a 429, a 503, a timeout or latency past twice its baseline, within --max-concurrency; the report says what it settled on',
+    parseConcurrency,
+  ),
   opt('maxConcurrency', '--max-concurrency <n>', 'CONFORMANCE_MAX_CONCURRENCY', String(DEFAULTS.maxConcurrency), 'the most requests in flight with `--concurrency auto`', (v, f) => parseWhole(f, v, 1, 256)),
   opt('maxOrders', '--max-orders <n>', 'CONFORMANCE_MAX_ORDERS', String(DEFAULTS.maxOrders), 'orders examined in detail (every state covered first); `all` or `0`: every order', (v, f) => (String(v).trim().toLowerCase() === 'all' ? 0 : parseWhole(f, v, 0, 10_000_000))),
   opt('shard', '--shard <k/n>', 'CONFORMANCE_SHARD', '', 'examine only the orders of shard K of N (a hash of the reference; 1 ≤ K ≤ N ≤ 1024); the checks that act on the target as a whole run in shard --global-shard only; records `<report-dir>/cassette.jsonl` for `conformance merge`', (v, f) => parseShard(f, v)),
@@ -336,14 +355,16 @@ export const RUN_OPTIONS: readonly Def[] = [
     refuseUnknownChecks(f, names);
     return names;
   }),
-  opt('areas', '--area <a,b>', 'CONFORMANCE_AREA', 'all', 'only the checks of these areas (their requirements\' `area` in openapi.yaml: access, orders, lifecycle, documents, requests, writes, export, robustness); with --checks, those of them in these areas', (v) => {
+  opt('areas', '--area <a,b>', 'CONFORMANCE_AREA', 'all', "only the checks of these areas (their requirements' `area` in openapi.yaml: access, orders, lifecycle, documents, requests, writes, export, robustness); with --checks, those of them in these areas", (v) => {
     const names = list(v);
     return names.length > 0 ? names : undefined;
   }),
   opt('budget', '--budget <n>', 'CONFORMANCE_BUDGET', String(DEFAULTS.budget), 'most requests a run may make', (v, f) => parseWhole(f, v, 10, 100_000_000)),
   opt('maxBodyBytes', '--max-body-bytes <n>', 'CONFORMANCE_MAX_BODY_BYTES', '32 MiB', 'largest response accepted', (v, f) => parseWhole(f, v, 1024, 2 ** 31 - 1)),
   opt('waitMs', '--wait-ms <ms>', 'CONFORMANCE_WAIT_MS', String(DEFAULTS.waitMs), 'longest wait for an export or a lifecycle move', (v, f) => parseWhole(f, v, 100, 3_600_000)),
-  opt('maxRunS', '--max-run-s <s>', 'CONFORMANCE_MAX_RUN_S', String(DEFAULTS.maxRunS), 'the whole run\'s time limit (0: none): past it no request is sent and the run is INCOMPLETE (`CONF_ERR_RUN_TIME_LIMIT`); a `Retry-After` is waited out only within it and within 10 s (`CONF_ERR_RETRY_AFTER_LIMIT`)', (v, f) => parseWhole(f, v, 0, 7 * 86_400)),
+  opt('maxRunS', '--max-run-s <s>', 'CONFORMANCE_MAX_RUN_S', String(DEFAULTS.maxRunS), "the whole run's time limit (0: none): past it no request is sent and the run is INCOMPLETE (`CONF_ERR_RUN_TIME_LIMIT`); a `Retry-After` is waited out only within it and within 10 s (`CONF_ERR_RETRY_AFTER_LIMIT`)", (v, f) =>
+    parseWhole(f, v, 0, 7 * 86_400),
+  ),
   opt('authHeader', '--auth-header <h>', 'CONFORMANCE_AUTH_HEADER', DEFAULTS.authHeader, 'header carrying the credential', (v, f) => parseHeaderName(f, v)),
   opt('authScheme', '--auth-scheme <s>', 'CONFORMANCE_AUTH_SCHEME', DEFAULTS.authScheme, 'prefix before the token (`""` for none)', (v, f) => {
     const s = String(v);
@@ -351,30 +372,49 @@ export const RUN_OPTIONS: readonly Def[] = [
     return s;
   }),
   opt('specPath', '--spec <path>', 'CONFORMANCE_SPEC', 'openapi.yaml', 'the contract', str('--spec')),
-  opt('headers', '--header <name:value>', 'CONFORMANCE_HEADERS', '', 'a header sent with every request (repeatable; the variable holds one per line); redacted when its name suggests a secret (authorization, cookie, token, key, secret, password) or --secret-header names it', (v, f) => {
-    const lines = Array.isArray(v) ? v.map(String) : String(v).split(/\r?\n/).filter((l) => l.trim() !== '');
-    const out: Record<string, string> = {};
-    for (const l of lines) {
-      const [name, value] = parseHeaderLine(f, l);
-      out[name] = value;
-    }
-    return out;
-  }, { repeatable: true }),
+  opt(
+    'headers',
+    '--header <name:value>',
+    'CONFORMANCE_HEADERS',
+    '',
+    'a header sent with every request (repeatable; the variable holds one per line); redacted when its name suggests a secret (authorization, cookie, token, key, secret, password) or --secret-header names it',
+    (v, f) => {
+      const lines = Array.isArray(v)
+        ? v.map(String)
+        : String(v)
+            .split(/\r?\n/)
+            .filter((l) => l.trim() !== '');
+      const out: Record<string, string> = {};
+      for (const l of lines) {
+        const [name, value] = parseHeaderLine(f, l);
+        out[name] = value;
+      }
+      return out;
+    },
+    { repeatable: true },
+  ),
   opt('secretHeaders', '--secret-header <name>', 'CONFORMANCE_SECRET_HEADERS', '', 'a header whose value is redacted in every report (repeatable; the variable is comma-separated)', (v, f) => list(v).map((n) => parseHeaderName(f, n)), { repeatable: true }),
   opt('proxy', '--proxy <url>', 'CONFORMANCE_PROXY', '', 'forward proxy for every request (default: HTTPS_PROXY / HTTP_PROXY, either case; NO_PROXY applies to both)', (v, f) => parseHttpUrl(f, v)),
-  opt('ca', '--ca <file>', 'CONFORMANCE_CA', '', 'PEM certificate(s) of the authority that signed the target\'s certificate (trusted besides the system\'s)', (v, f) => parsePemFile(f, v, /-----BEGIN CERTIFICATE-----/, 'certificate')),
+  opt('ca', '--ca <file>', 'CONFORMANCE_CA', '', "PEM certificate(s) of the authority that signed the target's certificate (trusted besides the system's)", (v, f) => parsePemFile(f, v, /-----BEGIN CERTIFICATE-----/, 'certificate')),
   opt('cert', '--cert <file>', 'CONFORMANCE_CERT', '', 'PEM client certificate (mutual TLS; with --key)', (v, f) => parsePemFile(f, v, /-----BEGIN CERTIFICATE-----/, 'certificate')),
   opt('key', '--key <file>', 'CONFORMANCE_KEY', '', 'PEM key of --cert (its passphrase only from `CONFORMANCE_KEY_PASSPHRASE`)', (v, f) => parsePemFile(f, v, /-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'private key')),
-  opt('insecure', '--insecure', 'CONFORMANCE_INSECURE', 'off', 'do not check the target\'s certificate (every report and the console say so)', (v, f) => parseBool(f, v)),
+  opt('insecure', '--insecure', 'CONFORMANCE_INSECURE', 'off', "do not check the target's certificate (every report and the console say so)", (v, f) => parseBool(f, v)),
   opt('tokenCommand', '--token-command <cmd>', 'CONFORMANCE_TOKEN_COMMAND', '', 'a shell command whose standard output is the main token (or JSON with `access_token`/`token` and `expires_in`); re-run on a 401 and before the expiry', parseCommand),
-  opt('tokenCommandOtherUser', '--token-command-other-user <cmd>', 'CONFORMANCE_TOKEN_COMMAND_OTHER_USER', '', 'the same for the colleague\'s token', parseCommand),
-  opt('tokenCommandOtherTenant', '--token-command-other-tenant <cmd>', 'CONFORMANCE_TOKEN_COMMAND_OTHER_TENANT', '', 'the same for the other customer\'s token', parseCommand),
+  opt('tokenCommandOtherUser', '--token-command-other-user <cmd>', 'CONFORMANCE_TOKEN_COMMAND_OTHER_USER', '', "the same for the colleague's token", parseCommand),
+  opt('tokenCommandOtherTenant', '--token-command-other-tenant <cmd>', 'CONFORMANCE_TOKEN_COMMAND_OTHER_TENANT', '', "the same for the other customer's token", parseCommand),
   opt('oauthTokenUrl', '--oauth-token-url <url>', 'CONFORMANCE_OAUTH_TOKEN_URL', '', 'OAuth2 token endpoint (client credentials) for the main token, refreshed before it expires', (v, f) => parseHttpUrl(f, v)),
   opt('oauthClientId', '--oauth-client-id <id>', 'CONFORMANCE_OAUTH_CLIENT_ID', '', 'OAuth2 client id (the secret only from `CONFORMANCE_OAUTH_CLIENT_SECRET`)', (v, f) => parseHeaderValue(f, v, false)),
-  opt('config', '--config <file>', 'CONFORMANCE_CONFIG', 'conformance.config.json', 'options from a JSON file, or YAML when it ends in .yaml/.yml, keyed as `conformance init` writes them (flags > variables > file > defaults; an unknown key is an error); without it ./conformance.config.json, .yaml or .yml', str('--config')),
+  opt(
+    'config',
+    '--config <file>',
+    'CONFORMANCE_CONFIG',
+    'conformance.config.json',
+    'options from a JSON file, or YAML when it ends in .yaml/.yml, keyed as `conformance init` writes them (flags > variables > file > defaults; an unknown key is an error); without it ./conformance.config.json, .yaml or .yml',
+    str('--config'),
+  ),
   opt('oauthScope', '--oauth-scope <scope>', 'CONFORMANCE_OAUTH_SCOPE', '', 'OAuth2 scope to ask for', (v, f) => parseHeaderValue(f, v, false)),
-  opt('oauthClientIdOtherUser', '--oauth-client-id-other-user <id>', 'CONFORMANCE_OAUTH_CLIENT_ID_OTHER_USER', '', 'the colleague\'s OAuth2 client (same token URL and scope; secret from `CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_USER`)', (v, f) => parseHeaderValue(f, v, false)),
-  opt('oauthClientIdOtherTenant', '--oauth-client-id-other-tenant <id>', 'CONFORMANCE_OAUTH_CLIENT_ID_OTHER_TENANT', '', 'the other customer\'s OAuth2 client (secret from `CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_TENANT`)', (v, f) => parseHeaderValue(f, v, false)),
+  opt('oauthClientIdOtherUser', '--oauth-client-id-other-user <id>', 'CONFORMANCE_OAUTH_CLIENT_ID_OTHER_USER', '', "the colleague's OAuth2 client (same token URL and scope; secret from `CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_USER`)", (v, f) => parseHeaderValue(f, v, false)),
+  opt('oauthClientIdOtherTenant', '--oauth-client-id-other-tenant <id>', 'CONFORMANCE_OAUTH_CLIENT_ID_OTHER_TENANT', '', "the other customer's OAuth2 client (secret from `CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_TENANT`)", (v, f) => parseHeaderValue(f, v, false)),
   opt('record', '--record <file>', 'CONFORMANCE_RECORD', '', 'write every exchange of the run to FILE as a cassette (JSON Lines, credentials redacted; docs/cassette.md), for `conformance judge FILE`', (v, f) => {
     const s = String(v);
     if (/[\x00]/.test(s)) throw bad(`${f} holds a NUL character`);
@@ -387,8 +427,8 @@ export const RUN_OPTIONS: readonly Def[] = [
 export const ENV_ONLY: readonly { key: 'keyPassphrase' | 'oauthClientSecret' | 'oauthClientSecretOtherUser' | 'oauthClientSecretOtherTenant'; env: string; description: string }[] = [
   { key: 'keyPassphrase', env: 'CONFORMANCE_KEY_PASSPHRASE', description: 'passphrase of the --key file' },
   { key: 'oauthClientSecret', env: 'CONFORMANCE_OAUTH_CLIENT_SECRET', description: 'OAuth2 client secret' },
-  { key: 'oauthClientSecretOtherUser', env: 'CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_USER', description: 'the colleague\'s OAuth2 client secret' },
-  { key: 'oauthClientSecretOtherTenant', env: 'CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_TENANT', description: 'the other customer\'s OAuth2 client secret' },
+  { key: 'oauthClientSecretOtherUser', env: 'CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_USER', description: "the colleague's OAuth2 client secret" },
+  { key: 'oauthClientSecretOtherTenant', env: 'CONFORMANCE_OAUTH_CLIENT_SECRET_OTHER_TENANT', description: "the other customer's OAuth2 client secret" },
 ];
 
 /** `K/N` → { k, n }: 1 ≤ K ≤ N ≤ MAX_SHARDS. */
@@ -496,7 +536,36 @@ export function resolveOptions(raw: Partial<Record<RunKey, Raw>> & Record<string
     const v = raw[d.key];
     if (v === undefined) continue;
     // an empty credential or spec path means "none"; an empty base URL is an error (parseBaseUrl)
-    if (v === '' && (d.secret || ['specPath', 'seed', 'checks', 'excludeChecks', 'areas', 'productOrderBody', 'proxy', 'ca', 'cert', 'key', 'tokenCommand', 'oauthTokenUrl', 'oauthClientId', 'oauthScope', 'headers', 'secretHeaders', 'config', 'tokenCommandOtherUser', 'tokenCommandOtherTenant', 'oauthClientIdOtherUser', 'oauthClientIdOtherTenant', 'record', 'shard'].includes(d.key))) continue;
+    if (
+      v === '' &&
+      (d.secret ||
+        [
+          'specPath',
+          'seed',
+          'checks',
+          'excludeChecks',
+          'areas',
+          'productOrderBody',
+          'proxy',
+          'ca',
+          'cert',
+          'key',
+          'tokenCommand',
+          'oauthTokenUrl',
+          'oauthClientId',
+          'oauthScope',
+          'headers',
+          'secretHeaders',
+          'config',
+          'tokenCommandOtherUser',
+          'tokenCommandOtherTenant',
+          'oauthClientIdOtherUser',
+          'oauthClientIdOtherTenant',
+          'record',
+          'shard',
+        ].includes(d.key))
+    )
+      continue;
     // a program may hand the body itself rather than a file name, and a shard as { k, n } (the merged judge's k is 'all')
     if (d.key === 'shard' && typeof v === 'object' && v !== null) {
       const sh = v as Partial<Shard>;
@@ -531,7 +600,7 @@ export function resolveOptions(raw: Partial<Record<RunKey, Raw>> & Record<string
   }
   const excluded = out.excludeChecks as string[];
   if (excluded.length > 0) out.checks = ((out.checks as string[] | undefined) ?? CHECK_NAMES).filter((c) => !excluded.includes(c));
-  if ((out.cert === undefined) !== (out.key === undefined)) throw bad(out.cert ? '--cert needs --key (the certificate\'s private key)' : '--key needs --cert');
+  if ((out.cert === undefined) !== (out.key === undefined)) throw bad(out.cert ? "--cert needs --key (the certificate's private key)" : '--key needs --cert');
   const oauth = [out.oauthClientId, out.oauthClientSecret];
   if ((oauth.some((x) => x !== undefined) && (oauth.some((x) => x === undefined) || out.oauthTokenUrl === undefined)) || (out.oauthTokenUrl !== undefined && ![out.oauthClientId, out.oauthClientIdOtherUser, out.oauthClientIdOtherTenant].some((x) => x !== undefined))) {
     throw bad('OAuth2 client credentials need --oauth-token-url, --oauth-client-id and the secret in CONFORMANCE_OAUTH_CLIENT_SECRET (never a flag)');
@@ -576,7 +645,10 @@ export function mergeSources(cli: Record<string, unknown>, env: NodeJS.ProcessEn
 }
 
 /** commander's attribute name of a flag (`--disposable-order` → `disposableOrder`). */
-export const attributeOf = (d: OptionDef): string => flagName(d).slice(2).replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+export const attributeOf = (d: OptionDef): string =>
+  flagName(d)
+    .slice(2)
+    .replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 
 /**
  * Parsed flags keyed by the table's keys: commander names a value after its

@@ -196,7 +196,9 @@ async function preflight(ctx: RunContext): Promise<void> {
     const how = `${first.status} to GET ${reads[0]!.path} and ${second.status} to GET ${reads[1]!.path}`;
     return http.stop({
       code: 'CONF_ERR_CREDENTIALS',
-      message: http.hasCredential('main') ? `the main credential (${ctx.options.token ? '--token' : ctx.options.tokenCommand ? '--token-command' : 'OAuth2'}) was refused on every call (${how}): it is wrong, expired, or needs another --auth-header/--auth-scheme` : `no --token was given and the target asks for credentials (${how})`,
+      message: http.hasCredential('main')
+        ? `the main credential (${ctx.options.token ? '--token' : ctx.options.tokenCommand ? '--token-command' : 'OAuth2'}) was refused on every call (${how}): it is wrong, expired, or needs another --auth-header/--auth-scheme`
+        : `no --token was given and the target asks for credentials (${how})`,
     });
   }
   if (answers.every((ex) => ex.status === 404)) {
@@ -389,11 +391,7 @@ const FUZZ = CHECKS.filter((c) => (c as { needs?: readonly string[] }).needs?.in
  */
 const PHASE_SERVES: Record<string, readonly CheckName[]> = {
   'reference data': ['terminate_reasons_schema', 'order_requests_schema', 'order_requests_filter', 'order_list_paging', ...WRITES],
-  'orders, histories, documents': [
-    'order_list_schema', 'order_list_paging', 'order_state_enum', 'order_detail_schema', 'state_consistency',
-    'history_schema', 'history_vocabulary', 'history_order', 'history_timestamps', 'history_steps', 'documents_schema', 'document_download',
-    ...ACCESS, 'export_content', ...WRITES,
-  ],
+  'orders, histories, documents': ['order_list_schema', 'order_list_paging', 'order_state_enum', 'order_detail_schema', 'state_consistency', 'history_schema', 'history_vocabulary', 'history_order', 'history_timestamps', 'history_steps', 'documents_schema', 'document_download', ...ACCESS, 'export_content', ...WRITES],
   'errors and access': ACCESS,
   export: [...EXPORT_CHECKS, 'tenant_isolation'],
   writes: WRITES,
@@ -424,22 +422,26 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
   }
   hooks.log?.(`Started the bundled reference server at ${mock.baseUrl} (seed ${options.seed})`);
   try {
-    return await certify({
-      ...options,
-      baseUrl: mock.baseUrl,
-      token: DEMO_TOKENS.customerA_user1,
-      tokenOtherUser: DEMO_TOKENS.customerA_user2,
-      tokenOtherTenant: DEMO_TOKENS.customerB_user1,
-      // the bundled server: reached directly, with its demo tokens (no proxy, no token source)
-      proxy: undefined,
-      proxyEnv: {},
-      tokenCommand: undefined,
-      tokenCommandOtherUser: undefined,
-      tokenCommandOtherTenant: undefined,
-      oauthTokenUrl: undefined,
-      allowWrites: true,
-      allowExport: true,
-    }, true, hooks);
+    return await certify(
+      {
+        ...options,
+        baseUrl: mock.baseUrl,
+        token: DEMO_TOKENS.customerA_user1,
+        tokenOtherUser: DEMO_TOKENS.customerA_user2,
+        tokenOtherTenant: DEMO_TOKENS.customerB_user1,
+        // the bundled server: reached directly, with its demo tokens (no proxy, no token source)
+        proxy: undefined,
+        proxyEnv: {},
+        tokenCommand: undefined,
+        tokenCommandOtherUser: undefined,
+        tokenCommandOtherTenant: undefined,
+        oauthTokenUrl: undefined,
+        allowWrites: true,
+        allowExport: true,
+      },
+      true,
+      hooks,
+    );
   } finally {
     await mock.close();
   }

@@ -19,7 +19,6 @@ import { externalIdOf, wantsActive } from './phases/writes.ts';
 
 export type { PlannedWrite };
 
-
 function selected(ctx: RunContext, check: string): boolean {
   return ctx.options.checks === undefined || ctx.options.checks.includes(check);
 }
@@ -58,8 +57,12 @@ export function planWrites(ctx: RunContext, reasons: string[]): PlannedWrite[] {
   if (o.allowExport) {
     if (selected(ctx, 'export_start')) plan.push({ method: 'POST', path: EXPORT_START, as: 'main', count: 1, purpose: "starts an export: spends the user's one export for 5 minutes", checks: ['export_start'] });
     if (selected(ctx, 'export_start') && selected(ctx, 'rate_limit')) plan.push({ method: 'POST', path: EXPORT_START, as: 'main', count: 1, purpose: 'a second export at once, which must be refused with 429', checks: ['rate_limit', 'rate_limit_retry_after'] });
-    if (o.tokenOtherUser && selected(ctx, 'export_start') && selected(ctx, 'rate_limit_scope')) plan.push({ method: 'POST', path: EXPORT_START, as: 'otherUser', count: 1, purpose: "the colleague's export, after the writes: spends the colleague's one export for 5 minutes", checks: ['rate_limit_scope', 'export_fresh'] });
-    for (const [check, as] of [['auth_missing_credentials', 'none'], ['auth_invalid_credentials', 'invalid']] as const) {
+    if (o.tokenOtherUser && selected(ctx, 'export_start') && selected(ctx, 'rate_limit_scope'))
+      plan.push({ method: 'POST', path: EXPORT_START, as: 'otherUser', count: 1, purpose: "the colleague's export, after the writes: spends the colleague's one export for 5 minutes", checks: ['rate_limit_scope', 'export_fresh'] });
+    for (const [check, as] of [
+      ['auth_missing_credentials', 'none'],
+      ['auth_invalid_credentials', 'invalid'],
+    ] as const) {
       if (selected(ctx, check)) plan.push({ method: 'POST', path: EXPORT_START, as, count: 1, purpose: 'an export start without valid credentials, which must be refused with 401', checks: [check] });
     }
   }

@@ -47,10 +47,7 @@ export function runsGlobal(options: Pick<RunOptions, 'shard' | 'globalShard'>): 
  * Every other check acts on the target as a whole and runs in the global
  * shard only.
  */
-export const SHARDED_CHECKS: readonly CheckName[] = [
-  'order_list_schema', 'order_list_paging', 'order_state_enum', 'order_detail_schema', 'state_consistency',
-  'history_schema', 'history_vocabulary', 'history_order', 'history_timestamps', 'history_steps', 'documents_schema', 'document_download',
-];
+export const SHARDED_CHECKS: readonly CheckName[] = ['order_list_schema', 'order_list_paging', 'order_state_enum', 'order_detail_schema', 'state_consistency', 'history_schema', 'history_vocabulary', 'history_order', 'history_timestamps', 'history_steps', 'documents_schema', 'document_download'];
 
 /** The reason a check of the global phases gives in another shard. */
 export function globalReason(options: Pick<RunOptions, 'shard' | 'globalShard'>): string {

@@ -52,11 +52,53 @@ export function exampleOf(spec: Spec, name: string): unknown {
 
 /** Strings that have broken servers before: empty, blank, injection-shaped, encoding-shaped, odd unicode. */
 export const HOSTILE_STRINGS: readonly string[] = [
-  '', ' ', '\t', 'null', 'undefined', 'NaN', 'true', '[]', '{}', '0', '-1',
-  "' OR '1'='1", '" OR ""="', '1; DROP TABLE orders; --', '<script>alert(1)</script>',
-  '{{7*7}}', '${7*7}', '../../../../etc/passwd', '..\\..\\win.ini', '%00', '%', '%25', '%2F',
-  '\u0000', '\r\n', 'a\u0000b', '\u202e', '\ufeff', 'é', 'e\u0301', '\u{1F600}', '１', '١', '\uffff',
-  '__proto__', 'constructor', '{"$gt":""}', '*', '?', '#', '&', '=', '+', ';', ',', '/', '\\',
+  '',
+  ' ',
+  '\t',
+  'null',
+  'undefined',
+  'NaN',
+  'true',
+  '[]',
+  '{}',
+  '0',
+  '-1',
+  "' OR '1'='1",
+  '" OR ""="',
+  '1; DROP TABLE orders; --',
+  '<script>alert(1)</script>',
+  '{{7*7}}',
+  '${7*7}',
+  '../../../../etc/passwd',
+  '..\\..\\win.ini',
+  '%00',
+  '%',
+  '%25',
+  '%2F',
+  '\u0000',
+  '\r\n',
+  'a\u0000b',
+  '\u202e',
+  '\ufeff',
+  'é',
+  'e\u0301',
+  '\u{1F600}',
+  '１',
+  '١',
+  '\uffff',
+  '__proto__',
+  'constructor',
+  '{"$gt":""}',
+  '*',
+  '?',
+  '#',
+  '&',
+  '=',
+  '+',
+  ';',
+  ',',
+  '/',
+  '\\',
 ];
 
 /**
@@ -65,17 +107,10 @@ export const HOSTILE_STRINGS: readonly string[] = [
  * Only printable ASCII without `#` and `?`, so that every one is a valid
  * request target.
  */
-export const RAW_TRICKS: readonly string[] = [
-  '%', '%%', '%zz', '%0', '%00', '%0a', '%0d%0a', '%20', '%2F', '%5C', '%2e%2e%2f', '%252F', '%25',
-  '%C0%AF', '%C0%80', '%ED%A0%80', '%FF', '%FE%FF', '%E2%80%AE', '%u0041', '+', '%2B', '1%00',
-  '1%20', '1;2', '1&x=1', 'a=b=c', '%F0%9F%98%80', '..%2F..%2F',
-];
+export const RAW_TRICKS: readonly string[] = ['%', '%%', '%zz', '%0', '%00', '%0a', '%0d%0a', '%20', '%2F', '%5C', '%2e%2e%2f', '%252F', '%25', '%C0%AF', '%C0%80', '%ED%A0%80', '%FF', '%FE%FF', '%E2%80%AE', '%u0041', '+', '%2B', '1%00', '1%20', '1;2', '1&x=1', 'a=b=c', '%F0%9F%98%80', '..%2F..%2F'];
 
 /** Query parameter names no operation declares. */
-export const UNKNOWN_NAMES: readonly string[] = [
-  'foo', 'PAGE', 'Page_Size', 'page_size[]', 'page[size]', 'limit', 'offset', 'ordering', 'search',
-  'format', 'state', 'id', '__proto__', 'constructor', '', ' ', 'a'.repeat(300), '%',
-];
+export const UNKNOWN_NAMES: readonly string[] = ['foo', 'PAGE', 'Page_Size', 'page_size[]', 'page[size]', 'limit', 'offset', 'ordering', 'search', 'format', 'state', 'id', '__proto__', 'constructor', '', ' ', 'a'.repeat(300), '%'];
 
 const controlChars = fc.string({ unit: fc.integer({ min: 0, max: 31 }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 4 });
 const unicode = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 6 });
@@ -84,13 +119,7 @@ const long = fc.tuple(fc.constantFrom('a', '9', 'é', '%'), fc.integer({ min: 64
 
 /** Any hostile string (never raw: it is percent-encoded when sent). */
 export function hostileString(): fc.Arbitrary<string> {
-  return fc.oneof(
-    { weight: 4, arbitrary: fc.constantFrom(...HOSTILE_STRINGS) },
-    { weight: 2, arbitrary: unicode },
-    { weight: 1, arbitrary: controlChars },
-    { weight: 2, arbitrary: long },
-    { weight: 2, arbitrary: fc.string({ maxLength: 12 }) },
-  );
+  return fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...HOSTILE_STRINGS) }, { weight: 2, arbitrary: unicode }, { weight: 1, arbitrary: controlChars }, { weight: 2, arbitrary: long }, { weight: 2, arbitrary: fc.string({ maxLength: 12 }) });
 }
 
 /** Numbers written wrongly or out of the schema's range, for an integer parameter. */
@@ -134,9 +163,7 @@ export function validValue(schema: JsonObject, known: readonly string[] = []): f
 
 /** Hostile values for a parameter of this schema. */
 export function hostileValue(schema: JsonObject): fc.Arbitrary<string> {
-  return schema.type === 'integer' || schema.type === 'number'
-    ? fc.oneof({ weight: 3, arbitrary: hostileInteger(schema) }, { weight: 2, arbitrary: hostileString() })
-    : hostileString();
+  return schema.type === 'integer' || schema.type === 'number' ? fc.oneof({ weight: 3, arbitrary: hostileInteger(schema) }, { weight: 2, arbitrary: hostileString() }) : hostileString();
 }
 
 /** Near misses of known values: other case, padding, a character more or less, decomposed accents. */
@@ -164,11 +191,7 @@ export function nearMiss(known: readonly string[]): fc.Arbitrary<string> {
 /** A value for a field with known values: mostly those, then near misses, then hostile strings. */
 export function fieldValue(known: readonly string[]): fc.Arbitrary<string> {
   if (known.length === 0) return hostileString();
-  return fc.oneof(
-    { weight: 4, arbitrary: fc.constantFrom(...known) },
-    { weight: 2, arbitrary: nearMiss(known) },
-    { weight: 2, arbitrary: hostileString() },
-  );
+  return fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...known) }, { weight: 2, arbitrary: nearMiss(known) }, { weight: 2, arbitrary: hostileString() });
 }
 
 // ------------------------------------------------------------ queries
@@ -243,13 +266,7 @@ export type Body = { json: unknown } | { text: string };
 const MALFORMED = ['', '{', '[', 'nul', '{"reason": ', '{"reason": "x"', "{'reason': 'x'}", '{"reason": "x",}', '\u0000', 'reason=x', '{"a":1}{"b":2}'];
 
 /** JSON that is not an object. */
-const notAnObject: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constant(null),
-  fc.boolean(),
-  fc.integer(),
-  fc.string({ maxLength: 8 }),
-  fc.array(fc.oneof(fc.string({ maxLength: 4 }), fc.integer()), { maxLength: 3 }),
-);
+const notAnObject: fc.Arbitrary<unknown> = fc.oneof(fc.constant(null), fc.boolean(), fc.integer(), fc.string({ maxLength: 8 }), fc.array(fc.oneof(fc.string({ maxLength: 4 }), fc.integer()), { maxLength: 3 }));
 
 /** A JSON value a string property must refuse (numbers excluded: some frameworks turn them into strings). */
 const notAString: fc.Arbitrary<unknown> = fc.oneof(fc.constant(null), fc.boolean(), fc.constant({}), fc.array(fc.string({ maxLength: 4 }), { maxLength: 2 }));
@@ -270,8 +287,7 @@ const notADay = fc.oneof(
  */
 export function invalidActionBody(reasons: readonly string[]): fc.Arbitrary<Body> {
   const listed = reasons.length > 0 ? fc.constantFrom(...reasons) : fc.constant('x');
-  const notListed = fc.oneof(hostileString(), nearMiss(reasons.length > 0 ? reasons : ['x']), fc.string({ maxLength: 20 }))
-    .filter((s) => !reasons.includes(s) && !reasons.includes(s.trim()));
+  const notListed = fc.oneof(hostileString(), nearMiss(reasons.length > 0 ? reasons : ['x']), fc.string({ maxLength: 20 })).filter((s) => !reasons.includes(s) && !reasons.includes(s.trim()));
   return fc.oneof(
     fc.record({ message: fc.string({ maxLength: 20 }) }, { requiredKeys: [], noNullPrototype: true }).map((json) => ({ json })),
     fc.record({ reason: notListed }, { noNullPrototype: true }).map((json) => ({ json })),
@@ -313,11 +329,13 @@ export function invalidProductOrderBody(spec: Spec): fc.Arbitrary<Body> {
     fc.constantFrom(...MALFORMED).map((text) => ({ text })),
   ];
   if (contactRequired.length > 0) {
-    options.push(fc.constantFrom(...contactRequired).map((k) => {
-      const c = structuredClone(contact);
-      delete c[k];
-      return { json: withContact(c) };
-    }));
+    options.push(
+      fc.constantFrom(...contactRequired).map((k) => {
+        const c = structuredClone(contact);
+        delete c[k];
+        return { json: withContact(c) };
+      }),
+    );
   }
   return fc.oneof(...options);
 }

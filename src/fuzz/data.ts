@@ -11,7 +11,6 @@ import type { Exchange } from '../harness/http.ts';
 import { walkList } from '../engine/list.ts';
 import { listRequests, type RequestRow } from '../engine/phases/requests.ts';
 
-
 export interface ListSnapshot<T> {
   rows: T[];
   /** `count` of the first page when paginated */
@@ -102,11 +101,7 @@ export async function stateOf(ctx: RunContext, ref: string): Promise<string | un
 }
 
 export async function discover(ctx: RunContext, maxDocOrders = 3): Promise<FuzzData> {
-  const [orders, requests, reasonsEx] = await Promise.all([
-    snapshotOrders(ctx),
-    snapshotRequests(ctx),
-    ctx.call('listTerminateReasons'),
-  ]);
+  const [orders, requests, reasonsEx] = await Promise.all([snapshotOrders(ctx), snapshotRequests(ctx), ctx.call('listTerminateReasons')]);
   const list = (reasonsEx.json() as { terminate_reasons?: unknown } | undefined)?.terminate_reasons;
   const reasons = Array.isArray(list) ? list.filter((r): r is string => typeof r === 'string') : [];
   const files: FuzzData['files'] = [];

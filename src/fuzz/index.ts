@@ -27,15 +27,7 @@ import { propertySeed, runProperty, type FuzzProperty, type PropertyOutcome } fr
 export { propertySeed, type PropertyOutcome } from './runner.ts';
 
 /** The fuzz checks of the catalogue. */
-export const FUZZ_CHECKS = [
-  'fuzz_no_server_errors',
-  'fuzz_response_documented',
-  'fuzz_path_params',
-  'fuzz_filters',
-  'fuzz_pagination',
-  'fuzz_invalid_body',
-  'fuzz_invalid_product_order',
-] as const satisfies readonly FuzzCheck[];
+export const FUZZ_CHECKS = ['fuzz_no_server_errors', 'fuzz_response_documented', 'fuzz_path_params', 'fuzz_filters', 'fuzz_pagination', 'fuzz_invalid_body', 'fuzz_invalid_product_order'] as const satisfies readonly FuzzCheck[];
 
 /** Property name → its builder and the checks it needs on to be worth running. */
 const PROPERTIES: Record<string, { build: (env: FuzzEnv) => FuzzProperty<unknown>; needs: FuzzCheck[] }> = {

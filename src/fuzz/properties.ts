@@ -103,7 +103,11 @@ export function queryProperty(env: FuzzEnv, list: 'orders' | 'requests'): FuzzPr
   const path = list === 'orders' ? ctx.path('listOrders') : ctx.path('listOrderRequests');
   const filters = list === 'requests' ? filterNames(ctx) : [];
   const known = list === 'requests' ? filterValues(env) : {};
-  const paging = new Set(parametersOf(ctx.spec, operationId).filter((p) => p.in === 'query' && !filters.includes(p.name)).map((p) => p.name));
+  const paging = new Set(
+    parametersOf(ctx.spec, operationId)
+      .filter((p) => p.in === 'query' && !filters.includes(p.name))
+      .map((p) => p.name),
+  );
   return {
     name: list === 'orders' ? 'order_list_query' : 'order_requests_query',
     check: 'fuzz_no_server_errors',
@@ -133,10 +137,12 @@ export function queryProperty(env: FuzzEnv, list: 'orders' | 'requests'): FuzzPr
         if (f) return failOf('fuzz_pagination', f);
       }
       if (on.has('fuzz_filters')) {
-        const sent = Object.fromEntries(filters.flatMap((name) => {
-          const v = single(parts, name);
-          return v === undefined ? [] : [[name, v]];
-        }));
+        const sent = Object.fromEntries(
+          filters.flatMap((name) => {
+            const v = single(parts, name);
+            return v === undefined ? [] : [[name, v]];
+          }),
+        );
         if (Object.keys(sent).length > 0) {
           checks.push('fuzz_filters');
           const f = fuzzFilters.judge({ kind: 'page', ex, at, rows: page.rows, filters: sent }, ctx.env).findings[0];
@@ -164,7 +170,13 @@ export function filterProperty(env: FuzzEnv): FuzzProperty<Record<string, string
     arbitrary: fc.record(shape, { requiredKeys: [], noNullPrototype: true }) as fc.Arbitrary<Record<string, string>>,
     async run(filter) {
       const query = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined));
-      const walk = await walkPages(ctx, withQuery(ctx.path('listOrderRequests'), Object.entries(query).map(([name, value]) => ({ name, value }))));
+      const walk = await walkPages(
+        ctx,
+        withQuery(
+          ctx.path('listOrderRequests'),
+          Object.entries(query).map(([name, value]) => ({ name, value })),
+        ),
+      );
       const first = walk.pages[0]?.ex;
       if (!first) return { kind: 'skip', reason: 'no page' };
       const judged = judgeAnswer(ctx, first, 'listOrderRequests', on);
@@ -214,8 +226,7 @@ export function paginationProperty(env: FuzzEnv): FuzzProperty<{ list: 'orders' 
   ];
   // a guessed parameter is fuzzed only where the target has shown it honours it
   const lists = all.filter((l) => env.honoursPageSize(l.list));
-  const unavailable = lists.length > 0 ? undefined
-    : `page_size is not honoured by either list (orders: ${env.data.pageSize?.orders.why}; order requests: ${env.data.pageSize?.requests.why}); their default walks are judged by order_list_paging`;
+  const unavailable = lists.length > 0 ? undefined : `page_size is not honoured by either list (orders: ${env.data.pageSize?.orders.why}; order requests: ${env.data.pageSize?.requests.why}); their default walks are judged by order_list_paging`;
   const arbs = (lists.length > 0 ? lists : all).map((l) => {
     const schema = parametersOf(ctx.spec, l.operationId).find((p) => p.name === 'page_size')?.schema ?? {};
     const max = typeof schema.maximum === 'number' ? schema.maximum : 1000;
@@ -240,7 +251,12 @@ export function paginationProperty(env: FuzzEnv): FuzzProperty<{ list: 'orders' 
       const input = (): PaginationInput => {
         const snap = list === 'orders' ? env.data.orders : env.data.requests;
         return {
-          kind: 'walk', first, at: requestLine(first), pageSize: page_size, paginated: walk.paginated, announced: walk.announced,
+          kind: 'walk',
+          first,
+          at: requestLine(first),
+          pageSize: page_size,
+          paginated: walk.paginated,
+          announced: walk.announced,
           pages: walk.pages.map(({ ex, rows }) => ({ ex, keys: (rows as Row[]).map(def.key) })),
           listed: { announced: snap.announced, keys: snap.rows.map(keyOf) },
         };
@@ -316,9 +332,7 @@ export function pathProperty(env: FuzzEnv): FuzzProperty<PathCase> {
 // ------------------------------------------------------------ bodies (writes)
 
 function send(ctx: RunContext, method: string, path: string, body: Body): Promise<Exchange> {
-  return 'json' in body
-    ? ctx.http.request({ method, path, json: body.json === undefined ? null : body.json })
-    : ctx.http.request({ method, path, body: body.text, headers: { 'content-type': 'application/json' } });
+  return 'json' in body ? ctx.http.request({ method, path, json: body.json === undefined ? null : body.json }) : ctx.http.request({ method, path, body: body.text, headers: { 'content-type': 'application/json' } });
 }
 
 /**

@@ -25,4 +25,3 @@ export function withQuery(path: string, parts: readonly QueryPart[]): string {
 export function segment(s: Segment): string {
   return s.raw ? s.value : encode(s.value);
 }
-

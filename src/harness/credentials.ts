@@ -59,7 +59,10 @@ abstract class Expiring implements TokenSource {
  */
 export class CommandToken extends Expiring {
   protected readonly code = 'CONF_ERR_TOKEN_COMMAND' as const;
-  constructor(private readonly command: string, readonly name = '--token-command') {
+  constructor(
+    private readonly command: string,
+    readonly name = '--token-command',
+  ) {
     super();
   }
 
@@ -113,7 +116,11 @@ export interface OAuthSettings {
 export class OAuthToken extends Expiring {
   readonly name: string;
   protected readonly code = 'CONF_ERR_OAUTH' as const;
-  constructor(private readonly s: OAuthSettings, private readonly dispatcher: Dispatcher, private readonly timeoutMs: number) {
+  constructor(
+    private readonly s: OAuthSettings,
+    private readonly dispatcher: Dispatcher,
+    private readonly timeoutMs: number,
+  ) {
     super();
     const u = new URL(s.tokenUrl);
     this.name = `OAuth2 at ${u.origin}${u.pathname}`;

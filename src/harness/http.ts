@@ -156,7 +156,10 @@ export interface TokenSource {
 
 /** A credential source that could not give a token: the run stops INCOMPLETE with this code. */
 export class TokenSourceError extends Error {
-  constructor(readonly code: 'CONF_ERR_TOKEN_COMMAND' | 'CONF_ERR_OAUTH', message: string) {
+  constructor(
+    readonly code: 'CONF_ERR_TOKEN_COMMAND' | 'CONF_ERR_OAUTH',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -718,10 +721,7 @@ export class Harness {
         }
       }
       if (this.watch.due() && !this.incomplete) await this.confirmCredential();
-      const step = this.backoff.step(
-        { method: ex.method, url: ex.url, status: ex.status, retryAfter: ex.headers['retry-after'] },
-        { attempt, retry: spec.retry429 !== false, now: (this.options.now ?? Date.now)(), leftS: this.runClock.leftS() },
-      );
+      const step = this.backoff.step({ method: ex.method, url: ex.url, status: ex.status, retryAfter: ex.headers['retry-after'] }, { attempt, retry: spec.retry429 !== false, now: (this.options.now ?? Date.now)(), leftS: this.runClock.leftS() });
       if (step.kind === 'answer') return r;
       if (step.kind === 'stop') {
         this.stop({ code: 'CONF_ERR_RETRY_AFTER_LIMIT', message: step.message });
@@ -813,7 +813,7 @@ export class Harness {
       const started = performance.now();
       // the deadline of the whole exchange, headers and body together; it settles the exchange even if undici does not
       const deadline = new Deadline(this.runClock.exchangeMs(this.options.timeoutMs));
-      let stream: NodeJS.ReadableStream & { destroy(): void } | undefined;
+      let stream: (NodeJS.ReadableStream & { destroy(): void }) | undefined;
       let release: (() => void) | undefined;
       let finished = false;
       try {
@@ -825,38 +825,41 @@ export class Harness {
         const keep = spec.keepBytes ?? Number.POSITIVE_INFINITY;
         const hash = spec.keepBytes === undefined ? undefined : createHash('sha256');
         // read with events (cheaper than async iteration); past the cap the body is cut
-        await Promise.race([new Promise<void>((resolveBody, rejectBody) => {
-          const body = res.body;
-          body.on('data', (b: Buffer) => {
-            if (cap.truncated) return;
-            if (release === undefined && spec.keepBytes === undefined && cap.bytes + b.length > LARGE_BODY) {
-              // a large body: wait for a slot, the deadline stopped meanwhile (the kit holds it up, not the target)
-              release = () => undefined;
-              body.pause();
-              const left = deadline.pause();
-              void this.largeReads.acquire().then((done) => {
-                // an exchange that ended while it waited gives its slot straight back
-                if (finished) return done();
-                release = done;
-                deadline.resume(left);
-                body.resume();
-              });
-            }
-            if (!cap.add(b.length)) {
-              body.destroy();
-              resolveBody();
-              return;
-            }
-            hash?.update(b);
-            if (kept < keep) {
-              const part = kept + b.length > keep ? b.subarray(0, keep - kept) : b;
-              chunks.push(part);
-              kept += part.length;
-            }
-          });
-          body.once('end', () => resolveBody());
-          body.once('error', (err) => (cap.truncated ? resolveBody() : rejectBody(err)));
-        }), deadline.expired]);
+        await Promise.race([
+          new Promise<void>((resolveBody, rejectBody) => {
+            const body = res.body;
+            body.on('data', (b: Buffer) => {
+              if (cap.truncated) return;
+              if (release === undefined && spec.keepBytes === undefined && cap.bytes + b.length > LARGE_BODY) {
+                // a large body: wait for a slot, the deadline stopped meanwhile (the kit holds it up, not the target)
+                release = () => undefined;
+                body.pause();
+                const left = deadline.pause();
+                void this.largeReads.acquire().then((done) => {
+                  // an exchange that ended while it waited gives its slot straight back
+                  if (finished) return done();
+                  release = done;
+                  deadline.resume(left);
+                  body.resume();
+                });
+              }
+              if (!cap.add(b.length)) {
+                body.destroy();
+                resolveBody();
+                return;
+              }
+              hash?.update(b);
+              if (kept < keep) {
+                const part = kept + b.length > keep ? b.subarray(0, keep - kept) : b;
+                chunks.push(part);
+                kept += part.length;
+              }
+            });
+            body.once('end', () => resolveBody());
+            body.once('error', (err) => (cap.truncated ? resolveBody() : rejectBody(err)));
+          }),
+          deadline.expired,
+        ]);
         deadline.clear();
         const ex = this.make(spec, method, path, headers, body, res.statusCode, flatten(res.headers), Buffer.concat(chunks), cap.bytes, cap.truncated, performance.now() - started, undefined);
         if (hash && !cap.truncated) ex.sha256 = hash.digest('hex');
@@ -968,10 +971,7 @@ export class Harness {
     return this.make(spec, method, path, headers, body, undefined, {}, Buffer.alloc(0), 0, false, ms, error);
   }
 
-  private make(
-    spec: RequestSpec, method: string, path: string, requestHeaders: Record<string, string>, requestBody: string | undefined,
-    status: number | undefined, headers: Record<string, string>, body: Buffer, bytes: number, truncated: boolean, durationMs: number, error: Exchange['error'],
-  ): HttpExchange {
+  private make(spec: RequestSpec, method: string, path: string, requestHeaders: Record<string, string>, requestBody: string | undefined, status: number | undefined, headers: Record<string, string>, body: Buffer, bytes: number, truncated: boolean, durationMs: number, error: Exchange['error']): HttpExchange {
     const ex = new HttpExchange(spec.operationId, method, this.origin + path, requestHeaders, requestBody, status, headers, body, bytes, truncated, durationMs, error);
     ex.principal = principalName(spec.as);
     ex.purpose = purposeOf(spec);
@@ -1076,9 +1076,11 @@ function flatten(headers: TransportAnswer['headers']): Record<string, string> {
 
 /** An undici request that, should it answer after its deadline won the race, has its body discarded (the connection is not left holding it). */
 function settled<T extends { body: { destroy(): unknown } }>(request: Promise<T>, deadline: Deadline): Promise<T> {
-  request.then((res) => {
-    if (deadline.aborted) res.body.destroy();
-  }, () => undefined);
+  request.then(
+    (res) => {
+      if (deadline.aborted) res.body.destroy();
+    },
+    () => undefined,
+  );
   return request;
 }
-

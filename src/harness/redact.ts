@@ -25,7 +25,9 @@ function charForms(ch: string): string {
 function base64Forms(bytes: Buffer): string[] {
   const out = new Set<string>();
   for (let k = 0; k < 3; k++) {
-    const b64 = Buffer.concat([Buffer.alloc(k), bytes]).toString('base64').replace(/=+$/, '');
+    const b64 = Buffer.concat([Buffer.alloc(k), bytes])
+      .toString('base64')
+      .replace(/=+$/, '');
     const total = k + bytes.length;
     const head = k === 0 ? 0 : k === 1 ? 2 : 3;
     const tail = total % 3 === 0 ? 0 : 1;
@@ -208,7 +210,7 @@ function wordHitText(s: string, scan: WordScan): boolean {
     const c = s.charCodeAt(i + 2);
     const d = s.charCodeAt(i + 3);
     if ((a | b | c | d) > 0x7f) continue;
-    const w = (a | (b << 8) | (c << 16) | (d << 24) | WORD_FOLD) | 0;
+    const w = a | (b << 8) | (c << 16) | (d << 24) | WORD_FOLD | 0;
     const f = wordBit(w);
     if ((bits[f >>> 3] as number) & (1 << (f & 7)) && words.has(w)) return true;
   }
@@ -230,11 +232,7 @@ export class Redactor {
     if (!value || value.length < 4) return;
     if (this.secrets.some((s) => s.value === value)) return;
     const bytes = Buffer.from(value, 'utf8');
-    const alternatives = [
-      [...value].map(charForms).join(''),
-      escapeRe(bytes.toString('hex')),
-      ...base64Forms(bytes).map(escapeRe),
-    ];
+    const alternatives = [[...value].map(charForms).join(''), escapeRe(bytes.toString('hex')), ...base64Forms(bytes).map(escapeRe)];
     const reach = Math.max(value.length * 12, bytes.length * 6 + 6);
     for (const core of base64Forms(bytes)) {
       for (let i = 0; i + FRAGMENT <= core.length; i++) {
@@ -351,7 +349,7 @@ export class Redactor {
           let grams = [spelling.slice(i, i + 4)];
           for (let k = 0; k < 4; k++) grams = grams.flatMap((g) => (g[k] === ' ' ? [g, `${g.slice(0, k)}+${g.slice(k + 1)}`] : [g]));
           for (const g of grams) {
-            const w = (g.charCodeAt(0) | (g.charCodeAt(1) << 8) | (g.charCodeAt(2) << 16) | (g.charCodeAt(3) << 24) | WORD_FOLD) | 0;
+            const w = g.charCodeAt(0) | (g.charCodeAt(1) << 8) | (g.charCodeAt(2) << 16) | (g.charCodeAt(3) << 24) | WORD_FOLD | 0;
             words.add(w);
             const f = wordBit(w);
             bits[f >>> 3] = (bits[f >>> 3] as number) | (1 << (f & 7));
@@ -526,10 +524,7 @@ function shellQuote(s: string): string {
  * A reproduction command. Header values that are registered secrets become
  * `"$VAR"` references so the command runs as-is once the variable is set.
  */
-export function toCurl(
-  redactor: Redactor,
-  req: { method: string; url: string; headers: Record<string, string>; body?: string },
-): string {
+export function toCurl(redactor: Redactor, req: { method: string; url: string; headers: Record<string, string>; body?: string }): string {
   const parts = ['curl', '-sS', '-i', '-X', req.method, shellQuote(redactor.text(req.url))];
   for (const [k, v] of Object.entries(req.headers)) {
     const secretIn = v.match(/^(Bearer |Token |Basic )?(.+)$/);

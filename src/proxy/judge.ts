@@ -58,9 +58,9 @@ const SCHEMA_CHECK: Record<string, CheckName> = {
 const HISTORY_CHECKS: Check<{ ref: string; history: Exchange }>[] = [historyOrder, historyVocabulary, historyTimestamps, historySteps];
 
 /** The provider checks judged from traffic, in the catalogue's order. */
-export const PROVIDER_TRAFFIC_CHECKS: CheckName[] = [
-  ...new Set<CheckName>([...Object.values(SCHEMA_CHECK), ...HISTORY_CHECKS.map((c) => c.name), 'state_consistency', 'order_list_paging', 'export_content', 'no_server_errors', 'json_content_type', 'response_status_declared']),
-].sort((a, b) => [...CHECK_BY_NAME.keys()].indexOf(a) - [...CHECK_BY_NAME.keys()].indexOf(b));
+export const PROVIDER_TRAFFIC_CHECKS: CheckName[] = [...new Set<CheckName>([...Object.values(SCHEMA_CHECK), ...HISTORY_CHECKS.map((c) => c.name), 'state_consistency', 'order_list_paging', 'export_content', 'no_server_errors', 'json_content_type', 'response_status_declared'])].sort(
+  (a, b) => [...CHECK_BY_NAME.keys()].indexOf(a) - [...CHECK_BY_NAME.keys()].indexOf(b),
+);
 
 /** The client checks, each a module judged on the whole traffic. */
 const CLIENT_MODULES: Check<ClientTraffic>[] = [clientRequest, clientAuth, clientReason, clientRate, clientPoll];
@@ -219,7 +219,15 @@ function firstPage(url: string): boolean {
  * the proxy makes no second walk, never confirmed: a warning.
  */
 export function judgePaging(seen: Seen[], env: JudgeEnv): Tally {
-  interface Walk { pages: Exchange[]; refs: Set<string>; repeated: { ref: string; page: Exchange }[]; counts: number[]; items: number; whole: boolean; paginated: boolean }
+  interface Walk {
+    pages: Exchange[];
+    refs: Set<string>;
+    repeated: { ref: string; page: Exchange }[];
+    counts: number[];
+    items: number;
+    whole: boolean;
+    paginated: boolean;
+  }
   const walks: Walk[] = [];
   const byNext = new Map<string, Walk>();
   for (const { ex, op } of timeline(seen, env)) {
@@ -384,7 +392,13 @@ export function judgeExports(exports: ExportSeen[], env: JudgeEnv): Tally & { sk
     const behind = s.stateMismatch.filter((m) => !canReach(env.lifecycle.order, m.list, m.csv));
     if (behind.length > 0) wrong.push(`states the listed ones cannot move to: ${behind.map((m) => `${m.ref} listed ${m.list}, exported ${m.csv}`).join(', ')}`);
     if (wrong.length === 0) tally.passed += e.listed.size;
-    else tally.findings.push({ message: `export: expected a row for each order the lists showed, in its listed state or one it can move to (x-lifecycle) / received ${wrong.join('; ')} (not confirmed: seen in the traffic, not asked again)`, exchange: e.exchange, note: `header: ${s.header.join(',')}`, severity: 'warning' });
+    else
+      tally.findings.push({
+        message: `export: expected a row for each order the lists showed, in its listed state or one it can move to (x-lifecycle) / received ${wrong.join('; ')} (not confirmed: seen in the traffic, not asked again)`,
+        exchange: e.exchange,
+        note: `header: ${s.header.join(',')}`,
+        severity: 'warning',
+      });
   }
   if (exports.length === 0) tally.skip = 'the client downloaded no export after a list of orders';
   return tally;

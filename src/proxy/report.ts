@@ -56,7 +56,10 @@ export function verdictLines(r: { client: Report; provider: Report }): string[] 
 
 function markdown(r: { client: Report; provider: Report }): string {
   const out = ['# Client and provider verdicts', '', `- **Client**: ${r.client.verdictLabel} (client/summary.md)`, `- **Provider**: ${r.provider.verdictLabel} (provider/summary.md)`, ''];
-  for (const [side, rep] of [['Client', r.client], ['Provider', r.provider]] as const) {
+  for (const [side, rep] of [
+    ['Client', r.client],
+    ['Provider', r.provider],
+  ] as const) {
     out.push(`## ${side}`, '', '| check | requirement | status | findings | first finding |', '| --- | --- | --- | --- | --- |');
     for (const x of rep.results) out.push(`| ${x.check} | ${x.id} | ${x.status} | ${x.violations} | ${x.status === 'pass' || x.status === 'skip' ? '' : x.message.replace(/\|/g, '\\|').replace(/\n/g, ' ').slice(0, 300)} |`);
     out.push('');

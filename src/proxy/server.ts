@@ -64,7 +64,11 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'pro
 
 function forwardable(raw: IncomingMessage['headers']): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  const named = new Set(String(raw.connection ?? '').split(',').map((s) => s.trim().toLowerCase()));
+  const named = new Set(
+    String(raw.connection ?? '')
+      .split(',')
+      .map((s) => s.trim().toLowerCase()),
+  );
   for (const [k, v] of Object.entries(raw)) if (v !== undefined && !HOP_BY_HOP.has(k) && !named.has(k)) out[k] = v;
   return out;
 }

@@ -69,20 +69,12 @@ export function renderLatencySvg(stats: LatencyStat[], describe: (operationId: s
       `</g>`
     );
   });
-  const note = cut
-    ? `<text class="note" x="${f(labelW + barW)}" y="${f(height - 4)}">bars marked // go beyond ${h(formatMs(scaleMax))}</text>`
-    : '';
-  return (
-    `<svg class="latency" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Latency per endpoint: p50, p95 and max" viewBox="0 0 ${f(width)} ${f(height)}" width="${f(width)}" height="${f(height)}">` +
-    `${grid.join('')}${rows.join('')}${note}</svg>`
-  );
+  const note = cut ? `<text class="note" x="${f(labelW + barW)}" y="${f(height - 4)}">bars marked // go beyond ${h(formatMs(scaleMax))}</text>` : '';
+  return `<svg class="latency" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Latency per endpoint: p50, p95 and max" viewBox="0 0 ${f(width)} ${f(height)}" width="${f(width)}" height="${f(height)}">` + `${grid.join('')}${rows.join('')}${note}</svg>`;
 }
 
 /** A horizontal bar of `value` out of `max`, for tables (width set by CSS). */
 export function renderBar(value: number, max: number, cls = ''): string {
   const w = max > 0 ? Math.max(value > 0 ? 1.5 : 0, (value / max) * 100) : 0;
-  return (
-    `<svg class="bar ${h(cls)}" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">` +
-    `<rect class="track" x="0" y="0" width="100" height="10" rx="0"/><rect class="fill" x="0" y="0" width="${f(w)}" height="10"/></svg>`
-  );
+  return `<svg class="bar ${h(cls)}" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">` + `<rect class="track" x="0" y="0" width="100" height="10" rx="0"/><rect class="fill" x="0" y="0" width="${f(w)}" height="10"/></svg>`;
 }

@@ -195,7 +195,10 @@ export function formatDiff(diff: ReportDiff, labelA = 'A', labelB = 'B'): string
   }
   if (!client) lines.push(...sections(diff, ''));
   else {
-    for (const [side, d] of [['Provider', diff], ['Client', client]] as const) {
+    for (const [side, d] of [
+      ['Provider', diff],
+      ['Client', client],
+    ] as const) {
       const own = sections(d, '  ');
       lines.push('', `${side} side${own.length === 0 ? ': no difference' : ''}`, ...own);
     }

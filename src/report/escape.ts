@@ -59,7 +59,9 @@ export function markdownFence(body: string, lang = ''): string {
 
 /** An inline code span that survives any backticks inside. */
 export function markdownCode(value: unknown): string {
-  const text = clean(String(value ?? '')).replace(/\r?\n|\r/g, ' ').replace(/\|/g, '\\|');
+  const text = clean(String(value ?? ''))
+    .replace(/\r?\n|\r/g, ' ')
+    .replace(/\|/g, '\\|');
   const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
   const tick = '`'.repeat(longest + 1);
   const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';

@@ -69,21 +69,12 @@ export function renderHtml(report: Report, spec: Spec): string {
   const failFirst = opensOnFailures(report);
   const causes: Causes = { shared: new Map(sharedCauses(report.results).map((c) => [c.key, c])), drawnIn: new Map() };
   const title = `${report.verdict} · Order Tracking API conformance · ${report.target.baseUrl}`;
-  const csp = [
-    "default-src 'none'",
-    `style-src ${cspHash(CSS)}`,
-    `script-src ${cspHash(SCRIPT)}`,
-    'img-src data:',
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ');
+  const csp = ["default-src 'none'", `style-src ${cspHash(CSS)}`, `script-src ${cspHash(SCRIPT)}`, 'img-src data:', "base-uri 'none'", "form-action 'none'"].join('; ');
   const parts = [
     banner(report, spec),
     `<nav class="toc" aria-label="Sections"><div class="wrap"><a href="#summary">Summary</a><a href="#results">Results</a><a href="#lifecycle">Lifecycle</a><a href="#steps">Production steps</a><a href="#latency">Latency</a><a href="#requirements">Requirements</a><a href="#run">Run details</a></div></nav>`,
     `<main class="wrap">`,
-    ...(failFirst
-      ? [results(report, spec, ids, causes, 'fail'), problems(report), summary(report)]
-      : [problems(report), summary(report), results(report, spec, ids, causes, 'all')]),
+    ...(failFirst ? [results(report, spec, ids, causes, 'fail'), problems(report), summary(report)] : [problems(report), summary(report), results(report, spec, ids, causes, 'all')]),
     lifecycle(report, spec),
     steps(report, spec, !failFirst),
     latency(report, spec, !failFirst),
@@ -106,13 +97,14 @@ export function renderHtml(report: Report, spec: Spec): string {
 function banner(report: Report, spec: Spec): string {
   const s = report.summary;
   const sub =
-    report.verdict === 'INCOMPLETE' ? `could not certify${report.incomplete ? ` · ${report.incomplete.code}` : ''}`
-    : report.verdict === 'FAIL' ? `${s.fail} failed check${s.fail === 1 ? '' : 's'}`
-    : report.complete ? 'certified · every check ran' : `partial · ${report.notRun.length} check${report.notRun.length === 1 ? '' : 's'} not run`;
-  const mismatch =
-    spec.hash !== report.spec.sha256
-      ? `<div class="mismatch">⚠ This page was drawn with a contract (sha256 ${h(shortHash(spec.hash))}) other than the one the run used; documentation sentences and the lifecycle come from the contract used to draw it.</div>`
-      : '';
+    report.verdict === 'INCOMPLETE'
+      ? `could not certify${report.incomplete ? ` · ${report.incomplete.code}` : ''}`
+      : report.verdict === 'FAIL'
+        ? `${s.fail} failed check${s.fail === 1 ? '' : 's'}`
+        : report.complete
+          ? 'certified · every check ran'
+          : `partial · ${report.notRun.length} check${report.notRun.length === 1 ? '' : 's'} not run`;
+  const mismatch = spec.hash !== report.spec.sha256 ? `<div class="mismatch">⚠ This page was drawn with a contract (sha256 ${h(shortHash(spec.hash))}) other than the one the run used; documentation sentences and the lifecycle come from the contract used to draw it.</div>` : '';
   const item = (k: string, v: string, mono = false) => `<div><dt>${h(k)}</dt><dd${mono ? ' class="mono"' : ''}>${v}</dd></div>`;
   return (
     `<header class="banner ${report.verdict === 'PASS' ? (report.complete ? 'PASS' : 'PARTIAL') : report.verdict}"><div class="wrap">` +
@@ -139,9 +131,7 @@ function scopeList(report: Report): string {
 function problems(report: Report): string {
   if (report.problems.length === 0) return '';
   return (
-    `<section class="problems" id="problems" role="alert"><h2>⚠ The run had ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}</h2>` +
-    `<div>The verdict covers only what could be checked.</div>` +
-    `<ul>${report.problems.map((p) => `<li>${h(truncate(p, 1000))}</li>`).join('')}</ul></section>`
+    `<section class="problems" id="problems" role="alert"><h2>⚠ The run had ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}</h2>` + `<div>The verdict covers only what could be checked.</div>` + `<ul>${report.problems.map((p) => `<li>${h(truncate(p, 1000))}</li>`).join('')}</ul></section>`
   );
 }
 
@@ -175,8 +165,7 @@ function results(report: Report, spec: Spec, ids: Ids, causes: Causes, initial: 
   const counts = countStatuses(report.results);
   const areaOrder = [...new Set([...spec.requirements.values()].map((r) => r.area))];
   const groups = groupResults(report.results, [...spec.requirements.keys()], areaOrder);
-  const btn = (f: string, label: string, n?: number) =>
-    `<button type="button" data-filter="${f}" aria-pressed="${f === initial}">${h(label)}${n === undefined ? '' : `<span class="n">${n}</span>`}</button>`;
+  const btn = (f: string, label: string, n?: number) => `<button type="button" data-filter="${f}" aria-pressed="${f === initial}">${h(label)}${n === undefined ? '' : `<span class="n">${n}</span>`}</button>`;
   const filters =
     `<div class="filters" role="toolbar" aria-label="Filter results"><span class="label">Show</span>` +
     btn('fail', 'Failed', counts.fail) +
@@ -208,32 +197,16 @@ function results(report: Report, spec: Spec, ids: Ids, causes: Causes, initial: 
     return `<section class="area" id="area-${h(g.area.replace(/[^A-Za-z0-9_-]/g, '_'))}"><h2>${h(g.area)} <span class="tally">${h(tally)}</span></h2>${reqs.join('')}</section>`;
   });
   const empty = (f: Status, what: string) => `<div class="empty-note ${f}">No ${what} in this run.</div>`;
-  return (
-    `<section id="results">${filters}` +
-    (report.results.length === 0 ? '<p class="muted">The run produced no results.</p>' : '') +
-    areas.join('') +
-    empty('fail', 'failed checks') +
-    empty('warn', 'warnings') +
-    empty('skip', 'skipped checks') +
-    `</section>`
-  );
+  return `<section id="results">${filters}` + (report.results.length === 0 ? '<p class="muted">The run produced no results.</p>' : '') + areas.join('') + empty('fail', 'failed checks') + empty('warn', 'warnings') + empty('skip', 'skipped checks') + `</section>`;
 }
 
 function resultBlock(r: Result, reqDoc: string, reqTitle: string, ids: Ids, causes: Causes): string {
   const label = STATUS_LABEL[r.status] ?? r.status;
   const line = r.status === 'skip' ? (r.skipReason ?? r.message) : r.message;
   const headline = r.status === 'pass' ? `<span class="t">${h(r.title)}</span>` : h(truncate(line, SUMMARY_TEXT));
-  const stats = [
-    r.examined > 0 ? `${r.examined} examined` : '',
-    r.violations > 0 ? `${r.violations} violation${r.violations === 1 ? '' : 's'}` : '',
-    r.durationMs ? formatDuration(r.durationMs) : '',
-  ]
-    .filter(Boolean)
-    .join(' · ');
+  const stats = [r.examined > 0 ? `${r.examined} examined` : '', r.violations > 0 ? `${r.violations} violation${r.violations === 1 ? '' : 's'}` : '', r.durationMs ? formatDuration(r.durationMs) : ''].filter(Boolean).join(' · ');
   const body: string[] = [];
-  body.push(
-    `<p class="muted">${r.title !== reqTitle ? `<b>${h(r.title)}</b> · ` : ''}${h(r.source)} rule · a failure is ${r.severity === 'error' ? 'an error' : 'a warning'} in this profile</p>`,
-  );
+  body.push(`<p class="muted">${r.title !== reqTitle ? `<b>${h(r.title)}</b> · ` : ''}${h(r.source)} rule · a failure is ${r.severity === 'error' ? 'an error' : 'a warning'} in this profile</p>`);
   if (r.doc && r.doc !== reqDoc) body.push(`<blockquote class="doc">${h(r.doc)}</blockquote>`);
   // the row above shows the message; repeat it only when it was cut there
   if (r.status === 'pass') body.push(`<p class="muted">${h(r.message || `No violation in ${r.examined} examined.`)}</p>`);
@@ -279,20 +252,14 @@ function causedByBlock(e: Evidence, ids: Ids): string {
   if (!e.causedBy || e.causedBy.length === 0) return '';
   return (
     `<div class="caused-by"><b>After</b>` +
-    e.causedBy
-      .map((c) => `<div class="line"><span>${h(c.method)}</span><span>${h(c.url)}</span><span class="status">→ ${h(c.status ?? 'no response')}</span></div>${c.requestBody ? `<pre class="req">${h(truncate(c.requestBody, 1000))}</pre>` : ''}${c.curl ? curlBlock(c.curl, ids) : ''}`)
-      .join('') +
+    e.causedBy.map((c) => `<div class="line"><span>${h(c.method)}</span><span>${h(c.url)}</span><span class="status">→ ${h(c.status ?? 'no response')}</span></div>${c.requestBody ? `<pre class="req">${h(truncate(c.requestBody, 1000))}</pre>` : ''}${c.curl ? curlBlock(c.curl, ids) : ''}`).join('') +
     `<b>the read that shows it</b></div>`
   );
 }
 
 function curlBlock(text: string, ids: Ids): string {
   const id = ids.next('curl');
-  return (
-    `<div class="curl-block"><div class="head"><span>Reproduce: credentials are read from <code>$TOKEN</code>-style variables</span>` +
-    `<button type="button" class="copy" data-copy="${id}" aria-label="Copy the curl command">Copy</button></div>` +
-    `<pre id="${id}" class="curl">${h(text)}</pre></div>`
-  );
+  return `<div class="curl-block"><div class="head"><span>Reproduce: credentials are read from <code>$TOKEN</code>-style variables</span>` + `<button type="button" class="copy" data-copy="${id}" aria-label="Copy the curl command">Copy</button></div>` + `<pre id="${id}" class="curl">${h(text)}</pre></div>`;
 }
 
 function evidenceBlock(e: Evidence, ids: Ids): string {
@@ -302,10 +269,7 @@ function evidenceBlock(e: Evidence, ids: Ids): string {
   if ('value' in e) row('value', `<code>${h(formatValue(e.value, 600))}</code>`);
   if (e.note) row('note', h(truncate(e.note, MAX_TEXT)));
   if (e.fuzz) {
-    row(
-      'fuzz replay',
-      `seed <code>${h(e.fuzz.seed)}</code> · path <code>${h(e.fuzz.path)}</code> · ${h(e.fuzz.numRuns)} runs<pre>${h(truncate(e.fuzz.shrunk, MAX_TEXT))}</pre>`,
-    );
+    row('fuzz replay', `seed <code>${h(e.fuzz.seed)}</code> · path <code>${h(e.fuzz.path)}</code> · ${h(e.fuzz.numRuns)} runs<pre>${h(truncate(e.fuzz.shrunk, MAX_TEXT))}</pre>`);
   }
   if (e.requestBody) row('request body', `<pre>${h(truncate(e.requestBody, MAX_TEXT))}</pre>`);
   const headers = Object.entries(e.responseHeaders ?? {});
@@ -320,8 +284,7 @@ function evidenceBlock(e: Evidence, ids: Ids): string {
   const statusBad = e.status === undefined || e.status >= 500;
   const er =
     e.expected !== undefined || e.received !== undefined
-      ? `<div class="expected-received">${e.expected !== undefined ? `<div class="exp"><b>expected</b>${h(truncate(e.expected, MAX_TEXT))}</div>` : '<div></div>'}` +
-        `${e.received !== undefined ? `<div class="rec"><b>received</b>${h(truncate(e.received, MAX_TEXT))}</div>` : '<div></div>'}</div>`
+      ? `<div class="expected-received">${e.expected !== undefined ? `<div class="exp"><b>expected</b>${h(truncate(e.expected, MAX_TEXT))}</div>` : '<div></div>'}` + `${e.received !== undefined ? `<div class="rec"><b>received</b>${h(truncate(e.received, MAX_TEXT))}</div>` : '<div></div>'}</div>`
       : '';
   const curl = e.curl ? curlBlock(e.curl, ids) : '';
   return (
@@ -346,9 +309,7 @@ function lifecycle(report: Report, spec: Spec): string {
   const seen = observed.reduce((n, t) => n + t.count, 0);
   const illegal = observed.filter((t) => !t.legal);
   const key = (cls: string) => `<svg width="34" height="10" aria-hidden="true"><path class="${cls}" d="M1,5 H33" stroke-width="2.4" fill="none"/></svg>`;
-  const legend =
-    `<div class="legend"><span>${key('k-unseen')}documented, not observed</span><span>${key('k-seen')}documented and observed (×count)</span>` +
-    `<span>${key('k-illegal')}observed but not allowed by the flowchart</span><span>double border: terminal state</span></div>`;
+  const legend = `<div class="legend"><span>${key('k-unseen')}documented, not observed</span><span>${key('k-seen')}documented and observed (×count)</span>` + `<span>${key('k-illegal')}observed but not allowed by the flowchart</span><span>double border: terminal state</span></div>`;
   const illegalList =
     illegal.length > 0
       ? `<div class="illegal-list"><b>${illegal.length} illegal transition${illegal.length === 1 ? '' : 's'} observed</b><ul>` +
@@ -449,18 +410,12 @@ function requirements(report: Report, spec: Spec, open: boolean): string {
   };
   for (const req of spec.requirements.values()) {
     const rs = byId.get(req.id);
-    rows.push(
-      `<tr><td class="mono id">${rs ? `<a href="#${reqAnchor(req.id)}">${h(req.id)}</a>` : h(req.id)}</td><td>${tag(rs)}</td><td>${h(req.title)}<div class="muted">“${h(req.doc)}”</div></td>` +
-        `<td>${h(req.area)}</td><td>${h(req.source)}</td><td class="num">${rs ? rs.length : 0}</td></tr>`,
-    );
+    rows.push(`<tr><td class="mono id">${rs ? `<a href="#${reqAnchor(req.id)}">${h(req.id)}</a>` : h(req.id)}</td><td>${tag(rs)}</td><td>${h(req.title)}<div class="muted">“${h(req.doc)}”</div></td>` + `<td>${h(req.area)}</td><td>${h(req.source)}</td><td class="num">${rs ? rs.length : 0}</td></tr>`);
   }
   for (const [id, rs] of byId) {
     if (spec.requirements.has(id)) continue;
     const first = rs[0] as Result;
-    rows.push(
-      `<tr><td class="mono id"><a href="#${reqAnchor(id)}">${h(id)}</a></td><td>${tag(rs)}</td><td>${h(first.title)} <span class="tag warn">not in this contract</span><div class="muted">“${h(first.doc)}”</div></td>` +
-        `<td>${h(first.area)}</td><td>${h(first.source)}</td><td class="num">${rs.length}</td></tr>`,
-    );
+    rows.push(`<tr><td class="mono id"><a href="#${reqAnchor(id)}">${h(id)}</a></td><td>${tag(rs)}</td><td>${h(first.title)} <span class="tag warn">not in this contract</span><div class="muted">“${h(first.doc)}”</div></td>` + `<td>${h(first.area)}</td><td>${h(first.source)}</td><td class="num">${rs.length}</td></tr>`);
   }
   const checked = [...spec.requirements.keys()].filter((id) => byId.has(id)).length;
   return (

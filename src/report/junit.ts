@@ -123,9 +123,5 @@ export function renderJunit(report: Report): string {
         `    </testcase>\n  </testsuite>`,
     );
   }
-  return (
-    `<?xml version="1.0" encoding="UTF-8"?>\n` +
-    `<testsuites name="${escapeXml(SUITES_NAME)}" tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${seconds(report.durationMs)}">\n` +
-    `${suites.join('\n')}\n</testsuites>\n`
-  );
+  return `<?xml version="1.0" encoding="UTF-8"?>\n` + `<testsuites name="${escapeXml(SUITES_NAME)}" tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${seconds(report.durationMs)}">\n` + `${suites.join('\n')}\n</testsuites>\n`;
 }

@@ -136,7 +136,10 @@ export function renderLifecycleSvg(input: LifecycleSvgInput): string {
   }
 
   // Placement.
-  const col = layers(machine, names.filter((n) => known.has(n)));
+  const col = layers(
+    machine,
+    names.filter((n) => known.has(n)),
+  );
   const unknownCol = Math.max(0, ...col.values()) + 1;
   for (const n of names) if (!known.has(n)) col.set(n, unknownCol);
   const lines = new Map(names.map((n) => [n, nameLines(n)]));
@@ -155,12 +158,7 @@ export function renderLifecycleSvg(input: LifecycleSvgInput): string {
     // a state that leads back to its parent (a two-way pair) takes the parent's
     // row so the pair is drawn level; terminal states go last
     const backToParent = (n: string) => edges.some((e) => e.documented && e.from === n && (col.get(e.to) ?? 0) === c - 1 && edges.some((x) => x.documented && x.from === e.to && x.to === n));
-    members.sort(
-      (a, b) =>
-        parentRow(a) - parentRow(b) ||
-        Number(backToParent(b)) - Number(backToParent(a)) ||
-        Number(machine.terminal.has(a)) - Number(machine.terminal.has(b)),
-    );
+    members.sort((a, b) => parentRow(a) - parentRow(b) || Number(backToParent(b)) - Number(backToParent(a)) || Number(machine.terminal.has(a)) - Number(machine.terminal.has(b)));
     const taken = used.get(c) ?? new Set<number>();
     used.set(c, taken);
     for (const n of members) {
@@ -177,8 +175,7 @@ export function renderLifecycleSvg(input: LifecycleSvgInput): string {
     nodes.set(n, { name: n, col: c, row: r, x: c * colPitch + nodeW / 2, y: r * ROW_PITCH + NODE_H / 2, known: known.has(n) });
   }
   const boxes = [...nodes.values()];
-  const inBox = (p: Pt, skip: Node[]) =>
-    boxes.some((b) => !skip.includes(b) && Math.abs(p.x - b.x) < nodeW / 2 + 6 && Math.abs(p.y - b.y) < NODE_H / 2 + 6);
+  const inBox = (p: Pt, skip: Node[]) => boxes.some((b) => !skip.includes(b) && Math.abs(p.x - b.x) < nodeW / 2 + 6 && Math.abs(p.y - b.y) < NODE_H / 2 + 6);
 
   const maxCount = Math.max(1, ...edges.map((e) => e.count));
   /** a legal edge whose reverse is also drawn as a legal edge */
@@ -254,9 +251,7 @@ export function renderLifecycleSvg(input: LifecycleSvgInput): string {
     const width = e.count > 0 ? 1.6 + (3.2 * Math.log(e.count + 1)) / Math.log(maxCount + 1) : 1.4;
     const what = !e.legal ? 'ILLEGAL (not in the flowchart)' : e.documented ? 'documented' : 'accepted, not drawn in the flowchart';
     const tip = `${e.from} → ${e.to}: ${what}, seen ${e.count} time${e.count === 1 ? '' : 's'}`;
-    edgeSvg.push(
-      `<path class="${cls}" d="${d}" stroke-width="${f(width)}" marker-end="url(#${idp}${marker})"><title>${h(tip)}</title></path>`,
-    );
+    edgeSvg.push(`<path class="${cls}" d="${d}" stroke-width="${f(width)}" marker-end="url(#${idp}${marker})"><title>${h(tip)}</title></path>`);
     if (e.count > 0 || !e.legal) {
       const text = `${e.legal ? '' : '⚠ '}×${e.count}`;
       const w = text.length * 7 + 12;
@@ -270,10 +265,7 @@ export function renderLifecycleSvg(input: LifecycleSvgInput): string {
         mid = p;
       }
       taken.push(box(mid));
-      labelSvg.push(
-        `<g class="lc-label${e.legal ? '' : ' illegal'}"><title>${h(tip)}</title><rect x="${f(mid.x - w / 2)}" y="${f(mid.y - 10)}" width="${f(w)}" height="20" rx="10"/>` +
-          `<text x="${f(mid.x)}" y="${f(mid.y + 4)}">${h(text)}</text></g>`,
-      );
+      labelSvg.push(`<g class="lc-label${e.legal ? '' : ' illegal'}"><title>${h(tip)}</title><rect x="${f(mid.x - w / 2)}" y="${f(mid.y - 10)}" width="${f(w)}" height="20" rx="10"/>` + `<text x="${f(mid.x)}" y="${f(mid.y + 4)}">${h(text)}</text></g>`);
       extend({ x: mid.x - w / 2, y: mid.y - 10 });
       extend({ x: mid.x + w / 2, y: mid.y + 10 });
     }
@@ -286,9 +278,7 @@ export function renderLifecycleSvg(input: LifecycleSvgInput): string {
     const terminal = machine.terminal.has(n.name);
     const seen = input.states[n.name];
     const involved = edges.some((e) => e.count > 0 && (e.from === n.name || e.to === n.name)) || (seen ?? 0) > 0;
-    const cls = ['lc-node', n.known ? '' : 'unknown', terminal ? 'terminal' : '', n.name === machine.initial ? 'initial' : '', involved ? '' : 'idle']
-      .filter(Boolean)
-      .join(' ');
+    const cls = ['lc-node', n.known ? '' : 'unknown', terminal ? 'terminal' : '', n.name === machine.initial ? 'initial' : '', involved ? '' : 'idle'].filter(Boolean).join(' ');
     const sub = !n.known ? 'not a documented state' : seen !== undefined ? `${seen} order${seen === 1 ? '' : 's'} now` : terminal ? 'terminal' : '';
     const tip = `${n.name}${terminal ? ' (terminal)' : ''}${n.name === machine.initial ? ' (initial)' : ''}${seen !== undefined ? `: ${seen} order(s) seen in this state` : ''}${n.known ? '' : ': not a documented state'}`;
     nodeSvg.push(
@@ -312,8 +302,7 @@ export function renderLifecycleSvg(input: LifecycleSvgInput): string {
   const vy = bounds.minY - pad;
   const vw = bounds.maxX - bounds.minX + 2 * pad;
   const vh = bounds.maxY - bounds.minY + 2 * pad;
-  const marker = (id: string) =>
-    `<marker id="${idp}${id}" class="${id}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker>`;
+  const marker = (id: string) => `<marker id="${idp}${id}" class="${id}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker>`;
   const title = input.title ?? 'Order lifecycle';
   return (
     `<svg class="lifecycle" xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="${idp}lc-title" viewBox="${f(vx)} ${f(vy)} ${f(vw)} ${f(vh)}" width="${f(vw)}" height="${f(vh)}">` +
@@ -366,10 +355,7 @@ export function renderChainSvg(input: { title: string; nodes: ChainNode[]; perRo
     const p = at(i);
     const cls = ['lc-node', n.cls ?? ''].filter(Boolean).join(' ');
     parts.push(
-      `<g class="${h(cls)}">${n.tip ? `<title>${h(n.tip)}</title>` : ''}<rect x="${f(p.x - w / 2)}" y="${f(p.y - hgt / 2)}" width="${f(w)}" height="${hgt}" rx="9"/>` +
-        nameText(lines[i] ?? [n.name], p.x, p.y, !!n.sub) +
-        (n.sub ? `<text class="sub" x="${f(p.x)}" y="${f(p.y + 20)}">${h(n.sub)}</text>` : '') +
-        `</g>`,
+      `<g class="${h(cls)}">${n.tip ? `<title>${h(n.tip)}</title>` : ''}<rect x="${f(p.x - w / 2)}" y="${f(p.y - hgt / 2)}" width="${f(w)}" height="${hgt}" rx="9"/>` + nameText(lines[i] ?? [n.name], p.x, p.y, !!n.sub) + (n.sub ? `<text class="sub" x="${f(p.x)}" y="${f(p.y + 20)}">${h(n.sub)}</text>` : '') + `</g>`,
     );
   });
   const rows = Math.ceil(input.nodes.length / perRow);

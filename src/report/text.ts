@@ -81,6 +81,6 @@ export function renderSummaryText(report: Report): string {
     for (const r of skips.slice(0, MAX_ROWS)) out.push(`  SKIP ${r.id} ${r.check}: ${logText(truncate(r.skipReason ?? r.message, 300))}`);
   }
   for (const list of [failures, warnings, skips]) if (list.length > MAX_ROWS) out.push(`  … and ${list.length - MAX_ROWS} more: see index.html`);
-  out.push('', 'Full evidence: index.html, conformance.json and junit.xml in the run\'s reports.', '');
+  out.push('', "Full evidence: index.html, conformance.json and junit.xml in the run's reports.", '');
   return out.join('\n');
 }

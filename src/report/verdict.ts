@@ -16,7 +16,6 @@ export function verdictOf(results: Result[], errors: number, unavailable: string
   return { verdict, verdictLabel, complete, notRun };
 }
 
-
 /** One line that says what the verdict covers, for every format. */
 export function scopeLine(report: Pick<Report, 'verdict' | 'complete' | 'notRun' | 'incomplete' | 'summary'>): string {
   if (report.verdict === 'INCOMPLETE') return `Could not certify: ${report.incomplete?.message ?? 'the run stopped'}${report.incomplete ? ` [${report.incomplete.code}]` : ''}`;

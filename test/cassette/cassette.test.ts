@@ -134,7 +134,12 @@ describe('replay: the failures of a report sent again', () => {
     const env = { CONFORMANCE_TOKEN: DEMO_TOKENS.customerA_user1, CONFORMANCE_TOKEN_OTHER_USER: DEMO_TOKENS.customerA_user2, CONFORMANCE_TOKEN_OTHER_TENANT: DEMO_TOKENS.customerB_user1 };
     const replay = async (): Promise<{ code: number; lines: string[] }> => {
       const lines: string[] = [];
-      const code = await replayReport(reportFile, { env, reportDir: join(dir, 'replay') }, (l) => lines.push(l), (l) => lines.push(l));
+      const code = await replayReport(
+        reportFile,
+        { env, reportDir: join(dir, 'replay') },
+        (l) => lines.push(l),
+        (l) => lines.push(l),
+      );
       return { code, lines };
     };
 

@@ -28,8 +28,13 @@ describe('toRecord', () => {
   it('redacts the credential in the URL, the headers and both bodies, in raw, URL-encoded and base64 spellings', () => {
     const body = JSON.stringify({ echo: TOKEN, url: encodeURIComponent(TOKEN), b64: Buffer.from(`Bearer ${TOKEN}`).toString('base64') });
     const ex = exchangeOf({
-      method: 'post', url: `http://x/api/v1/order/?t=${encodeURIComponent(TOKEN)}`, requestHeaders: { Authorization: `Bearer ${TOKEN}`, cookie: 'session=abc123' },
-      requestBody: `{"token":"${TOKEN}"}`, status: 200, headers: { 'content-type': 'application/json', 'set-cookie': 'sid=s3cr3t-value', 'x-echo': TOKEN }, body: Buffer.from(body),
+      method: 'post',
+      url: `http://x/api/v1/order/?t=${encodeURIComponent(TOKEN)}`,
+      requestHeaders: { Authorization: `Bearer ${TOKEN}`, cookie: 'session=abc123' },
+      requestBody: `{"token":"${TOKEN}"}`,
+      status: 200,
+      headers: { 'content-type': 'application/json', 'set-cookie': 'sid=s3cr3t-value', 'x-echo': TOKEN },
+      body: Buffer.from(body),
     });
     const line = JSON.stringify(toRecord(ex, 1, redactor(), 1 << 20));
     expect(line).not.toContain(TOKEN);
@@ -42,7 +47,7 @@ describe('toRecord', () => {
     expect(line).toContain('"x-echo":"$CONFORMANCE_TOKEN"');
   });
 
-  it('keeps a binary body as base64, with the credential\'s bytes masked', () => {
+  it("keeps a binary body as base64, with the credential's bytes masked", () => {
     const bin = Buffer.concat([Buffer.from([0xff, 0xd8, 0x00, 0x01]), Buffer.from(`xx${TOKEN}yy`), Buffer.alloc(40, 0xfe)]);
     const rec = toRecord(exchangeOf({ method: 'GET', url: 'http://x/f.pdf', status: 200, headers: { 'content-type': 'application/pdf' }, body: bin }), 2, redactor(), 1 << 20);
     expect(rec.response?.body).toBeUndefined();
@@ -80,7 +85,7 @@ describe('toRecord', () => {
   });
 });
 
-describe('the Redactor finds a fragment of a credential\'s base64 however it sits, also on its fast path', () => {
+describe("the Redactor finds a fragment of a credential's base64 however it sits, also on its fast path", () => {
   it('masks 16 base64 characters of the secret at each alignment, and leaves base64 without them alone', () => {
     const r = redactor();
     for (const pad of ['', 'x', 'xy']) {
@@ -98,7 +103,7 @@ describe('the Redactor finds a fragment of a credential\'s base64 however it sit
   });
 });
 
-describe('the Redactor\'s quick pass never lets a secret through', () => {
+describe("the Redactor's quick pass never lets a secret through", () => {
   it('on texts made of spellings of the credentials and other text, it redacts exactly as the full search does', () => {
     const fast = redactor();
     const full = redactor();
@@ -106,18 +111,38 @@ describe('the Redactor\'s quick pass never lets a secret through', () => {
     Object.defineProperty(full, 'suspicious', { value: () => true });
     const b = Buffer.from(TOKEN);
     const pieces = [
-      TOKEN, TOKEN.toUpperCase(), TOKEN.slice(0, 10), b.toString('hex'), b.toString('hex').toUpperCase(), b.toString('base64'), b.toString('base64url'),
-      Buffer.from(`x${TOKEN}`).toString('base64'), Buffer.from(`xy${TOKEN}`).toString('base64').slice(3, 30), encodeURIComponent(TOKEN), '%74ok_Zq8xW2vR7nLp4KjT9sYb3mHc',
-      'tok_other_0123456789abcdef', '{"a":"', '"}', ' ', '%PDF-1.4', 'CMD_X_00000001', 'ordinary words', 'Zq8xW2vR7nLp', '\u00e9t\u00e9',
+      TOKEN,
+      TOKEN.toUpperCase(),
+      TOKEN.slice(0, 10),
+      b.toString('hex'),
+      b.toString('hex').toUpperCase(),
+      b.toString('base64'),
+      b.toString('base64url'),
+      Buffer.from(`x${TOKEN}`).toString('base64'),
+      Buffer.from(`xy${TOKEN}`).toString('base64').slice(3, 30),
+      encodeURIComponent(TOKEN),
+      '%74ok_Zq8xW2vR7nLp4KjT9sYb3mHc',
+      'tok_other_0123456789abcdef',
+      '{"a":"',
+      '"}',
+      ' ',
+      '%PDF-1.4',
+      'CMD_X_00000001',
+      'ordinary words',
+      'Zq8xW2vR7nLp',
+      '\u00e9t\u00e9',
     ];
-    fc.assert(fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 8 }), fc.array(fc.string({ maxLength: 6 }), { maxLength: 8 }), (ps, noise) => {
-      const text = ps.map((p, i) => p + (noise[i] ?? '')).join('');
-      expect(fast.text(text)).toBe(full.text(text));
-    }), { numRuns: 400, seed: 13 });
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 8 }), fc.array(fc.string({ maxLength: 6 }), { maxLength: 8 }), (ps, noise) => {
+        const text = ps.map((p, i) => p + (noise[i] ?? '')).join('');
+        expect(fast.text(text)).toBe(full.text(text));
+      }),
+      { numRuns: 400, seed: 13 },
+    );
   });
 });
 
-describe('the recorder\'s fast path: bodies told clean on their bytes, lines written without decoding', () => {
+describe("the recorder's fast path: bodies told clean on their bytes, lines written without decoding", () => {
   const PASS = 'correct horse battery staple';
   // a space in every 4 characters in a row: every word the fast path compares holds one
   const SPACED = 'k1 q2 z3 w4 v5';
@@ -193,20 +218,49 @@ describe('the recorder\'s fast path: bodies told clean on their bytes, lines wri
     const full = spelt(redactor());
     Object.defineProperty(full, 'suspicious', { value: () => true });
     const pieces = [
-      ...planted.map(([, s]) => s), PASS, PASS.replace(/ /g, '+'), 'correct+horse battery+staple', SPACED, 'k1+q2 z3+w4+v5', TOKEN.slice(0, 10), Buffer.from(`x${TOKEN}`).toString('base64').slice(5, 25),
-      '{"a":"', '"}', ' ', '+', '%', '%PDF-1.4', '\\', 'CMD_X_00000001', 'Résiliation', '\u00e9t\u00e9', '\u2028', 'e7aadcc3-4542-4a17', '\n\t',
+      ...planted.map(([, s]) => s),
+      PASS,
+      PASS.replace(/ /g, '+'),
+      'correct+horse battery+staple',
+      SPACED,
+      'k1+q2 z3+w4+v5',
+      TOKEN.slice(0, 10),
+      Buffer.from(`x${TOKEN}`).toString('base64').slice(5, 25),
+      '{"a":"',
+      '"}',
+      ' ',
+      '+',
+      '%',
+      '%PDF-1.4',
+      '\\',
+      'CMD_X_00000001',
+      'Résiliation',
+      '\u00e9t\u00e9',
+      '\u2028',
+      'e7aadcc3-4542-4a17',
+      '\n\t',
     ];
-    fc.assert(fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 8 }), fc.array(fc.string({ maxLength: 6 }), { maxLength: 8 }), (ps, noise) => {
-      const text = ps.map((p, i) => p + (noise[i] ?? '')).join('');
-      if (!fast.mayHoldBytes(Buffer.from(text, 'utf8'))) expect(full.text(text)).toBe(text);
-    }), { numRuns: 600, seed: 29 });
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 8 }), fc.array(fc.string({ maxLength: 6 }), { maxLength: 8 }), (ps, noise) => {
+        const text = ps.map((p, i) => p + (noise[i] ?? '')).join('');
+        if (!fast.mayHoldBytes(Buffer.from(text, 'utf8'))) expect(full.text(text)).toBe(text);
+      }),
+      { numRuns: 600, seed: 29 },
+    );
   });
 
-  it('a record\'s line is the UTF-8 of JSON.stringify(toRecord(…)), byte for byte, whatever the body (clean or not, text or binary, cut or whole) and the other fields', () => {
+  it("a record's line is the UTF-8 of JSON.stringify(toRecord(…)), byte for byte, whatever the body (clean or not, text or binary, cut or whole) and the other fields", () => {
     const r = spelt(redactor());
     const parts = [
-      ...planted.map(([, s]) => Buffer.from(s)), Buffer.from('{"q":"a \\"b\\" c\\\\d"}'), Buffer.from('Annulation à la demande — ✓ 𝄞'), Buffer.from([0, 1, 0x1f, 0x7f, 0x0a, 0x0d, 0x09]),
-      Buffer.from('\u2028\u2029'), Buffer.from([0xc3]), Buffer.from([0xff, 0xd8]), Buffer.from('"\\u0000cassette:body\\u0000"'), Buffer.from('plain text '),
+      ...planted.map(([, s]) => Buffer.from(s)),
+      Buffer.from('{"q":"a \\"b\\" c\\\\d"}'),
+      Buffer.from('Annulation à la demande — ✓ 𝄞'),
+      Buffer.from([0, 1, 0x1f, 0x7f, 0x0a, 0x0d, 0x09]),
+      Buffer.from('\u2028\u2029'),
+      Buffer.from([0xc3]),
+      Buffer.from([0xff, 0xd8]),
+      Buffer.from('"\\u0000cassette:body\\u0000"'),
+      Buffer.from('plain text '),
     ];
     const strings = fc.constantFrom('ok', 'é', '𝄞', '"q"', '\u0000', TOKEN, `Bearer ${TOKEN}`, 'sid=abc', '');
     const exchange = fc.record({
@@ -225,14 +279,30 @@ describe('the recorder\'s fast path: bodies told clean on their bytes, lines wri
       streamed: fc.boolean(),
       durationMs: fc.double({ min: 0, max: 1e5, noNaN: true }),
     });
-    fc.assert(fc.property(exchange, (x) => {
-      const ex = exchangeOf({ method: 'GET', url: `http://x/o?e=${encodeURIComponent(x.headers['x-echo'] ?? '')}`, requestHeaders: x.requestHeaders, requestBody: x.requestBody, status: x.status, headers: x.headers, body: x.body, bytes: x.partial ? x.body.length + 10 : x.body.length, truncated: x.truncated, error: x.error, durationMs: x.durationMs, operationId: x.operationId });
-      ex.sentAt = 1_764_590_000_000;
-      if (x.purpose) ex.purpose = x.purpose;
-      if (x.principal) ex.principal = x.principal;
-      if (x.streamed) ex.streamed = true;
-      expect(Buffer.from(recordLine(ex, 3, r, x.cap), 'latin1').toString('utf8')).toBe(JSON.stringify(toRecord(ex, 3, r, x.cap)));
-      expect(Buffer.from(recordLine(ex, 3, r, x.cap), 'latin1').equals(Buffer.from(JSON.stringify(toRecord(ex, 3, r, x.cap)), 'utf8'))).toBe(true);
-    }), { numRuns: 500, seed: 31 });
+    fc.assert(
+      fc.property(exchange, (x) => {
+        const ex = exchangeOf({
+          method: 'GET',
+          url: `http://x/o?e=${encodeURIComponent(x.headers['x-echo'] ?? '')}`,
+          requestHeaders: x.requestHeaders,
+          requestBody: x.requestBody,
+          status: x.status,
+          headers: x.headers,
+          body: x.body,
+          bytes: x.partial ? x.body.length + 10 : x.body.length,
+          truncated: x.truncated,
+          error: x.error,
+          durationMs: x.durationMs,
+          operationId: x.operationId,
+        });
+        ex.sentAt = 1_764_590_000_000;
+        if (x.purpose) ex.purpose = x.purpose;
+        if (x.principal) ex.principal = x.principal;
+        if (x.streamed) ex.streamed = true;
+        expect(Buffer.from(recordLine(ex, 3, r, x.cap), 'latin1').toString('utf8')).toBe(JSON.stringify(toRecord(ex, 3, r, x.cap)));
+        expect(Buffer.from(recordLine(ex, 3, r, x.cap), 'latin1').equals(Buffer.from(JSON.stringify(toRecord(ex, 3, r, x.cap)), 'utf8'))).toBe(true);
+      }),
+      { numRuns: 500, seed: 31 },
+    );
   });
 });

@@ -11,9 +11,20 @@ import { describe, expect, it } from 'vitest';
 import { MODULE_BY_NAME } from '../../src/checks/index.ts';
 
 const READ_SIDE = [
-  'order_list_schema', 'order_list_paging', 'order_state_enum', 'order_detail_schema', 'order_not_found', 'state_consistency',
-  'history_schema', 'documents_schema', 'document_download', 'document_not_found', 'document_traversal',
-  'terminate_reasons_schema', 'order_requests_schema', 'order_requests_filter',
+  'order_list_schema',
+  'order_list_paging',
+  'order_state_enum',
+  'order_detail_schema',
+  'order_not_found',
+  'state_consistency',
+  'history_schema',
+  'documents_schema',
+  'document_download',
+  'document_not_found',
+  'document_traversal',
+  'terminate_reasons_schema',
+  'order_requests_schema',
+  'order_requests_filter',
 ] as const;
 
 const ROOT = join(__dirname, '../..');
@@ -34,7 +45,9 @@ describe('the read-side checks', () => {
   it('are recorded by no driver by hand', () => {
     const byHand = new RegExp(`\\.(check|expectStatus|schema|violation|record)\\(\\s*'(${READ_SIDE.join('|')})'`);
     const found = [...files(join(ROOT, 'src/engine')), ...files(join(ROOT, 'src/fuzz'))].flatMap((f) =>
-      readFileSync(f, 'utf8').split('\n').flatMap((line, i) => (byHand.test(line) ? [`${relative(ROOT, f)}:${i + 1}: ${line.trim()}`] : [])),
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (byHand.test(line) ? [`${relative(ROOT, f)}:${i + 1}: ${line.trim()}`] : [])),
     );
     expect(found).toEqual([]);
   });

@@ -11,21 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSpec } from '../../src/contract/load.ts';
 import { validatorsFor, type Violation } from '../../src/contract/validators.ts';
-import {
-  Ajv2020,
-  addFormats,
-  checkOf,
-  classOf,
-  fieldClassesOf,
-  HERE,
-  instanceOf,
-  isObject,
-  readCaseFiles,
-  under,
-  worst,
-  type CaseGroup,
-  type FieldClass,
-} from './support.ts';
+import { Ajv2020, addFormats, checkOf, classOf, fieldClassesOf, HERE, instanceOf, isObject, readCaseFiles, under, worst, type CaseGroup, type FieldClass } from './support.ts';
 
 const spec = loadSpec();
 const validators = validatorsFor(spec);
@@ -74,9 +60,7 @@ describe('cases.schema.json refuses a malformed case file', () => {
 });
 
 /** Files that pass the case schema, typed; a file that fails is reported above and skipped here. */
-const groupsByFile = files
-  .filter(({ groups }) => validateCaseFile(groups))
-  .map(({ file, groups }) => ({ file, groups: groups as CaseGroup[] }));
+const groupsByFile = files.filter(({ groups }) => validateCaseFile(groups)).map(({ file, groups }) => ({ file, groups: groups as CaseGroup[] }));
 
 function label(ref: CaseGroup['schema']): string {
   if (typeof ref === 'string') return ref;
@@ -119,9 +103,24 @@ describe('coverage of the object components', () => {
 
   it('the components the issue names are object schemas of openapi.yaml', () => {
     const named = [
-      'OrderSummary', 'OrderDetail', 'Product', 'ProductOption', 'ContactInformation', 'Manager', 'TerminationError',
-      'HistoryEntry', 'OrderHistory', 'DocumentGroup', 'TerminateReasons', 'OrderRequest', 'OrderActionCreate',
-      'ProductOrderCreate', 'ProductOrder', 'ProductOrderItem', 'ExportTask', 'ExportStatus',
+      'OrderSummary',
+      'OrderDetail',
+      'Product',
+      'ProductOption',
+      'ContactInformation',
+      'Manager',
+      'TerminationError',
+      'HistoryEntry',
+      'OrderHistory',
+      'DocumentGroup',
+      'TerminateReasons',
+      'OrderRequest',
+      'OrderActionCreate',
+      'ProductOrderCreate',
+      'ProductOrder',
+      'ProductOrderItem',
+      'ExportTask',
+      'ExportStatus',
     ];
     expect(objectComponents).toEqual(expect.arrayContaining(named));
   });

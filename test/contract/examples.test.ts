@@ -83,7 +83,9 @@ function enumerateExamples(): Example[] {
   // `examples` arrays (and a lone `example`) anywhere inside a component schema
   const inSchema = (node: Json, name: string, path: string): void => {
     if (Array.isArray(node)) {
-      node.forEach((n, i) => { inSchema(n, name, `${path}/${i}`); });
+      node.forEach((n, i) => {
+        inSchema(n, name, `${path}/${i}`);
+      });
       return;
     }
     if (!isObject(node)) return;
@@ -93,7 +95,9 @@ function enumerateExamples(): Example[] {
     }
     const check = (): SchemaCheck => v.component(path === '' ? name : `${name}${path}`);
     if (Array.isArray(node.examples)) {
-      node.examples.forEach((value, i) => { out.push({ where: `/components/schemas/${name}${path}/examples/${i}`, value, check: check() }); });
+      node.examples.forEach((value, i) => {
+        out.push({ where: `/components/schemas/${name}${path}/examples/${i}`, value, check: check() });
+      });
     }
     if ('example' in node) out.push({ where: `/components/schemas/${name}${path}/example`, value: node.example as Json, check: check() });
     for (const [k, child] of Object.entries(node)) {
@@ -108,14 +112,20 @@ function enumerateExamples(): Example[] {
 
 /** Pointers of every `examples`/`example` key of the document (outside components/examples itself). */
 function allExampleSites(node: Json, path: string, out: Set<string>): Set<string> {
-  if (Array.isArray(node)) node.forEach((n, i) => { allExampleSites(n, `${path}/${i}`, out); });
+  if (Array.isArray(node))
+    node.forEach((n, i) => {
+      allExampleSites(n, `${path}/${i}`, out);
+    });
   else if (isObject(node)) {
     for (const [k, child] of Object.entries(node)) {
       const here = `${path}/${esc(k)}`;
       if (here === '/components/examples') continue;
       if ((k === 'examples' || k === 'example') && !path.endsWith('/properties')) {
         if (isObject(child)) for (const name of Object.keys(child)) out.add(`${here}/${esc(name)}`);
-        else if (Array.isArray(child)) child.forEach((_, i) => { out.add(`${here}/${i}`); });
+        else if (Array.isArray(child))
+          child.forEach((_, i) => {
+            out.add(`${here}/${i}`);
+          });
         else out.add(here);
       } else allExampleSites(child, here, out);
     }
@@ -190,9 +200,7 @@ function docJson(text: string, after: string, start = 'Example'): Json {
   }
   let snippet = text.slice(open, end);
   if (first === '"') snippet = `{${snippet}}`;
-  snippet = snippet
-    .replace(/\[\.\.\.\]|\{\.\.\.\}/g, JSON.stringify(ELIDED))
-    .replace(/,(\s*[\]}])/g, '$1');
+  snippet = snippet.replace(/\[\.\.\.\]|\{\.\.\.\}/g, JSON.stringify(ELIDED)).replace(/,(\s*[\]}])/g, '$1');
   return JSON.parse(snippet) as Json;
 }
 

@@ -159,7 +159,7 @@ describe('judgeHistory accepts the documentation', () => {
   const doc = atSpecPointer(spec, '/components/examples/OrderHistoryDoc/value') as { results: { state: string; change_date: string }[] };
   const issues = judgeHistory(lc, doc.results);
 
-  it('raises no HIST-ORDER issue on the documentation\'s history', () => {
+  it("raises no HIST-ORDER issue on the documentation's history", () => {
     expect(issues.filter((i) => i.rule === 'HIST-ORDER')).toEqual([]);
   });
 
@@ -199,7 +199,14 @@ const rows: Row[] = [
   { name: 'a production step going backwards', given: entries('confirmed', 'in_progress', 'connexion_planned', 'optical_route_received'), want: [{ rule: 'HIST-ORDER', index: 3 }] },
   { name: 'the last production step followed by the first', given: entries('confirmed', 'in_progress', ...STEPS, 'production_manager_assigned'), want: [{ rule: 'HIST-ORDER', index: 2 + STEPS.length }] },
   { name: 'anything after terminated', given: entries('confirmed', 'in_progress', ...STEPS, 'active', 'terminate_in_progress', 'terminated', 'active'), want: [{ rule: 'HIST-ORDER', index: 5 + STEPS.length }] },
-  { name: 'anything after cancelled, each entry reported', given: entries('confirmed', 'in_progress', 'cancelled', 'in_progress', 'active'), want: [{ rule: 'HIST-ORDER', index: 3 }, { rule: 'HIST-ORDER', index: 4 }] },
+  {
+    name: 'anything after cancelled, each entry reported',
+    given: entries('confirmed', 'in_progress', 'cancelled', 'in_progress', 'active'),
+    want: [
+      { rule: 'HIST-ORDER', index: 3 },
+      { rule: 'HIST-ORDER', index: 4 },
+    ],
+  },
   { name: 'a production step after rejected', given: entries('confirmed', 'in_progress', 'rejected', 'service_configured'), want: [{ rule: 'HIST-ORDER', index: 3 }] },
   { name: 'anything after a creation failure', given: entries('acknowledged', 'technical_error', 'production_in_progress'), want: [{ rule: 'HIST-ORDER', index: 2 }] },
   { name: 'active without production', given: entries('confirmed', 'active'), want: [{ rule: 'HIST-ORDER', index: 1 }] },
@@ -208,11 +215,25 @@ const rows: Row[] = [
   { name: 'a history starting in production', given: entries('production_in_progress', ...STEPS, 'active'), want: [{ rule: 'HIST-ORDER', index: 0 }] },
   { name: 'termination from production (not active)', given: entries('confirmed', 'in_progress', 'terminate_in_progress'), want: [{ rule: 'HIST-ORDER', index: 2 }] },
   { name: 'cancellation from active', given: entries('confirmed', 'in_progress', ...STEPS, 'active', 'cancelled'), want: [{ rule: 'HIST-ORDER', index: 3 + STEPS.length }] },
-  { name: 'a production step after active (a step backwards, and no way back to production)', given: entries('confirmed', 'in_progress', ...STEPS, 'active', 'service_controlled'), want: [{ rule: 'HIST-ORDER', index: 3 + STEPS.length }, { rule: 'HIST-ORDER', index: 3 + STEPS.length }] },
+  {
+    name: 'a production step after active (a step backwards, and no way back to production)',
+    given: entries('confirmed', 'in_progress', ...STEPS, 'active', 'service_controlled'),
+    want: [
+      { rule: 'HIST-ORDER', index: 3 + STEPS.length },
+      { rule: 'HIST-ORDER', index: 3 + STEPS.length },
+    ],
+  },
   { name: 'back to confirmed from production', given: entries('confirmed', 'in_progress', 'confirmed'), want: [{ rule: 'HIST-ORDER', index: 2 }] },
   // HIST-VOCAB
   { name: 'an unknown state', given: entries('confirmed', 'on_hold', 'in_progress'), want: [{ rule: 'HIST-VOCAB', index: 1 }] },
-  { name: 'an unknown state, the path around it still judged', given: entries('confirmed', 'on_hold', 'active'), want: [{ rule: 'HIST-VOCAB', index: 1 }, { rule: 'HIST-ORDER', index: 2 }] },
+  {
+    name: 'an unknown state, the path around it still judged',
+    given: entries('confirmed', 'on_hold', 'active'),
+    want: [
+      { rule: 'HIST-VOCAB', index: 1 },
+      { rule: 'HIST-ORDER', index: 2 },
+    ],
+  },
   { name: 'a state in capitals', given: entries('CONFIRMED'), want: [{ rule: 'HIST-VOCAB', index: 0 }] },
   // HIST-STEPS
   { name: 'skipped production steps before active', given: entries('confirmed', 'in_progress', 'production_manager_assigned', 'technical_visit_planned', 'connexion_completed', 'active'), want: [{ rule: 'HIST-STEPS', index: 5 }] },

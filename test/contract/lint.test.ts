@@ -30,18 +30,13 @@ const SPECTRAL = require.resolve('@stoplight/spectral-cli/dist/index.js', { path
 function lint(dir: string): Promise<LintResult[]> {
   const out = join(dir, 'lint.json');
   return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [SPECTRAL, 'lint', 'openapi.yaml', '-f', 'json', '-o', out, '--ruleset', join(REPO, '.spectral.yaml')],
-      { cwd: dir, timeout: 30_000, maxBuffer: 16 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        try {
-          resolve(JSON.parse(readFileSync(out, 'utf8')) as LintResult[]);
-        } catch (e) {
-          reject(new Error(`spectral wrote no results (${err?.message ?? 'exit 0'}): ${stdout}${stderr} ${(e as Error).message}`));
-        }
-      },
-    );
+    execFile(process.execPath, [SPECTRAL, 'lint', 'openapi.yaml', '-f', 'json', '-o', out, '--ruleset', join(REPO, '.spectral.yaml')], { cwd: dir, timeout: 30_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      try {
+        resolve(JSON.parse(readFileSync(out, 'utf8')) as LintResult[]);
+      } catch (e) {
+        reject(new Error(`spectral wrote no results (${err?.message ?? 'exit 0'}): ${stdout}${stderr} ${(e as Error).message}`));
+      }
+    });
   });
 }
 
@@ -54,12 +49,13 @@ let broken: LintResult[];
 beforeAll(async () => {
   const text = readFileSync(join(REPO, 'openapi.yaml'), 'utf8');
   // two operations share an operationId, and a response loses its description
-  const brokenText = text
-    .replace('operationId: getOrder\n', 'operationId: listOrders\n')
-    .replace("'200':\n          description: The reasons, to be sent with a termination request.\n", "'200':\n");
+  const brokenText = text.replace('operationId: getOrder\n', 'operationId: listOrders\n').replace("'200':\n          description: The reasons, to be sent with a termination request.\n", "'200':\n");
   expect(brokenText).not.toBe(text);
   expect(brokenText).not.toContain('description: The reasons, to be sent');
-  for (const [dir, body] of [[cleanDir, text], [brokenDir, brokenText]] as const) {
+  for (const [dir, body] of [
+    [cleanDir, text],
+    [brokenDir, brokenText],
+  ] as const) {
     mkdirSync(dir);
     writeFileSync(join(dir, 'openapi.yaml'), body);
   }
@@ -79,6 +75,9 @@ describe('Spectral lint of openapi.yaml', () => {
 
   it('reports an error for a response without a description in a broken copy', () => {
     const errors = broken.filter((r) => r.severity === 0 && r.path.join(' ') === 'paths /api/v1/terminate_reason/ get responses 200');
-    expect(errors.map((r) => r.message), JSON.stringify(broken, null, 1)).toEqual([expect.stringContaining('description')]);
+    expect(
+      errors.map((r) => r.message),
+      JSON.stringify(broken, null, 1),
+    ).toEqual([expect.stringContaining('description')]);
   });
 });

@@ -69,7 +69,12 @@ describe('parseSpec error codes', () => {
 
   it('refuses an alias bomb at once, without expanding it', () => {
     const lines = ['openapi: 3.1.0', 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i <= 30; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+    for (let i = 1; i <= 30; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
     // 10^31 leaves if expanded: an implementation that expands never returns (the test timeout fails it)
     expect(() => parseSpec(lines.join('\n'))).toThrow(/YAML alias/);
   });
@@ -188,9 +193,7 @@ describe.skipIf(!existsSync(ANALYSIS_PATH))('agreement with ../shared/api/ANALYS
   });
 
   it('every requirement ID has the same documented/inferred source as in ANALYSIS.md', () => {
-    const differ = [...rows]
-      .filter(([id, src]) => spec.requirements.get(id)?.source !== (src === 'D' ? 'documented' : 'inferred'))
-      .map(([id, src]) => `${id}: ANALYSIS says ${src}, openapi.yaml says ${spec.requirements.get(id)?.source}`);
+    const differ = [...rows].filter(([id, src]) => spec.requirements.get(id)?.source !== (src === 'D' ? 'documented' : 'inferred')).map(([id, src]) => `${id}: ANALYSIS says ${src}, openapi.yaml says ${spec.requirements.get(id)?.source}`);
     expect(differ).toEqual([]);
   });
 });

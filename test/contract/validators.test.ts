@@ -46,9 +46,7 @@ Loose:
   const check = v.component('Thing');
 
   it('a keyword failing on an x-inferred node is a warning carrying the reason', () => {
-    expect(check({ doc: 'abc', guess: 'x' })).toEqual([
-      { pointer: '/guess', value: 'x', keyword: 'pattern', message: 'must match pattern "^[0-9]+$"', severity: 'warning', inferred: 'one example only' },
-    ]);
+    expect(check({ doc: 'abc', guess: 'x' })).toEqual([{ pointer: '/guess', value: 'x', keyword: 'pattern', message: 'must match pattern "^[0-9]+$"', severity: 'warning', inferred: 'one example only' }]);
   });
 
   it('a keyword failing on a node without x-inferred is an error', () => {
@@ -59,9 +57,7 @@ Loose:
   });
 
   it('a missing property is graded by the node that requires it', () => {
-    expect(check({ guess: '1' })).toEqual([
-      { pointer: '/doc', value: undefined, keyword: 'required', message: 'required property "doc" is missing', severity: 'error' },
-    ]);
+    expect(check({ guess: '1' })).toEqual([{ pointer: '/doc', value: undefined, keyword: 'required', message: 'required property "doc" is missing', severity: 'error' }]);
     expect(check({ doc: 'a', guess: '1', nested: {} })).toMatchObject([{ pointer: '/nested/inner', keyword: 'required', severity: 'warning' }]);
   });
 
@@ -82,9 +78,7 @@ Loose:
 
   it('in the project contract: an unknown history state is a warning, an unknown order state an error', () => {
     const real = validatorsFor(loadSpec());
-    expect(real.component('HistoryEntry')({ change_reason: '', change_date: '2025-06-03T18:37:08+02:00', state: 'lost' })).toMatchObject([
-      { pointer: '/state', keyword: 'anyOf', severity: 'warning' },
-    ]);
+    expect(real.component('HistoryEntry')({ change_reason: '', change_date: '2025-06-03T18:37:08+02:00', state: 'lost' })).toMatchObject([{ pointer: '/state', keyword: 'anyOf', severity: 'warning' }]);
     expect(real.component('OrderState')('lost')).toMatchObject([{ pointer: '', keyword: 'enum', severity: 'error' }]);
   });
 });
@@ -135,7 +129,10 @@ Managers:
   });
 
   it('a failing anyOf names the deepest error among its branches', () => {
-    const [only, ...rest] = v.component('Either')([{ name: 'n', email: 'e' }, { name: 'n', email: 'e', deep: { x: { y: 1 } } }]);
+    const [only, ...rest] = v.component('Either')([
+      { name: 'n', email: 'e' },
+      { name: 'n', email: 'e', deep: { x: { y: 1 } } },
+    ]);
     expect(rest).toEqual([]);
     expect(only).toMatchObject({ pointer: '', keyword: 'anyOf', severity: 'error' });
     expect(only?.message).toBe('must match a schema in anyOf (closest: /1/deep/x/y must be string)');
@@ -230,12 +227,7 @@ describe('compileAll', () => {
 
 describe('responseKey: exact, then range, then default', () => {
   const op = (responses: string) => `{ /x/: { get: { operationId: op, responses: ${responses} } } }`;
-  const v = validatorsFor(
-    specWith(
-      `E: { type: object }`,
-      op(`{ '200': { description: a }, '2XX': { description: b }, '404': { description: c }, '4XX': { description: d }, default: { description: e } }`),
-    ),
-  );
+  const v = validatorsFor(specWith(`E: { type: object }`, op(`{ '200': { description: a }, '2XX': { description: b }, '404': { description: c }, '4XX': { description: d }, default: { description: e } }`)));
   const rows: [number, string | undefined][] = [
     [200, '200'],
     [201, '2XX'],
@@ -276,7 +268,7 @@ describe('responseKey: exact, then range, then default', () => {
   it('request() validates a JSON body where there is one', () => {
     const real = validatorsFor(loadSpec());
     expect(real.request('listOrders')).toBeUndefined();
-    expect(real.request('requestOrderAction')?.({ reason: 'Cessation d\'activité' })).toEqual([]);
+    expect(real.request('requestOrderAction')?.({ reason: "Cessation d'activité" })).toEqual([]);
   });
 });
 

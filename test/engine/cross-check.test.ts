@@ -47,13 +47,16 @@ describe('the export cross-check', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.constantFrom(...STATES), { minLength: 0, maxLength: 30 }),
-        fc.array(fc.oneof(
-          fc.record({ op: fc.constant('drop' as const), at: fc.nat() }),
-          fc.record({ op: fc.constant('dup' as const), at: fc.nat() }),
-          fc.record({ op: fc.constant('unknown' as const), at: fc.nat() }),
-          fc.record({ op: fc.constant('state' as const), at: fc.nat() }),
-          fc.record({ op: fc.constant('swap' as const), at: fc.nat(), to: fc.nat() }),
-        ), { maxLength: 6 }),
+        fc.array(
+          fc.oneof(
+            fc.record({ op: fc.constant('drop' as const), at: fc.nat() }),
+            fc.record({ op: fc.constant('dup' as const), at: fc.nat() }),
+            fc.record({ op: fc.constant('unknown' as const), at: fc.nat() }),
+            fc.record({ op: fc.constant('state' as const), at: fc.nat() }),
+            fc.record({ op: fc.constant('swap' as const), at: fc.nat(), to: fc.nat() }),
+          ),
+          { maxLength: 6 },
+        ),
         async (states, ops) => {
           const listed = new Map(states.map((s, i) => [`CMD_${i}`, s] as const));
           const rows: Row[] = [...listed];
@@ -77,8 +80,28 @@ describe('the export cross-check', () => {
   });
 
   it('counts rows without a list, and finds nothing missing in an exact export', async () => {
-    const listed = new Map([['A', 'active'], ['B', 'confirmed']]);
-    expect(await check([['A', 'active'], ['B', 'confirmed']], listed)).toEqual({ rows: 2, unknown: [], duplicates: [], stateMismatch: [], missing: 0 });
-    expect(await check([['B', 'confirmed'], ['A', 'active'], ['A', 'active']], listed)).toEqual({ rows: 3, unknown: [], duplicates: ['A'], stateMismatch: [], missing: 0 });
+    const listed = new Map([
+      ['A', 'active'],
+      ['B', 'confirmed'],
+    ]);
+    expect(
+      await check(
+        [
+          ['A', 'active'],
+          ['B', 'confirmed'],
+        ],
+        listed,
+      ),
+    ).toEqual({ rows: 2, unknown: [], duplicates: [], stateMismatch: [], missing: 0 });
+    expect(
+      await check(
+        [
+          ['B', 'confirmed'],
+          ['A', 'active'],
+          ['A', 'active'],
+        ],
+        listed,
+      ),
+    ).toEqual({ rows: 3, unknown: [], duplicates: ['A'], stateMismatch: [], missing: 0 });
   });
 });

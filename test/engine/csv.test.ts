@@ -101,7 +101,12 @@ describe('the export CSV parser agrees with csv-parse', () => {
   it('reads a UTF-16LE file with its byte-order mark as csv-parse does', async () => {
     const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('order_reference,state\r\nA1,active\r\n', 'utf16le')]);
     await same(bytes, [1, 7]);
-    expect(await ours(bytes, [1])).toEqual({ records: [['order_reference', 'state'], ['A1', 'active']] });
+    expect(await ours(bytes, [1])).toEqual({
+      records: [
+        ['order_reference', 'state'],
+        ['A1', 'active'],
+      ],
+    });
   });
 
   it('handles an empty stream and a lone header', async () => {

@@ -3,7 +3,17 @@ import { offsetOfPointer } from '../../src/harness/pointer-at.ts';
 import { Redactor } from '../../src/harness/redact.ts';
 
 describe('offsetOfPointer', () => {
-  const text = JSON.stringify({ a: 1, results: [{ x: 'a/b', s: 'ok' }, { 'a/b': 2, s: 'bad' }] }, null, 1);
+  const text = JSON.stringify(
+    {
+      a: 1,
+      results: [
+        { x: 'a/b', s: 'ok' },
+        { 'a/b': 2, s: 'bad' },
+      ],
+    },
+    null,
+    1,
+  );
   const at = (p: string) => {
     const o = offsetOfPointer(text, p);
     return o === undefined ? undefined : text.slice(o, o + 5);
@@ -40,7 +50,7 @@ describe('Redactor.window', () => {
   });
 });
 
-describe('Redactor: a fragment of a secret\'s base64', () => {
+describe("Redactor: a fragment of a secret's base64", () => {
   const secret = 'tok_Zm9vYmFyYmF6cXV1eC1jb25mb3JtYW5jZQ';
   const r = new Redactor();
   r.add(secret, 'CONFORMANCE_TOKEN');

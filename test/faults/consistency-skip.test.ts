@@ -19,7 +19,7 @@ const misspelt: Fault = {
   name: 'detail-state-misspelt',
   breaks: 'state_consistency',
   requirement: 'ORD-CONSISTENT',
-  description: 'writes every order detail\'s state in capitals',
+  description: "writes every order detail's state in capitals",
   transform: async (req, ctx) => {
     const res = await ctx.forward(req);
     if (req.operation !== 'getOrder' || res.status !== 200) return res;

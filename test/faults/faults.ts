@@ -13,10 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { productionStepValues } from '../../generated/openapi.ts';
 import { lifecycleOf } from '../../src/contract/lifecycle.ts';
 import { loadSpec } from '../../src/contract/load.ts';
-import {
-  bearer, changed, editItems, editJson, editRequest, editResponse, itemsOf, jsonAnswer, jsonOf, mainGet, reasonsOf, requestJson,
-  resetConnection, withJson, type Fault, type FaultContext, type ProxyRequest, type ProxyResponse,
-} from './proxy.ts';
+import { bearer, changed, editItems, editJson, editRequest, editResponse, itemsOf, jsonAnswer, jsonOf, mainGet, reasonsOf, requestJson, resetConnection, withJson, type Fault, type FaultContext, type ProxyRequest, type ProxyResponse } from './proxy.ts';
 
 type Entry = { state: string; change_date: string; change_reason: string };
 
@@ -49,8 +46,14 @@ function fakeRequestRow(ref: string, body: unknown): Record<string, unknown> {
   const b = (body ?? {}) as { reason?: unknown; message?: unknown; request_effective_date?: unknown };
   const now = new Date().toISOString();
   return {
-    id: randomUUID(), creation_date: now, modification_date: now, order_reference: ref, action: 'Résiliation',
-    request_effective_date: b.request_effective_date ?? null, message: typeof b.message === 'string' ? b.message : '', reason: String(b.reason ?? ''),
+    id: randomUUID(),
+    creation_date: now,
+    modification_date: now,
+    order_reference: ref,
+    action: 'Résiliation',
+    request_effective_date: b.request_effective_date ?? null,
+    message: typeof b.message === 'string' ? b.message : '',
+    reason: String(b.reason ?? ''),
   };
 }
 
@@ -115,7 +118,6 @@ function acceptedTerminations(req: ProxyRequest, res: ProxyResponse, ctx: FaultC
   return terminated;
 }
 
-
 export const FAULTS: readonly Fault[] = [
   // ------------------------------------------------------------------ access
   {
@@ -123,14 +125,20 @@ export const FAULTS: readonly Fault[] = [
     breaks: 'auth_missing_credentials',
     requirement: 'AUTH-REQUIRED',
     description: 'serves every read without credentials as if the main user had asked',
-    transform: editRequest((r) => r.caller === 'none' && r.method === 'GET', (r) => changed(r, { headers: { authorization: bearer('main') } })),
+    transform: editRequest(
+      (r) => r.caller === 'none' && r.method === 'GET',
+      (r) => changed(r, { headers: { authorization: bearer('main') } }),
+    ),
   },
   {
     name: 'accepts-any-token',
     breaks: 'auth_invalid_credentials',
     requirement: 'AUTH-REQUIRED',
     description: 'accepts any bearer token it does not know as the main user for reads',
-    transform: editRequest((r) => r.caller === 'unknown' && r.method === 'GET', (r) => changed(r, { headers: { authorization: bearer('main') } })),
+    transform: editRequest(
+      (r) => r.caller === 'unknown' && r.method === 'GET',
+      (r) => changed(r, { headers: { authorization: bearer('main') } }),
+    ),
   },
   {
     name: 'export-start-without-credentials',
@@ -144,28 +152,40 @@ export const FAULTS: readonly Fault[] = [
     breaks: 'tenant_isolation',
     requirement: 'AUTH-TENANT',
     description: "shows any order's detail to a user of another customer",
-    transform: editRequest((r) => r.caller === 'otherTenant' && r.operation === 'getOrder', (r) => changed(r, { headers: { authorization: bearer('main') } })),
+    transform: editRequest(
+      (r) => r.caller === 'otherTenant' && r.operation === 'getOrder',
+      (r) => changed(r, { headers: { authorization: bearer('main') } }),
+    ),
   },
   {
     name: 'order-list-open-to-other-customers',
     breaks: 'tenant_isolation',
     requirement: 'AUTH-TENANT',
     description: "lists the main customer's orders to a user of another customer",
-    transform: editRequest((r) => r.caller === 'otherTenant' && r.operation === 'listOrders', (r) => changed(r, { headers: { authorization: bearer('main') } })),
+    transform: editRequest(
+      (r) => r.caller === 'otherTenant' && r.operation === 'listOrders',
+      (r) => changed(r, { headers: { authorization: bearer('main') } }),
+    ),
   },
   {
     name: 'files-open-to-other-customers',
     breaks: 'tenant_isolation',
     requirement: 'AUTH-TENANT',
     description: "lets a user of another customer download any order's documents",
-    transform: editRequest((r) => r.caller === 'otherTenant' && r.operation === 'downloadOrderDocument', (r) => changed(r, { headers: { authorization: bearer('main') } })),
+    transform: editRequest(
+      (r) => r.caller === 'otherTenant' && r.operation === 'downloadOrderDocument',
+      (r) => changed(r, { headers: { authorization: bearer('main') } }),
+    ),
   },
   {
     name: 'export-task-open-to-other-customers',
     breaks: 'tenant_isolation',
     requirement: 'AUTH-TENANT',
     description: "shows the status of any user's export task to a user of another customer",
-    transform: editRequest((r) => r.caller === 'otherTenant' && r.operation === 'getOrderExportStatus', (r) => changed(r, { headers: { authorization: bearer('main') } })),
+    transform: editRequest(
+      (r) => r.caller === 'otherTenant' && r.operation === 'getOrderExportStatus',
+      (r) => changed(r, { headers: { authorization: bearer('main') } }),
+    ),
   },
   // ------------------------------------------------------------------ orders
   {
@@ -288,7 +308,7 @@ export const FAULTS: readonly Fault[] = [
     name: 'detail-securing-as-string',
     breaks: 'order_detail_schema',
     requirement: 'ORD-DETAIL-TYPES',
-    description: 'writes the detail\'s numeric securing as a string',
+    description: "writes the detail's numeric securing as a string",
     transform: editJson('getOrder', (o) => {
       const d = o as Record<string, unknown>;
       d.securing = String(d.securing);
@@ -316,7 +336,7 @@ export const FAULTS: readonly Fault[] = [
     name: 'detail-order-date-not-a-date',
     breaks: 'order_detail_schema',
     requirement: 'ORD-DETAIL-TYPES',
-    description: 'writes the detail\'s order_date as DD/MM/YYYY',
+    description: "writes the detail's order_date as DD/MM/YYYY",
     transform: editJson('getOrder', (o) => {
       const d = o as Record<string, unknown>;
       if (typeof d.order_date === 'string') d.order_date = d.order_date.split('-').reverse().join('/');
@@ -453,7 +473,7 @@ export const FAULTS: readonly Fault[] = [
     name: 'documents-values-as-string',
     breaks: 'documents_schema',
     requirement: 'DOC-LIST',
-    description: 'gives each document group\'s values as one comma-separated string',
+    description: "gives each document group's values as one comma-separated string",
     transform: editJson('listOrderDocuments', (body) => {
       if (Array.isArray(body)) for (const g of body as { values?: unknown }[]) if (Array.isArray(g.values)) g.values = g.values.join(',');
     }),
@@ -463,14 +483,22 @@ export const FAULTS: readonly Fault[] = [
     breaks: 'document_download',
     requirement: 'DOC-DOWNLOAD',
     description: 'serves every listed document with an empty body',
-    transform: editResponse('downloadOrderDocument', (res) => ({ ...res, body: Buffer.alloc(0) }), (_q, r) => r.status === 200),
+    transform: editResponse(
+      'downloadOrderDocument',
+      (res) => ({ ...res, body: Buffer.alloc(0) }),
+      (_q, r) => r.status === 200,
+    ),
   },
   {
     name: 'document-pdf-not-pdf',
     breaks: 'document_download',
     requirement: 'DOC-DOWNLOAD',
     description: 'serves a .pdf document as a JSON error message with status 200',
-    transform: editResponse('downloadOrderDocument', (res) => withJson(res, { detail: 'document generation pending' }), (_q, r) => r.status === 200),
+    transform: editResponse(
+      'downloadOrderDocument',
+      (res) => withJson(res, { detail: 'document generation pending' }),
+      (_q, r) => r.status === 200,
+    ),
   },
   {
     name: 'missing-document-200',
@@ -503,7 +531,9 @@ export const FAULTS: readonly Fault[] = [
       const res = await ctx.forward(req);
       if (req.operation !== 'downloadOrderDocument' || req.caller !== 'main' || res.status < 400) return res;
       // ../../REF/NAME (and ../REF/NAME/download) resolved against /order/{ref}/
-      const parts = fileName(req).split('/').filter((p) => p !== '' && p !== '..' && p !== 'download');
+      const parts = fileName(req)
+        .split('/')
+        .filter((p) => p !== '' && p !== '..' && p !== 'download');
       if (!fileName(req).startsWith('..') || parts.length !== 2) return res;
       const [ref, name] = parts as [string, string];
       const file = await ctx.forward(mainGet(`/api/v1/order/${encodeURIComponent(ref)}/${encodeURIComponent(name)}/download/`));
@@ -547,24 +577,30 @@ export const FAULTS: readonly Fault[] = [
     breaks: 'order_requests_filter',
     requirement: 'REQ-FILTER',
     description: 'ignores the action query parameter of the order requests list',
-    transform: editRequest((r) => r.operation === 'listOrderRequests' && r.query.has('action'), (r) => {
-      const q = new URLSearchParams(r.query);
-      q.delete('action');
-      const s = q.toString();
-      return changed(r, { url: r.pathname + (s ? `?${s}` : '') });
-    }),
+    transform: editRequest(
+      (r) => r.operation === 'listOrderRequests' && r.query.has('action'),
+      (r) => {
+        const q = new URLSearchParams(r.query);
+        q.delete('action');
+        const s = q.toString();
+        return changed(r, { url: r.pathname + (s ? `?${s}` : '') });
+      },
+    ),
   },
   {
     name: 'request-filter-reference-ignored',
     breaks: 'order_requests_filter',
     requirement: 'REQ-FILTER',
     description: 'ignores the order_reference query parameter of the order requests list',
-    transform: editRequest((r) => r.operation === 'listOrderRequests' && r.query.has('order_reference'), (r) => {
-      const q = new URLSearchParams(r.query);
-      q.delete('order_reference');
-      const s = q.toString();
-      return changed(r, { url: r.pathname + (s ? `?${s}` : '') });
-    }),
+    transform: editRequest(
+      (r) => r.operation === 'listOrderRequests' && r.query.has('order_reference'),
+      (r) => {
+        const q = new URLSearchParams(r.query);
+        q.delete('order_reference');
+        const s = q.toString();
+        return changed(r, { url: r.pathname + (s ? `?${s}` : '') });
+      },
+    ),
   },
   {
     name: 'request-filter-loses-a-row',
@@ -587,10 +623,14 @@ export const FAULTS: readonly Fault[] = [
     breaks: 'product_order_status',
     requirement: 'PO-STATUS',
     description: 'answers a new product order with its item already in_progress, skipping acknowledged',
-    transform: editJson('createProductOrder', (body) => {
-      const items = (body as { product_order_item?: { status?: string }[] }).product_order_item ?? [];
-      for (const it of items) if (it.status === 'acknowledged') it.status = 'in_progress';
-    }, (_q, r) => r.status >= 200 && r.status < 300),
+    transform: editJson(
+      'createProductOrder',
+      (body) => {
+        const items = (body as { product_order_item?: { status?: string }[] }).product_order_item ?? [];
+        for (const it of items) if (it.status === 'acknowledged') it.status = 'in_progress';
+      },
+      (_q, r) => r.status >= 200 && r.status < 300,
+    ),
   },
   {
     name: 'product-order-never-final',
@@ -638,7 +678,7 @@ export const FAULTS: readonly Fault[] = [
     name: 'termination-missing-from-history',
     breaks: 'terminate_active',
     requirement: 'ACT-TERMINATE',
-    description: 'accepts a termination but leaves it out of the order\'s history',
+    description: "accepts a termination but leaves it out of the order's history",
     transform: async (req, ctx) => {
       const res = await ctx.forward(req);
       const terminated = acceptedTerminations(req, res, ctx);
@@ -695,9 +735,13 @@ export const FAULTS: readonly Fault[] = [
     breaks: 'export_start',
     requirement: 'EXP-START',
     description: 'answers the export start with a task_id that is not a uuid',
-    transform: editJson('startOrderExport', (body) => {
-      (body as Record<string, unknown>).task_id = 'task-42';
-    }, (_q, r) => r.status >= 200 && r.status < 300),
+    transform: editJson(
+      'startOrderExport',
+      (body) => {
+        (body as Record<string, unknown>).task_id = 'task-42';
+      },
+      (_q, r) => r.status >= 200 && r.status < 300,
+    ),
   },
   {
     name: 'export-status-stopped-missing',
@@ -733,46 +777,72 @@ export const FAULTS: readonly Fault[] = [
     breaks: 'export_download',
     requirement: 'EXP-DOWNLOAD',
     description: 'serves the export file as application/octet-stream instead of text/csv',
-    transform: editResponse('downloadOrderExport', (res) => ({ ...res, headers: { ...res.headers, 'content-type': 'application/octet-stream' } }), (_q, r) => r.status === 200),
+    transform: editResponse(
+      'downloadOrderExport',
+      (res) => ({ ...res, headers: { ...res.headers, 'content-type': 'application/octet-stream' } }),
+      (_q, r) => r.status === 200,
+    ),
   },
   {
     name: 'export-csv-ragged',
     breaks: 'export_download',
     requirement: 'EXP-DOWNLOAD',
     description: 'ends the export file with a row that has more columns than the header',
-    transform: editResponse('downloadOrderExport', (res) => {
-      const text = res.body.toString('utf8');
-      const cols = (text.split(/\r?\n/)[0] ?? '').split(',').length;
-      return { ...res, body: Buffer.from(`${text.replace(/\r?\n?$/, '\n')}${Array.from({ length: cols + 2 }, (_, i) => `x${i}`).join(',')}\n`) };
-    }, (_q, r) => r.status === 200),
+    transform: editResponse(
+      'downloadOrderExport',
+      (res) => {
+        const text = res.body.toString('utf8');
+        const cols = (text.split(/\r?\n/)[0] ?? '').split(',').length;
+        return { ...res, body: Buffer.from(`${text.replace(/\r?\n?$/, '\n')}${Array.from({ length: cols + 2 }, (_, i) => `x${i}`).join(',')}\n`) };
+      },
+      (_q, r) => r.status === 200,
+    ),
   },
   {
     name: 'export-csv-row-missing',
     breaks: 'export_content',
     requirement: 'EXP-CONTENT',
     description: 'leaves the last order out of the export file',
-    transform: editResponse('downloadOrderExport', (res) => {
-      const lines = res.body.toString('utf8').split(/\r?\n/).filter((l) => l !== '');
-      if (lines.length > 1) lines.pop();
-      return { ...res, body: Buffer.from(`${lines.join('\r\n')}\r\n`) };
-    }, (_q, r) => r.status === 200),
+    transform: editResponse(
+      'downloadOrderExport',
+      (res) => {
+        const lines = res.body
+          .toString('utf8')
+          .split(/\r?\n/)
+          .filter((l) => l !== '');
+        if (lines.length > 1) lines.pop();
+        return { ...res, body: Buffer.from(`${lines.join('\r\n')}\r\n`) };
+      },
+      (_q, r) => r.status === 200,
+    ),
   },
   {
     name: 'export-csv-state-differs',
     breaks: 'export_content',
     requirement: 'EXP-CONTENT',
     description: 'writes the first active order of the export file as terminated',
-    transform: editResponse('downloadOrderExport', (res) => ({ ...res, body: Buffer.from(res.body.toString('utf8').replace(',active,', ',terminated,')) }), (_q, r) => r.status === 200),
+    transform: editResponse(
+      'downloadOrderExport',
+      (res) => ({ ...res, body: Buffer.from(res.body.toString('utf8').replace(',active,', ',terminated,')) }),
+      (_q, r) => r.status === 200,
+    ),
   },
   {
     name: 'export-user-scoped',
     breaks: 'export_content',
     requirement: 'EXP-CONTENT',
     description: "exports only the requesting user's share of the customer's orders (every other row), while the list shows them all",
-    transform: editResponse('downloadOrderExport', (res) => {
-      const [header, ...rows] = res.body.toString('utf8').split(/\r?\n/).filter((l) => l !== '');
-      return { ...res, body: Buffer.from(`${[header, ...rows.filter((_, i) => i % 2 === 0)].join('\r\n')}\r\n`) };
-    }, (_q, r) => r.status === 200),
+    transform: editResponse(
+      'downloadOrderExport',
+      (res) => {
+        const [header, ...rows] = res.body
+          .toString('utf8')
+          .split(/\r?\n/)
+          .filter((l) => l !== '');
+        return { ...res, body: Buffer.from(`${[header, ...rows.filter((_, i) => i % 2 === 0)].join('\r\n')}\r\n`) };
+      },
+      (_q, r) => r.status === 200,
+    ),
   },
   {
     name: 'export-stale-snapshot',
@@ -814,7 +884,11 @@ export const FAULTS: readonly Fault[] = [
     breaks: 'rate_limit',
     requirement: 'RATE-LIMIT',
     description: 'answers a second export within the window with a fresh task id instead of 429',
-    transform: editResponse('startOrderExport', (res) => jsonAnswer(202, { task_id: randomUUID() }), (_q, r) => r.status === 429),
+    transform: editResponse(
+      'startOrderExport',
+      (res) => jsonAnswer(202, { task_id: randomUUID() }),
+      (_q, r) => r.status === 429,
+    ),
   },
   {
     name: 'rate-limit-per-customer',
@@ -882,7 +956,11 @@ export const FAULTS: readonly Fault[] = [
     breaks: 'json_content_type',
     requirement: 'HTTP-JSON',
     description: 'cuts the termination reasons body short: application/json that does not parse',
-    transform: editResponse('listTerminateReasons', (res) => ({ ...res, body: res.body.subarray(0, Math.floor(res.body.length / 2)) }), (_q, r) => r.status === 200),
+    transform: editResponse(
+      'listTerminateReasons',
+      (res) => ({ ...res, body: res.body.subarray(0, Math.floor(res.body.length / 2)) }),
+      (_q, r) => r.status === 200,
+    ),
   },
   {
     name: 'invalid-body-422',
@@ -922,14 +1000,17 @@ export const FAULTS: readonly Fault[] = [
     name: 'order-reference-read-loosely',
     breaks: 'fuzz_path_params',
     requirement: 'ORD-NOT-FOUND',
-    description: 'reads an unknown order reference loosely (case-insensitive, trimmed, junk after a known reference ignored, a known reference\'s prefix accepted) and answers that order',
+    description: "reads an unknown order reference loosely (case-insensitive, trimmed, junk after a known reference ignored, a known reference's prefix accepted) and answers that order",
     transform: async (req, ctx) => {
       const res = await ctx.forward(req);
       const ops = ['getOrder', 'getOrderHistory', 'listOrderDocuments', 'downloadOrderDocument'];
       if (res.status !== 404 || req.method !== 'GET' || !ops.includes(req.operation) || req.caller !== 'main') return res;
       let asked: string;
       try {
-        asked = decodeURIComponent(req.segments[3] ?? '').trim().toUpperCase().replace(/[^A-Z0-9_]/g, '');
+        asked = decodeURIComponent(req.segments[3] ?? '')
+          .trim()
+          .toUpperCase()
+          .replace(/[^A-Z0-9_]/g, '');
       } catch {
         return res;
       }

@@ -75,7 +75,10 @@ for (const set of SETS) {
     it('every applicable fault is killed by its own check; the others are named with a reason', () => {
       expect(survivors).toEqual([]);
       for (const [name, why] of Object.entries(set.notApplicable)) {
-        expect(FAULTS.some((f) => f.name === name), name).toBe(true);
+        expect(
+          FAULTS.some((f) => f.name === name),
+          name,
+        ).toBe(true);
         expect(why.length).toBeGreaterThan(10);
       }
     });

@@ -60,7 +60,7 @@ describe('the fault catalogue', () => {
     }
   });
 
-  it('names, for each fault, a catalogued check and that check\'s requirement', () => {
+  it("names, for each fault, a catalogued check and that check's requirement", () => {
     for (const f of FAULTS) {
       expect(CHECK_BY_NAME.has(f.breaks), `${f.name} breaks ${f.breaks}`).toBe(true);
       expect(f.requirement, f.name).toBe(CHECK_BY_NAME.get(f.breaks)?.requirement);

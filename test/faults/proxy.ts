@@ -297,11 +297,7 @@ export function itemsOf(body: unknown): Record<string, unknown>[] {
  * one operation (status 200 unless told). The editor changes the parsed body
  * in place or returns a replacement.
  */
-export function editJson(
-  operation: Operation,
-  edit: (body: unknown, req: ProxyRequest, ctx: FaultContext) => unknown,
-  when: (req: ProxyRequest, res: ProxyResponse) => boolean = (_q, r) => r.status === 200,
-): Transform {
+export function editJson(operation: Operation, edit: (body: unknown, req: ProxyRequest, ctx: FaultContext) => unknown, when: (req: ProxyRequest, res: ProxyResponse) => boolean = (_q, r) => r.status === 200): Transform {
   return async (req, ctx) => {
     const res = await ctx.forward(req);
     if (req.operation !== operation || !when(req, res)) return res;
@@ -354,16 +350,14 @@ export function endlessBody(chunk: Buffer, count: (bytes: number) => void = () =
 /** A transform that edits each item of a list operation. */
 export function editItems(operation: Operation, edit: (item: Record<string, unknown>, index: number) => void): Transform {
   return editJson(operation, (body) => {
-    itemsOf(body).forEach((item, i) => { edit(item, i); });
+    itemsOf(body).forEach((item, i) => {
+      edit(item, i);
+    });
   });
 }
 
 /** A transform that forwards, then rewrites whole responses of one operation. */
-export function editResponse(
-  operation: Operation,
-  edit: (res: ProxyResponse, req: ProxyRequest, ctx: FaultContext) => ProxyResponse | Promise<ProxyResponse>,
-  when: (req: ProxyRequest, res: ProxyResponse) => boolean = () => true,
-): Transform {
+export function editResponse(operation: Operation, edit: (res: ProxyResponse, req: ProxyRequest, ctx: FaultContext) => ProxyResponse | Promise<ProxyResponse>, when: (req: ProxyRequest, res: ProxyResponse) => boolean = () => true): Transform {
   return async (req, ctx) => {
     const res = await ctx.forward(req);
     if (req.operation !== operation || !when(req, res)) return res;
@@ -388,8 +382,16 @@ export function requestJson(req: ProxyRequest): unknown {
 /** A GET of the main user, made by the proxy itself. */
 export function mainGet(url: string): ProxyRequest {
   const base: ProxyRequest = {
-    method: 'GET', url, pathname: '', segments: [], query: new URLSearchParams(), headers: { authorization: bearer('main'), accept: 'application/json' },
-    body: Buffer.alloc(0), operation: 'other', caller: 'main', sentAuthorization: undefined,
+    method: 'GET',
+    url,
+    pathname: '',
+    segments: [],
+    query: new URLSearchParams(),
+    headers: { authorization: bearer('main'), accept: 'application/json' },
+    body: Buffer.alloc(0),
+    operation: 'other',
+    caller: 'main',
+    sentAuthorization: undefined,
   };
   return changed(base, {});
 }

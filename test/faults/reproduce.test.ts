@@ -41,7 +41,11 @@ async function replay(curl: string): Promise<{ status: number; body: unknown }> 
 
 function at(body: unknown, pointer: string): unknown {
   let cur = body;
-  for (const t of pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))) cur = (cur as Record<string, unknown> | undefined)?.[t];
+  for (const t of pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')))
+    cur = (cur as Record<string, unknown> | undefined)?.[t];
   return cur;
 }
 

@@ -34,17 +34,26 @@ describe('parametersOf', () => {
 describe('queries', () => {
   it('names only declared and known-unknown parameters, and sends every value as a valid request target', () => {
     const declared = ['page', 'page_size'];
-    fc.assert(fc.property(queryArb(parametersOf(spec, 'listOrders')), (parts) => {
-      for (const p of parts) expect([...declared, ...UNKNOWN_NAMES]).toContain(p.name);
-      for (const p of parts.filter((x) => x.raw)) expect(RAW_TRICKS).toContain(p.value);
-      expect(withQuery('/api/v1/order/', parts)).toMatch(SENDABLE);
-    }), { seed: 1, numRuns: 300 });
+    fc.assert(
+      fc.property(queryArb(parametersOf(spec, 'listOrders')), (parts) => {
+        for (const p of parts) expect([...declared, ...UNKNOWN_NAMES]).toContain(p.name);
+        for (const p of parts.filter((x) => x.raw)) expect(RAW_TRICKS).toContain(p.value);
+        expect(withQuery('/api/v1/order/', parts)).toMatch(SENDABLE);
+      }),
+      { seed: 1, numRuns: 300 },
+    );
   });
 
   it.each([
     { parts: [], want: '' },
     { parts: [{ name: 'page_size', value: '\u0080' }], want: 'page_size=%C2%80' },
-    { parts: [{ name: 'page', value: '1' }, { name: 'page', value: '2' }], want: 'page=1&page=2' },
+    {
+      parts: [
+        { name: 'page', value: '1' },
+        { name: 'page', value: '2' },
+      ],
+      want: 'page=1&page=2',
+    },
     { parts: [{ name: 'page', value: '%zz', raw: true as const }], want: 'page=%zz' },
     { parts: [{ name: 'a b', value: 'x&y=z' }], want: 'a%20b=x%26y%3Dz' },
     { parts: [{ name: 'action', value: '\uD800' }], want: 'action=%EF%BF%BD' },
@@ -71,11 +80,14 @@ describe('path segments', () => {
   });
 
   it('never yields a segment URL normalisation would remove, and every one is sendable', () => {
-    fc.assert(fc.property(segmentArb(['CMD_X_00000001']), (s) => {
-      expect(isNormalisedAway(s)).toBe(false);
-      expect(segment(s)).toMatch(/^[\u0021-\u007e]+$/);
-      expect(segment(s)).not.toContain('/');
-    }), { seed: 2, numRuns: 300 });
+    fc.assert(
+      fc.property(segmentArb(['CMD_X_00000001']), (s) => {
+        expect(isNormalisedAway(s)).toBe(false);
+        expect(segment(s)).toMatch(/^[\u0021-\u007e]+$/);
+        expect(segment(s)).not.toContain('/');
+      }),
+      { seed: 2, numRuns: 300 },
+    );
   });
 });
 
@@ -98,22 +110,31 @@ describe('invalid bodies', () => {
       const reason = (json as { reason?: unknown } | null)?.reason;
       return typeof reason === 'string' && !REASONS.includes(reason);
     };
-    fc.assert(fc.property(invalidActionBody(REASONS), (body) => {
-      expect(invalid('requestOrderAction', body, unlisted), JSON.stringify(body)).toBe(true);
-    }), { seed: 3, numRuns: 500 });
+    fc.assert(
+      fc.property(invalidActionBody(REASONS), (body) => {
+        expect(invalid('requestOrderAction', body, unlisted), JSON.stringify(body)).toBe(true);
+      }),
+      { seed: 3, numRuns: 500 },
+    );
   });
 
   it('never pads a listed reason with spaces (serialisers trim it back into a valid one)', () => {
-    fc.assert(fc.property(invalidActionBody(REASONS), (body) => {
-      const reason = 'json' in body ? (body.json as { reason?: unknown } | null)?.reason : undefined;
-      if (typeof reason === 'string') expect(REASONS.includes(reason.trim()) && reason !== reason.trim()).toBe(false);
-    }), { seed: 4, numRuns: 500 });
+    fc.assert(
+      fc.property(invalidActionBody(REASONS), (body) => {
+        const reason = 'json' in body ? (body.json as { reason?: unknown } | null)?.reason : undefined;
+        if (typeof reason === 'string') expect(REASONS.includes(reason.trim()) && reason !== reason.trim()).toBe(false);
+      }),
+      { seed: 4, numRuns: 500 },
+    );
   });
 
   it('a product order body is always refused by the spec', () => {
-    fc.assert(fc.property(invalidProductOrderBody(spec), (body) => {
-      expect(invalid('createProductOrder', body), JSON.stringify(body).slice(0, 300)).toBe(true);
-    }), { seed: 5, numRuns: 300 });
+    fc.assert(
+      fc.property(invalidProductOrderBody(spec), (body) => {
+        expect(invalid('createProductOrder', body), JSON.stringify(body).slice(0, 300)).toBe(true);
+      }),
+      { seed: 5, numRuns: 300 },
+    );
   });
 });
 

@@ -38,7 +38,10 @@ async function target(fault?: Fault, orders = 120): Promise<string> {
 async function activeOrders(baseUrl: string): Promise<string[]> {
   const res = await fetch(`${baseUrl}/api/v1/order/?page_size=500`, { headers: { authorization: `Bearer ${DEMO_TOKENS.customerA_user1}` } });
   const body = (await res.json()) as { results?: { order_reference: string; state: string }[] };
-  return (body.results ?? []).filter((o) => o.state === 'active').map((o) => o.order_reference).slice(0, 30);
+  return (body.results ?? [])
+    .filter((o) => o.state === 'active')
+    .map((o) => o.order_reference)
+    .slice(0, 30);
 }
 
 async function fuzz(baseUrl: string, raw: Record<string, unknown> = {}) {

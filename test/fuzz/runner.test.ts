@@ -77,8 +77,7 @@ describe('runProperty', () => {
 
   it('records the failure with fast-check replay data, and the replay finds the same counterexample', async () => {
     const ctx = contextFor('http://127.0.0.1:9');
-    const prop = property('replay', fc.array(fc.integer({ min: 0, max: 1000 }), { maxLength: 20 }), (xs) =>
-      xs.some((x) => x > 500) ? fail('fuzz_filters', `${xs.length} values`) : ok('fuzz_filters'));
+    const prop = property('replay', fc.array(fc.integer({ min: 0, max: 1000 }), { maxLength: 20 }), (xs) => (xs.some((x) => x > 500) ? fail('fuzz_filters', `${xs.length} values`) : ok('fuzz_filters')));
     const out = await runProperty(ctx.ctx, prop, ON, BOUNDS);
     const ev = ctx.result('fuzz_filters').evidence[0];
     expect(ev?.fuzz).toEqual({ seed: 42, path: out.path, numRuns: expect.any(Number), shrunk: '[501]' });
@@ -107,7 +106,12 @@ describe('runProperty', () => {
 
   it('skips, with the reason, a property the target offers nothing to', async () => {
     const ctx = contextFor('http://127.0.0.1:9');
-    const out = await runProperty(ctx.ctx, property('nothing', fc.integer(), () => ok('fuzz_filters'), { unavailable: 'no order in state active' }), ON, BOUNDS);
+    const out = await runProperty(
+      ctx.ctx,
+      property('nothing', fc.integer(), () => ok('fuzz_filters'), { unavailable: 'no order in state active' }),
+      ON,
+      BOUNDS,
+    );
     expect(out.cases).toBe(0);
     expect(ctx.result('fuzz_filters').status).toBe('skip');
     expect(ctx.result('fuzz_filters').skipReason).toBe('fuzz nothing: no order in state active');

@@ -141,19 +141,28 @@ describe('a hostile export download', () => {
         const endless = endlessBody(Buffer.alloc(64 * 1024, 0x61), (n) => {
           written += n;
         });
-        return { ...res, pump: (out) => {
-          out.write(header);
-          endless(out);
-        } };
+        return {
+          ...res,
+          pump: (out) => {
+            out.write(header);
+            endless(out);
+          },
+        };
       },
     });
     const growth = await rssGrowth(async () => {
       try {
         const t0 = performance.now();
         // the whole-download deadline is the longer of --wait-ms and --timeout-ms: what must stop this read is a size bound
-        const { report, exitCode } = await runConformance(options(target.proxy.baseUrl, {
-          token: 'demo-token-a1', tokenOtherTenant: undefined, allowExport: true, waitMs: 20_000, timeoutMs: 2_000,
-        }));
+        const { report, exitCode } = await runConformance(
+          options(target.proxy.baseUrl, {
+            token: 'demo-token-a1',
+            tokenOtherTenant: undefined,
+            allowExport: true,
+            waitMs: 20_000,
+            timeoutMs: 2_000,
+          }),
+        );
         const ms = performance.now() - t0;
         const dl = report.results.find((r) => r.check === 'export_download');
         expect(dl?.status, dl?.message).toBe('fail');
@@ -184,19 +193,28 @@ describe('a hostile export download, endless rows', () => {
         const columns = header.toString('utf8').split(',').length;
         const row = `CMD_ENDLESS${',x'.repeat(columns - 1)}\r\n`;
         const endless = endlessBody(Buffer.from(row.repeat(Math.ceil(65_536 / row.length))));
-        return { ...res, pump: (out) => {
-          out.write(header);
-          endless(out);
-        } };
+        return {
+          ...res,
+          pump: (out) => {
+            out.write(header);
+            endless(out);
+          },
+        };
       },
     });
     const growth = await rssGrowth(async () => {
       try {
         const t0 = performance.now();
         const waitMs = 2_000;
-        const { report, exitCode } = await runConformance(options(target.proxy.baseUrl, {
-          token: 'demo-token-a1', tokenOtherTenant: undefined, allowExport: true, waitMs, timeoutMs: 1_000,
-        }));
+        const { report, exitCode } = await runConformance(
+          options(target.proxy.baseUrl, {
+            token: 'demo-token-a1',
+            tokenOtherTenant: undefined,
+            allowExport: true,
+            waitMs,
+            timeoutMs: 1_000,
+          }),
+        );
         const ms = performance.now() - t0;
         const dl = report.results.find((r) => r.check === 'export_download');
         expect(dl?.status, dl?.message).toBe('fail');

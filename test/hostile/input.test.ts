@@ -38,10 +38,14 @@ function recording(paths: string[], transform: Transform): Transform {
 
 /** Rewrites the `next` link of every page of the list operations. */
 function nextLinks(edit: (next: string) => string, ops: Operation[] = ['listOrders']): Transform {
-  return chain(...ops.map((op) => editJson(op, (b) => {
-    const page = b as { next?: string | null };
-    if (typeof page.next === 'string') page.next = edit(page.next);
-  })));
+  return chain(
+    ...ops.map((op) =>
+      editJson(op, (b) => {
+        const page = b as { next?: string | null };
+        if (typeof page.next === 'string') page.next = edit(page.next);
+      }),
+    ),
+  );
 }
 
 async function certify(f: Fault, options: Record<string, unknown> = {}): Promise<{ report: Report; exitCode: number; ms: number }> {
@@ -52,7 +56,13 @@ async function certify(f: Fault, options: Record<string, unknown> = {}): Promise
 
 describe('next links resolved as URL references', () => {
   it('a relative link ("?page=2") is followed against its page: the whole list, no finding', async () => {
-    const { report, ms } = await certify(fault('relative-next', 'order_list_paging', nextLinks((n) => new URL(n).search, ['listOrders', 'listOrderRequests'])));
+    const { report, ms } = await certify(
+      fault(
+        'relative-next',
+        'order_list_paging',
+        nextLinks((n) => new URL(n).search, ['listOrders', 'listOrderRequests']),
+      ),
+    );
     expect(ms).toBeLessThan(BOUND_MS);
     const paging = result(report, 'order_list_paging');
     expect(paging.status, paging.message).toBe('pass');
@@ -67,7 +77,13 @@ describe('next links resolved as URL references', () => {
     ['a scheme-relative other host', '//evil.example.invalid/api/v1/order/?page=2', /another origin/],
     ['another port', 'http://127.0.0.1:9/api/v1/order/?page=2', /another origin \(http:\/\/127\.0\.0\.1:9/],
   ])('a %s next link is not followed: an error of order_list_paging, a verdict, no hang', async (_what, link, message) => {
-    const { report, exitCode, ms } = await certify(fault('bad-next', 'order_list_paging', nextLinks(() => link)));
+    const { report, exitCode, ms } = await certify(
+      fault(
+        'bad-next',
+        'order_list_paging',
+        nextLinks(() => link),
+      ),
+    );
     expect(ms).toBeLessThan(BOUND_MS);
     expect(exitCode).toBe(1);
     const paging = result(report, 'order_list_paging');
@@ -78,7 +94,11 @@ describe('next links resolved as URL references', () => {
 
   it('with one connection and refused links on every list, every slot is freed: the run ends with a verdict', async () => {
     const { report, exitCode, ms } = await certify(
-      fault('bad-next-everywhere', 'order_list_paging', nextLinks(() => 'javascript:void(0)', ['listOrders', 'listOrderRequests'])),
+      fault(
+        'bad-next-everywhere',
+        'order_list_paging',
+        nextLinks(() => 'javascript:void(0)', ['listOrders', 'listOrderRequests']),
+      ),
       { concurrency: 1, timeoutMs: 1_000 },
     );
     expect(ms).toBeLessThan(BOUND_MS);
@@ -94,7 +114,13 @@ describe('next links through the command line', () => {
   it('javascript: next links on every list, fuzzing on: exit 1 with every report written (the previous harness ended silently: no verdict, no report)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'conformance-next-'));
     const t = target();
-    t.proxy.use(fault('bad-next-cli', 'order_list_paging', nextLinks(() => 'javascript:void(0)', ['listOrders', 'listOrderRequests'])));
+    t.proxy.use(
+      fault(
+        'bad-next-cli',
+        'order_list_paging',
+        nextLinks(() => 'javascript:void(0)', ['listOrders', 'listOrderRequests']),
+      ),
+    );
     try {
       const out = await runCli(['run', '--base-url', t.proxy.baseUrl, '--token', DEMO_TOKENS.customerA_user1, '--fuzz-runs', '3', '--max-orders', '5', '--seed', '2', '--timeout-ms', '2000', '--report-dir', dir], { deadlineMs: 60_000 });
       expect(out.signal).toBeNull();
@@ -113,12 +139,22 @@ describe('next links through the command line', () => {
 describe('hostile strings in path segments', () => {
   it('order references "..", "." and one with a lone surrogate: sent encoded, judged, never a crash', async () => {
     const paths: string[] = [];
-    const { report, exitCode, ms } = await certify(fault('hostile-refs', 'order_detail_schema', recording(paths, editJson('listOrders', (b) => {
-      const rows = (b as { results: { order_reference: string }[] }).results;
-      if (rows[0]) rows[0].order_reference = '..';
-      if (rows[1]) rows[1].order_reference = '.';
-      if (rows[2]) rows[2].order_reference = `${rows[2].order_reference}\uD800`;
-    }))), { maxOrders: 200 });
+    const { report, exitCode, ms } = await certify(
+      fault(
+        'hostile-refs',
+        'order_detail_schema',
+        recording(
+          paths,
+          editJson('listOrders', (b) => {
+            const rows = (b as { results: { order_reference: string }[] }).results;
+            if (rows[0]) rows[0].order_reference = '..';
+            if (rows[1]) rows[1].order_reference = '.';
+            if (rows[2]) rows[2].order_reference = `${rows[2].order_reference}\uD800`;
+          }),
+        ),
+      ),
+      { maxOrders: 200 },
+    );
     expect(ms).toBeLessThan(BOUND_MS);
     expect(report.incomplete, JSON.stringify(report.incomplete)).toBeUndefined();
     expect(exitCode).toBe(1);
@@ -134,11 +170,21 @@ describe('hostile strings in path segments', () => {
 
   it('a document name with a lone surrogate: the download is asked for (U+FFFD), and its 404 is a finding', async () => {
     const paths: string[] = [];
-    const { report, exitCode } = await certify(fault('hostile-filename', 'document_download', recording(paths, editJson('listOrderDocuments', (b) => {
-      const groups = b as { values: string[] }[];
-      const g = groups[0];
-      if (g?.values[0]) g.values[0] = `\uDC00${g.values[0]}`;
-    }))), { maxOrders: 200 });
+    const { report, exitCode } = await certify(
+      fault(
+        'hostile-filename',
+        'document_download',
+        recording(
+          paths,
+          editJson('listOrderDocuments', (b) => {
+            const groups = b as { values: string[] }[];
+            const g = groups[0];
+            if (g?.values[0]) g.values[0] = `\uDC00${g.values[0]}`;
+          }),
+        ),
+      ),
+      { maxOrders: 200 },
+    );
     expect(exitCode).toBe(1);
     expect(paths.some((p) => /\/%EF%BF%BD[^/]*\/download\/$/.test(p))).toBe(true);
     expect(result(report, 'document_download').message).toMatch(/expected 200 \/ received (400|404)/);
@@ -147,14 +193,28 @@ describe('hostile strings in path segments', () => {
 
 describe('hostile JSON bodies', () => {
   const detailBody = (make: (text: string) => Buffer, headers: Record<string, string> = {}): Transform =>
-    editResponse('getOrder', (res) => ({ ...res, headers: { ...res.headers, ...headers }, body: make(res.body.toString('utf8')) }), (_q, r) => r.status === 200);
+    editResponse(
+      'getOrder',
+      (res) => ({ ...res, headers: { ...res.headers, ...headers }, body: make(res.body.toString('utf8')) }),
+      (_q, r) => r.status === 200,
+    );
 
   it('5,000 levels of nesting (10 KB): a finding about that exchange, no stack overflow', async () => {
     const bomb = `${'['.repeat(5000)}${']'.repeat(5000)}`;
-    const { report, exitCode, ms } = await certify(fault('nesting-bomb', 'order_detail_schema', chain(
-      detailBody(() => Buffer.from(bomb)),
-      editResponse('getOrderHistory', (res) => ({ ...res, body: Buffer.from(`{"results":${bomb}}`) }), (_q, r) => r.status === 200),
-    )));
+    const { report, exitCode, ms } = await certify(
+      fault(
+        'nesting-bomb',
+        'order_detail_schema',
+        chain(
+          detailBody(() => Buffer.from(bomb)),
+          editResponse(
+            'getOrderHistory',
+            (res) => ({ ...res, body: Buffer.from(`{"results":${bomb}}`) }),
+            (_q, r) => r.status === 200,
+          ),
+        ),
+      ),
+    );
     expect(ms).toBeLessThan(BOUND_MS);
     expect(exitCode).toBe(1);
     expect(result(report, 'order_detail_schema').message).toMatch(/nests deeper than 64 levels/);
@@ -162,9 +222,16 @@ describe('hostile JSON bodies', () => {
   });
 
   it('a key given twice (a bogus first "state"): a finding naming the key', async () => {
-    const { report, exitCode } = await certify(fault('duplicate-key', 'order_list_schema', editResponse('listOrders', (res) => ({
-      ...res, body: Buffer.from(res.body.toString('utf8').replace('"state":"', '"state":"bogus","state":"')),
-    }))));
+    const { report, exitCode } = await certify(
+      fault(
+        'duplicate-key',
+        'order_list_schema',
+        editResponse('listOrders', (res) => ({
+          ...res,
+          body: Buffer.from(res.body.toString('utf8').replace('"state":"', '"state":"bogus","state":"')),
+        })),
+      ),
+    );
     expect(exitCode).toBe(1);
     const list = result(report, 'order_list_schema');
     expect(list.status).toBe('fail');
@@ -172,16 +239,25 @@ describe('hostile JSON bodies', () => {
   });
 
   it('Latin-1 bytes declared UTF-8: a finding naming the charset', async () => {
-    const { report, exitCode } = await certify(fault('latin1-as-utf8', 'order_detail_schema', detailBody(
-      (text) => Buffer.from(text.replace('{', '{"note":"Caf\u00e9 cr\u00e8me",'), 'latin1'),
-      { 'content-type': 'application/json; charset=utf-8' },
-    )));
+    const { report, exitCode } = await certify(
+      fault(
+        'latin1-as-utf8',
+        'order_detail_schema',
+        detailBody((text) => Buffer.from(text.replace('{', '{"note":"Caf\u00e9 cr\u00e8me",'), 'latin1'), { 'content-type': 'application/json; charset=utf-8' }),
+      ),
+    );
     expect(exitCode).toBe(1);
     expect(result(report, 'order_detail_schema').message).toMatch(/not valid utf-8 \(its declared charset\)/);
   });
 
   it('a gzip body nobody asked for: named as such, not just "not JSON"', async () => {
-    const { report, exitCode } = await certify(fault('unasked-gzip', 'order_detail_schema', detailBody((text) => gzipSync(text), { 'content-encoding': 'gzip' })));
+    const { report, exitCode } = await certify(
+      fault(
+        'unasked-gzip',
+        'order_detail_schema',
+        detailBody((text) => gzipSync(text), { 'content-encoding': 'gzip' }),
+      ),
+    );
     expect(exitCode).toBe(1);
     expect(result(report, 'order_detail_schema').message).toMatch(/gzip-encoded \(Content-Encoding: gzip\), which the request did not ask for/);
   });
@@ -198,7 +274,17 @@ describe('strictness where hostility hides', () => {
       x ^= x << 5;
       random[i] = x & 0xff;
     }
-    const { report, exitCode } = await certify(fault('export-random-bytes', 'export_download', editResponse('downloadOrderExport', (res) => ({ ...res, body: random }), (_q, r) => r.status === 200)));
+    const { report, exitCode } = await certify(
+      fault(
+        'export-random-bytes',
+        'export_download',
+        editResponse(
+          'downloadOrderExport',
+          (res) => ({ ...res, body: random }),
+          (_q, r) => r.status === 200,
+        ),
+      ),
+    );
     expect(exitCode).toBe(1);
     const dl = result(report, 'export_download');
     expect(dl.status).toBe('fail');
@@ -207,25 +293,41 @@ describe('strictness where hostility hides', () => {
   });
 
   it('an export whose header row repeats a column name fails export_download', async () => {
-    const { report } = await certify(fault('export-duplicate-column', 'export_download', editResponse('downloadOrderExport', (res) => {
-      const text = res.body.toString('utf8');
-      const eol = text.indexOf('\r\n') >= 0 ? text.indexOf('\r\n') : text.indexOf('\n');
-      const header = text.slice(0, eol).split(',');
-      header[1] = header[0] ?? 'x';
-      return { ...res, body: Buffer.from(header.join(',') + text.slice(eol)) };
-    }, (_q, r) => r.status === 200)));
+    const { report } = await certify(
+      fault(
+        'export-duplicate-column',
+        'export_download',
+        editResponse(
+          'downloadOrderExport',
+          (res) => {
+            const text = res.body.toString('utf8');
+            const eol = text.indexOf('\r\n') >= 0 ? text.indexOf('\r\n') : text.indexOf('\n');
+            const header = text.slice(0, eol).split(',');
+            header[1] = header[0] ?? 'x';
+            return { ...res, body: Buffer.from(header.join(',') + text.slice(eol)) };
+          },
+          (_q, r) => r.status === 200,
+        ),
+      ),
+    );
     expect(result(report, 'export_download').message).toMatch(/expected a header row of distinct column names \/ received the name .* twice/);
   });
 
   it('a response nobody asked for, sent right behind an answer on the same connection: a finding of no_server_errors', async () => {
-    const { report, exitCode } = await certify(fault('unsolicited-response', 'no_server_errors', editResponse('listTerminateReasons', (res) => ({
-      ...res,
-      pump: (out) => {
-        // right behind the answer, before the client can send its next request on this connection
-        out.end(res.body);
-        out.socket?.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}');
-      },
-    }))));
+    const { report, exitCode } = await certify(
+      fault(
+        'unsolicited-response',
+        'no_server_errors',
+        editResponse('listTerminateReasons', (res) => ({
+          ...res,
+          pump: (out) => {
+            // right behind the answer, before the client can send its next request on this connection
+            out.end(res.body);
+            out.socket?.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}');
+          },
+        })),
+      ),
+    );
     expect(exitCode).toBe(1);
     const no5xx = result(report, 'no_server_errors');
     expect(no5xx.status).toBe('fail');

@@ -38,9 +38,7 @@ describe('Retry-After, read as seconds or as an HTTP date', () => {
 describe('a target that asks to wait', () => {
   it('a 429 whose Retry-After is a date in 2099: not waited, the run stops at once and names it with its code', async () => {
     const t0 = performance.now();
-    const { report, exitCode } = await target().run(fault('retry-after-2099', 'order_list_schema', async (req, ctx) => (req.operation === 'listOrders'
-      ? jsonAnswer(429, { detail: 'slow down' }, { 'retry-after': 'Wed, 01 Jan 2099 00:00:00 GMT' })
-      : ctx.forward(req))));
+    const { report, exitCode } = await target().run(fault('retry-after-2099', 'order_list_schema', async (req, ctx) => (req.operation === 'listOrders' ? jsonAnswer(429, { detail: 'slow down' }, { 'retry-after': 'Wed, 01 Jan 2099 00:00:00 GMT' }) : ctx.forward(req))));
     expect(performance.now() - t0).toBeLessThan(15_000);
     // the target cannot be judged in the time the run has: INCOMPLETE (exit 2), never a FAIL of the provider
     expect(exitCode).toBe(2);
@@ -55,7 +53,10 @@ describe('a target that asks to wait', () => {
 
   it('Retry-After: 10 on every answer, with --max-run-s 3: the run ends within its limit, the wait named', async () => {
     const t0 = performance.now();
-    const { report, exitCode } = await target().run(fault('retry-after-always', 'order_list_schema', async () => jsonAnswer(429, { detail: 'slow down' }, { 'retry-after': '10' })), { maxRunS: 3 });
+    const { report, exitCode } = await target().run(
+      fault('retry-after-always', 'order_list_schema', async () => jsonAnswer(429, { detail: 'slow down' }, { 'retry-after': '10' })),
+      { maxRunS: 3 },
+    );
     expect(performance.now() - t0).toBeLessThan(8_000);
     expect(exitCode).toBe(2);
     expect(report.verdict).toBe('INCOMPLETE');
@@ -66,10 +67,12 @@ describe('a target that asks to wait', () => {
   it('a short Retry-After is waited out: one 429 (Retry-After: 1) then answers, and the run passes', async () => {
     let limited = 0;
     const t0 = performance.now();
-    const { report } = await target().run(fault('retry-after-once', 'order_list_schema', async (req, ctx) => {
-      if (req.operation === 'listTerminateReasons' && limited++ === 0) return jsonAnswer(429, { detail: 'once' }, { 'retry-after': '1' });
-      return ctx.forward(req);
-    }));
+    const { report } = await target().run(
+      fault('retry-after-once', 'order_list_schema', async (req, ctx) => {
+        if (req.operation === 'listTerminateReasons' && limited++ === 0) return jsonAnswer(429, { detail: 'once' }, { 'retry-after': '1' });
+        return ctx.forward(req);
+      }),
+    );
     expect(performance.now() - t0).toBeGreaterThan(1_000);
     expect(limited).toBeGreaterThan(1);
     expect(report.problems).toEqual([]);
@@ -80,10 +83,13 @@ describe('a target that asks to wait', () => {
 describe('--max-run-s', () => {
   it('a target that answers every request in 300 ms, with --max-run-s 2: the run stops at 2 s and names the limit with its code', async () => {
     const t0 = performance.now();
-    const { report, exitCode } = await target().run(fault('slow', 'order_list_schema', async (req, ctx) => {
-      await sleep(300);
-      return ctx.forward(req);
-    }), { maxRunS: 2 });
+    const { report, exitCode } = await target().run(
+      fault('slow', 'order_list_schema', async (req, ctx) => {
+        await sleep(300);
+        return ctx.forward(req);
+      }),
+      { maxRunS: 2 },
+    );
     const ms = performance.now() - t0;
     expect(ms).toBeGreaterThan(1_900);
     expect(ms).toBeLessThan(8_000);

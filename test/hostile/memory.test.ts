@@ -24,13 +24,17 @@ describe('big answers, bounded memory', () => {
     const pdf = Buffer.alloc(25 * 1000 * 1000, 0x20);
     pdf.write('%PDF-1.7\n');
     let served = 0;
-    const big = editResponse('downloadOrderDocument', (res) => ({
-      ...res,
-      pump: (out) => {
-        served++;
-        out.end(pdf);
-      },
-    }), (_q, r) => r.status === 200);
+    const big = editResponse(
+      'downloadOrderDocument',
+      (res) => ({
+        ...res,
+        pump: (out) => {
+          served++;
+          out.end(pdf);
+        },
+      }),
+      (_q, r) => r.status === 200,
+    );
     let passed = false;
     const peak = await peakRss(async () => {
       const { report } = await target().run(fault('documents-25mb', 'document_download', big), { timeoutMs: 20_000, concurrency: 8 });
@@ -47,15 +51,19 @@ describe('big answers, bounded memory', () => {
     // one body for every detail, built once (the proxy holds no copy per request): the first order's
     // detail, whose vlan_reference (a nullable number) is a 30 MB string, one type error
     let body: Buffer | undefined;
-    const huge = editResponse('getOrder', (res) => {
-      if (!body) {
-        const detail = JSON.parse(res.body.toString('utf8')) as Record<string, unknown>;
-        delete detail.vlan_reference;
-        body = Buffer.concat([Buffer.from('{"vlan_reference":"'), Buffer.alloc(30 * 1000 * 1000, 0x78), Buffer.from(`",${JSON.stringify(detail).slice(1)}`)]);
-      }
-      const shared = body;
-      return { ...res, pump: (out) => out.end(shared) };
-    }, (_q, r) => r.status === 200);
+    const huge = editResponse(
+      'getOrder',
+      (res) => {
+        if (!body) {
+          const detail = JSON.parse(res.body.toString('utf8')) as Record<string, unknown>;
+          delete detail.vlan_reference;
+          body = Buffer.concat([Buffer.from('{"vlan_reference":"'), Buffer.alloc(30 * 1000 * 1000, 0x78), Buffer.from(`",${JSON.stringify(detail).slice(1)}`)]);
+        }
+        const shared = body;
+        return { ...res, pump: (out) => out.end(shared) };
+      },
+      (_q, r) => r.status === 200,
+    );
     let message = '';
     let evidence = '';
     const peak = await peakRss(async () => {

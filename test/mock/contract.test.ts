@@ -106,7 +106,11 @@ describe('every answer matches openapi.yaml', () => {
   for (const c of cases) {
     it(c.does, async () => {
       const r = await call(s.baseUrl, c.method ?? 'GET', c.path(), {
-        token: c.token === undefined ? A1 : c.token, body: c.body?.(), rawBody: c.rawBody, headers: c.headers, op: c.op,
+        token: c.token === undefined ? A1 : c.token,
+        body: c.body?.(),
+        rawBody: c.rawBody,
+        headers: c.headers,
+        op: c.op,
       });
       expect(r.status, r.text.slice(0, 300)).toBe(c.want);
       if (c.want === 401) expect(r.headers['www-authenticate']).toBe('Bearer');

@@ -52,10 +52,12 @@ describe('documents', () => {
     expect(pdf.slice(startxref, startxref + 4)).toBe('xref');
     const offsets = [...pdf.slice(startxref).matchAll(/^(\d{10}) 00000 n $/gm)].map((m) => Number(m[1]));
     expect(offsets).toHaveLength(5);
-    offsets.forEach((o, i) => { expect(pdf.slice(o, o + `${i + 1} 0 obj`.length)).toBe(`${i + 1} 0 obj`); });
+    offsets.forEach((o, i) => {
+      expect(pdf.slice(o, o + `${i + 1} 0 obj`.length)).toBe(`${i + 1} 0 obj`);
+    });
   });
 
-  it('an unknown file, or another order\'s file, answers 404', async () => {
+  it("an unknown file, or another order's file, answers 404", async () => {
     for (const name of ['nothing.pdf', `${ref}_9.pdf`, `${otherRef}_1.pdf`, `${ref}_1.PDF`]) {
       const r = await call(s.baseUrl, 'GET', `/api/v1/order/${ref}/${name}/download/`, { op: 'downloadOrderDocument' });
       expect(r.status, name).toBe(404);

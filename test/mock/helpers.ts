@@ -94,7 +94,10 @@ export async function call(baseUrl: string, method: string, path: string, o: Cal
   }
   const r = await request(`${baseUrl}${path}`, { method: method as 'GET', headers, body });
   const buf = Buffer.from(await r.body.arrayBuffer());
-  const contentType = String(r.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
+  const contentType =
+    String(r.headers['content-type'] ?? '')
+      .split(';')[0]
+      ?.trim() ?? '';
   const text = buf.toString('utf8');
   let json: unknown;
   if (contentType === 'application/json' && text.length > 0) json = JSON.parse(text);
@@ -108,11 +111,7 @@ export async function call(baseUrl: string, method: string, path: string, o: Cal
  * with no URL normalisation, and returns the status line's code and the body.
  * `latin1` keeps odd bytes of a request target byte for byte.
  */
-export function rawRequest(
-  baseUrl: string,
-  head: string,
-  { body = '', token = A1, encoding = 'utf8' }: { body?: string; token?: string; encoding?: 'utf8' | 'latin1' } = {},
-): Promise<{ status: number; body: string }> {
+export function rawRequest(baseUrl: string, head: string, { body = '', token = A1, encoding = 'utf8' }: { body?: string; token?: string; encoding?: 'utf8' | 'latin1' } = {}): Promise<{ status: number; body: string }> {
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(url.port), url.hostname);

@@ -51,20 +51,26 @@ describe('clients that never finish their requests', () => {
     const slow: Socket[] = [];
     let closed = 0;
     try {
-      await Promise.all(Array.from({ length: 500 }, () => new Promise<void>((resolve) => {
-        // another loopback address: the cap is per client address
-        const s = connect({ host: '127.0.0.1', port, localAddress: '127.0.0.2' }, () => {
-          s.write(`POST /api/v1/product_order/ HTTP/1.1\r\nHost: x\r\nAuthorization: ${AUTH.authorization}\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n{"external_id":`);
-          resolve();
-        });
-        // read, so that the server's close is seen
-        s.resume();
-        s.on('error', () => resolve());
-        s.on('close', () => {
-          closed++;
-        });
-        slow.push(s);
-      })));
+      await Promise.all(
+        Array.from(
+          { length: 500 },
+          () =>
+            new Promise<void>((resolve) => {
+              // another loopback address: the cap is per client address
+              const s = connect({ host: '127.0.0.1', port, localAddress: '127.0.0.2' }, () => {
+                s.write(`POST /api/v1/product_order/ HTTP/1.1\r\nHost: x\r\nAuthorization: ${AUTH.authorization}\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n{"external_id":`);
+                resolve();
+              });
+              // read, so that the server's close is seen
+              s.resume();
+              s.on('error', () => resolve());
+              s.on('close', () => {
+                closed++;
+              });
+              slow.push(s);
+            }),
+        ),
+      );
       const t0 = performance.now();
       const res = await fetch(`${mock.baseUrl}/api/v1/terminate_reason/`, { headers: AUTH });
       const ms = performance.now() - t0;

@@ -60,8 +60,8 @@ async function checkRequests(s: Server, token: string): Promise<number> {
     const both = await walk(s, `/api/v1/order_request/?order_reference=${o.order_reference}&action=${encodeURIComponent(l)}`, token, 'listOrderRequests');
     expect(both).toEqual(own.filter((r) => r.action === l));
   }
-  expect((await walk(s, '/api/v1/order_request/?action=Nothing', token, 'listOrderRequests'))).toEqual([]);
-  expect((await walk(s, '/api/v1/order_request/?order_reference=CMD_X_99999999', token, 'listOrderRequests'))).toEqual([]);
+  expect(await walk(s, '/api/v1/order_request/?action=Nothing', token, 'listOrderRequests')).toEqual([]);
+  expect(await walk(s, '/api/v1/order_request/?order_reference=CMD_X_99999999', token, 'listOrderRequests')).toEqual([]);
   return all.length;
 }
 

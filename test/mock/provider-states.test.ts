@@ -16,8 +16,7 @@ afterAll(async () => {
   await s.close();
 });
 
-const hook = (state: string, params?: Record<string, unknown>, action: 'setup' | 'teardown' = 'setup') =>
-  call(s.baseUrl, 'POST', '/_pact/provider-states', { token: null, body: { state, params, action }, op: 'none' });
+const hook = (state: string, params?: Record<string, unknown>, action: 'setup' | 'teardown' = 'setup') => call(s.baseUrl, 'POST', '/_pact/provider-states', { token: null, body: { state, params, action }, op: 'none' });
 
 describe('provider states', () => {
   it('implements exactly the seven sentences of the Pact author', () => {

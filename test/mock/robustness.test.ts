@@ -15,7 +15,6 @@ afterAll(async () => {
   await s.close();
 });
 
-
 describe('bodies', () => {
   it.each([
     ['malformed JSON', '{"product_offering_id": ', 'application/json'],
@@ -48,7 +47,9 @@ describe('bodies', () => {
     expect(r.status).toBe(201);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     const t = await call(s.baseUrl, 'POST', '/api/v1/order/CMD_X_00000003/terminate/', {
-      rawBody: '{"reason":"Cessation d\'activité","__proto__":{"polluted":true}}', headers: { 'content-type': 'application/json' }, op: 'requestOrderAction',
+      rawBody: '{"reason":"Cessation d\'activité","__proto__":{"polluted":true}}',
+      headers: { 'content-type': 'application/json' },
+      op: 'requestOrderAction',
     });
     expect([400, 409]).toContain(t.status);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -106,10 +107,7 @@ describe('paths, parameters and methods', () => {
   });
 
   it('random paths and query strings never answer 5xx, and always answer JSON', async () => {
-    const segment = fc.oneof(
-      fc.constantFrom('api', 'v1', 'order', 'export', 'csv', 'status', 'download', 'historic', 'documents', 'terminate', 'CMD_X_00000001', '..', '.', '%2e%2e', '%2F', '%00', '%ZZ', '%', '~', '*'),
-      fc.stringMatching(/^[A-Za-z0-9._~%!$&'()*+,;=:@-]{0,30}$/),
-    );
+    const segment = fc.oneof(fc.constantFrom('api', 'v1', 'order', 'export', 'csv', 'status', 'download', 'historic', 'documents', 'terminate', 'CMD_X_00000001', '..', '.', '%2e%2e', '%2F', '%00', '%ZZ', '%', '~', '*'), fc.stringMatching(/^[A-Za-z0-9._~%!$&'()*+,;=:@-]{0,30}$/));
     const query = fc.stringMatching(/^[A-Za-z0-9._~%!$&'()*+,;=:@/?-]{0,40}$/);
     await fc.assert(
       fc.asyncProperty(fc.array(segment, { minLength: 0, maxLength: 7 }), fc.boolean(), query, async (segments, prefix, q) => {

@@ -30,7 +30,7 @@ describe('routes by operationId', () => {
   });
 
   it('fails at start-up when the spec has an operation no handler serves', async () => {
-    const extra = text.replace(/^paths:\n/m, 'paths:\n  /api/v1/order/{order_reference}/notes/:\n    get:\n      operationId: listOrderNotes\n      responses:\n        \'200\': { description: ok }\n');
+    const extra = text.replace(/^paths:\n/m, "paths:\n  /api/v1/order/{order_reference}/notes/:\n    get:\n      operationId: listOrderNotes\n      responses:\n        '200': { description: ok }\n");
     await expect(build(extra)).rejects.toThrow(/listOrderNotes, which the reference server does not handle/);
   });
 

@@ -16,7 +16,12 @@ async function snapshot(s: Server): Promise<string[]> {
     out.push((await call(s.baseUrl, 'GET', '/api/v1/order/?page_size=1000', { token, op: 'listOrders' })).text);
     out.push((await call(s.baseUrl, 'GET', '/api/v1/order_request/?page_size=1000', { token, op: 'listOrderRequests' })).text);
     for (const o of await allOrders(s.baseUrl, token)) {
-      for (const [suffix, op] of [['', 'getOrder'], ['historic/', 'getOrderHistory'], ['documents/', 'listOrderDocuments'], [`${o.order_reference}_1.pdf/download/`, 'downloadOrderDocument']] as const) {
+      for (const [suffix, op] of [
+        ['', 'getOrder'],
+        ['historic/', 'getOrderHistory'],
+        ['documents/', 'listOrderDocuments'],
+        [`${o.order_reference}_1.pdf/download/`, 'downloadOrderDocument'],
+      ] as const) {
         out.push((await call(s.baseUrl, 'GET', `/api/v1/order/${o.order_reference}/${suffix}`, { token, op })).text);
       }
     }
@@ -49,7 +54,9 @@ describe('determinism', () => {
     const kinds = (list: string[]) => ({ lists: list.filter((x) => x.startsWith('{"count"')), bodies: list.filter((x) => x.includes('"change_date"') || x.includes('"service_reference"')) });
     const ka = kinds(a);
     const kc = kinds(c);
-    ka.lists.forEach((x, i) => { expect(x).not.toBe(kc.lists[i]); });
+    ka.lists.forEach((x, i) => {
+      expect(x).not.toBe(kc.lists[i]);
+    });
     const same = ka.bodies.filter((x, i) => x === kc.bodies[i]).length;
     expect(ka.bodies.length).toBeGreaterThan(100);
     expect(same / ka.bodies.length).toBeLessThan(0.05);
@@ -144,7 +151,10 @@ describe('seeded data', () => {
       for (const r of rows) expect(labels.has(r.action)).toBe(true);
       for (const x of all.filter((y) => y.token === token)) {
         const viaAction = x.history.filter((h) => [...lc.actions.values()].some((a) => (a.via ?? a.to) === h.state)).length;
-        expect(rows.filter((r) => r.order_reference === x.order.order_reference), x.order.order_reference).toHaveLength(viaAction);
+        expect(
+          rows.filter((r) => r.order_reference === x.order.order_reference),
+          x.order.order_reference,
+        ).toHaveLength(viaAction);
       }
     }
   });

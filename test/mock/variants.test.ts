@@ -40,7 +40,10 @@ async function ask(s: Server, method: string, path: string, o: { token?: string 
   if (o.body !== undefined) headers['content-type'] = 'application/json';
   const r = await request(`${s.baseUrl}${path}`, { method: method as 'GET', headers, body: o.body === undefined ? undefined : JSON.stringify(o.body) });
   const text = await r.body.text();
-  const contentType = String(r.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
+  const contentType =
+    String(r.headers['content-type'] ?? '')
+      .split(';')[0]
+      ?.trim() ?? '';
   return { status: r.statusCode, contentType, headers: r.headers, text, json: contentType === 'application/json' && text !== '' ? JSON.parse(text) : undefined };
 }
 
@@ -390,6 +393,10 @@ describe('histories', () => {
   it('the default reports every step of an order produced to active, in the reference vocabulary', async () => {
     const all = (await histories(await serve())).filter((h) => h.state === 'active' && h.entries.some((e) => e.state === lc.steps[0]));
     expect(all.length).toBeGreaterThan(0);
-    for (const h of all) expect(h.entries.filter((e) => lc.steps.includes(e.state)).map((e) => e.state), h.ref).toEqual(lc.steps);
+    for (const h of all)
+      expect(
+        h.entries.filter((e) => lc.steps.includes(e.state)).map((e) => e.state),
+        h.ref,
+      ).toEqual(lc.steps);
   });
 });

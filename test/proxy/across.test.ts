@@ -35,11 +35,9 @@ function rec(seq: number, s: number, method: string, path: string, status: numbe
   };
 }
 
-const page = (seq: number, s: number, n: number, rows: Row[], count: number, next: number | null) =>
-  rec(seq, s, 'GET', `/api/v1/order/?page=${n}&page_size=2`, 200, { count, next: next === null ? null : `${BASE}/api/v1/order/?page=${next}&page_size=2`, previous: null, results: rows });
+const page = (seq: number, s: number, n: number, rows: Row[], count: number, next: number | null) => rec(seq, s, 'GET', `/api/v1/order/?page=${n}&page_size=2`, 200, { count, next: next === null ? null : `${BASE}/api/v1/order/?page=${next}&page_size=2`, previous: null, results: rows });
 const detail = (seq: number, s: number, r: Row) => rec(seq, s, 'GET', `/api/v1/order/${r.order_reference}/`, 200, { ...r });
-const csv = (seq: number, s: number, rows: Row[]) =>
-  rec(seq, s, 'GET', '/api/v1/order/export/0b7e4c4e-6d7a-4a8e-9d3e-1f0c2b3a4d5e/download/', 200, `order_reference,state\n${rows.map((r) => `${r.order_reference},${r.state}`).join('\n')}\n`, 'text/csv');
+const csv = (seq: number, s: number, rows: Row[]) => rec(seq, s, 'GET', '/api/v1/order/export/0b7e4c4e-6d7a-4a8e-9d3e-1f0c2b3a4d5e/download/', 200, `order_reference,state\n${rows.map((r) => `${r.order_reference},${r.state}`).join('\n')}\n`, 'text/csv');
 
 async function judged(records: ExchangeRecord[], check: string) {
   const judge = new TrafficJudge({ spec });

@@ -24,8 +24,8 @@ const record: ExchangeRecord = {
 };
 const proxyHeader = { cassette: 1 as const, kind: 'proxy' as const, tool: { name: 'order-tracking-conformance proxy', version: '0' }, contract: 'abc', target: 'http://127.0.0.1:1', startedAt: record.at as string };
 
-describe('the proxy cassette, read by the run\'s reader', () => {
-  it('gives the kind: proxy for the proxy\'s header, run for a header without one', () => {
+describe("the proxy cassette, read by the run's reader", () => {
+  it("gives the kind: proxy for the proxy's header, run for a header without one", () => {
     const c = parseCassette(cassetteLines(proxyHeader, [record]));
     expect(c.kind).toBe('proxy');
     expect(c.records).toEqual([record]);
@@ -39,7 +39,7 @@ describe('the proxy cassette, read by the run\'s reader', () => {
     expect(() => parseCassette(`${JSON.stringify({ cassette: 1, target: 'http://x', startedAt: record.at })}\n`)).toThrow(/lacks "contract"/);
   });
 
-  it('judge as traffic takes a proxy cassette and refuses a run\'s, naming the command that judges it', async () => {
+  it("judge as traffic takes a proxy cassette and refuses a run's, naming the command that judges it", async () => {
     const p = join(dir, 'proxy.jsonl');
     writeFileSync(p, cassetteLines(proxyHeader, [record]));
     expect(await readRecording(p)).toMatchObject({ kind: 'proxy', target: 'http://127.0.0.1:1', records: [record] });

@@ -69,8 +69,14 @@ describe('the careless client through the proxy', () => {
     const req = result(s.client, 'client_request');
     expect(req.status).toBe('fail');
     const notes = req.evidence.map((e) => `${e.method} ${e.url} ${e.note}`);
-    expect(notes.some((n) => /GET \S+\/api\/v1\/order request path: expected a trailing slash/.test(n)), notes.join('\n')).toBe(true);
-    expect(notes.some((n) => n.includes('?pag_size=5') && n.includes('query parameter "pag_size"')), notes.join('\n')).toBe(true);
+    expect(
+      notes.some((n) => /GET \S+\/api\/v1\/order request path: expected a trailing slash/.test(n)),
+      notes.join('\n'),
+    ).toBe(true);
+    expect(
+      notes.some((n) => n.includes('?pag_size=5') && n.includes('query parameter "pag_size"')),
+      notes.join('\n'),
+    ).toBe(true);
 
     const auth = result(s.client, 'client_auth');
     expect(auth.status).toBe('fail');

@@ -83,20 +83,32 @@ describe('conformance proxy', () => {
     expect(errs.join('')).toMatch(/CONF_ERR_CASSETTE/);
   });
 
-  it('judge tells a client recording from a run\'s cassette: a HAR gets the two verdicts (client/ and provider/ reports)', async () => {
+  it("judge tells a client recording from a run's cassette: a HAR gets the two verdicts (client/ and provider/ reports)", async () => {
     const har = join(dir, 'one.har');
     const body = JSON.stringify({ terminate_reasons: ['Déménagement'] });
-    writeFileSync(har, JSON.stringify({
-      log: {
-        version: '1.2', creator: { name: 'test', version: '1' },
-        entries: [{
-          startedDateTime: '2026-12-01T10:00:00.000Z', time: 5,
-          request: { method: 'GET', url: 'http://127.0.0.1:9/api/v1/terminate_reason/', httpVersion: 'HTTP/1.1', headers: [{ name: 'Authorization', value: 'Bearer abcdefgh' }], queryString: [], cookies: [], headersSize: -1, bodySize: 0 },
-          response: { status: 200, statusText: 'OK', httpVersion: 'HTTP/1.1', headers: [{ name: 'Content-Type', value: 'application/json' }], cookies: [], content: { size: body.length, mimeType: 'application/json', text: body }, redirectURL: '', headersSize: -1, bodySize: body.length },
-          cache: {}, timings: { send: 0, wait: 5, receive: 0 },
-        }],
-      },
-    }, null, 2));
+    writeFileSync(
+      har,
+      JSON.stringify(
+        {
+          log: {
+            version: '1.2',
+            creator: { name: 'test', version: '1' },
+            entries: [
+              {
+                startedDateTime: '2026-12-01T10:00:00.000Z',
+                time: 5,
+                request: { method: 'GET', url: 'http://127.0.0.1:9/api/v1/terminate_reason/', httpVersion: 'HTTP/1.1', headers: [{ name: 'Authorization', value: 'Bearer abcdefgh' }], queryString: [], cookies: [], headersSize: -1, bodySize: 0 },
+                response: { status: 200, statusText: 'OK', httpVersion: 'HTTP/1.1', headers: [{ name: 'Content-Type', value: 'application/json' }], cookies: [], content: { size: body.length, mimeType: 'application/json', text: body }, redirectURL: '', headersSize: -1, bodySize: body.length },
+                cache: {},
+                timings: { send: 0, wait: 5, receive: 0 },
+              },
+            ],
+          },
+        },
+        null,
+        2,
+      ),
+    );
     const reports = join(dir, 'r-har');
     const out: string[] = [];
     const write = process.stdout.write.bind(process.stdout);

@@ -12,8 +12,23 @@ import { harToRecords, isHar, type Har } from '../../src/proxy/har.ts';
 const entry = (over: Partial<Har['log']['entries'][number]> = {}): Har['log']['entries'][number] => ({
   startedDateTime: '2026-01-01T10:00:00.000+01:00',
   time: 12.6,
-  request: { method: 'get', url: 'https://api.example/api/v1/order/?token=sekret-token-1', headers: [{ name: 'Authorization', value: 'Bearer sekret-token-1' }, { name: ':authority', value: 'api.example' }] },
-  response: { status: 200, headers: [{ name: 'Content-Type', value: 'application/json' }, { name: 'Content-Encoding', value: 'br' }, { name: 'Content-Length', value: '20' }], content: { size: 2, mimeType: 'application/json', text: '[]' } },
+  request: {
+    method: 'get',
+    url: 'https://api.example/api/v1/order/?token=sekret-token-1',
+    headers: [
+      { name: 'Authorization', value: 'Bearer sekret-token-1' },
+      { name: ':authority', value: 'api.example' },
+    ],
+  },
+  response: {
+    status: 200,
+    headers: [
+      { name: 'Content-Type', value: 'application/json' },
+      { name: 'Content-Encoding', value: 'br' },
+      { name: 'Content-Length', value: '20' },
+    ],
+    content: { size: 2, mimeType: 'application/json', text: '[]' },
+  },
   ...over,
 });
 
@@ -34,10 +49,7 @@ describe('harToRecords', () => {
     const pdf = Buffer.from([0x25, 0x50, 0x44, 0x46, 0xff, 0x00, 0x80]);
     const [bin, none] = harToRecords({
       log: {
-        entries: [
-          entry({ response: { status: 200, headers: [], content: { size: pdf.length, mimeType: 'application/pdf', text: pdf.toString('base64'), encoding: 'base64' } } }),
-          entry({ response: { status: 0, headers: [], content: { size: 0 }, _error: 'net::ERR_CONNECTION_RESET' } }),
-        ],
+        entries: [entry({ response: { status: 200, headers: [], content: { size: pdf.length, mimeType: 'application/pdf', text: pdf.toString('base64'), encoding: 'base64' } } }), entry({ response: { status: 0, headers: [], content: { size: 0 }, _error: 'net::ERR_CONNECTION_RESET' } })],
       },
     });
     expect(fromRecord(bin!).body.equals(pdf)).toBe(true);

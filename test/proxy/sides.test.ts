@@ -32,7 +32,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const outcome = (r: Report) => Object.fromEntries(r.results.map((x) => [x.check, `${x.status}:${x.violations}`]));
 
 describe('a provider fault behind the proxy', () => {
-  it('provider FAIL under the fault\'s check, client PASS', async () => {
+  it("provider FAIL under the fault's check, client PASS", async () => {
     const fault = FAULTS.find((f) => f.name === 'detail-securing-as-string');
     expect(fault?.breaks).toBe('order_detail_schema');
     const mock = await startMock({ exportMs: 200 });
@@ -129,7 +129,7 @@ function toHar(records: ExchangeRecord[], token: string): unknown {
 }
 
 describe('a HAR recording, judged', () => {
-  it('judges to the same results as the proxy saw, and so does the proxy\'s cassette', async () => {
+  it("judges to the same results as the proxy saw, and so does the proxy's cassette", async () => {
     const cassette = join(dir, 'session.jsonl');
     const proxy = await startProxy({ spec, mock: { exportMs: 200 }, record: cassette });
     try {

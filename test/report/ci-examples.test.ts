@@ -113,7 +113,11 @@ describe('sharded CI examples', () => {
     });
     it(`${file}: a shard runs its part of every order into its own report dir; its FAIL leaves the verdict to the merge, its INCOMPLETE fails the job`, () => {
       const env = { ...shardEnv(file), STAGING_URL: 'https://staging.example', CONFORMANCE_TOKEN: 't' };
-      for (const [exit, status] of [['0', 0], ['1', 0], ['2', 2]] as const) {
+      for (const [exit, status] of [
+        ['0', 0],
+        ['1', 0],
+        ['2', 2],
+      ] as const) {
         const r = run(shardScript(file), { ...env, NPX_EXIT: exit });
         expect(r.status, `${exit}: ${r.out}`).toBe(status);
         expect(readFileSync(marker, 'utf8').trim()).toBe('conformance run --base-url https://staging.example --shard 3/4 --max-orders all --report-dir reports/shard-3');

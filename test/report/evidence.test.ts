@@ -76,7 +76,7 @@ describe('the command line that reruns a run', () => {
     expect(notes.join('\n')).toMatch(/--header 'NAME: VALUE' for each of X-Api-Key, X-Tenant: the values are not kept/);
     expect(notes.join('\n')).toMatch(/--token-command CMD: the run took a credential from a command/);
   });
-  it('is in the HTML\'s run details', () => {
+  it("is in the HTML's run details", () => {
     const html = renderHtml(failingReport(), spec);
     expect(html).toMatch(/<th>command line<\/th><td><div class="curl-block">.*npx conformance run --base-url https:\/\/staging\.fibre\.example/);
   });

@@ -15,8 +15,7 @@ export const HOSTILE_SCRIPT = '<script>window.__pwned = 1; alert(1)</script>';
 export const HOSTILE_IMG = '<img src=x onerror="window.__pwned = 2">';
 
 const STAGING = 'https://staging.fibre.example';
-const curl = (method: string, path: string, extra = '') =>
-  `curl -sS -X ${method} '${STAGING}${path}' \\\n  -H "Authorization: Bearer $CONFORMANCE_TOKEN" \\\n  -H 'Accept: application/json'${extra}`;
+const curl = (method: string, path: string, extra = '') => `curl -sS -X ${method} '${STAGING}${path}' \\\n  -H "Authorization: Bearer $CONFORMANCE_TOKEN" \\\n  -H 'Accept: application/json'${extra}`;
 
 /** One result, its requirement data (area, source, title, doc) read from the contract. */
 function result(id: string, check: string, status: Status, more: Partial<Result> = {}): Result {
@@ -69,19 +68,9 @@ const latency: Report['observed']['latency'] = [
 ];
 
 const steps = (missing: string[] = []): Report['observed']['productionSteps'] =>
-  [
-    'production_manager_assigned',
-    'optical_route_received',
-    'technical_visit_planned',
-    'technical_visit_completed',
-    'technical_visit_report_published',
-    'connexion_planned',
-    'connexion_completed',
-    'service_configured',
-    'service_controlled',
-    'delivery_report_published',
-    'intervention_report_published',
-  ].map((step, i) => ({ step, count: missing.includes(step) ? 0 : 38 - i * 2 }));
+  ['production_manager_assigned', 'optical_route_received', 'technical_visit_planned', 'technical_visit_completed', 'technical_visit_report_published', 'connexion_planned', 'connexion_completed', 'service_configured', 'service_controlled', 'delivery_report_published', 'intervention_report_published'].map(
+    (step, i) => ({ step, count: missing.includes(step) ? 0 : 38 - i * 2 }),
+  );
 
 function base(): Omit<Report, 'results' | 'summary' | 'verdict' | 'verdictLabel' | 'complete' | 'notRun' | 'observed' | 'problems'> {
   return {
@@ -123,7 +112,7 @@ export function passingReport(): Report {
           value: '2025-04-23T18:37:08Z',
           expected: 'a change_date not earlier than 2025-04-23T18:37:10Z',
           received: '2025-04-23T18:37:08Z',
-          note: 'the documentation\'s own example has this order',
+          note: "the documentation's own example has this order",
         },
       ],
     }),
@@ -170,8 +159,8 @@ export function failingReport(): Report {
     method: 'GET',
     url: `${STAGING}/api/v1/order/CMD_OTHER_00000017/`,
     status: 200,
-    expected: '403 or 404 (another customer\'s order)',
-    received: '200 with the order\'s data',
+    expected: "403 or 404 (another customer's order)",
+    received: "200 with the order's data",
     pointer: '/order_reference',
     value: 'CMD_OTHER_00000017',
     curl: curl('GET', '/api/v1/order/CMD_OTHER_00000017/'),
@@ -236,7 +225,7 @@ export function failingReport(): Report {
     status: 500,
     expected: 'any status but 5xx',
     received: '500 Internal Server Error',
-    curl: curl('GET', "/api/v1/order_request/?action=%00%C3%A9%27&order_reference="),
+    curl: curl('GET', '/api/v1/order_request/?action=%00%C3%A9%27&order_reference='),
     responseHeaders: { 'content-type': 'text/html' },
     bodyExcerpt: '<!doctype html><title>500</title><h1>Server Error</h1>',
     bodyBytes: 1893,
@@ -248,7 +237,7 @@ export function failingReport(): Report {
     result('AUTH-TENANT', 'tenant_isolation', 'fail', {
       examined: 6,
       violations: 1,
-      message: 'expected 403 or 404 for another customer\'s order / received 200 with its data',
+      message: "expected 403 or 404 for another customer's order / received 200 with its data",
       evidence: [tenant],
     }),
     result('ORD-LIST-TYPES', 'order_list_schema', 'pass', { examined: 40 }),
@@ -329,10 +318,7 @@ export function failingReport(): Report {
       states: { confirmed: 2, in_progress: 4, active: 22, change_in_progress: 0, terminate_in_progress: 1, terminated: 4, rejected: 3, cancelled: 2 },
       latency,
     },
-    problems: [
-      '3 requests to getOrderHistory timed out after 10000 ms',
-      'request budget reached (2000 requests): 14 orders were not examined',
-    ],
+    problems: ['3 requests to getOrderHistory timed out after 10000 ms', 'request budget reached (2000 requests): 14 orders were not examined'],
   };
 }
 

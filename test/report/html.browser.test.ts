@@ -158,7 +158,10 @@ describe('the HTML report in headless Chromium', () => {
     }
     if (!browser) throw new Error('no browser');
     const heights: Record<string, number> = {};
-    for (const [name, report] of [['failing', failingReport()], ['six-failures', sixFailuresReport()]] as const) {
+    for (const [name, report] of [
+      ['failing', failingReport()],
+      ['six-failures', sixFailuresReport()],
+    ] as const) {
       const dir = join(SHOTS, name);
       await writeReports(report, loadSpec(), dir);
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

@@ -76,7 +76,9 @@ export function junitProblems(root: XmlElement): string[] {
     }
     if (at < elements.length) problems.push(`${path}: <${elements[at]?.name}> out of place`);
     if (el.name === 'testcase' && elements.filter((c) => ['skipped', 'error', 'failure'].includes(c.name)).length > 1) problems.push(`${path}: more than one of skipped, error, failure`);
-    elements.forEach((c, i) => { visit(c, `${path}/${c.name}[${i}]`); });
+    elements.forEach((c, i) => {
+      visit(c, `${path}/${c.name}[${i}]`);
+    });
   };
   visit(root, root.name);
   return problems;

@@ -74,12 +74,16 @@ describe('renderJunit', () => {
     expect(junitProblems(parseXml('<testsuites><testsuite name="a" tests="1" time="0.040"><testcase name="x" time="0.040"><failure type="error" message="m">t</failure></testcase></testsuite></testsuites>'))).toEqual([]);
   });
 
-  it('the failing and passing runs are valid against the common JUnit XSD, with each test case\'s own time', () => {
+  it("the failing and passing runs are valid against the common JUnit XSD, with each test case's own time", () => {
     for (const report of [failingReport(), passingReport()]) {
-      report.results.forEach((r, i) => { r.durationMs = 1234 + i; });
+      report.results.forEach((r, i) => {
+        r.durationMs = 1234 + i;
+      });
       const root = parseXml(renderJunit(report));
       expect(junitProblems(root)).toEqual([]);
-      const times = all(root, 'testcase').filter((c) => c.attrs.name !== 'run problems').map((c) => c.attrs.time);
+      const times = all(root, 'testcase')
+        .filter((c) => c.attrs.name !== 'run problems')
+        .map((c) => c.attrs.time);
       expect(times).toEqual(report.results.map((_, i) => ((1234 + i) / 1000).toFixed(3)));
     }
   });

@@ -95,7 +95,12 @@ describe('conformance diff', () => {
     const before = completeReport();
     const after = passingReport();
     const diff = diffReports(before, after);
-    expect(diff.regressions.map((e) => e.check).sort()).toEqual(after.results.filter((r) => r.status === 'skip').map((r) => r.check).sort());
+    expect(diff.regressions.map((e) => e.check).sort()).toEqual(
+      after.results
+        .filter((r) => r.status === 'skip')
+        .map((r) => r.check)
+        .sort(),
+    );
     expect(hasRegression(diff)).toBe(true);
   });
   it('a verdict that turns INCOMPLETE is a regression; the same partial run twice is not', () => {

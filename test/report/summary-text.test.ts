@@ -54,7 +54,17 @@ describe('summary.txt', () => {
     const report = failingReport();
     const r = report.results.find((x) => x.status === 'fail');
     if (!r) throw new Error('no failure');
-    r.evidence = [{ method: 'GET', url: 'https://s.example/api/v1/order/A/', status: 200, pointer: '/state', value: 'active', curl: "curl -sS -i -X GET 'https://s.example/api/v1/order/A/'", causedBy: [{ method: 'POST', url: 'https://s.example/api/v1/order/A/terminate/', status: 409, curl: "curl -sS -i -X POST 'https://s.example/api/v1/order/A/terminate/'" }] }];
+    r.evidence = [
+      {
+        method: 'GET',
+        url: 'https://s.example/api/v1/order/A/',
+        status: 200,
+        pointer: '/state',
+        value: 'active',
+        curl: "curl -sS -i -X GET 'https://s.example/api/v1/order/A/'",
+        causedBy: [{ method: 'POST', url: 'https://s.example/api/v1/order/A/terminate/', status: 409, curl: "curl -sS -i -X POST 'https://s.example/api/v1/order/A/terminate/'" }],
+      },
+    ];
     const text = renderSummaryText(report);
     expect(text).toContain('       after POST https://s.example/api/v1/order/A/terminate/ → 409');
     expect(text.indexOf("curl -sS -i -X POST 'https://s.example/api/v1/order/A/terminate/'")).toBeLessThan(text.indexOf("curl -sS -i -X GET 'https://s.example/api/v1/order/A/'"));

@@ -120,7 +120,13 @@ describe('command-line manners', () => {
   });
 
   it.each([
-    [0, '0 s'], [42.4, '42 s'], [59.6, '1 min 00 s'], [245, '4 min 05 s'], [3599, '59 min 59 s'], [3720, '1 h 02 min'], [-3, '0 s'],
+    [0, '0 s'],
+    [42.4, '42 s'],
+    [59.6, '1 min 00 s'],
+    [245, '4 min 05 s'],
+    [3599, '59 min 59 s'],
+    [3720, '1 h 02 min'],
+    [-3, '0 s'],
   ])('a progress duration: %s s is "%s"', (seconds, shown) => {
     expect(duration(seconds)).toBe(shown);
   });
@@ -135,9 +141,13 @@ describe('command-line manners', () => {
     expect(progressLine({ phase: 'export', requests: 40, elapsedS: 4, items: { what: 'orders', done: 0, total: 0, elapsedS: 0 } })).toBe('… export: 40 requests in 4 s (10/s)');
   });
 
-  it('progress on a clock: the status reads the run\'s counted part (done of total since it began) and its harness', () => {
+  it("progress on a clock: the status reads the run's counted part (done of total since it began) and its harness", () => {
     let t = 5_000;
-    const p = startProgress(() => undefined, 60_000, () => t);
+    const p = startProgress(
+      () => undefined,
+      60_000,
+      () => t,
+    );
     const http = { requests: 3 };
     const counted = { what: 'orders', done: 0, total: 0, startedMs: 0 };
     p.watch(http as Harness, counted);
@@ -202,11 +212,13 @@ async function slowFront(upstream: string, ms: number): Promise<{ url: string; c
     const fwd = request({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
       const body: Buffer[] = [];
       r.on('data', (c: Buffer) => body.push(c));
-      r.on('end', () => setTimeout(() => {
-        span.to = performance.now();
-        res.writeHead(r.statusCode ?? 502, { 'content-type': String(r.headers['content-type'] ?? 'application/octet-stream') });
-        res.end(Buffer.concat(body));
-      }, ms));
+      r.on('end', () =>
+        setTimeout(() => {
+          span.to = performance.now();
+          res.writeHead(r.statusCode ?? 502, { 'content-type': String(r.headers['content-type'] ?? 'application/octet-stream') });
+          res.end(Buffer.concat(body));
+        }, ms),
+      );
     });
     req.pipe(fwd);
   });

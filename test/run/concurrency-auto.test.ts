@@ -23,27 +23,36 @@ describe('--concurrency auto', () => {
     let inFlight = 0;
     let refused = 0;
     let answered = 0;
-    const { report, exitCode } = await target.run({
-      name: 'busy-above-16',
-      breaks: 'none',
-      requirement: 'none',
-      description: 'answers 429 to a request above 16 in flight, and every answer 50 ms late',
-      transform: async (req, ctx) => {
-        if (inFlight >= 16) {
-          refused++;
-          return jsonAnswer(429, { detail: 'Request was throttled.' }, { 'retry-after': '0' });
-        }
-        inFlight++;
-        try {
-          await sleep(50);
-          answered++;
-          return await ctx.forward(req);
-        } finally {
-          inFlight--;
-        }
+    const { report, exitCode } = await target.run(
+      {
+        name: 'busy-above-16',
+        breaks: 'none',
+        requirement: 'none',
+        description: 'answers 429 to a request above 16 in flight, and every answer 50 ms late',
+        transform: async (req, ctx) => {
+          if (inFlight >= 16) {
+            refused++;
+            return jsonAnswer(429, { detail: 'Request was throttled.' }, { 'retry-after': '0' });
+          }
+          inFlight++;
+          try {
+            await sleep(50);
+            answered++;
+            return await ctx.forward(req);
+          } finally {
+            inFlight--;
+          }
+        },
       },
-    }, { concurrency: 'auto', maxConcurrency: 64, maxOrders: 150, allowWrites: false, allowExport: false });
-    expect(report.verdict, report.results.filter((r) => r.status === 'fail').map((r) => `${r.check}: ${r.message}`).join('\n')).toBe('PASS');
+      { concurrency: 'auto', maxConcurrency: 64, maxOrders: 150, allowWrites: false, allowExport: false },
+    );
+    expect(
+      report.verdict,
+      report.results
+        .filter((r) => r.status === 'fail')
+        .map((r) => `${r.check}: ${r.message}`)
+        .join('\n'),
+    ).toBe('PASS');
     expect(exitCode).toBe(0);
     const c = report.concurrency;
     expect(c?.mode).toBe('auto');

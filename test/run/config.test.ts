@@ -93,19 +93,7 @@ describe('the config file', () => {
   }, 60_000);
 
   it('a YAML file (./conformance.config.yaml, or --config FILE.yml): the same keys and the same precedence, # comments, YAML booleans as the one boolean rule reads them', () => {
-    const yaml = [
-      '# a team\'s staging',
-      'profile: strict',
-      'maxOrders: 5',
-      'fuzzRuns: 3',
-      'allowExport: yes # the boolean words of the table',
-      'disposableOrders: [ORD-1, ORD-2]',
-      'headers:',
-      '  X-Team: orders',
-      'reportDir: out',
-      'seed: 123',
-      '',
-    ].join('\n');
+    const yaml = ["# a team's staging", 'profile: strict', 'maxOrders: 5', 'fuzzRuns: 3', 'allowExport: yes # the boolean words of the table', 'disposableOrders: [ORD-1, ORD-2]', 'headers:', '  X-Team: orders', 'reportDir: out', 'seed: 123', ''].join('\n');
     const cwd = folder('yaml-precedence', yaml, 'conformance.config.yaml');
     const o = resolveOptions(runSources({ profile: 'documented' }, { CONFORMANCE_MAX_ORDERS: '6' }, cwd));
     expect(o.profile).toBe('documented'); // flag over file
@@ -164,7 +152,7 @@ describe('the config file', () => {
 });
 
 describe('the proxy variables', () => {
-  it('HTTPS_PROXY, HTTP_PROXY and NO_PROXY in either case, lower case first (curl\'s and undici\'s order); empty is unset; --proxy over them all', () => {
+  it("HTTPS_PROXY, HTTP_PROXY and NO_PROXY in either case, lower case first (curl's and undici's order); empty is unset; --proxy over them all", () => {
     expect(proxyFromEnv({ HTTPS_PROXY: 'http://upper-s:1', http_proxy: 'http://lower:2', HTTP_PROXY: 'http://upper:3', NO_PROXY: 'internal.example' })).toEqual({ https: 'http://upper-s:1', http: 'http://lower:2', noProxy: 'internal.example' });
     expect(proxyFromEnv({ https_proxy: 'http://lower-s:4', HTTPS_PROXY: 'http://upper-s:5', no_proxy: 'a', NO_PROXY: 'b' })).toEqual({ https: 'http://lower-s:4', noProxy: 'a' });
     expect(proxyFromEnv({ HTTP_PROXY: '  ', https_proxy: '' })).toEqual({});

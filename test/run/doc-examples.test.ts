@@ -48,11 +48,9 @@ function docServer(): FastifyInstance {
   app.get<{ Params: { ref: string } }>('/api/v1/order/:ref/', async (req, reply) => (req.params.ref === ref ? detail : reply.code(404).send(notFound)));
   app.get<{ Params: { ref: string } }>('/api/v1/order/:ref/historic/', async (req, reply) => (req.params.ref === ref ? history : reply.code(404).send(notFound)));
   app.get<{ Params: { ref: string } }>('/api/v1/order/:ref/documents/', async (req, reply) => (req.params.ref === ref ? documents : reply.code(404).send(notFound)));
-  app.get<{ Params: { ref: string; file: string } }>('/api/v1/order/:ref/:file/download/', async (req, reply) =>
-    req.params.ref === ref && files.has(req.params.file) ? reply.type('application/pdf').send(PDF) : reply.code(404).send(notFound));
+  app.get<{ Params: { ref: string; file: string } }>('/api/v1/order/:ref/:file/download/', async (req, reply) => (req.params.ref === ref && files.has(req.params.file) ? reply.type('application/pdf').send(PDF) : reply.code(404).send(notFound)));
   app.get('/api/v1/terminate_reason/', async () => reasons);
-  app.get<{ Querystring: Record<string, string> }>('/api/v1/order_request/', async (req) =>
-    requests.filter((r) => ['order_reference', 'action'].every((k) => req.query[k] === undefined || r[k] === req.query[k])));
+  app.get<{ Querystring: Record<string, string> }>('/api/v1/order_request/', async (req) => requests.filter((r) => ['order_reference', 'action'].every((k) => req.query[k] === undefined || r[k] === req.query[k])));
   app.get('/api/v1/order/export/:task/status/', async (_req, reply) => reply.code(404).send(notFound));
   app.get('/api/v1/order/export/:task/download/', async (_req, reply) => reply.code(404).send(notFound));
   app.setNotFoundHandler(async (_req, reply) => reply.code(404).send(notFound));
@@ -81,7 +79,10 @@ describe('the documentation examples, served as they are', () => {
   });
 
   it('warn only where the documentation contradicts itself', () => {
-    const warned = report.results.filter((r) => r.status === 'warn').map((r) => r.id).sort();
+    const warned = report.results
+      .filter((r) => r.status === 'warn')
+      .map((r) => r.id)
+      .sort();
     expect(warned).toEqual(['HIST-TIME', 'ORD-CONSISTENT']);
   });
 

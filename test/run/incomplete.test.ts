@@ -33,12 +33,14 @@ function listen(server: Server): Promise<string> {
 
 /** A plain HTTP server that answers every request the same way (and counts them). */
 async function answering(status: number, headers: Record<string, string> = {}): Promise<string> {
-  const port = await listen(createHttpServer((req: IncomingMessage, res: ServerResponse) => {
-    requests++;
-    req.resume();
-    res.writeHead(status, { 'content-type': 'application/json', ...headers });
-    res.end(JSON.stringify({ detail: `always ${status}` }));
-  }));
+  const port = await listen(
+    createHttpServer((req: IncomingMessage, res: ServerResponse) => {
+      requests++;
+      req.resume();
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify({ detail: `always ${status}` }));
+    }),
+  );
   return `http://127.0.0.1:${port}`;
 }
 
@@ -167,25 +169,29 @@ describe('could not certify: exit 2, a stable code, an INCOMPLETE report', () =>
     ['a server that asks for a client certificate', () => clientCertWanted, /client certificate/],
     ['a certificate for another host name', () => wrongHost, /does not name this host/],
     ['an expired certificate', () => expired, /outside its validity dates.*CERT_HAS_EXPIRED/],
-  ])('%s (CA trusted through NODE_EXTRA_CA_CERTS)', async (_what, url, message) => {
-    const reports = mkdtempSync(join(tmpdir(), 'conformance-tls-'));
-    try {
-      const out = await runCli(['run', '--base-url', url(), '--token', 'a-token', '--fuzz-runs', '0', '--report-dir', reports], { env: { NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem') } });
-      expect(out.code, out.stderr + out.stdout).toBe(2);
-      expect(out.stderr).toMatch(/\[CONF_ERR_TLS\]/);
-      expect(out.stderr).toMatch(message);
-      expect(out.stdout).toMatch(/Verdict: INCOMPLETE/);
-      const report = JSON.parse(readFileSync(join(reports, 'conformance.json'), 'utf8')) as Report;
-      expect(report.verdict).toBe('INCOMPLETE');
-      expect(readFileSync(join(reports, 'summary.md'), 'utf8')).toMatch(/Conformance INCOMPLETE/);
-      expect(readFileSync(join(reports, 'index.html'), 'utf8')).toMatch(/could not certify/);
-      const cert = JSON.parse(readFileSync(join(reports, 'certificate.json'), 'utf8'));
-      expect(cert.verdict).toBe('INCOMPLETE');
-      expect(cert.incomplete.code).toBe('CONF_ERR_TLS');
-    } finally {
-      rmSync(reports, { recursive: true, force: true });
-    }
-  }, 60_000);
+  ])(
+    '%s (CA trusted through NODE_EXTRA_CA_CERTS)',
+    async (_what, url, message) => {
+      const reports = mkdtempSync(join(tmpdir(), 'conformance-tls-'));
+      try {
+        const out = await runCli(['run', '--base-url', url(), '--token', 'a-token', '--fuzz-runs', '0', '--report-dir', reports], { env: { NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem') } });
+        expect(out.code, out.stderr + out.stdout).toBe(2);
+        expect(out.stderr).toMatch(/\[CONF_ERR_TLS\]/);
+        expect(out.stderr).toMatch(message);
+        expect(out.stdout).toMatch(/Verdict: INCOMPLETE/);
+        const report = JSON.parse(readFileSync(join(reports, 'conformance.json'), 'utf8')) as Report;
+        expect(report.verdict).toBe('INCOMPLETE');
+        expect(readFileSync(join(reports, 'summary.md'), 'utf8')).toMatch(/Conformance INCOMPLETE/);
+        expect(readFileSync(join(reports, 'index.html'), 'utf8')).toMatch(/could not certify/);
+        const cert = JSON.parse(readFileSync(join(reports, 'certificate.json'), 'utf8'));
+        expect(cert.verdict).toBe('INCOMPLETE');
+        expect(cert.incomplete.code).toBe('CONF_ERR_TLS');
+      } finally {
+        rmSync(reports, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
 
   it('the command line: exit 2, the code on stderr, and the reports of an earlier PASS replaced by INCOMPLETE ones', async () => {
     const reports = mkdtempSync(join(tmpdir(), 'conformance-stale-'));

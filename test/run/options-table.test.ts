@@ -17,7 +17,11 @@ const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
 describe('the options table', () => {
   it('the README lists every run option as the table says, in its order', () => {
     const start = readme.indexOf('| option | variable | default | meaning |');
-    const rows = readme.slice(start).split('\n').slice(2).filter((l) => l.startsWith('| `--') && !l.startsWith('| `--quiet`'));
+    const rows = readme
+      .slice(start)
+      .split('\n')
+      .slice(2)
+      .filter((l) => l.startsWith('| `--') && !l.startsWith('| `--quiet`'));
     expect(rows.slice(0, RUN_OPTIONS.length)).toEqual(RUN_OPTIONS.map(readmeRow));
   });
 
@@ -31,13 +35,18 @@ describe('the options table', () => {
 
   it('the run and mock commands offer exactly the table flags', () => {
     const program = buildProgram();
-    const flags = (name: string): string[] => program.commands.find((c) => c.name() === name)!.options.map((o) => o.long ?? '').filter((f) => f !== '--quiet').sort();
+    const flags = (name: string): string[] =>
+      program.commands
+        .find((c) => c.name() === name)!
+        .options.map((o) => o.long ?? '')
+        .filter((f) => f !== '--quiet')
+        .sort();
     expect(flags('run')).toEqual(RUN_OPTIONS.map(flagName).sort());
     expect(flags('mock')).toEqual(expect.arrayContaining(MOCK_OPTIONS.map(flagName)));
   });
 });
 
-describe('the reference server\'s options: one range for the command line and the library', () => {
+describe("the reference server's options: one range for the command line and the library", () => {
   it.each(Object.keys(MOCK_LIMITS).filter((k) => MOCK_OPTIONS.some((d) => d.key === k)))('%s', (key) => {
     const { def, min, max } = MOCK_LIMITS[key as keyof typeof MOCK_LIMITS];
     const lib = (v: number) => (resolveMock as (o: Record<string, unknown>) => Record<string, unknown>)({ [key]: v })[key];

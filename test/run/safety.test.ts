@@ -153,7 +153,11 @@ describe('a non-bundled target, through a recording proxy', () => {
     expect(disposable).toBeDefined();
     const { requests, before, report } = await recorded({ disposableOrders: [disposable] });
     const existing = new Set(before.map((o) => o.ref));
-    const touched = new Set(writesOf(requests).map(actionRef).filter((r): r is string => r !== undefined && existing.has(r)));
+    const touched = new Set(
+      writesOf(requests)
+        .map(actionRef)
+        .filter((r): r is string => r !== undefined && existing.has(r)),
+    );
     expect([...touched]).toEqual([disposable]);
     expect(report.results.find((r) => r.check === 'terminate_active')?.status).toBe('pass');
     expect(report.writes.disposable).toEqual([disposable]);
@@ -186,15 +190,20 @@ describe('a non-bundled target, through a recording proxy', () => {
 
   it('the plan is printed before the first write or export is sent', async () => {
     const order: string[] = [];
-    const watch: Fault = { ...recorder, transform: async (req, ctx) => {
-      if (req.method !== 'GET') order.push(`write ${req.method} ${req.pathname}`);
-      return ctx.forward(req);
-    } };
+    const watch: Fault = {
+      ...recorder,
+      transform: async (req, ctx) => {
+        if (req.method !== 'GET') order.push(`write ${req.method} ${req.pathname}`);
+        return ctx.forward(req);
+      },
+    };
     target.proxy.use(watch);
     try {
-      await runConformance(resolveOptions(runOptions(target.proxy.baseUrl, { fuzzRuns: 0 })), { log: (l) => {
-        if (/^This run will change/.test(l)) order.push('plan');
-      } });
+      await runConformance(resolveOptions(runOptions(target.proxy.baseUrl, { fuzzRuns: 0 })), {
+        log: (l) => {
+          if (/^This run will change/.test(l)) order.push('plan');
+        },
+      });
     } finally {
       target.proxy.use(undefined);
     }

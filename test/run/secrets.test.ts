@@ -22,7 +22,11 @@ const token = (): string => `tok_${randomBytes(24).toString('base64url')}`;
 const TOKENS = { main: token(), otherUser: token(), otherTenant: token() };
 
 /** Every character percent-encoded, in upper or lower case hex. */
-const percentAll = (t: string, upper: boolean): string => [...Buffer.from(t)].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('')[upper ? 'toUpperCase' : 'toLowerCase']();
+const percentAll = (t: string, upper: boolean): string =>
+  [...Buffer.from(t)]
+    .map((b) => `%${b.toString(16).padStart(2, '0')}`)
+    .join('')
+    [upper ? 'toUpperCase' : 'toLowerCase']();
 /** Every character as a JSON \u escape. */
 const jsonEscaped = (t: string): string => [...t].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
 
@@ -30,11 +34,22 @@ const jsonEscaped = (t: string): string => [...t].map((c) => `\\u${c.charCodeAt(
 function spellings(t: string): string[] {
   const b = Buffer.from(t);
   return [
-    t, t.slice(0, 12), encodeURIComponent(t), percentAll(t, true), percentAll(t, false), JSON.stringify(t).slice(1, -1), jsonEscaped(t),
-    b.toString('base64'), b.toString('base64url'), b.toString('hex'), b.toString('hex').toUpperCase(),
-    Buffer.from(`Bearer ${t}`).toString('base64'), Buffer.from(`Bearer ${t}`).toString('base64url'),
+    t,
+    t.slice(0, 12),
+    encodeURIComponent(t),
+    percentAll(t, true),
+    percentAll(t, false),
+    JSON.stringify(t).slice(1, -1),
+    jsonEscaped(t),
+    b.toString('base64'),
+    b.toString('base64url'),
+    b.toString('hex'),
+    b.toString('hex').toUpperCase(),
+    Buffer.from(`Bearer ${t}`).toString('base64'),
+    Buffer.from(`Bearer ${t}`).toString('base64url'),
     // the middle of the base64 of the token inside a longer text (any alignment)
-    Buffer.from(`x${t}`).toString('base64').slice(4, 28), Buffer.from(`xy${t}`).toString('base64').slice(4, 28),
+    Buffer.from(`x${t}`).toString('base64').slice(4, 28),
+    Buffer.from(`xy${t}`).toString('base64').slice(4, 28),
   ];
 }
 
@@ -121,10 +136,9 @@ beforeAll(async () => {
   target.proxy.use(LEAKY);
   dir = mkdtempSync(join(tmpdir(), 'conformance-secrets-'));
   const cassetteFile = `${dir}.cassette.jsonl`;
-  out = await runCli(
-    ['run', '--base-url', target.proxy.baseUrl, '--token', TOKENS.main, '--allow-writes', '--allow-export', '--max-orders', '6', '--fuzz-runs', '3', '--seed', '4', '--wait-ms', '3000', '--report-dir', dir, '--record', cassetteFile],
-    { env: { CONFORMANCE_TOKEN_OTHER_USER: TOKENS.otherUser, CONFORMANCE_TOKEN_OTHER_TENANT: TOKENS.otherTenant } },
-  );
+  out = await runCli(['run', '--base-url', target.proxy.baseUrl, '--token', TOKENS.main, '--allow-writes', '--allow-export', '--max-orders', '6', '--fuzz-runs', '3', '--seed', '4', '--wait-ms', '3000', '--report-dir', dir, '--record', cassetteFile], {
+    env: { CONFORMANCE_TOKEN_OTHER_USER: TOKENS.otherUser, CONFORMANCE_TOKEN_OTHER_TENANT: TOKENS.otherTenant },
+  });
   files = Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
   cassette = readFileSync(cassetteFile, 'utf8');
   rmSync(cassetteFile, { force: true });
@@ -179,10 +193,15 @@ describe('credentials in a failing run', () => {
     expect(console).not.toMatch(/[\u001b\u009b\r\u0007]/);
     expect(console).not.toMatch(/::(error|add-mask)::/);
     expect(console).not.toMatch(/##vso\[/i);
-    expect(console.split('\n').filter((l) => /^\s*(Verdict:|::|##)/.test(l)).map((l) => l.slice(0, 14))).toEqual(['Verdict: FAIL ']);
+    expect(
+      console
+        .split('\n')
+        .filter((l) => /^\s*(Verdict:|::|##)/.test(l))
+        .map((l) => l.slice(0, 14)),
+    ).toEqual(['Verdict: FAIL ']);
   });
 
-  it('the credential that straddles the body excerpt\'s cut is redacted, not cut', () => {
+  it("the credential that straddles the body excerpt's cut is redacted, not cut", () => {
     const json = files['conformance.json'] ?? '';
     expect(json).toMatch(/\\"e\\":\\"\$CONFORMANCE_TOKEN/);
   });

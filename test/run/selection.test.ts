@@ -11,7 +11,11 @@ import type { Report } from '../../src/report/types.ts';
 import { FUZZ_CHECKS } from '../../src/fuzz/index.ts';
 
 const run = async (raw: Record<string, unknown>): Promise<Report> => (await runConformance(resolveOptions({ seed: 5, maxOrders: 12, fuzzRuns: 3, ...raw }))).report;
-const ran = (r: Report): string[] => r.results.filter((x) => x.status !== 'skip').map((x) => x.check).sort();
+const ran = (r: Report): string[] =>
+  r.results
+    .filter((x) => x.status !== 'skip')
+    .map((x) => x.check)
+    .sort();
 
 describe('--checks and --exclude-checks', () => {
   let full: Report;
@@ -47,7 +51,12 @@ describe('--checks and --exclude-checks', () => {
   it('--exclude-checks leaves those out ("not selected (--exclude-checks)") and runs the rest', async () => {
     const r = await run({ excludeChecks: FUZZ_CHECKS.join(',') });
     for (const c of FUZZ_CHECKS) expect(r.results.find((x) => x.check === c)?.skipReason, c).toBe('not selected (--exclude-checks)');
-    expect(ran(r)).toEqual(full.results.map((x) => x.check).filter((c) => !(FUZZ_CHECKS as readonly string[]).includes(c)).sort());
+    expect(ran(r)).toEqual(
+      full.results
+        .map((x) => x.check)
+        .filter((c) => !(FUZZ_CHECKS as readonly string[]).includes(c))
+        .sort(),
+    );
     expect(r.summary.requests).toBeLessThan(full.summary.requests);
   });
 

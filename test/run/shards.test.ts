@@ -71,7 +71,10 @@ beforeAll(async () => {
   })();
   for (const k of ORDER) shards.set(k, await runShard(sharded, k));
   await unsharded;
-  merged = await mergeShards(ORDER.map((k) => (shards.get(k) as { dir: string }).dir), { reportDir: join(dir, 'merged') });
+  merged = await mergeShards(
+    ORDER.map((k) => (shards.get(k) as { dir: string }).dir),
+    { reportDir: join(dir, 'merged') },
+  );
 }, 240_000);
 
 afterAll(async () => {
@@ -110,15 +113,19 @@ describe('--shard K/N and conformance merge', () => {
 
   it('examines each order in exactly one shard', () => {
     const seen = new Map<string, number[]>();
-    for (const [k, s] of shards) for (const r of s.cassette.records) {
-      const ref = detailRef(r);
-      if (ref !== undefined && listed.includes(ref) && r.purpose === undefined) seen.set(ref, [...new Set([...(seen.get(ref) ?? []), k])]);
-    }
+    for (const [k, s] of shards)
+      for (const r of s.cassette.records) {
+        const ref = detailRef(r);
+        if (ref !== undefined && listed.includes(ref) && r.purpose === undefined) seen.set(ref, [...new Set([...(seen.get(ref) ?? []), k])]);
+      }
     expect(seen.size).toBe(listed.length);
     for (const ref of listed) {
       const k = shardOf(ref, N);
       // shard 1 reads some orders again in its global phases (isolation, fuzzing): only as the global shard
-      expect((seen.get(ref) ?? []).filter((x) => x !== 1), ref).toEqual(k === 1 ? [] : [k]);
+      expect(
+        (seen.get(ref) ?? []).filter((x) => x !== 1),
+        ref,
+      ).toEqual(k === 1 ? [] : [k]);
     }
     // every other shard's detail reads are of its own orders only
     for (const k of [2, 3, 4]) {
@@ -158,7 +165,7 @@ describe('--shard K/N and conformance merge', () => {
     expect(statuses((shards.get(1) as { outcome: RunOutcome }).outcome.report)).toEqual(statuses(whole.outcome.report));
   });
 
-  it('judges one shard\'s cassette offline as that shard (conformance judge)', async () => {
+  it("judges one shard's cassette offline as that shard (conformance judge)", async () => {
     const two = shards.get(2) as { outcome: RunOutcome; cassette: Cassette };
     const again = await judge(two.cassette, { reportDir: join(dir, 'judged-2') });
     expect(again.report.shard).toEqual({ k: 2, n: N, global: 1 });
@@ -175,7 +182,10 @@ describe('--shard K/N and conformance merge', () => {
       expect(r.verdict, `shard ${k}`).not.toBe('FAIL');
       expect(r.results.find((x) => x.check === 'export_content')?.skipReason).toBe('run by shard 1 of 4');
     }
-    const out = await mergeShards([...set.values()].map((s) => s.dir), { reportDir: join(dir, 'merged-fault') });
+    const out = await mergeShards(
+      [...set.values()].map((s) => s.dir),
+      { reportDir: join(dir, 'merged-fault') },
+    );
     expect(out.report.incomplete).toBeUndefined();
     const r = out.report.results.find((x) => x.check === 'export_content');
     expect(r?.status, r?.message).toBe('fail');
@@ -185,7 +195,7 @@ describe('--shard K/N and conformance merge', () => {
 });
 
 describe('conformance merge on the command line', () => {
-  it('writes the merged reports and, with --merged-cassette, the merged cassette: every shard\'s records, G first', async () => {
+  it("writes the merged reports and, with --merged-cassette, the merged cassette: every shard's records, G first", async () => {
     const out = join(dir, 'merged-cli');
     const cli = await runCli(['merge', ...ORDER.map((k) => (shards.get(k) as { dir: string }).dir), '--report-dir', out, '--merged-cassette', '--quiet']);
     expect(cli.code, cli.stderr).toBe(0);
@@ -219,7 +229,10 @@ describe('conformance merge refuses a set that is not one run', () => {
   }
   const dirOf = (k: number): string => (shards.get(k) as { dir: string }).dir;
   async function refusal(inputs: string[]): Promise<ConformanceError> {
-    const e = await mergeShards(inputs, { reportDir: join(dir, 'refused') }).then(() => undefined, (x: unknown) => x);
+    const e = await mergeShards(inputs, { reportDir: join(dir, 'refused') }).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     expect(e).toBeInstanceOf(ConformanceError);
     expect((e as ConformanceError).code).toBe('CONF_ERR_MERGE');
     expect((e as ConformanceError).exitCode).toBe(2);
@@ -278,14 +291,31 @@ describe('conformance merge refuses a set that is not one run', () => {
 });
 
 describe('the merged cassette (on data)', () => {
-  const header = (k: number, n: number, global: number): Cassette['header'] => ({ cassette: 1, tool: { name: 'order-tracking-conformance', version: '0' }, contract: 'c', suite: 's', seed: 1, target: 'http://t', options: { maxOrders: 0 }, principals: ['main'], shard: { k, n, global }, startedAt: '2026-01-01T00:00:00Z' });
+  const header = (k: number, n: number, global: number): Cassette['header'] => ({
+    cassette: 1,
+    tool: { name: 'order-tracking-conformance', version: '0' },
+    contract: 'c',
+    suite: 's',
+    seed: 1,
+    target: 'http://t',
+    options: { maxOrders: 0 },
+    principals: ['main'],
+    shard: { k, n, global },
+    startedAt: '2026-01-01T00:00:00Z',
+  });
   const rec = (seq: number, what: string): ExchangeRecord => ({ seq, operationId: what, request: { method: 'GET', url: `http://t/${what}` }, response: { status: 200 } });
   const shard = (k: number, n: number, global: number, records: ExchangeRecord[]) => ({ path: `s${k}/cassette.jsonl`, cassette: { header: header(k, n, global), kind: 'run' as const, records }, k, n, global });
 
   it('puts the global shard first (here 3 of 3), each shard in its own order, seq renumbered, each record marked', () => {
     const m = mergeCassettes([shard(1, 3, 3, [rec(2, 'b1'), rec(1, 'a1')]), shard(3, 3, 3, [rec(1, 'a3'), rec(2, 'b3')]), shard(2, 3, 3, [rec(1, 'a2')])]);
     expect(m.header.shard).toEqual({ k: 'all', n: 3, global: 3 });
-    expect(m.records.map((r) => [r.seq, r.shard, r.operationId])).toEqual([[1, 3, 'a3'], [2, 3, 'b3'], [3, 1, 'a1'], [4, 1, 'b1'], [5, 2, 'a2']]);
+    expect(m.records.map((r) => [r.seq, r.shard, r.operationId])).toEqual([
+      [1, 3, 'a3'],
+      [2, 3, 'b3'],
+      [3, 1, 'a1'],
+      [4, 1, 'b1'],
+      [5, 2, 'a2'],
+    ]);
   });
 
   it('refuses shards of different N or global shards', () => {

@@ -85,7 +85,11 @@ function front(name: string, prefix: string, origin: () => string) {
       if (req.method === 'POST' && url === '/oauth/token') {
         const basic = Buffer.from(String(req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString();
         const form = new URLSearchParams(Buffer.concat(chunks).toString());
-        const clients: [{ id: string; secret: string }, string][] = [[CLIENT, DEMO_TOKENS.customerA_user1], [COLLEAGUE, DEMO_TOKENS.customerA_user2], [OTHER_CUSTOMER, DEMO_TOKENS.customerB_user1]];
+        const clients: [{ id: string; secret: string }, string][] = [
+          [CLIENT, DEMO_TOKENS.customerA_user1],
+          [COLLEAGUE, DEMO_TOKENS.customerA_user2],
+          [OTHER_CUSTOMER, DEMO_TOKENS.customerB_user1],
+        ];
         const client = clients.find(([c]) => basic === `${c.id}:${c.secret}`);
         if (!client || form.get('grant_type') !== 'client_credentials') return json(401, { error: 'invalid_client' });
         const token = `oauth-token-${++oauthIssued}-${form.get('scope') ?? ''}`;
@@ -163,7 +167,12 @@ beforeAll(async () => {
   const gatewayPort = await listen(createHttpServer(front('gateway', '/gateway/v2', () => `http://127.0.0.1:${gatewayPort}`)));
   gateway = `http://127.0.0.1:${gatewayPort}/gateway/v2/`;
   const tlsOptions = { key: readFileSync(file('server.key')), cert: readFileSync(file('server.pem')), ca: readFileSync(file('ca.pem')), requestCert: true, rejectUnauthorized: true };
-  const tlsPort = await listen(createHttpsServer(tlsOptions, front('tls', '/gateway/v2', () => `https://127.0.0.1:${tlsPort}`)));
+  const tlsPort = await listen(
+    createHttpsServer(
+      tlsOptions,
+      front('tls', '/gateway/v2', () => `https://127.0.0.1:${tlsPort}`),
+    ),
+  );
   tlsFront = `https://127.0.0.1:${tlsPort}/gateway/v2/`;
 
   // Debian's tinyproxy, on a free port, logging every request line
@@ -206,48 +215,97 @@ async function run(extra: Record<string, unknown>): Promise<{ report: Report; ex
 const failures = (r: Report): string[] => r.results.filter((x) => x.status === 'fail').map((x) => `${x.check}: ${x.message}`);
 
 describe('reach a real staging', () => {
-  it.skipIf(!TINYPROXY)(`through tinyproxy from HTTP_PROXY, under a base path /api, with extra headers: PASS, the proxy log shows the requests, the secret header never in a report${needsProxy}`, async () => {
-    const reports = file('reports-proxy');
-    const before = readLog().split('\n').length;
-    const out = await runCli([
-      'run', '--base-url', api, '--token', DEMO_TOKENS.customerA_user1, '--token-other-user', DEMO_TOKENS.customerA_user2, '--token-other-tenant', DEMO_TOKENS.customerB_user1,
-      '--allow-writes', '--allow-export', '--fuzz-runs', '0', '--max-orders', '8', '--seed', '11', '--wait-ms', '2000', '--report-dir', reports,
-      '--header', 'X-Api-Key: k3y-value-never-shown', '--header', 'X-Trace: visible-trace', '--header', 'X-Tenant: tenant-marked-secret', '--secret-header', 'x-tenant',
-    ], { env: { http_proxy: proxyUrl, NO_PROXY: '' } });
-    offset += HOUR;
-    expect(out.code, out.stdout + out.stderr).toBe(0);
-    expect(out.stdout).toMatch(/Verdict: PASS/);
-    const lines = readLog().split('\n').slice(before).filter((l) => l.includes('Request (file descriptor'));
-    const mine = seen.filter((s) => s.front === 'api');
-    // every request the front saw came through the proxy, and the proxy logged each one with its absolute URL
-    expect(lines.length).toBeGreaterThanOrEqual(mine.length);
-    expect(lines.some((l) => l.includes(`GET ${api}/api/v1/order/`))).toBe(true);
-    expect(mine.filter((s) => s.headers['x-api-key'] !== 'k3y-value-never-shown' || s.headers['x-trace'] !== 'visible-trace').map((s) => `${s.method} ${s.url} ${JSON.stringify(s.headers)}`)).toEqual([]);
-    const everything = ['conformance.json', 'junit.xml', 'summary.md', 'index.html', 'certificate.json'].map((f) => readFileSync(join(reports, f), 'utf8')).join('\n') + out.stdout + out.stderr;
-    expect(everything).not.toContain('k3y-value-never-shown');
-    expect(everything).not.toContain('tenant-marked-secret');
-    const report = JSON.parse(readFileSync(join(reports, 'conformance.json'), 'utf8')) as Report;
-    expect(report.options.headers).toEqual(['X-Api-Key', 'X-Trace', 'X-Tenant']);
-    expect(report.tls).toEqual({ certificateChecked: true, ca: false, clientCertificate: false });
-  }, 90_000);
+  it.skipIf(!TINYPROXY)(
+    `through tinyproxy from HTTP_PROXY, under a base path /api, with extra headers: PASS, the proxy log shows the requests, the secret header never in a report${needsProxy}`,
+    async () => {
+      const reports = file('reports-proxy');
+      const before = readLog().split('\n').length;
+      const out = await runCli(
+        [
+          'run',
+          '--base-url',
+          api,
+          '--token',
+          DEMO_TOKENS.customerA_user1,
+          '--token-other-user',
+          DEMO_TOKENS.customerA_user2,
+          '--token-other-tenant',
+          DEMO_TOKENS.customerB_user1,
+          '--allow-writes',
+          '--allow-export',
+          '--fuzz-runs',
+          '0',
+          '--max-orders',
+          '8',
+          '--seed',
+          '11',
+          '--wait-ms',
+          '2000',
+          '--report-dir',
+          reports,
+          '--header',
+          'X-Api-Key: k3y-value-never-shown',
+          '--header',
+          'X-Trace: visible-trace',
+          '--header',
+          'X-Tenant: tenant-marked-secret',
+          '--secret-header',
+          'x-tenant',
+        ],
+        { env: { http_proxy: proxyUrl, NO_PROXY: '' } },
+      );
+      offset += HOUR;
+      expect(out.code, out.stdout + out.stderr).toBe(0);
+      expect(out.stdout).toMatch(/Verdict: PASS/);
+      const lines = readLog()
+        .split('\n')
+        .slice(before)
+        .filter((l) => l.includes('Request (file descriptor'));
+      const mine = seen.filter((s) => s.front === 'api');
+      // every request the front saw came through the proxy, and the proxy logged each one with its absolute URL
+      expect(lines.length).toBeGreaterThanOrEqual(mine.length);
+      expect(lines.some((l) => l.includes(`GET ${api}/api/v1/order/`))).toBe(true);
+      expect(mine.filter((s) => s.headers['x-api-key'] !== 'k3y-value-never-shown' || s.headers['x-trace'] !== 'visible-trace').map((s) => `${s.method} ${s.url} ${JSON.stringify(s.headers)}`)).toEqual([]);
+      const everything = ['conformance.json', 'junit.xml', 'summary.md', 'index.html', 'certificate.json'].map((f) => readFileSync(join(reports, f), 'utf8')).join('\n') + out.stdout + out.stderr;
+      expect(everything).not.toContain('k3y-value-never-shown');
+      expect(everything).not.toContain('tenant-marked-secret');
+      const report = JSON.parse(readFileSync(join(reports, 'conformance.json'), 'utf8')) as Report;
+      expect(report.options.headers).toEqual(['X-Api-Key', 'X-Trace', 'X-Tenant']);
+      expect(report.tls).toEqual({ certificateChecked: true, ca: false, clientCertificate: false });
+    },
+    90_000,
+  );
 
-  it.skipIf(!TINYPROXY)(`NO_PROXY bypasses the proxy: the target is reached directly and tinyproxy logs nothing${needsProxy}`, async () => {
-    const before = readLog();
-    const seenBefore = seen.length;
-    const { report, exitCode } = await run({ baseUrl: plain, proxy: proxyUrl, proxyEnv: { noProxy: 'localhost,127.0.0.1' }, checks: 'order_list_schema', allowWrites: false, allowExport: false });
-    expect(exitCode, failures(report).join('\n')).toBe(0);
-    expect(seen.length).toBeGreaterThan(seenBefore);
-    expect(readLog()).toBe(before);
-  }, 60_000);
+  it.skipIf(!TINYPROXY)(
+    `NO_PROXY bypasses the proxy: the target is reached directly and tinyproxy logs nothing${needsProxy}`,
+    async () => {
+      const before = readLog();
+      const seenBefore = seen.length;
+      const { report, exitCode } = await run({ baseUrl: plain, proxy: proxyUrl, proxyEnv: { noProxy: 'localhost,127.0.0.1' }, checks: 'order_list_schema', allowWrites: false, allowExport: false });
+      expect(exitCode, failures(report).join('\n')).toBe(0);
+      expect(seen.length).toBeGreaterThan(seenBefore);
+      expect(readLog()).toBe(before);
+    },
+    60_000,
+  );
 
-  it.skipIf(!TINYPROXY)(`an https:// target through tinyproxy (HTTPS_PROXY): a CONNECT tunnel, the client certificate presented inside it${needsProxy}`, async () => {
-    const before = readLog().split('\n').length;
-    const { report, exitCode } = await run({ baseUrl: tlsFront, proxyEnv: { https: proxyUrl }, ca: file('ca.pem'), cert: file('client.pem'), key: file('client.key'), checks: 'order_list_schema,order_detail_schema', allowWrites: false, allowExport: false });
-    expect(exitCode, failures(report).join('\n') + report.problems.join('\n')).toBe(0);
-    expect(report.results.find((r) => r.check === 'order_detail_schema')?.status).toBe('pass');
-    const port = new URL(tlsFront).port;
-    expect(readLog().split('\n').slice(before).some((l) => new RegExp(`Request \\(file descriptor \\d+\\): CONNECT 127\\.0\\.0\\.1:${port} `).test(l))).toBe(true);
-  }, 60_000);
+  it.skipIf(!TINYPROXY)(
+    `an https:// target through tinyproxy (HTTPS_PROXY): a CONNECT tunnel, the client certificate presented inside it${needsProxy}`,
+    async () => {
+      const before = readLog().split('\n').length;
+      const { report, exitCode } = await run({ baseUrl: tlsFront, proxyEnv: { https: proxyUrl }, ca: file('ca.pem'), cert: file('client.pem'), key: file('client.key'), checks: 'order_list_schema,order_detail_schema', allowWrites: false, allowExport: false });
+      expect(exitCode, failures(report).join('\n') + report.problems.join('\n')).toBe(0);
+      expect(report.results.find((r) => r.check === 'order_detail_schema')?.status).toBe('pass');
+      const port = new URL(tlsFront).port;
+      expect(
+        readLog()
+          .split('\n')
+          .slice(before)
+          .some((l) => new RegExp(`Request \\(file descriptor \\d+\\): CONNECT 127\\.0\\.0\\.1:${port} `).test(l)),
+      ).toBe(true);
+    },
+    60_000,
+  );
 
   it('the bundled reference server is reached directly whatever HTTP_PROXY says (here a closed port): PASS', async () => {
     const out = await runCli(['run', '--quiet', '--fuzz-runs', '0', '--max-orders', '5', '--report-dir', file('reports-bundled')], { env: { HTTP_PROXY: 'http://127.0.0.1:9', HTTPS_PROXY: 'http://127.0.0.1:9' } });
@@ -262,7 +320,14 @@ describe('reach a real staging', () => {
     const mine = seen.slice(seenBefore).filter((s) => s.front === 'gateway');
     expect(mine.length).toBeGreaterThan(10);
     expect(mine.filter((s) => !s.url.startsWith('/gateway/v2/api/v1/')).map((s) => s.url)).toEqual([]);
-    expect(mine.filter((s) => { const q = new URL(s.url, 'http://x').searchParams; return q.get('env') !== 'staging' || q.get('team') !== 'orders'; }).map((s) => s.url)).toEqual([]);
+    expect(
+      mine
+        .filter((s) => {
+          const q = new URL(s.url, 'http://x').searchParams;
+          return q.get('env') !== 'staging' || q.get('team') !== 'orders';
+        })
+        .map((s) => s.url),
+    ).toEqual([]);
   }, 60_000);
 
   it('an HTTPS front with its own CA that wants a client certificate: without --cert exit 2 CONF_ERR_TLS', async () => {
@@ -278,8 +343,16 @@ describe('reach a real staging', () => {
     const base = `${tlsFront}?env=staging`;
     const t0 = performance.now();
     const { report, exitCode } = await run({
-      baseUrl: base, token: undefined, ca: file('ca.pem'), cert: file('client.pem'), key: file('client-enc.key'), keyPassphrase: KEY_PASSPHRASE,
-      oauthTokenUrl: `${tlsFront.replace('/gateway/v2/', '')}/oauth/token`, oauthClientId: CLIENT.id, oauthClientSecret: CLIENT.secret, oauthScope: 'orders:read',
+      baseUrl: base,
+      token: undefined,
+      ca: file('ca.pem'),
+      cert: file('client.pem'),
+      key: file('client-enc.key'),
+      keyPassphrase: KEY_PASSPHRASE,
+      oauthTokenUrl: `${tlsFront.replace('/gateway/v2/', '')}/oauth/token`,
+      oauthClientId: CLIENT.id,
+      oauthClientSecret: CLIENT.secret,
+      oauthScope: 'orders:read',
     });
     const seconds = (performance.now() - t0) / 1000;
     expect(exitCode, failures(report).join('\n') + report.problems.join('\n')).toBe(0);
@@ -294,13 +367,20 @@ describe('reach a real staging', () => {
     for (const secret of [CLIENT.secret, KEY_PASSPHRASE, 'oauth-token-']) expect(text).not.toContain(secret);
   }, 90_000);
 
-  it('OAuth2 for each of the three users (one token URL, a client each; tokens expiring): PASS with every user-dependent check run, each client\'s tokens fetched, no secret anywhere', async () => {
+  it("OAuth2 for each of the three users (one token URL, a client each; tokens expiring): PASS with every user-dependent check run, each client's tokens fetched, no secret anywhere", async () => {
     const before = oauthIssued;
     const { report, exitCode } = await run({
-      baseUrl: plain, token: undefined, tokenOtherUser: undefined, tokenOtherTenant: undefined, oauthTokenUrl: `${plain}/oauth/token`,
-      oauthClientId: CLIENT.id, oauthClientSecret: CLIENT.secret,
-      oauthClientIdOtherUser: COLLEAGUE.id, oauthClientSecretOtherUser: COLLEAGUE.secret,
-      oauthClientIdOtherTenant: OTHER_CUSTOMER.id, oauthClientSecretOtherTenant: OTHER_CUSTOMER.secret,
+      baseUrl: plain,
+      token: undefined,
+      tokenOtherUser: undefined,
+      tokenOtherTenant: undefined,
+      oauthTokenUrl: `${plain}/oauth/token`,
+      oauthClientId: CLIENT.id,
+      oauthClientSecret: CLIENT.secret,
+      oauthClientIdOtherUser: COLLEAGUE.id,
+      oauthClientSecretOtherUser: COLLEAGUE.secret,
+      oauthClientIdOtherTenant: OTHER_CUSTOMER.id,
+      oauthClientSecretOtherTenant: OTHER_CUSTOMER.secret,
     });
     expect(exitCode, failures(report).join('\n') + report.problems.join('\n')).toBe(0);
     expect(oauthIssued - before).toBeGreaterThanOrEqual(3);

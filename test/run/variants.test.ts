@@ -153,7 +153,13 @@ describe('the kit on read-side provider variants, strict profile', () => {
     it(`${c.variants.join(' + ')}: ${listed.length > 0 ? `fails only ${listed.join(', ')}` : 'PASS'}`, async () => {
       const report = await run(c, 'strict', true);
       const failed = report.results.filter((r) => r.status === 'fail').map((r) => r.check);
-      expect(failed.filter((check) => !listed.includes(check)), report.results.filter((r) => r.status === 'fail').map((r) => `${r.check}: ${r.message}`).join('\n')).toEqual([]);
+      expect(
+        failed.filter((check) => !listed.includes(check)),
+        report.results
+          .filter((r) => r.status === 'fail')
+          .map((r) => `${r.check}: ${r.message}`)
+          .join('\n'),
+      ).toEqual([]);
       if (listed.length === 0) expect(report.verdict).toBe('PASS');
     });
   }
@@ -164,7 +170,12 @@ describe('the kit on a pairwise cover of the read-side variants', () => {
     const combos = pairwise(SWITCHES);
     for (let i = 0; i < SWITCHES.length; i++) {
       for (let j = i + 1; j < SWITCHES.length; j++) {
-        for (const a of SWITCHES[i] as string[]) for (const b of SWITCHES[j] as string[]) expect(combos.some((c) => c[i] === a && c[j] === b), `${a || '(default)'} with ${b || '(default)'}`).toBe(true);
+        for (const a of SWITCHES[i] as string[])
+          for (const b of SWITCHES[j] as string[])
+            expect(
+              combos.some((c) => c[i] === a && c[j] === b),
+              `${a || '(default)'} with ${b || '(default)'}`,
+            ).toBe(true);
       }
     }
     expect(combos.length).toBeLessThan(15);

@@ -52,12 +52,22 @@ export async function benchAuto({ orders, delayMs, busyAbove, fixed, reps, log }
       const answered = after.answered - before.answered;
       const refused = after.refused - before.refused;
       const m: Measured = {
-        concurrency, ms: r.ms, orders: r.orders, requests: r.requests, answered, refused,
-        ordersPerS: (orders / r.ms) * 1000, answersPerS: (answered / r.ms) * 1000, verdict: r.verdict, failed: r.failed,
+        concurrency,
+        ms: r.ms,
+        orders: r.orders,
+        requests: r.requests,
+        answered,
+        refused,
+        ordersPerS: (orders / r.ms) * 1000,
+        answersPerS: (answered / r.ms) * 1000,
+        verdict: r.verdict,
+        failed: r.failed,
         ...(r.concurrency?.mode === 'auto' ? { settled: r.concurrency.settled, decreases: r.concurrency.decreases, increases: r.concurrency.increases } : {}),
       };
       runs.push(m);
-      log(`auto: concurrency ${concurrency}: ${(r.ms / 1000).toFixed(1)} s, ${m.ordersPerS.toFixed(1)} orders/s, ${m.answersPerS.toFixed(0)} answers/s, ${refused} refused (429), ${r.requests} requests, verdict ${r.verdict}${m.settled !== undefined ? `; settled on ${m.settled} (${m.increases} up, ${m.decreases} down)` : ''}`);
+      log(
+        `auto: concurrency ${concurrency}: ${(r.ms / 1000).toFixed(1)} s, ${m.ordersPerS.toFixed(1)} orders/s, ${m.answersPerS.toFixed(0)} answers/s, ${refused} refused (429), ${r.requests} requests, verdict ${r.verdict}${m.settled !== undefined ? `; settled on ${m.settled} (${m.increases} up, ${m.decreases} down)` : ''}`,
+      );
     }
     // one row per concurrency: the median run's figures
     const byConcurrency = [...fixed, 'auto' as const].map((c) => {

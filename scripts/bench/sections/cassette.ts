@@ -41,7 +41,7 @@ export async function benchCassette({ n, reps, concurrency, work, log }: { n: nu
     }
     const alone = await runChild<{ runCpuMs: number; exchanges: number; passes: { ms: number; cpuMs: number }[] }>('record-child.ts', { ...args(false), cassette: join(work, `cassette-${n}-alone.jsonl`), reps: 5 });
     const aloneCpu = Math.min(...alone.passes.map((p) => p.cpuMs));
-    log(`cassette N=${n}: the recorder alone, ${alone.exchanges} exchanges: ${alone.passes.map((p) => p.cpuMs.toFixed(0)).join(', ')} ms CPU per pass; the run itself ${alone.runCpuMs.toFixed(0)} ms CPU → ${(aloneCpu / alone.runCpuMs * 100).toFixed(1)} %`);
+    log(`cassette N=${n}: the recorder alone, ${alone.exchanges} exchanges: ${alone.passes.map((p) => p.cpuMs.toFixed(0)).join(', ')} ms CPU per pass; the run itself ${alone.runCpuMs.toFixed(0)} ms CPU → ${((aloneCpu / alone.runCpuMs) * 100).toFixed(1)} %`);
     const size = statSync(file).size;
     const judged = await runChild<{ ms: number; verdict: string; requests: number; peakRss: number }>('judge-child.ts', { cassette: file }, 600_000);
     log(`cassette N=${n}: ${(size / MiB).toFixed(1)} MiB; judged offline in ${(judged.ms / 1000).toFixed(2)} s (${judged.verdict})`);
@@ -59,7 +59,21 @@ export async function benchCassette({ n, reps, concurrency, work, log }: { n: nu
       { figure: `cassette ${label}: cassette size (${pairs[0]?.recorded.requests ?? 0} exchanges)`, value: size / MiB, unit: 'MiB' },
       { figure: `cassette ${label}: conformance judge of it (${judged.verdict})`, value: judged.ms / 1000, unit: 's' },
     ];
-    return { name: 'cassette', rows, details: { n, mockOrders: mockOrdersFor(n), concurrency, reps, pairs: pairs.map((p) => ({ withoutMs: p.bare.ms, withMs: p.recorded.ms, ratio: p.ratio, withoutCpuMs: p.bare.cpuMs, withCpuMs: p.recorded.cpuMs, requests: p.recorded.requests, withPeakMiB: p.recorded.peakRss / MiB, withoutPeakMiB: p.bare.peakRss / MiB })), ratio, bytes: size, judge: judged, alone } };
+    return {
+      name: 'cassette',
+      rows,
+      details: {
+        n,
+        mockOrders: mockOrdersFor(n),
+        concurrency,
+        reps,
+        pairs: pairs.map((p) => ({ withoutMs: p.bare.ms, withMs: p.recorded.ms, ratio: p.ratio, withoutCpuMs: p.bare.cpuMs, withCpuMs: p.recorded.cpuMs, requests: p.recorded.requests, withPeakMiB: p.recorded.peakRss / MiB, withoutPeakMiB: p.bare.peakRss / MiB })),
+        ratio,
+        bytes: size,
+        judge: judged,
+        alone,
+      },
+    };
   } finally {
     await mock.stop();
   }

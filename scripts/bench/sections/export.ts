@@ -54,7 +54,9 @@ export async function benchExport({ orders, reps, work, log }: { orders: number;
     await mock.stop();
   }
   const ok = e2e.summary.rows === e2e.orders && e2e.summary.missing === 0 && e2e.summary.unknown === 0 && e2e.summary.duplicates === 0 && e2e.summary.stateMismatch === 0;
-  log(`export: ${e2e.orders} orders listed in ${(e2e.listMs / 1000).toFixed(1)} s; ${(e2e.bytes / MiB).toFixed(0)} MiB streamed and cross-checked in ${(e2e.checkMs / 1000).toFixed(1)} s (${e2e.mibPerS.toFixed(1)} MiB/s), checker peak ${(e2e.peakRss / MiB).toFixed(0)} MiB, server peak ${((serverPeak ?? NaN) / MiB).toFixed(0)} MiB; ${ok ? 'rows agree with the list' : `DISAGREE: ${JSON.stringify(e2e.summary)}`}`);
+  log(
+    `export: ${e2e.orders} orders listed in ${(e2e.listMs / 1000).toFixed(1)} s; ${(e2e.bytes / MiB).toFixed(0)} MiB streamed and cross-checked in ${(e2e.checkMs / 1000).toFixed(1)} s (${e2e.mibPerS.toFixed(1)} MiB/s), checker peak ${(e2e.peakRss / MiB).toFixed(0)} MiB, server peak ${((serverPeak ?? NaN) / MiB).toFixed(0)} MiB; ${ok ? 'rows agree with the list' : `DISAGREE: ${JSON.stringify(e2e.summary)}`}`,
+  );
 
   // the checker alone, and the parsers, on the same bytes
   const fileBytes = statSync(csvFile).size;
@@ -73,7 +75,7 @@ export async function benchExport({ orders, reps, work, log }: { orders: number;
       log(`export: parser ${p} #${i + 1}: ${r.mibPerS.toFixed(1)} MiB/s (${r.rows} rows)`);
     }
   }
-  const label = `${(e2e.orders / 1e6 >= 1 ? `${(e2e.orders / 1e6).toFixed(e2e.orders % 1e6 ? 1 : 0)}M` : e2e.orders.toLocaleString('en-US'))} orders`;
+  const label = `${e2e.orders / 1e6 >= 1 ? `${(e2e.orders / 1e6).toFixed(e2e.orders % 1e6 ? 1 : 0)}M` : e2e.orders.toLocaleString('en-US')} orders`;
   const checkRate = median(checks.map((c) => c.mibPerS));
   const checkPeak = median(checks.map((c) => c.peakRss));
   const rate = (p: string): number => median((parsed[p] ?? []).map((r) => r.mibPerS));

@@ -51,15 +51,24 @@ async function listPhaseMs(template: Record<string, unknown>, n: number): Promis
   let ms = Number.NaN;
   let t0 = Number.NaN;
   try {
-    const { report } = await runConformance(resolveOptions({
-      baseUrl: `http://127.0.0.1:${port}`, token: 'bench-token', fuzzRuns: 0, maxOrders: 1, seed: 1, timeoutMs: 60_000, checks: 'order_list_schema',
-    }), {
-      // from the start of the orders phase to the end of its list walk
-      log: (line) => {
-        if (line === '• orders, histories, documents') t0 = performance.now();
-        else if (/^ {2}list: \d+ orders/.test(line)) ms = performance.now() - t0;
+    const { report } = await runConformance(
+      resolveOptions({
+        baseUrl: `http://127.0.0.1:${port}`,
+        token: 'bench-token',
+        fuzzRuns: 0,
+        maxOrders: 1,
+        seed: 1,
+        timeoutMs: 60_000,
+        checks: 'order_list_schema',
+      }),
+      {
+        // from the start of the orders phase to the end of its list walk
+        log: (line) => {
+          if (line === '• orders, histories, documents') t0 = performance.now();
+          else if (/^ {2}list: \d+ orders/.test(line)) ms = performance.now() - t0;
+        },
       },
-    });
+    );
     const list = report.results.find((r) => r.check === 'order_list_schema');
     return { ms, violations: list?.violations ?? 0 };
   } finally {

@@ -50,7 +50,9 @@ export async function benchLatency({ orders, delayMs, concurrency, reps, log }: 
       const seenMs = r.exchangeMs / Math.max(1, r.requests);
       const seenFloorMs = littleFloorMs(r.requests, seenMs, concurrency);
       runs.push({ ...r, floorMs, ratio: r.ms / floorMs, upstreamMs, meanInFlight, kitInFlight, seenMs, seenFloorMs });
-      log(`latency #${i}: ${(r.ms / 1000).toFixed(2)} s for ${r.requests} requests (floor ${(floorMs / 1000).toFixed(2)} s) → ${(r.ms / floorMs).toFixed(3)}×, verdict ${r.verdict}; upstream ${upstreamMs.toFixed(2)} ms per answer; in flight on average ${meanInFlight.toFixed(2)} at the proxy, ${kitInFlight.toFixed(2)} as the kit saw them (${seenMs.toFixed(1)} ms each: floor ${(seenFloorMs / 1000).toFixed(2)} s, ${(r.ms / seenFloorMs).toFixed(3)}×)`);
+      log(
+        `latency #${i}: ${(r.ms / 1000).toFixed(2)} s for ${r.requests} requests (floor ${(floorMs / 1000).toFixed(2)} s) → ${(r.ms / floorMs).toFixed(3)}×, verdict ${r.verdict}; upstream ${upstreamMs.toFixed(2)} ms per answer; in flight on average ${meanInFlight.toFixed(2)} at the proxy, ${kitInFlight.toFixed(2)} as the kit saw them (${seenMs.toFixed(1)} ms each: floor ${(seenFloorMs / 1000).toFixed(2)} s, ${(r.ms / seenFloorMs).toFixed(3)}×)`,
+      );
       for (const p of r.phaseLog) if (/^(•|  \S.* done in )/.test(p.line)) log(`  ${(p.atMs / 1000).toFixed(2).padStart(6)} s ${p.line.trim()}`);
     }
     const wallS = median(runs.map((r) => r.ms)) / 1000;

@@ -87,10 +87,14 @@ export async function benchServer({ reps, durationS, connections, log }: { reps:
     try {
       const port = await freePort();
       const cli = resolve(ROOT, 'node_modules/@stoplight/prism-cli/dist/index.js');
-      const p = await startChild<undefined>('prism', {}, {
-        cmd: [process.execPath, cli, 'mock', resolve(ROOT, 'openapi.yaml'), '-h', '127.0.0.1', '-p', String(port), '-v', 'warn'],
-        immediate: true,
-      });
+      const p = await startChild<undefined>(
+        'prism',
+        {},
+        {
+          cmd: [process.execPath, cli, 'mock', resolve(ROOT, 'openapi.yaml'), '-h', '127.0.0.1', '-p', String(port), '-v', 'warn'],
+          immediate: true,
+        },
+      );
       children.push(p);
       prism = { baseUrl: `http://127.0.0.1:${port}` };
       await waitForHttp(`${prism.baseUrl}/api/v1/terminate_reason/`, token, 60_000);
@@ -150,10 +154,7 @@ export async function benchServer({ reps, durationS, connections, log }: { reps:
       if (route === 'list') continue;
       if (prism) {
         const pr = m('Prism', route);
-        rows.push(
-          { figure: `server ${label[route]}: Prism mock`, value: pr, unit: 'req/s' },
-          { figure: `server ${label[route]}: reference / Prism`, value: ref / pr, unit: '×', target: '≥ 5×', met: ref / pr >= 5 },
-        );
+        rows.push({ figure: `server ${label[route]}: Prism mock`, value: pr, unit: 'req/s' }, { figure: `server ${label[route]}: reference / Prism`, value: ref / pr, unit: '×', target: '≥ 5×', met: ref / pr >= 5 });
       } else {
         rows.push({ figure: `server ${label[route]}: reference / Prism`, value: undefined, unit: '×', target: '≥ 5×', note: `not measured: ${prismWhy}` });
       }

@@ -59,14 +59,20 @@ export const exportContent = defineCheck<ExportContentInput>(import.meta.url, 'e
   const explained: string[] = [];
   if (result.duplicates.length > 0) confirmed.push(`references twice: ${result.duplicates.join(', ')}`);
   if (result.unknown.length > 0) {
-    const known = (ref: string): boolean => { const st = now.get(ref); return st !== undefined && st !== '(gone)'; };
+    const known = (ref: string): boolean => {
+      const st = now.get(ref);
+      return st !== undefined && st !== '(gone)';
+    };
     const created = result.unknown.filter(known);
     const strangers = result.unknown.filter((r) => !known(r));
     if (strangers.length > 0) confirmed.push(`references not in the list and unknown to the detail endpoint: ${strangers.join(', ')}`);
     if (created.length > 0) explained.push(`references not in the list read earlier, readable now (created during the run?): ${created.join(', ')}`);
   }
   if (result.missing > 0) {
-    const stillThere = result.missingRefs.filter((ref) => { const st = now.get(ref); return st !== undefined && st !== '(gone)'; });
+    const stillThere = result.missingRefs.filter((ref) => {
+      const st = now.get(ref);
+      return st !== undefined && st !== '(gone)';
+    });
     if (stillThere.length > 0 || result.missingRefs.length === 0) confirmed.push(`${result.missing} listed order(s) missing from the export (${result.rows} rows for ${listed} listed), e.g. ${result.missingRefs.join(', ')}, still readable`);
     else explained.push(`${result.missing} listed order(s) missing, no longer readable (removed during the run?): ${result.missingRefs.join(', ')}`);
   }

@@ -57,7 +57,8 @@ export const exportFresh = defineCheck<ExportFreshInput>(import.meta.url, 'expor
   const csvState = row?.csv;
   if (summary.missing !== 0) fresh = { passed: 0, findings: [{ message: `export started after terminating ${ref}: expected the order in the file / received no row for it (${summary.rows} rows)`, exchange: ex, note, severity: 'error' }] };
   else if (csvState === undefined || after.includes(csvState)) fresh = { passed: 1, findings: [] };
-  else if (typeof detailState === 'string' && after.includes(detailState)) fresh = { passed: 0, findings: [{ message: `export started after terminating ${ref}: expected its state ${after.join(' or ')} / received "${csvState}" (the order's detail says "${detailState}": a stale export)`, exchange: ex, expected: after.join(' or '), received: csvState, severity: 'error' }] };
+  else if (typeof detailState === 'string' && after.includes(detailState))
+    fresh = { passed: 0, findings: [{ message: `export started after terminating ${ref}: expected its state ${after.join(' or ')} / received "${csvState}" (the order's detail says "${detailState}": a stale export)`, exchange: ex, expected: after.join(' or '), received: csvState, severity: 'error' }] };
   else fresh = { passed: 0, findings: [{ message: `export started after terminating ${ref}: expected its state ${after.join(' or ')} / received "${csvState}" (the detail says ${JSON.stringify(detailState)}, so this is not confirmed)`, exchange: ex, note, severity: 'warning' }] };
   return both(polled, downloaded, fresh);
 });

@@ -22,8 +22,6 @@ export const exportStart = defineCheck<ExportStartInput>(import.meta.url, 'expor
   const status = statusJudgement(start, ACCEPTED, 'export start');
   if (status.findings.length > 0) return status;
   const strictStatus = Number(env.spec.operations.get('startOrderExport')?.raw['x-strict-status'] ?? 202);
-  const strict = start.status !== strictStatus && profile === 'strict'
-    ? [{ message: `export start: expected ${strictStatus} Accepted (strict profile) / received ${start.status}`, exchange: start, expected: String(strictStatus), received: String(start.status) }]
-    : [];
+  const strict = start.status !== strictStatus && profile === 'strict' ? [{ message: `export start: expected ${strictStatus} Accepted (strict profile) / received ${start.status}`, exchange: start, expected: String(strictStatus), received: String(start.status) }] : [];
   return both(status, schemaJudgement(env, start, 'startOrderExport'), { passed: 0, findings: strict });
 });

@@ -35,7 +35,9 @@ function matches(value: unknown, reading: string | undefined): boolean {
 }
 
 export function describeQuery(q: Record<string, string>): string {
-  const s = Object.entries(q).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('&');
+  const s = Object.entries(q)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join('&');
   return s === '' ? '(no filter)' : s;
 }
 
@@ -115,7 +117,7 @@ export const fuzzPagination = defineCheck<PaginationInput>(import.meta.url, 'fuz
 });
 
 export type FiltersInput =
-  | (ListPage & { kind: 'page'; /** filter name → the single value sent */ filters: Record<string, string> })
+  | (ListPage & { kind: 'page' /** filter name → the single value sent */; filters: Record<string, string> })
   | {
       kind: 'walk';
       first: Exchange;

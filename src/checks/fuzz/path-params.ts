@@ -22,7 +22,9 @@ export interface PathParamsInput {
 
 export const fuzzPathParams = defineCheck<PathParamsInput>(import.meta.url, 'fuzz_path_params', ({ ex, operationId, at, params, listed }) => {
   const status = ex.status ?? 0;
-  const shown = Object.entries(params).map(([n, v]) => `${n} ${JSON.stringify(v)}`).join(', ');
+  const shown = Object.entries(params)
+    .map(([n, v]) => `${n} ${JSON.stringify(v)}`)
+    .join(', ');
   if (listed) {
     if (status === 200) return { passed: 1, findings: [] };
     return { passed: 0, findings: [{ message: `${at}: expected 200 for ${shown}, which the target lists / received ${status}`, exchange: ex, expected: '200', received: String(status) }] };

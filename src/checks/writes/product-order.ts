@@ -117,7 +117,11 @@ export const productOrderStatus = defineCheck<ProductOrderInput>(import.meta.url
   const { created, source, offering, polls, waitMs } = input;
   if (refusedKitBody(created, source)) {
     // the target refused the kit's own guess of a valid body: not a provider failure, the check could not be exercised
-    return { passed: 0, findings: [], skip: `the target refused the kit's product order (${created.status}) for offering ${offering}${source === 'learnt' ? ' (learnt from an existing order)' : ' (the documentation example: no existing order showed one)'}; give a body this target accepts with --product-order-body FILE` };
+    return {
+      passed: 0,
+      findings: [],
+      skip: `the target refused the kit's product order (${created.status}) for offering ${offering}${source === 'learnt' ? ' (learnt from an existing order)' : ' (the documentation example: no existing order showed one)'}; give a body this target accepts with --product-order-body FILE`,
+    };
   }
   const status = statusJudgement(created, SUCCESS, 'product order creation');
   if (status.findings.length > 0) return status;
@@ -145,7 +149,13 @@ export const productOrderStatus = defineCheck<ProductOrderInput>(import.meta.url
   if (run.stop?.kind === 'unreachable') {
     const { prev = '', status: now = '' } = run.stop;
     // an answer that cannot become right: one finding, and the poll stops
-    findings.push({ message: `product order ${poId}: expected a phase-1 move from "${prev}" (to ${(item.transitions.get(prev) ?? []).join(' or ') || 'nothing: it is final'}) / received "${now}" (after ${run.read} poll${run.read === 1 ? '' : 's'})`, ...effect(last, [created]), pointer: '/product_order_item/0/status', value: now, received: [...run.seen, now].join(' → ') });
+    findings.push({
+      message: `product order ${poId}: expected a phase-1 move from "${prev}" (to ${(item.transitions.get(prev) ?? []).join(' or ') || 'nothing: it is final'}) / received "${now}" (after ${run.read} poll${run.read === 1 ? '' : 's'})`,
+      ...effect(last, [created]),
+      pointer: '/product_order_item/0/status',
+      value: now,
+      received: [...run.seen, now].join(' → '),
+    });
     return { passed, findings };
   }
   const final = run.seen[run.seen.length - 1] ?? '';

@@ -48,10 +48,12 @@ export async function checkCredentials(ctx: RunContext, sample: OrderFact[], doc
   ];
   for (const [check, as] of probes) {
     if (!ctx.enabled(check.name)) continue;
-    await Promise.all(targets.map(async (t) => {
-      const exchange = await ctx.call(t.operationId, t.params, { as, retry429: false });
-      ctx.judge(check, { exchange, path: ctx.path(t.operationId, t.params) });
-    }));
+    await Promise.all(
+      targets.map(async (t) => {
+        const exchange = await ctx.call(t.operationId, t.params, { as, retry429: false });
+        ctx.judge(check, { exchange, path: ctx.path(t.operationId, t.params) });
+      }),
+    );
   }
 }
 
@@ -59,11 +61,7 @@ export async function checkTenantIsolation(ctx: RunContext, sample: OrderFact[],
   if (!ctx.enabled('tenant_isolation')) return;
   const probe = sample.slice(0, 5);
   for (const o of probe) {
-    const [d, h, docs] = await Promise.all([
-      ctx.call('getOrder', { order_reference: o.ref }, { as: 'otherTenant' }),
-      ctx.call('getOrderHistory', { order_reference: o.ref }, { as: 'otherTenant' }),
-      ctx.call('listOrderDocuments', { order_reference: o.ref }, { as: 'otherTenant' }),
-    ]);
+    const [d, h, docs] = await Promise.all([ctx.call('getOrder', { order_reference: o.ref }, { as: 'otherTenant' }), ctx.call('getOrderHistory', { order_reference: o.ref }, { as: 'otherTenant' }), ctx.call('listOrderDocuments', { order_reference: o.ref }, { as: 'otherTenant' })]);
     ctx.judge(tenantIsolation, {
       reads: [
         { exchange: d, what: `order ${o.ref} read by another customer` },
@@ -91,12 +89,12 @@ export async function checkTenantIsolation(ctx: RunContext, sample: OrderFact[],
 export async function checkNotFound(ctx: RunContext, doc: DocRef | undefined): Promise<void> {
   const ref = unknownRef(ctx.options.seed);
   if (ctx.enabled('order_not_found')) {
-    await Promise.all([
-      'getOrder', 'getOrderHistory', 'listOrderDocuments',
-    ].map(async (op) => {
-      const path = ctx.path(op, { order_reference: ref });
-      ctx.judge(orderNotFound, { path, answer: await ctx.call(op, { order_reference: ref }) });
-    }));
+    await Promise.all(
+      ['getOrder', 'getOrderHistory', 'listOrderDocuments'].map(async (op) => {
+        const path = ctx.path(op, { order_reference: ref });
+        ctx.judge(orderNotFound, { path, answer: await ctx.call(op, { order_reference: ref }) });
+      }),
+    );
   }
   if (ctx.enabled('document_not_found')) {
     if (!doc) ctx.judge(documentNotFound, {});
@@ -108,7 +106,10 @@ export async function checkNotFound(ctx: RunContext, doc: DocRef | undefined): P
   }
   if (ctx.enabled('export_not_found')) {
     const task = randomUUID();
-    for (const [part, op] of [['status', 'getOrderExportStatus'], ['download', 'downloadOrderExport']] as const) {
+    for (const [part, op] of [
+      ['status', 'getOrderExportStatus'],
+      ['download', 'downloadOrderExport'],
+    ] as const) {
       const ex = await ctx.call(op, { task_id: task });
       ctx.judge(exportNotFound, { exchange: ex, part });
     }
@@ -117,19 +118,7 @@ export async function checkNotFound(ctx: RunContext, doc: DocRef | undefined): P
 
 /** Traversal-shaped names, raw on the wire (undici does not normalise paths). */
 export function traversalNames(target: DocRef, other: DocRef | undefined): string[] {
-  const names = [
-    '..%2F..%2F..%2Fetc%2Fpasswd',
-    '%2e%2e%2f%2e%2e%2fetc%2fpasswd',
-    '%252e%252e%252fetc%252fpasswd',
-    '..%5C..%5Cwindows%5Cwin.ini',
-    '%2Fetc%2Fpasswd',
-    '....%2F%2F....%2F%2Fetc%2Fpasswd',
-    `${segment(target.name)}%00.pdf`,
-    '..%c0%af..%c0%afetc%c0%afpasswd',
-    `..%2F${segment(target.name)}`,
-    '.',
-    '..',
-  ];
+  const names = ['..%2F..%2F..%2Fetc%2Fpasswd', '%2e%2e%2f%2e%2e%2fetc%2fpasswd', '%252e%252e%252fetc%252fpasswd', '..%5C..%5Cwindows%5Cwin.ini', '%2Fetc%2Fpasswd', '....%2F%2F....%2F%2Fetc%2Fpasswd', `${segment(target.name)}%00.pdf`, '..%c0%af..%c0%afetc%c0%afpasswd', `..%2F${segment(target.name)}`, '.', '..'];
   if (other) names.push(`..%2F..%2F${segment(other.ref)}%2F${segment(other.name)}`, `..%2F${segment(other.ref)}%2F${segment(other.name)}%2Fdownload`);
   return names;
 }

@@ -137,11 +137,7 @@ function learnOffering(picks: Picks, at: number, detail: unknown): void {
 }
 
 async function examineOrder(ctx: RunContext, order: OrderFact, at: number, known: KnownFiles, picks: Picks): Promise<void> {
-  const [detail, history, documents] = await Promise.all([
-    ctx.call('getOrder', { order_reference: order.ref }),
-    ctx.call('getOrderHistory', { order_reference: order.ref }),
-    ctx.call('listOrderDocuments', { order_reference: order.ref }),
-  ]);
+  const [detail, history, documents] = await Promise.all([ctx.call('getOrder', { order_reference: order.ref }), ctx.call('getOrderHistory', { order_reference: order.ref }), ctx.call('listOrderDocuments', { order_reference: order.ref })]);
   ctx.judge(orderDetailSchema, { ref: order.ref, detail });
   ctx.judge(orderStateEnum, { ref: order.ref, detail });
   const global = inGlobalShard(ctx.options, order.ref);

@@ -12,7 +12,6 @@ import { walkList, type ListWalk } from '../list.ts';
 
 export type { RequestRow };
 
-
 export async function fetchReasons(ctx: RunContext): Promise<string[]> {
   const ex = await ctx.call('listTerminateReasons');
   // the reasons serve the write checks too: read them whatever is selected; judge them only when selected (unselected checks are muted)

@@ -29,7 +29,6 @@ import type { RunContext } from '../context.ts';
 import { listRequests } from './requests.ts';
 import { walkList } from '../list.ts';
 
-
 async function stateOf(ctx: RunContext, ref: string): Promise<{ state: string | undefined; ex: Exchange }> {
   const ex = await ctx.call('getOrder', { order_reference: ref });
   const s = ex.status === 200 ? (ex.json() as { state?: unknown })?.state : undefined;
@@ -278,10 +277,7 @@ export async function checkTermination(ctx: RunContext, reasons: string[]): Prom
         ctx.terminated = o.ref;
         const requests = await listRequests(ctx, { order_reference: o.ref }, false);
         input.requests = { rows: requests.rows, exchange: requests.walk.first };
-        const [now, history] = await Promise.all([
-          stateOf(ctx, o.ref),
-          ctx.call('getOrderHistory', { order_reference: o.ref }),
-        ]);
+        const [now, history] = await Promise.all([stateOf(ctx, o.ref), ctx.call('getOrderHistory', { order_reference: o.ref })]);
         input.now = now.ex;
         input.history = history;
       }

@@ -73,10 +73,7 @@ export function retryAfterSeconds(value: string | undefined, now = Date.now()): 
 }
 
 /** What the harness does with an answer: hand it over, wait and send the request again, or stop the run. */
-export type BackoffStep =
-  | { kind: 'answer' }
-  | { kind: 'wait'; ms: number }
-  | { kind: 'stop'; message: string };
+export type BackoffStep = { kind: 'answer' } | { kind: 'wait'; ms: number } | { kind: 'stop'; message: string };
 
 export interface BusyAnswer {
   method: string;
@@ -91,7 +88,10 @@ export class Backoff {
    * @param maxS longest Retry-After the harness waits out on its own, in seconds
    * @param note where a Retry-After the kit could not read is reported (once per run)
    */
-  constructor(readonly maxS: number, private readonly note: (msg: string) => void) {}
+  constructor(
+    readonly maxS: number,
+    private readonly note: (msg: string) => void,
+  ) {}
 
   /** True for an answer that asks the run to wait: a 429, or a 503 with Retry-After. */
   static busy(status: number | undefined, retryAfter: string | undefined): boolean {

@@ -84,7 +84,11 @@ export class AimdConcurrency implements ConcurrencyPolicy {
   private readonly answersAt = new Map<number, number>();
 
   /** @param onChange told every new limit (the limiter's) */
-  constructor(readonly max: number, private readonly onChange: (limit: number) => void = () => undefined, start = START) {
+  constructor(
+    readonly max: number,
+    private readonly onChange: (limit: number) => void = () => undefined,
+    start = START,
+  ) {
     this.limit = Math.max(1, Math.min(start, max));
   }
 

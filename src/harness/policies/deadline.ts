@@ -70,7 +70,10 @@ export class Deadline extends EventEmitter {
 export class RunDeadline {
   /** performance.now() past which no request is sent */
   readonly at: number;
-  constructor(readonly limitMs: number | undefined, private readonly clock: () => number = () => performance.now()) {
+  constructor(
+    readonly limitMs: number | undefined,
+    private readonly clock: () => number = () => performance.now(),
+  ) {
     this.at = limitMs === undefined ? Number.POSITIVE_INFINITY : clock() + limitMs;
   }
 

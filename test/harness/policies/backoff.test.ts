@@ -33,9 +33,28 @@ describe('Retry-After', () => {
   });
 
   it('what Date.parse would take and the RFC does not: absent', () => {
-    for (const v of ['1.5', '-5', '+5', '1e3', '0x10', '2026-10-21', '2026-12-01T09:00:30Z', 'tomorrow', 'soon', 'Tue, 1 Dec 2026 09:00:30 GMT',
-      'Tue, 01 Dec 2026 09:00:30 UTC', 'Tue, 01 Dec 2026 09:00:30 +0000', 'tue, 01 dec 2026 09:00:30 GMT', 'Tue, 31 Feb 2026 09:00:30 GMT',
-      'Tue, 01 Dec 2026 24:00:00 GMT', 'Tuesday, 01 Dec 2026 09:00:30 GMT', '12/01/2026', '', '   ', undefined]) {
+    for (const v of [
+      '1.5',
+      '-5',
+      '+5',
+      '1e3',
+      '0x10',
+      '2026-10-21',
+      '2026-12-01T09:00:30Z',
+      'tomorrow',
+      'soon',
+      'Tue, 1 Dec 2026 09:00:30 GMT',
+      'Tue, 01 Dec 2026 09:00:30 UTC',
+      'Tue, 01 Dec 2026 09:00:30 +0000',
+      'tue, 01 dec 2026 09:00:30 GMT',
+      'Tue, 31 Feb 2026 09:00:30 GMT',
+      'Tue, 01 Dec 2026 24:00:00 GMT',
+      'Tuesday, 01 Dec 2026 09:00:30 GMT',
+      '12/01/2026',
+      '',
+      '   ',
+      undefined,
+    ]) {
       expect(retryAfterSeconds(v, NOW), JSON.stringify(v)).toBeUndefined();
     }
   });

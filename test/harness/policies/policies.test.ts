@@ -95,11 +95,13 @@ describe('the limiter', () => {
     const order: number[] = [];
     const releases: (() => void)[] = [];
     let peak = 0;
-    const all = Array.from({ length: 10 }, (_, i) => l.acquire().then((release) => {
-      order.push(i);
-      peak = Math.max(peak, l.inFlight);
-      releases.push(release);
-    }));
+    const all = Array.from({ length: 10 }, (_, i) =>
+      l.acquire().then((release) => {
+        order.push(i);
+        peak = Math.max(peak, l.inFlight);
+        releases.push(release);
+      }),
+    );
     await tick();
     expect([l.inFlight, l.waiting, order]).toEqual([2, 8, [0, 1]]);
     l.setLimit(5);
