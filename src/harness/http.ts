@@ -332,6 +332,9 @@ function decodeBody(body: Buffer, headers: Record<string, string>): { text: stri
 /** An exchange as recorded: plain fields, and the body parsed as JSON once, on first use (no closures per exchange). */
 class HttpExchange implements Exchange {
   private parsed: { ok: boolean; value: unknown; problem?: string } | undefined;
+  /** the Content-Type header `contentType()` last read, and its media type */
+  private typeRaw: string | undefined;
+  private typeOf: string | undefined;
   /** sha256 of the whole body as received (computed once; given when the body was streamed and not kept) */
   sha256: string | undefined;
   principal?: string;
@@ -399,7 +402,13 @@ class HttpExchange implements Exchange {
   }
 
   contentType(): string {
-    return (this.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    // asked several times per exchange (watchers, checks, evidence): worked out once per header value
+    const raw = this.headers['content-type'] ?? '';
+    if (this.typeOf === undefined || this.typeRaw !== raw) {
+      this.typeRaw = raw;
+      this.typeOf = raw.split(';')[0]?.trim().toLowerCase() ?? '';
+    }
+    return this.typeOf;
   }
 }
 
@@ -488,8 +497,12 @@ export class Harness {
   readonly latency = new Map<string, number[]>();
   /** slots for reading large bodies: a few 30 MB answers at a time, not one per connection */
   private readonly largeReads = new Limiter(LARGE_READS);
-  /** method and path of the exchange answered last, for naming an unsolicited response */
-  private lastExchange: string | undefined;
+  /** the exchange answered last, for naming an unsolicited response by its method and path */
+  private lastAnswered: Exchange | undefined;
+  private get lastExchange(): string | undefined {
+    const ex = this.lastAnswered;
+    return ex ? `${ex.method} ${ex.url.slice(this.origin.length)}` : undefined;
+  }
   /** each exchange's evidence base, built once however many findings cite it */
   private readonly evidenceOf = new WeakMap<Exchange, Evidence>();
 
@@ -958,7 +971,8 @@ export class Harness {
   }
 
   private emit(ex: Exchange): void {
-    if (ex.status !== undefined) this.lastExchange = `${ex.method} ${ex.url.slice(this.origin.length)}`;
+    // named only if an unsolicited response comes: the exchange is kept, its name built then
+    if (ex.status !== undefined) this.lastAnswered = ex;
     if (ex.operationId && ex.status !== undefined) {
       let arr = this.latency.get(ex.operationId);
       if (!arr) this.latency.set(ex.operationId, (arr = []));
