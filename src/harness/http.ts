@@ -295,9 +295,18 @@ const DECODERS = new Map<string, TextDecoder>();
 
 /** The charset a Content-Type declares (JSON's default: utf-8). */
 function charsetOf(contentType: string | undefined): string {
-  const m = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType ?? '');
-  return (m?.[1] ?? 'utf-8').toLowerCase();
+  const type = contentType ?? '';
+  // a target answers with a handful of Content-Types: each is read once (the cache is bounded, a hostile target may vary it)
+  let charset = CHARSETS.get(type);
+  if (charset === undefined) {
+    const m = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type);
+    charset = (m?.[1] ?? 'utf-8').toLowerCase();
+    if (CHARSETS.size < 64) CHARSETS.set(type, charset);
+  }
+  return charset;
 }
+
+const CHARSETS = new Map<string, string>();
 
 /**
  * Why a body must not be read as JSON text, before it is parsed: an encoding
@@ -734,6 +743,8 @@ export class Harness {
         }
       }
       if (this.watch.due() && !this.incomplete) await this.confirmCredential();
+      // the usual answer, not a busy one, is handed over at once (no clock read, no step built for it)
+      if (!Backoff.busy(ex.status, ex.headers['retry-after'])) return r;
       const step = this.backoff.step({ method: ex.method, url: ex.url, status: ex.status, retryAfter: ex.headers['retry-after'] }, { attempt, retry: spec.retry429 !== false, now: (this.options.now ?? Date.now)(), leftS: this.runClock.leftS() });
       if (step.kind === 'answer') return r;
       if (step.kind === 'stop') {
@@ -1084,7 +1095,12 @@ function recorded(ex: HttpExchange, r: RecordedAnswer): void {
 /** Response headers as one lower-case string each (repeated headers joined). */
 function flatten(headers: TransportAnswer['headers']): Record<string, string> {
   const flat: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  // for…in over the own keys (undici's headers object is a plain object): no array of pairs per exchange
+  for (const k in headers) {
+    if (!Object.hasOwn(headers, k)) continue;
+    const v = headers[k];
+    if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  }
   return flat;
 }
 
