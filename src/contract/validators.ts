@@ -10,7 +10,7 @@
 import { createRequire } from 'node:module';
 import type { Ajv2020 as AjvClass, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { FormatsPlugin } from 'ajv-formats';
-import type { Json, JsonObject, Spec } from './load.ts';
+import type { Json, JsonObject, Operation, Spec } from './load.ts';
 
 // ajv and ajv-formats are CommonJS; require() gives the constructor without interop guesswork.
 const require = createRequire(import.meta.url);
@@ -72,10 +72,24 @@ export function truncateValue(v: unknown, max = 200): unknown {
   return v;
 }
 
+/** Which declared response key answers a status: exact, then range, then default. */
+function declaredKey(responses: Operation['responses'], status: number): string | undefined {
+  const exact = String(status);
+  if (responses[exact]) return exact;
+  const range = `${String(status)[0]}XX`;
+  if (responses[range]) return range;
+  if (responses.default) return 'default';
+  return undefined;
+}
+
 export class Validators {
   readonly ajv: AjvClass;
   private readonly spec: Spec;
   private readonly byKey = new Map<string, SchemaCheck>();
+  /** `response()` by operation, media type and status (null: no schema declared) */
+  private readonly responses = new Map<string, Map<string, Map<number, SchemaCheck | null>>>();
+  /** `responseKey()` by operation and status (null: none declared) */
+  private readonly keys = new Map<string, Map<number, string | null>>();
   /** every schema node reachable under a composite's branches, per composite node */
   private readonly reach = new WeakMap<object, Set<object>>();
   private readonly defs: JsonObject;
@@ -104,13 +118,20 @@ export class Validators {
    * then by range (`2XX`), then `default`.
    */
   response(operationId: string, status: number, mediaType = 'application/json'): SchemaCheck | undefined {
+    // asked for every answer judged: looked up by operation, media type and status, no key string built per call
+    let byMedia = this.responses.get(operationId);
+    if (!byMedia) this.responses.set(operationId, (byMedia = new Map()));
+    let byStatus = byMedia.get(mediaType);
+    if (!byStatus) byMedia.set(mediaType, (byStatus = new Map()));
+    const hit = byStatus.get(status);
+    if (hit !== undefined) return hit ?? undefined;
     const op = this.spec.operations.get(operationId);
     if (!op) throw new Error(`unknown operation ${operationId}`);
     const key = this.responseKey(operationId, status);
-    if (!key) return undefined;
-    const schema = op.responses[key]?.content[mediaType];
-    if (!schema) return undefined;
-    return this.cached(`response:${operationId}:${key}:${mediaType}`, () => this.ajv.compile(rewriteRefs(schema) as object));
+    const schema = key ? op.responses[key]?.content[mediaType] : undefined;
+    const check = schema ? this.cached(`response:${operationId}:${key}:${mediaType}`, () => this.ajv.compile(rewriteRefs(schema) as object)) : undefined;
+    byStatus.set(status, check ?? null);
+    return check;
   }
 
   /** The request body validator of an operation. */
@@ -124,12 +145,14 @@ export class Validators {
   responseKey(operationId: string, status: number): string | undefined {
     const op = this.spec.operations.get(operationId);
     if (!op) return undefined;
-    const exact = String(status);
-    if (op.responses[exact]) return exact;
-    const range = `${String(status)[0]}XX`;
-    if (op.responses[range]) return range;
-    if (op.responses.default) return 'default';
-    return undefined;
+    // the watchers ask for every exchange: one answer per operation and status, worked out once
+    let keys = this.keys.get(operationId);
+    if (!keys) this.keys.set(operationId, (keys = new Map()));
+    const hit = keys.get(status);
+    if (hit !== undefined) return hit ?? undefined;
+    const key = declaredKey(op.responses, status);
+    keys.set(status, key ?? null);
+    return key;
   }
 
   /** Compiles every component and response schema: start-up cost paid once. */

@@ -217,9 +217,13 @@ export class RunContext {
 
   /** Whether a check was selected (--checks, --exclude-checks; all by default), and runs in this shard (src/engine/shard.ts). */
   selected(name: CheckName): boolean {
-    if (this.elsewhere(name)) return false;
-    return this.options.checks === undefined || this.options.checks.includes(name);
+    // asked for every judgement (several per exchange); the options do not change during a run
+    let yes = this.selection.get(name);
+    if (yes === undefined) this.selection.set(name, (yes = !this.elsewhere(name) && (this.options.checks === undefined || this.options.checks.includes(name))));
+    return yes;
   }
+
+  private readonly selection = new Map<CheckName, boolean>();
 
   /** Whether the user chose a check (--checks, --exclude-checks, --area), whichever shard runs it. */
   chosen(name: CheckName): boolean {

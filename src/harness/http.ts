@@ -295,9 +295,18 @@ const DECODERS = new Map<string, TextDecoder>();
 
 /** The charset a Content-Type declares (JSON's default: utf-8). */
 function charsetOf(contentType: string | undefined): string {
-  const m = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType ?? '');
-  return (m?.[1] ?? 'utf-8').toLowerCase();
+  const type = contentType ?? '';
+  // a target answers with a handful of Content-Types: each is read once (the cache is bounded, a hostile target may vary it)
+  let charset = CHARSETS.get(type);
+  if (charset === undefined) {
+    const m = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type);
+    charset = (m?.[1] ?? 'utf-8').toLowerCase();
+    if (CHARSETS.size < 64) CHARSETS.set(type, charset);
+  }
+  return charset;
 }
+
+const CHARSETS = new Map<string, string>();
 
 /**
  * Why a body must not be read as JSON text, before it is parsed: an encoding
@@ -332,6 +341,9 @@ function decodeBody(body: Buffer, headers: Record<string, string>): { text: stri
 /** An exchange as recorded: plain fields, and the body parsed as JSON once, on first use (no closures per exchange). */
 class HttpExchange implements Exchange {
   private parsed: { ok: boolean; value: unknown; problem?: string } | undefined;
+  /** the Content-Type header `contentType()` last read, and its media type */
+  private typeRaw: string | undefined;
+  private typeOf: string | undefined;
   /** sha256 of the whole body as received (computed once; given when the body was streamed and not kept) */
   sha256: string | undefined;
   principal?: string;
@@ -399,7 +411,13 @@ class HttpExchange implements Exchange {
   }
 
   contentType(): string {
-    return (this.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    // asked several times per exchange (watchers, checks, evidence): worked out once per header value
+    const raw = this.headers['content-type'] ?? '';
+    if (this.typeOf === undefined || this.typeRaw !== raw) {
+      this.typeRaw = raw;
+      this.typeOf = raw.split(';')[0]?.trim().toLowerCase() ?? '';
+    }
+    return this.typeOf;
   }
 }
 
@@ -488,8 +506,12 @@ export class Harness {
   readonly latency = new Map<string, number[]>();
   /** slots for reading large bodies: a few 30 MB answers at a time, not one per connection */
   private readonly largeReads = new Limiter(LARGE_READS);
-  /** method and path of the exchange answered last, for naming an unsolicited response */
-  private lastExchange: string | undefined;
+  /** the exchange answered last, for naming an unsolicited response by its method and path */
+  private lastAnswered: Exchange | undefined;
+  private get lastExchange(): string | undefined {
+    const ex = this.lastAnswered;
+    return ex ? `${ex.method} ${ex.url.slice(this.origin.length)}` : undefined;
+  }
   /** each exchange's evidence base, built once however many findings cite it */
   private readonly evidenceOf = new WeakMap<Exchange, Evidence>();
 
@@ -721,6 +743,8 @@ export class Harness {
         }
       }
       if (this.watch.due() && !this.incomplete) await this.confirmCredential();
+      // the usual answer, not a busy one, is handed over at once (no clock read, no step built for it)
+      if (!Backoff.busy(ex.status, ex.headers['retry-after'])) return r;
       const step = this.backoff.step({ method: ex.method, url: ex.url, status: ex.status, retryAfter: ex.headers['retry-after'] }, { attempt, retry: spec.retry429 !== false, now: (this.options.now ?? Date.now)(), leftS: this.runClock.leftS() });
       if (step.kind === 'answer') return r;
       if (step.kind === 'stop') {
@@ -958,7 +982,8 @@ export class Harness {
   }
 
   private emit(ex: Exchange): void {
-    if (ex.status !== undefined) this.lastExchange = `${ex.method} ${ex.url.slice(this.origin.length)}`;
+    // named only if an unsolicited response comes: the exchange is kept, its name built then
+    if (ex.status !== undefined) this.lastAnswered = ex;
     if (ex.operationId && ex.status !== undefined) {
       let arr = this.latency.get(ex.operationId);
       if (!arr) this.latency.set(ex.operationId, (arr = []));
@@ -1070,7 +1095,12 @@ function recorded(ex: HttpExchange, r: RecordedAnswer): void {
 /** Response headers as one lower-case string each (repeated headers joined). */
 function flatten(headers: TransportAnswer['headers']): Record<string, string> {
   const flat: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  // for…in over the own keys (undici's headers object is a plain object): no array of pairs per exchange
+  for (const k in headers) {
+    if (!Object.hasOwn(headers, k)) continue;
+    const v = headers[k];
+    if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  }
   return flat;
 }
 

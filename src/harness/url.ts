@@ -19,9 +19,13 @@
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+/** String.prototype.isWellFormed (Node 20; ES2024, past the lib the project compiles against). */
+type WellFormedCheck = string & { isWellFormed(): boolean };
+
 /** The string with every lone surrogate replaced by U+FFFD (what `String.prototype.toWellFormed` does). */
 export function wellFormed(s: string): string {
-  return s.replace(LONE_SURROGATE, '\uFFFD');
+  // the usual string has no lone surrogate: checked natively, no regex run (every path segment and query value passes here)
+  return (s as WellFormedCheck).isWellFormed() ? s : s.replace(LONE_SURROGATE, '\uFFFD');
 }
 
 /** One path segment from a server string: percent-encoded, dot segments encoded, never throws. */

@@ -20,6 +20,8 @@ interface MockReady {
 
 interface SuiteResult {
   ms: number;
+  /** CPU time of the run's process (user + system): less noisy than wall time on a shared machine */
+  cpuMs: number;
   requests: number;
   recorded: number;
   verdict: string;
@@ -31,6 +33,7 @@ interface SuiteResult {
 
 interface BareResult {
   ms: number;
+  cpuMs: number;
   requests: number;
   bytes: number;
   statuses: Record<string, number>;
@@ -66,7 +69,7 @@ export async function benchSuite({ sizes, concurrency, work, log }: { sizes: { n
         recording = join(work, `requests-${n}-${i}.json`);
         const suite = await runChild<SuiteResult>('suite-child.ts', suiteArgs(recording));
         pairs.push({ suite, bare, ratio: suite.ms / bare.ms });
-        log(`suite N=${n} #${i}: run ${(suite.ms / 1000).toFixed(2)} s, bare ${(bare.ms / 1000).toFixed(2)} s (${bare.requests} requests) → ${(suite.ms / bare.ms).toFixed(2)}×`);
+        log(`suite N=${n} #${i}: run ${(suite.ms / 1000).toFixed(2)} s (CPU ${(suite.cpuMs / 1000).toFixed(2)} s), bare ${(bare.ms / 1000).toFixed(2)} s (CPU ${(bare.cpuMs / 1000).toFixed(2)} s, ${bare.requests} requests) → ${(suite.ms / bare.ms).toFixed(2)}×`);
       }
       const ratio = median(pairs.map((p) => p.ratio));
       const suiteS = median(pairs.map((p) => p.suite.ms)) / 1000;
@@ -82,7 +85,20 @@ export async function benchSuite({ sizes, concurrency, work, log }: { sizes: { n
         mockOrders: mockOrdersFor(n),
         reps,
         warm: { ms: warm.ms, requests: warm.requests, verdict: warm.verdict, errors: warm.errors, failed: warm.failed, problems: warm.problems },
-        pairs: pairs.map((p) => ({ suiteMs: p.suite.ms, bareMs: p.bare.ms, ratio: p.ratio, requests: p.suite.requests, recorded: p.suite.recorded, replayed: p.bare.requests, statuses: p.bare.statuses, suitePeakMiB: p.suite.peakRss / MiB, barePeakMiB: p.bare.peakRss / MiB, verdict: p.suite.verdict })),
+        pairs: pairs.map((p) => ({
+          suiteMs: p.suite.ms,
+          suiteCpuMs: p.suite.cpuMs,
+          bareMs: p.bare.ms,
+          bareCpuMs: p.bare.cpuMs,
+          ratio: p.ratio,
+          requests: p.suite.requests,
+          recorded: p.suite.recorded,
+          replayed: p.bare.requests,
+          statuses: p.bare.statuses,
+          suitePeakMiB: p.suite.peakRss / MiB,
+          barePeakMiB: p.bare.peakRss / MiB,
+          verdict: p.suite.verdict,
+        })),
         ratio,
         serverPeakMiB: (mock.peakRss() ?? NaN) / MiB,
       };
