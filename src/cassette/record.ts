@@ -23,7 +23,29 @@ export const DEFAULT_BODY_CAP = 1024 * 1024;
  * Credentials, token commands, TLS files and proxies are never kept; extra
  * headers only by name.
  */
-export const RECORDED_OPTIONS = ['profile', 'allowWrites', 'allowExport', 'disposableOrders', 'dryRun', 'productOrderBody', 'requireComplete', 'seed', 'fuzzRuns', 'fuzzBudgetMs', 'timeoutMs', 'concurrency', 'maxOrders', 'checks', 'budget', 'maxBodyBytes', 'waitMs', 'maxRunS', 'authHeader', 'authScheme'] as const;
+export const RECORDED_OPTIONS = [
+  'profile',
+  'allowWrites',
+  'allowExport',
+  'disposableOrders',
+  'dryRun',
+  'productOrderBody',
+  'requireComplete',
+  'seed',
+  'fuzzRuns',
+  'fuzzBudgetMs',
+  'timeoutMs',
+  'concurrency',
+  'maxConcurrency',
+  'maxOrders',
+  'checks',
+  'budget',
+  'maxBodyBytes',
+  'waitMs',
+  'maxRunS',
+  'authHeader',
+  'authScheme',
+] as const;
 
 /**
  * The first line of a cassette: which run it is, so that `conformance judge`

@@ -21,7 +21,7 @@ import { lifecycleOf } from '../contract/lifecycle.ts';
 import type { Spec } from '../contract/load.ts';
 import { renderBar, renderLatencySvg } from './charts.ts';
 import { escapeHtml as h, truncate } from './escape.ts';
-import { STATUS_LABEL, causeKey, countStatuses, exchangeLine, formatDate, formatDuration, formatValue, groupResults, sharedCauses, shortHash, worstOf, type SharedCause } from './format.ts';
+import { STATUS_LABEL, causeKey, countStatuses, concurrencyLine, exchangeLine, formatDate, formatDuration, formatValue, groupResults, sharedCauses, shortHash, worstOf, type SharedCause } from './format.ts';
 import { reproduceCommand } from './command.ts';
 import { CSS, SCRIPT } from './html-assets.ts';
 import { renderChainSvg, renderLifecycleSvg } from './lifecycle-svg.ts';
@@ -116,6 +116,7 @@ function banner(report: Report, spec: Spec): string {
     item('Date', h(formatDate(report.startedAt))) +
     item('Duration', h(formatDuration(report.durationMs))) +
     item('Seed', h(report.seed), true) +
+    (report.concurrency ? item('Concurrency', h(concurrencyLine(report.concurrency).replace(/^concurrency:? ?/, ''))) : '') +
     item('Suite', `${h(report.tool.name)} ${h(report.tool.version)} <span title="suite sha256 ${h(report.tool.suiteSha256)}">(${h(shortHash(report.tool.suiteSha256))})</span>`) +
     item('Spec sha256', h(report.spec.sha256), true) +
     `</dl><div class="scope">${h(scopeLine(report))}</div>${scopeList(report)}${mismatch}</div></div></header>`

@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { summaryTable } from '../../src/cli.ts';
 import { concurrencyLine } from '../../src/report/format.ts';
 import { renderSummaryMarkdown } from '../../src/report/markdown.ts';
+import { renderHtml } from '../../src/report/html.ts';
+import { loadSpec } from '../../src/contract/load.ts';
 import { failingReport } from './fixtures.ts';
 
 const auto = { mode: 'auto' as const, settled: 16, max: 64, decreases: 3, increases: 27 };
@@ -25,5 +27,12 @@ describe('concurrency in the reports', () => {
     expect(summaryTable(fixed).at(-1)).toMatch(/seed \d+\)$/);
     // a report without it (judge, older reports) renders as before
     expect(renderSummaryMarkdown(failingReport())).not.toContain('concurrency');
+  });
+
+  it('the HTML banner names it beside the seed, and leaves it out of a report without it', () => {
+    const spec = loadSpec();
+    expect(renderHtml({ ...failingReport(), concurrency: auto }, spec)).toMatch(/<dt>Concurrency<\/dt><dd[^>]*>auto: settled on 16 \(max 64; 27 up, 3 down\)<\/dd>/);
+    expect(renderHtml({ ...failingReport(), concurrency: { mode: 'fixed', settled: 8, max: 8, decreases: 0, increases: 0 } }, spec)).toMatch(/<dt>Concurrency<\/dt><dd[^>]*>8<\/dd>/);
+    expect(renderHtml(failingReport(), spec)).not.toContain('Concurrency');
   });
 });
