@@ -18,7 +18,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { Pool, errors as undiciErrors } from 'undici';
 import { startMock, type MockOptions, type RunningMock } from '../../mock/index.ts';
 import type { ExchangeRecord } from '../cassette/record.ts';
-import { rawTarget, routerFor } from '../checks/client/traffic.ts';
+import { rawTarget } from '../checks/client/traffic.ts';
+import { routerOf } from '../contract/router.ts';
 import { ConformanceError } from '../errors.ts';
 import type { Spec } from '../contract/load.ts';
 import { toolVersion } from '../engine/run.ts';
@@ -205,6 +206,9 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
     const reqBody = chunks.length ? Buffer.concat(chunks) : undefined;
     // the record is made once the answer has gone back: masking and routing cost the client no time
     let reqHeaders: Record<string, string> = {};
+    // the request's operation, routed once: when the record is made, or before for an answer that may be the export's CSV
+    let routed: { op: string | undefined } | undefined;
+    const operation = (): string | undefined => (routed ??= { op: routerOf(o.spec).match(req.method ?? 'GET', rawTarget(rawPath).path)?.operation?.operationId }).op;
     let op: string | undefined;
     const recordOf = (): ExchangeRecord => {
       reqHeaders = flatHeaders(req.headers);
@@ -219,7 +223,7 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
           ...(reqBody ? { body: mask.text(reqBody.toString('utf8')) } : {}),
         },
       };
-      op = routerFor(o.spec).match(r.request.method, rawTarget(rawPath).path)?.operation?.operationId;
+      op = operation();
       if (op) r.operationId = op;
       return r;
     };
@@ -244,7 +248,7 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
     res.writeHead(upstream.statusCode, out);
     // an export's CSV is compared as it streams through (the record keeps only its head), against the lists judged before it: the judging still queued is done first
     let feed: ExportFeed | undefined;
-    if (upstream.statusCode === 200 && !resHeaders['content-encoding'] && routerFor(o.spec).match(req.method ?? 'GET', rawTarget(rawPath).path)?.operation?.operationId === 'downloadOrderExport') {
+    if (upstream.statusCode === 200 && !resHeaders['content-encoding'] && operation() === 'downloadOrderExport') {
       await judged();
       feed = judge.exportFeed();
     }

@@ -11,7 +11,8 @@ import type { Exchange } from '../../harness/http.ts';
 import { deref, type Json, type JsonObject, type Operation, type Spec } from '../../contract/load.ts';
 import type { SchemaCheck } from '../../contract/validators.ts';
 import { defineCheck, type Finding, type JudgeEnv } from '../define.ts';
-import { pageLinks, pathAndQuery, rawTarget, routeOf, routerFor, type ClientTraffic } from './traffic.ts';
+import { routerOf } from '../../contract/router.ts';
+import { pageLinks, pathAndQuery, rawTarget, routeOf, type ClientTraffic } from './traffic.ts';
 
 interface QueryParam {
   name: string;
@@ -70,7 +71,7 @@ export function requestFindings(ex: Exchange, env: JudgeEnv, links?: ReadonlySet
   const shown = `${ex.method} ${env.redactor.cut(path, 200)}`;
   const route = routeOf(env.spec, ex);
   if (!route) {
-    const router = routerFor(env.spec);
+    const router = routerOf(env.spec);
     const other = path.endsWith('/') ? path.replace(/\/+$/, '') : `${path}/`;
     const near = router.match(ex.method, other);
     if (near?.operation) {

@@ -6,7 +6,7 @@
  */
 import type { Exchange } from '../../harness/http.ts';
 import { retryAfterSeconds } from '../../harness/http.ts';
-import { Router, type RouteMatch } from '../../contract/router.ts';
+import { routerOf, type RouteMatch } from '../../contract/router.ts';
 import type { Spec } from '../../contract/load.ts';
 
 export interface Seen {
@@ -19,14 +19,6 @@ export interface ClientTraffic {
   traffic: Seen[];
   /** the termination reasons the provider gave, when they were fetched outside the traffic (the proxy asks once) */
   reasons?: string[];
-}
-
-const routers = new WeakMap<Spec, Router>();
-
-export function routerFor(spec: Spec): Router {
-  let r = routers.get(spec);
-  if (!r) routers.set(spec, (r = new Router(spec)));
-  return r;
 }
 
 /** The path and query of a URL as sent (not normalised: `..`, `//` and a missing trailing slash stay what they are). */
@@ -57,7 +49,7 @@ const matched = new WeakMap<Exchange, RouteMatch | null>();
 export function routeOf(spec: Spec, ex: Exchange): RouteMatch | undefined {
   let m = matched.get(ex);
   if (m === undefined) {
-    m = routerFor(spec).match(ex.method, rawTarget(ex.url).path) ?? null;
+    m = routerOf(spec).match(ex.method, rawTarget(ex.url).path) ?? null;
     matched.set(ex, m);
   }
   return m ?? undefined;
