@@ -187,14 +187,10 @@ export async function judgeMerged(merged: Cassette, o: JudgeOverrides = {}, hook
   const { routerOf } = await import('../contract/router.ts');
   const router = routerOf(loadSpec(o.specPath));
   const requestOf = (m: Miss): { operationId?: string; ref?: string; principal: string } => {
-    const route = router.match(m.method, m.path.split('?')[0] ?? m.path);
+    // the router leaves out the query and decodes the path's parameters
+    const route = router.match(m.method, m.path);
     if (!route?.operation) return { principal: m.principal };
-    let ref = route.params.order_reference;
-    try {
-      ref = ref === undefined ? undefined : decodeURIComponent(ref);
-    } catch {
-      // kept as sent
-    }
+    const ref = route.params.order_reference;
     return { operationId: route.operation.operationId, principal: m.principal, ...(ref !== undefined ? { ref } : {}) };
   };
   return judge(merged, { ...o, shard: { k: 'all', n }, globalShard: g }, hooks, name, {
