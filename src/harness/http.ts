@@ -830,87 +830,101 @@ export class Harness {
     const admitted = this.admit(spec, method, 'application/json, text/csv;q=0.9, */*;q=0.8');
     if ('refused' in admitted) return admitted.refused;
     const { path, headers, body } = admitted;
-    let carried: string | undefined;
-    const exchange = this.limiter.run(async () => {
-      // the credential as it is now, not as it was when the request joined the queue (a token refreshed meanwhile)
-      carried = this.reauthorize(spec, headers);
-      const started = performance.now();
-      // the deadline of the whole exchange, headers and body together; it settles the exchange even if undici does not
-      const deadline = new Deadline(this.runClock.exchangeMs(this.options.timeoutMs));
-      let stream: (NodeJS.ReadableStream & { destroy(): void }) | undefined;
-      let release: (() => void) | undefined;
-      let finished = false;
-      try {
-        const res = await Promise.race([settled(this.send(spec, false, { origin: this.origin, path, method, headers, body, signal: deadline }), deadline), deadline.expired]);
-        stream = res.body;
-        const chunks: Buffer[] = [];
-        let kept = 0;
-        const cap = new BodyCap(this.options.maxBodyBytes);
-        const keep = spec.keepBytes ?? Number.POSITIVE_INFINITY;
-        const hash = spec.keepBytes === undefined ? undefined : createHash('sha256');
-        // read with events (cheaper than async iteration); past the cap the body is cut
-        await Promise.race([
-          new Promise<void>((resolveBody, rejectBody) => {
-            const body = res.body;
-            body.on('data', (b: Buffer) => {
-              if (cap.truncated) return;
-              if (release === undefined && spec.keepBytes === undefined && cap.bytes + b.length > LARGE_BODY) {
-                // a large body: wait for a slot, the deadline stopped meanwhile (the kit holds it up, not the target)
-                release = () => undefined;
-                body.pause();
-                const left = deadline.pause();
-                void this.largeReads.acquire().then((done) => {
-                  // an exchange that ended while it waited gives its slot straight back
-                  if (finished) return done();
-                  release = done;
-                  deadline.resume(left);
-                  body.resume();
-                });
-              }
-              if (!cap.add(b.length)) {
-                body.destroy();
-                resolveBody();
-                return;
-              }
-              hash?.update(b);
-              if (kept < keep) {
-                const part = kept + b.length > keep ? b.subarray(0, keep - kept) : b;
-                chunks.push(part);
-                kept += part.length;
-              }
-            });
-            body.once('end', () => resolveBody());
-            body.once('error', (err) => (cap.truncated ? resolveBody() : rejectBody(err)));
-          }),
-          deadline.expired,
-        ]);
-        deadline.clear();
-        const ex = this.make(spec, method, path, headers, body, res.statusCode, flatten(res.headers), Buffer.concat(chunks), cap.bytes, cap.truncated, performance.now() - started, undefined);
-        if (hash && !cap.truncated) ex.sha256 = hash.digest('hex');
-        if (res.recorded) recorded(ex, res.recorded);
-        if (cap.bytes > LARGE_BODY && !cap.truncated && !hash) ex.settle(LARGE_HEAD);
-        if (ex.truncated) {
-          this.problem(`a response to ${method} ${path} exceeded ${this.options.maxBodyBytes} bytes and was cut`);
-          ex.error = { code: 'too_large', message: cap.message() };
+    return this.inSlot(
+      spec,
+      headers,
+      (ex) => ex,
+      async () => {
+        const started = performance.now();
+        // the deadline of the whole exchange, headers and body together; it settles the exchange even if undici does not
+        const deadline = new Deadline(this.runClock.exchangeMs(this.options.timeoutMs));
+        let stream: (NodeJS.ReadableStream & { destroy(): void }) | undefined;
+        let release: (() => void) | undefined;
+        let finished = false;
+        try {
+          const res = await Promise.race([settled(this.send(spec, false, { origin: this.origin, path, method, headers, body, signal: deadline }), deadline), deadline.expired]);
+          stream = res.body;
+          const chunks: Buffer[] = [];
+          let kept = 0;
+          const cap = new BodyCap(this.options.maxBodyBytes);
+          const keep = spec.keepBytes ?? Number.POSITIVE_INFINITY;
+          const hash = spec.keepBytes === undefined ? undefined : createHash('sha256');
+          // read with events (cheaper than async iteration); past the cap the body is cut
+          await Promise.race([
+            new Promise<void>((resolveBody, rejectBody) => {
+              const body = res.body;
+              body.on('data', (b: Buffer) => {
+                if (cap.truncated) return;
+                if (release === undefined && spec.keepBytes === undefined && cap.bytes + b.length > LARGE_BODY) {
+                  // a large body: wait for a slot, the deadline stopped meanwhile (the kit holds it up, not the target)
+                  release = () => undefined;
+                  body.pause();
+                  const left = deadline.pause();
+                  void this.largeReads.acquire().then((done) => {
+                    // an exchange that ended while it waited gives its slot straight back
+                    if (finished) return done();
+                    release = done;
+                    deadline.resume(left);
+                    body.resume();
+                  });
+                }
+                if (!cap.add(b.length)) {
+                  body.destroy();
+                  resolveBody();
+                  return;
+                }
+                hash?.update(b);
+                if (kept < keep) {
+                  const part = kept + b.length > keep ? b.subarray(0, keep - kept) : b;
+                  chunks.push(part);
+                  kept += part.length;
+                }
+              });
+              body.once('end', () => resolveBody());
+              body.once('error', (err) => (cap.truncated ? resolveBody() : rejectBody(err)));
+            }),
+            deadline.expired,
+          ]);
+          deadline.clear();
+          const ex = this.make(spec, method, path, headers, body, res.statusCode, flatten(res.headers), Buffer.concat(chunks), cap.bytes, cap.truncated, performance.now() - started, undefined);
+          if (hash && !cap.truncated) ex.sha256 = hash.digest('hex');
+          if (res.recorded) recorded(ex, res.recorded);
+          if (cap.bytes > LARGE_BODY && !cap.truncated && !hash) ex.settle(LARGE_HEAD);
+          if (ex.truncated) {
+            this.problem(`a response to ${method} ${path} exceeded ${this.options.maxBodyBytes} bytes and was cut`);
+            ex.error = { code: 'too_large', message: cap.message() };
+          }
+          this.answered(spec, ex);
+          this.emit(ex);
+          return ex;
+        } catch (err) {
+          deadline.clear();
+          stream?.destroy();
+          const ex = this.failed(spec, method, path, headers, body, classify(err), performance.now() - started);
+          this.unanswered(spec, ex, path);
+          this.emit(ex);
+          return ex;
+        } finally {
+          finished = true;
+          (release as (() => void) | undefined)?.();
         }
-        this.answered(spec, ex);
-        this.emit(ex);
-        return ex;
-      } catch (err) {
-        deadline.clear();
-        stream?.destroy();
-        const ex = this.failed(spec, method, path, headers, body, classify(err), performance.now() - started);
-        this.unanswered(spec, ex, path);
-        this.emit(ex);
-        return ex;
-      } finally {
-        finished = true;
-        (release as (() => void) | undefined)?.();
-      }
+      },
+    );
+  }
+
+  /**
+   * Runs an exchange in a slot of the limiter, with the principal's token as
+   * it is when the slot is given, not as it was when the request joined the
+   * queue (a token refreshed meanwhile); remembers which token it carried.
+   */
+  private async inSlot<R>(spec: RequestSpec, headers: Record<string, string>, exOf: (r: R) => Exchange, fn: () => Promise<R>): Promise<R> {
+    let carried: string | undefined;
+    const r = await this.limiter.run(() => {
+      carried = this.reauthorize(spec, headers);
+      return fn();
     });
-    const ex = await exchange;
-    if (carried !== undefined) this.sentWith.set(ex, carried);
-    return ex;
+    if (carried !== undefined) this.sentWith.set(exOf(r), carried);
+    return r;
   }
 
   private async streamOnce<T>(spec: RequestSpec, deadlineMs: number, consume: (body: AsyncIterable<Buffer>) => Promise<T>): Promise<{ ex: Exchange; result?: T; error?: string }> {
@@ -918,67 +932,68 @@ export class Harness {
     const admitted = this.admit(spec, method, 'text/csv, */*;q=0.5');
     if ('refused' in admitted) return { ex: admitted.refused, error: (admitted.refused.error as { message: string }).message };
     const { path, headers } = admitted;
-    let carried: string | undefined;
-    const outcome = await this.limiter.run(async (): Promise<{ ex: HttpExchange; result?: T; error?: string }> => {
-      carried = this.reauthorize(spec, headers);
-      const started = performance.now();
-      const deadline = new Deadline(this.runClock.exchangeMs(deadlineMs));
-      try {
-        const res = await Promise.race([settled(this.send(spec, true, { origin: this.origin, path, method, headers, signal: deadline, bodyTimeout: this.options.timeoutMs }), deadline), deadline.expired]);
-        const flat = flatten(res.headers);
-        const heads: Buffer[] = [];
-        let kept = 0;
-        let bytes = 0;
-        const hash = createHash('sha256');
-        // the head kept for evidence; more when the run records a cassette (up to its body cap)
-        const headMax = Math.max(4096, this.options.keepStreamedBytes ?? 0);
-        async function* tee(): AsyncIterable<Buffer> {
-          for await (const chunk of res.body) {
-            const b = chunk as Buffer;
-            bytes += b.length;
-            hash.update(b);
-            if (kept < headMax) {
-              const part = b.subarray(0, headMax - kept);
-              heads.push(part);
-              kept += part.length;
-            }
-            yield b;
-          }
-        }
-        let result: T | undefined;
-        let error: string | undefined;
-        let complete = false;
+    return this.inSlot(
+      spec,
+      headers,
+      (r) => r.ex,
+      async (): Promise<{ ex: HttpExchange; result?: T; error?: string }> => {
+        const started = performance.now();
+        const deadline = new Deadline(this.runClock.exchangeMs(deadlineMs));
         try {
-          if (res.statusCode === 200) result = await Promise.race([consume(tee()), deadline.expired]);
-          else for await (const chunk of tee()) void chunk;
-          complete = true;
+          const res = await Promise.race([settled(this.send(spec, true, { origin: this.origin, path, method, headers, signal: deadline, bodyTimeout: this.options.timeoutMs }), deadline), deadline.expired]);
+          const flat = flatten(res.headers);
+          const heads: Buffer[] = [];
+          let kept = 0;
+          let bytes = 0;
+          const hash = createHash('sha256');
+          // the head kept for evidence; more when the run records a cassette (up to its body cap)
+          const headMax = Math.max(4096, this.options.keepStreamedBytes ?? 0);
+          async function* tee(): AsyncIterable<Buffer> {
+            for await (const chunk of res.body) {
+              const b = chunk as Buffer;
+              bytes += b.length;
+              hash.update(b);
+              if (kept < headMax) {
+                const part = b.subarray(0, headMax - kept);
+                heads.push(part);
+                kept += part.length;
+              }
+              yield b;
+            }
+          }
+          let result: T | undefined;
+          let error: string | undefined;
+          let complete = false;
+          try {
+            if (res.statusCode === 200) result = await Promise.race([consume(tee()), deadline.expired]);
+            else for await (const chunk of tee()) void chunk;
+            complete = true;
+          } catch (err) {
+            // a deadline that cut the body is a transport problem, not the consumer's (e.g. not a CSV parse error)
+            const cut = classify(err);
+            error = cut.code === 'timeout' || cut.code === 'reset' ? `${cut.message} (after ${bytes} bytes)` : (err as Error).message;
+            if (cut.code === 'timeout' || cut.code === 'reset') this.problem(`${method} ${path}: ${error}`);
+            res.body.destroy();
+          } finally {
+            deadline.clear();
+          }
+          const ex = this.make(spec, method, path, headers, undefined, res.statusCode, flat, Buffer.concat(heads), bytes, false, performance.now() - started, undefined);
+          ex.streamed = true;
+          if (complete) ex.sha256 = hash.digest('hex');
+          if (complete && res.recorded) recorded(ex, res.recorded);
+          this.answered(spec, ex);
+          this.emit(ex);
+          return error === undefined ? { ex, result } : { ex, result, error };
         } catch (err) {
-          // a deadline that cut the body is a transport problem, not the consumer's (e.g. not a CSV parse error)
-          const cut = classify(err);
-          error = cut.code === 'timeout' || cut.code === 'reset' ? `${cut.message} (after ${bytes} bytes)` : (err as Error).message;
-          if (cut.code === 'timeout' || cut.code === 'reset') this.problem(`${method} ${path}: ${error}`);
-          res.body.destroy();
-        } finally {
           deadline.clear();
+          const ex = this.failed(spec, method, path, headers, undefined, classify(err), performance.now() - started);
+          ex.streamed = true;
+          this.unanswered(spec, ex, path);
+          this.emit(ex);
+          return { ex, error: (ex.error as { message: string }).message };
         }
-        const ex = this.make(spec, method, path, headers, undefined, res.statusCode, flat, Buffer.concat(heads), bytes, false, performance.now() - started, undefined);
-        ex.streamed = true;
-        if (complete) ex.sha256 = hash.digest('hex');
-        if (complete && res.recorded) recorded(ex, res.recorded);
-        this.answered(spec, ex);
-        this.emit(ex);
-        return error === undefined ? { ex, result } : { ex, result, error };
-      } catch (err) {
-        deadline.clear();
-        const ex = this.failed(spec, method, path, headers, undefined, classify(err), performance.now() - started);
-        ex.streamed = true;
-        this.unanswered(spec, ex, path);
-        this.emit(ex);
-        return { ex, error: (ex.error as { message: string }).message };
-      }
-    });
-    if (carried !== undefined) this.sentWith.set(outcome.ex, carried);
-    return outcome;
+      },
+    );
   }
 
   private emit(ex: Exchange): void {
