@@ -219,7 +219,7 @@ export class RunContext {
   selected(name: CheckName): boolean {
     // asked for every judgement (several per exchange); the options do not change during a run
     let yes = this.selection.get(name);
-    if (yes === undefined) this.selection.set(name, (yes = !this.elsewhere(name) && (this.options.checks === undefined || this.options.checks.includes(name))));
+    if (yes === undefined) this.selection.set(name, (yes = !this.elsewhere(name) && this.chosen(name)));
     return yes;
   }
 
@@ -271,7 +271,7 @@ export class RunContext {
       if (!def || !req) throw new Error(`unknown check ${name}`);
       const r = new CheckRecorder(name, def.requirement, req.source === 'documented' ? 'error' : 'warning', this.options.profile);
       const area = this.options.areas !== undefined && !this.options.areas.includes(req.area);
-      if (this.elsewhere(name) && (this.options.checks === undefined || this.options.checks.includes(name))) r.skip(globalReason(this.options));
+      if (this.elsewhere(name) && this.chosen(name)) r.skip(globalReason(this.options));
       else r.skip(`not selected (${this.options.excludeChecks?.includes(name) ? '--exclude-checks' : area ? `--area ${this.options.areas?.join(',')}` : '--checks'})`);
       this.recorders.set(name, r);
     }
