@@ -14,6 +14,7 @@
  * prints a line per new finding) and gives both reports at the end; a
  * recording is the same judge fed every record at once.
  */
+import { PassThrough } from 'node:stream';
 import { fromRecord, type ExchangeRecord } from '../cassette/record.ts';
 import { CHECK_BY_NAME, CLIENT_CHECKS, type CheckName } from '../checks/catalog.ts';
 import { clientAuth } from '../checks/client/auth.ts';
@@ -291,54 +292,34 @@ export interface ExportFeed {
 
 const MAX_FEED_BYTES = 16 * 1024 * 1024;
 
-function exportFeed(listed: Listed): ExportFeed {
-  const chunks: Buffer[] = [];
-  let waiting = 0;
-  let done = false;
+/** exported for its tests */
+export function exportFeed(listed: Listed): ExportFeed {
+  // the chunks wait in a PassThrough, whose async iterator the cross-check reads; a failure destroys it, which ends the read
+  const pass = new PassThrough();
   let failed: string | undefined;
-  let wake: (() => void) | undefined;
-  async function* chunksAsTheyCome(): AsyncIterable<Buffer> {
-    for (;;) {
-      if (failed) throw new Error(failed);
-      const c = chunks.shift();
-      if (c) {
-        waiting -= c.length;
-        yield c;
-      } else if (done) return;
-      else await new Promise<void>((resolve) => (wake = resolve));
-    }
-  }
+  const fail = (why: string): void => {
+    failed ??= why;
+    pass.destroy(new Error(failed));
+  };
   const states = new Map([...listed].map(([ref, l]) => [ref, l.state]));
-  const summary = crossCheckCsv(chunksAsTheyCome(), states).then(
+  const summary = crossCheckCsv(pass, states).then(
     (s) => ({ summary: s }),
     (err: unknown) => ({ skip: failed ?? `the export did not parse as CSV (${(err as Error).message})` }),
   );
-  const poke = (): void => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
   return {
     listed,
     summary,
     write(chunk) {
-      if (done || failed) return;
-      waiting += chunk.length;
-      chunks.push(chunk);
-      if (waiting > MAX_FEED_BYTES) {
-        failed = `the export came faster than it could be compared (over ${MAX_FEED_BYTES / 1024 / 1024} MiB waiting), so its rows were not compared`;
-        chunks.length = 0;
-      }
-      poke();
+      if (failed || pass.writableEnded) return;
+      pass.write(chunk);
+      // the bytes written that the cross-check has not read yet, on either side of the PassThrough
+      if (pass.writableLength + pass.readableLength > MAX_FEED_BYTES) fail(`the export came faster than it could be compared (over ${MAX_FEED_BYTES / 1024 / 1024} MiB waiting), so its rows were not compared`);
     },
     end() {
-      done = true;
-      poke();
+      if (!failed) pass.end();
     },
     abort() {
-      failed ??= 'the download did not end whole, so its rows were not compared';
-      chunks.length = 0;
-      poke();
+      fail('the download did not end whole, so its rows were not compared');
     },
   };
 }

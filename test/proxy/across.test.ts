@@ -15,7 +15,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ExchangeRecord } from '../../src/cassette/record.ts';
-import { TrafficJudge } from '../../src/proxy/judge.ts';
+import { exportFeed, TrafficJudge } from '../../src/proxy/judge.ts';
 import { loadSpec } from '../../src/contract/load.ts';
 
 const spec = loadSpec();
@@ -96,5 +96,33 @@ describe('export_content: the CSV downloaded against the lists before it', () =>
   });
   it('no list before the download: not judged, and why', async () => {
     expect(await judged([csv(1, 0, [row(1)])], 'export_content')).toMatchObject({ status: 'skip', skipReason: expect.stringMatching(/no order was seen in a list/) });
+  });
+});
+
+describe('an export compared as it streams through (exportFeed)', () => {
+  const listed = new Map([['CMD_A', { state: 'active', t: 0 }]]);
+  it('compares the rows written to it once it ends', async () => {
+    const feed = exportFeed(listed);
+    feed.write(Buffer.from('order_reference,state\n'));
+    feed.write(Buffer.from('CMD_A,active\nCMD_B,terminated\n'));
+    feed.end();
+    const { summary, skip } = await feed.summary;
+    expect(skip).toBeUndefined();
+    expect(summary).toBeDefined();
+  });
+  it('a download that did not end whole is not compared, and says so', async () => {
+    const feed = exportFeed(listed);
+    feed.write(Buffer.from('order_reference,state\nCMD_A,act'));
+    feed.abort();
+    expect(await feed.summary).toEqual({ skip: 'the download did not end whole, so its rows were not compared' });
+  });
+  it('past 16 MiB waiting unread, the comparison is given up, and says so', async () => {
+    const feed = exportFeed(listed);
+    feed.write(Buffer.from('order_reference,state\n'));
+    const row = Buffer.from('CMD_A,active\n'.repeat(10_000));
+    // written in one turn of the event loop: the cross-check reads nothing meanwhile
+    for (let i = 0; i < 140; i++) feed.write(row);
+    feed.end();
+    expect(await feed.summary).toEqual({ skip: 'the export came faster than it could be compared (over 16 MiB waiting), so its rows were not compared' });
   });
 });
