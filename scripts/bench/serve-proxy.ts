@@ -4,14 +4,30 @@
  * findings are counted, not printed (printing is not what is measured).
  * With `bare`, a forwarder that only forwards (node:http → undici, no
  * record, no judging): the price of the extra hop alone, for comparison.
+ * With `relay`, not even HTTP: a TCP relay (node:net, each connection piped
+ * to one of its own to the target), the floor of any proxy hop.
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createTcpServer, connect } from 'node:net';
 import { Agent } from 'undici';
 import { announce, childArgs, onStop } from './lib.ts';
 
-const args = childArgs<{ target: string; bare?: boolean }>();
-if (args.bare) {
+const args = childArgs<{ target: string; bare?: boolean; relay?: boolean }>();
+if (args.relay) {
+  const target = new URL(args.target);
+  const server = createTcpServer((client) => {
+    const up = connect(Number(target.port), target.hostname);
+    client.setNoDelay(true);
+    up.setNoDelay(true);
+    client.pipe(up).on('error', () => client.destroy());
+    up.pipe(client).on('error', () => up.destroy());
+    client.on('error', () => up.destroy());
+    up.on('error', () => client.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  onStop(() => void server.close());
+  announce('READY', { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+} else if (args.bare) {
   const agent = new Agent({ connections: 256 });
   const origin = new URL(args.target).origin;
   const server = createServer(async (req, res) => {

@@ -6,7 +6,7 @@
  * INCOMPLETE, is interrupted or dies leaves a file that is complete line by
  * line. The reader refuses, with CONF_ERR_CASSETTE, what is not a cassette.
  */
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { ConformanceError } from '../errors.ts';
 import type { Exchange, Harness } from '../harness/http.ts';
 import { CASSETTE_VERSION, recordLine, type CassetteHeader, type ExchangeRecord } from './record.ts';
@@ -20,7 +20,10 @@ export class CassetteWriter {
   /**
    * whole lines waiting to be written, as bytes: a line comes as its UTF-8
    * bytes, a character per byte (recordLine), and is copied here as latin1,
-   * never encoded again nor joined into a string of its own
+   * never encoded again nor joined into a string of its own (escaping a body
+   * from its bytes straight into the batch, in JavaScript, was measured
+   * slower than JSON.stringify: 364–492 ms against 283–642 ms for a run's
+   * 20,197 exchanges, 8 passes of each, alternated, on 2026-12-01)
    */
   private readonly buf = Buffer.allocUnsafe(2 * FLUSH_BYTES);
   private used = 0;
@@ -43,6 +46,9 @@ export class CassetteWriter {
   static open(path: string, header: CassetteHeader): CassetteWriter {
     let fd: number;
     try {
+      // a cassette written again over the last run's: a new file, not the old one truncated (ext4 would then
+      // flush it to disk at close, about 70 ms a run); what is not a regular file (a FIFO, /dev/stdout) is opened as it is
+      if (lstatOr(path)?.isFile()) unlinkSync(path);
       fd = openSync(path, 'w');
     } catch (e) {
       throw cassetteError(`--record: cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
@@ -107,6 +113,14 @@ export class CassetteWriter {
     } catch {
       // already closed
     }
+  }
+}
+
+function lstatOr(path: string): ReturnType<typeof lstatSync> | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
   }
 }
 

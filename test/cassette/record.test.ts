@@ -5,13 +5,13 @@
  * it their size and sha256, and a record read back as the exchange it was.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CassetteWriter, parseCassette } from '../../src/cassette/file.ts';
-import { CASSETTE_VERSION, fromRecord, recordLine, toRecord } from '../../src/cassette/record.ts';
+import { CASSETTE_VERSION, type CassetteHeader, fromRecord, recordLine, toRecord } from '../../src/cassette/record.ts';
 import { exchangeOf, type Exchange, type Harness } from '../../src/harness/http.ts';
 import { Redactor } from '../../src/harness/redact.ts';
 
@@ -249,8 +249,9 @@ describe("the recorder's fast path: bodies told clean on their bytes, lines writ
     );
   });
 
-  it("a record's line is the UTF-8 of JSON.stringify(toRecord(…)), byte for byte, whatever the body (clean or not, text or binary, cut or whole) and the other fields", () => {
+  it("a record's line is the UTF-8 of JSON.stringify(toRecord(…)), byte for byte, whatever the body (clean or not, text or binary, cut or whole) and the other fields; the writer's lines too", () => {
     const r = spelt(redactor());
+    const written = new Map<number, Exchange[]>();
     const parts = [
       ...planted.map(([, s]) => Buffer.from(s)),
       Buffer.from('{"q":"a \\"b\\" c\\\\d"}'),
@@ -301,8 +302,70 @@ describe("the recorder's fast path: bodies told clean on their bytes, lines writ
         if (x.streamed) ex.streamed = true;
         expect(Buffer.from(recordLine(ex, 3, r, x.cap), 'latin1').toString('utf8')).toBe(JSON.stringify(toRecord(ex, 3, r, x.cap)));
         expect(Buffer.from(recordLine(ex, 3, r, x.cap), 'latin1').equals(Buffer.from(JSON.stringify(toRecord(ex, 3, r, x.cap)), 'utf8'))).toBe(true);
+        (written.get(x.cap) ?? written.set(x.cap, []).get(x.cap)!).push(ex);
       }),
       { numRuns: 500, seed: 31 },
     );
+    // the writer's lines are those same bytes, in order, numbered from 1
+    const dir = mkdtempSync(join(tmpdir(), 'cassette-lines-'));
+    try {
+      for (const [cap, exchanges] of written) {
+        let listener: ((ex: Exchange) => void) | undefined;
+        const file = join(dir, `c-${cap}.jsonl`);
+        const w = CassetteWriter.open(file, { cassette: CASSETTE_VERSION, tool: { name: 't', version: '0' }, contract: 'x', target: 'x', startedAt: 'x' });
+        w.attach({ redactor: r, onExchange: (fn: (ex: Exchange) => void) => void (listener = fn) } as unknown as Harness, cap);
+        for (const ex of exchanges) listener!(ex);
+        w.close();
+        const lines = readFileSync(file).toString('utf8').split('\n').slice(1, -1);
+        expect(lines.length).toBe(exchanges.length);
+        for (const [i, ex] of exchanges.entries()) expect(lines[i]).toBe(JSON.stringify(toRecord(ex, i + 1, r, cap)));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('writes a body larger than its batch, and bodies that fill the batch, whole and in order', () => {
+    const r = redactor();
+    const dir = mkdtempSync(join(tmpdir(), 'cassette-big-'));
+    try {
+      let listener: ((ex: Exchange) => void) | undefined;
+      const file = join(dir, 'c.jsonl');
+      const w = CassetteWriter.open(file, { cassette: CASSETTE_VERSION, tool: { name: 't', version: '0' }, contract: 'x', target: 'x', startedAt: 'x' });
+      w.attach({ redactor: r, onExchange: (fn: (ex: Exchange) => void) => void (listener = fn) } as unknown as Harness, 1 << 20);
+      // all quotes: 300 KB escape to 600 KB, past the 512 KiB batch; the others fill it unevenly
+      const bodies = [Buffer.alloc(300_000, 0x22), ...Array.from({ length: 40 }, (_, i) => Buffer.from(`{"n":${i},"pad":"${'x"\\'.repeat(1000 + i * 977)}"}`.replaceAll('"\\', '\\"'))), Buffer.alloc(900_000, 0x0a)];
+      const exchanges = bodies.map((body, i) => exchangeOf({ method: 'GET', url: `http://x/${i}`, status: 200, headers: {}, body }));
+      for (const ex of exchanges) listener!(ex);
+      w.close();
+      const records = parseCassette(readFileSync(file, 'utf8')).records;
+      expect(records.map((x) => x.response?.body)).toEqual(bodies.map((b) => b.toString('utf8')));
+      expect(records.map((x) => x.seq)).toEqual(bodies.map((_, i) => i + 1));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('replaces a cassette of an earlier run as a new file (the old one left whole to whoever reads it), and writes into what is not a regular file as it is', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cassette-again-'));
+    try {
+      const file = join(dir, 'c.jsonl');
+      const header: CassetteHeader = { cassette: CASSETTE_VERSION, tool: { name: 't', version: '0' }, contract: 'x', target: 'first', startedAt: 'x' };
+      CassetteWriter.open(file, header).close();
+      const reader = openSync(file, 'r');
+      try {
+        CassetteWriter.open(file, { ...header, target: 'second' }).close();
+        const old = Buffer.alloc(4096);
+        expect(old.subarray(0, readSync(reader, old)).toString('utf8')).toContain('"target":"first"');
+      } finally {
+        closeSync(reader);
+      }
+      expect(readFileSync(file, 'utf8')).toContain('"target":"second"');
+      const w = CassetteWriter.open('/dev/null', header);
+      w.close();
+      expect(existsSync('/dev/null')).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
