@@ -305,12 +305,14 @@ export function buildProgram(): Command {
       const { report, exitCode, merged } = await mergeShards(inputs, { reportDir, ...(cli.spec ? { specPath: cli.spec } : {}), ...(cli.requireComplete ? { requireComplete: true } : {}) }, { log });
       const { files } = await writeReports(report, loadSpec(cli.spec), reportDir);
       if (cli.mergedCassette) {
-        const { writeFileSync } = await import('node:fs');
         const { join } = await import('node:path');
+        const { writeJsonLines } = await import('./cassette/file.ts');
         const path = join(reportDir, 'merged-cassette.jsonl');
-        writeFileSync(path, `${[merged.header, ...merged.records].map((l) => JSON.stringify(l)).join('\n')}\n`);
+        // a line at a time: the shards' bodies are read from their files as the lines are written
+        writeJsonLines(path, [merged.header, ...merged.records]);
         files.push(path);
       }
+      merged.close?.();
       if (cli.quiet) out(summaryTable(report).at(-1) ?? '');
       else {
         for (const l of summaryTable(report)) out(l);

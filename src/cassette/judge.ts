@@ -83,12 +83,16 @@ export function optionsOf(c: Cassette, o: JudgeOverrides = {}): RunOptions & { b
 /** Judges the cassette at `path` (CONF_ERR_CASSETTE for a file that is not one, or of another contract). */
 export async function judgeCassette(path: string, o: JudgeOverrides = {}, hooks: Pick<RunHooks, 'log' | 'onHarness'> = {}): Promise<RunOutcome> {
   const cassette = readCassette(path);
-  if (cassette.header.shard?.k === 'all') {
-    // a merged cassette (`merge --merged-cassette`): judged as the merge judges it
-    const { judgeMerged } = await import('./merge.ts');
-    return judgeMerged(cassette, o, hooks, path);
+  try {
+    if (cassette.header.shard?.k === 'all') {
+      // a merged cassette (`merge --merged-cassette`): judged as the merge judges it
+      const { judgeMerged } = await import('./merge.ts');
+      return await judgeMerged(cassette, o, hooks, path);
+    }
+    return await judge(cassette, o, hooks, path);
+  } finally {
+    cassette.close?.();
   }
-  return judge(cassette, o, hooks, path);
 }
 
 export async function judge(cassette: Cassette, o: JudgeOverrides = {}, hooks: Pick<RunHooks, 'log' | 'onHarness'> = {}, name = 'the cassette', merge: JudgeMerge = {}): Promise<RunOutcome> {

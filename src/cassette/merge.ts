@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { ConformanceError } from '../errors.ts';
 import type { RunHooks, RunOutcome } from '../engine/run.ts';
 import { shardOf } from '../engine/shard.ts';
-import { readCassette, type Cassette } from './file.ts';
+import { readCassette, renumbered, type Cassette } from './file.ts';
 import { judge, type JudgeOverrides } from './judge.ts';
 import type { ExchangeRecord } from './record.ts';
 import type { Miss } from './replay.ts';
@@ -59,11 +59,11 @@ export function cassettePath(input: string): string {
 }
 
 /** Reads the shards' cassettes (CONF_ERR_CASSETTE for a file that is not one, CONF_ERR_MERGE for one that is not a shard's). */
-export function readShards(inputs: readonly string[]): ShardCassette[] {
+export function readShards(inputs: readonly string[], o: { heldWhole?: number } = {}): ShardCassette[] {
   if (inputs.length === 0) throw mergeError("no shard given: name each shard's report directory or cassette");
   return inputs.map((input) => {
     const path = cassettePath(input);
-    const cassette = readCassette(path);
+    const cassette = readCassette(path, o);
     if (cassette.kind !== 'run') throw mergeError(`${path} is a ${cassette.kind} cassette (a client's traffic), not a shard's run: judge it with \`conformance judge ${path}\``);
     const s = cassette.header.shard;
     if (!s) throw mergeError(`${path} is the cassette of a run without --shard: judge it with \`conformance judge ${path}\``);
@@ -150,9 +150,22 @@ export function mergeCassettes(shards: readonly ShardCassette[]): Cassette {
   let seq = 0;
   for (const s of ordered) {
     const own = [...s.cassette.records].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
-    for (const r of own) records.push({ ...r, seq: ++seq, shard: s.k });
+    // a large shard's records stay read from its file
+    for (const r of own) records.push(renumbered(r, ++seq, s.k));
   }
-  return { header: { ...head, shard: { k: 'all', n: head.shard?.n ?? 1, global: g } }, kind: 'run', records };
+  const closes = shards.map((s) => s.cassette.close).filter((c): c is () => void => c !== undefined);
+  return {
+    header: { ...head, shard: { k: 'all', n: head.shard?.n ?? 1, global: g } },
+    kind: 'run',
+    records,
+    ...(closes.length > 0
+      ? {
+          close: () => {
+            for (const c of closes) c();
+          },
+        }
+      : {}),
+  };
 }
 
 /** Who should have recorded a request the merged cassette lacks: the shard of the order it examines, or shard G. */

@@ -24,6 +24,7 @@ import { Readable } from 'node:stream';
 import type { Redactor } from '../harness/redact.ts';
 import type { Transport, TransportAnswer, TransportRequest } from '../harness/http.ts';
 import type { VirtualClock } from './clock.ts';
+import { answered } from './file.ts';
 import type { ExchangeRecord } from './record.ts';
 
 /** turns of the event loop a held answer waits for those recorded before it */
@@ -68,7 +69,7 @@ export class ReplayTransport implements Transport {
     private readonly clockShard?: number,
   ) {
     for (const r of records) {
-      if (r.response === undefined && r.error === undefined) continue;
+      if (!answered(r)) continue;
       const key = keyOf(r.request.method.toUpperCase(), pathOf(r.request.url), r.request.body, r.principal ?? 'main');
       push(this.exact, key, r);
       push(this.loose, looseKey(key), r);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TOKENS } from '../../mock/index.ts';
 import { judge, judgeCassette } from '../../src/cassette/judge.ts';
-import { parseCassette } from '../../src/cassette/file.ts';
+import { parseCassette, readCassette, renumbered, writeJsonLines } from '../../src/cassette/file.ts';
 import type { ExchangeRecord } from '../../src/cassette/record.ts';
 import { replayReport } from '../../src/cassette/replay-report.ts';
 import type { RunOutcome } from '../../src/engine/run.ts';
@@ -105,6 +105,58 @@ describe('judge: a cassette judged offline', () => {
       await expect(judgeCassette(f)).rejects.toMatchObject({ code: 'CONF_ERR_CASSETTE' });
     }
     await expect(judgeCassette(join(dir, 'missing.jsonl'))).rejects.toMatchObject({ code: 'CONF_ERR_CASSETTE' });
+  });
+});
+
+describe('a cassette larger than memory would hold (read a line at a time, bodies left in the file)', () => {
+  it('holds the same records, each body read from the file when asked, and judges to the same results', async () => {
+    const whole = parseCassette(readFileSync(file, 'utf8'));
+    const big = readCassette(file, { heldWhole: 0 });
+    try {
+      expect(big.close).toBeTypeOf('function');
+      expect(big.header).toEqual(whole.header);
+      const withBody = big.records.find((r) => r.response?.body !== undefined)!;
+      // the answer is not held: the record reads its line again
+      expect(Object.keys(withBody)).not.toContain('response');
+      expect(JSON.stringify(big.records)).toBe(JSON.stringify(whole.records));
+      // a merge renumbers records with their shard: the copy still reads its answer
+      expect(JSON.stringify(big.records.map((r, i) => renumbered(r, i + 7, 2)))).toBe(JSON.stringify(whole.records.map((r, i) => renumbered(r, i + 7, 2))));
+      const again = join(dir, 'again.jsonl');
+      writeJsonLines(again, [big.header, ...big.records]);
+      expect(readFileSync(again, 'utf8')).toBe(`${[whole.header, ...whole.records].map((l) => JSON.stringify(l)).join('\n')}\n`);
+      big.close?.();
+      // closed, a body asked for opens the file again
+      expect(withBody.response?.body).toBe(whole.records[big.records.indexOf(withBody)]?.response?.body);
+      const judged = await judge(big);
+      expect(judged.report.incomplete).toBeUndefined();
+      expect(byCheck(judged.report)).toEqual(byCheck(recorded.report));
+      expect(judged.report.summary.requests).toBe(recorded.report.summary.requests);
+    } finally {
+      big.close?.();
+    }
+  }, 60_000);
+
+  it('refuses a cut, headless or foreign file with the messages a cassette held whole gets', () => {
+    const text = readFileSync(file, 'utf8');
+    const lines = text.split('\n');
+    const f = join(dir, 'bad-large.jsonl');
+    const cases = [text.slice(0, Math.floor(text.length / 2)), lines.slice(1).join('\n'), 'not json at all\n', '', '{"cassette":2,"contract":"x","target":"http://x"}\n', `${lines[0]}\n{"request":{}}\n`, `${lines[0]}\n\n${lines[1]}\n`];
+    for (const bad of cases) {
+      writeFileSync(f, bad);
+      const message = (read: () => unknown): string => {
+        try {
+          read();
+        } catch (e) {
+          expect((e as { code?: string }).code).toBe('CONF_ERR_CASSETTE');
+          return (e as Error).message;
+        }
+        return 'read';
+      };
+      expect(
+        message(() => readCassette(f, { heldWhole: 0 })),
+        bad.slice(0, 40),
+      ).toBe(message(() => readCassette(f)));
+    }
   });
 });
 

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TOKENS } from '../../mock/index.ts';
 import { parseCassette, type Cassette } from '../../src/cassette/file.ts';
 import { judge, judgeCassette } from '../../src/cassette/judge.ts';
-import { mergeCassettes, mergeShards, whoseRequest } from '../../src/cassette/merge.ts';
+import { judgeMerged, mergeCassettes, mergeShards, readShards, whoseRequest } from '../../src/cassette/merge.ts';
 import type { ExchangeRecord } from '../../src/cassette/record.ts';
 import { resolveOptions } from '../../src/engine/options.ts';
 import type { RunOutcome } from '../../src/engine/run.ts';
@@ -213,6 +213,24 @@ describe('conformance merge on the command line', () => {
     expect(again.report.incomplete).toBeUndefined();
     expect(again.report.shard).toEqual({ k: 'all', n: N, global: 1 });
     expect(statuses(again.report)).toEqual(statuses(report));
+  });
+});
+
+describe('conformance merge of shards too large to hold (cassettes read a line at a time)', () => {
+  it('merges to the same records and judges to the same results', async () => {
+    const dirs = ORDER.map((k) => (shards.get(k) as { dir: string }).dir);
+    const held = mergeCassettes(readShards(dirs));
+    const large = mergeCassettes(readShards(dirs, { heldWhole: 0 }));
+    try {
+      expect(large.close).toBeTypeOf('function');
+      expect(JSON.stringify(large.records)).toBe(JSON.stringify(held.records));
+      const judged = await judgeMerged(large, { reportDir: join(dir, 'merged-large') });
+      expect(judged.report.incomplete).toBeUndefined();
+      expect(statuses(judged.report)).toEqual(statuses(merged.report));
+      for (const check of ['order_detail_schema', 'document_download', 'export_content']) expect(examined(judged.report, check), check).toBe(examined(merged.report, check));
+    } finally {
+      large.close?.();
+    }
   });
 });
 
