@@ -43,9 +43,15 @@ describe("the proxy cassette, read by the run's reader", () => {
     const p = join(dir, 'proxy.jsonl');
     writeFileSync(p, cassetteLines(proxyHeader, [record]));
     expect(await readRecording(p)).toMatchObject({ kind: 'proxy', target: 'http://127.0.0.1:1', records: [record] });
+    // a long session's cassette, read a line at a time: the same records, each answer read from the file
+    const large = await readRecording(p, { heldWhole: 0 });
+    expect(large).toMatchObject({ kind: 'proxy', target: 'http://127.0.0.1:1' });
+    expect(JSON.stringify(large.records)).toBe(JSON.stringify([record]));
+    expect(large.records[0]?.response).toEqual(record.response);
     const r = join(dir, 'run.jsonl');
     const { kind: _k, ...runHeader } = proxyHeader;
     writeFileSync(r, `${JSON.stringify(runHeader)}\n${JSON.stringify(record)}\n`);
     await expect(readRecording(r)).rejects.toMatchObject({ code: 'CONF_ERR_CASSETTE', message: expect.stringMatching(/received a run's cassette/) });
+    await expect(readRecording(r, { heldWhole: 0 })).rejects.toMatchObject({ code: 'CONF_ERR_CASSETTE', message: expect.stringMatching(/received a run's cassette/) });
   });
 });
