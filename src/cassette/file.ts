@@ -296,8 +296,9 @@ function readLarge(fd: number, path: string): Cassette {
  * records by (seq, time, method, URL, request body, principal, operation,
  * purpose, shard, error) and where its line is in the file; `response` reads
  * the line again and parses it (the last line read is kept: the replay reads
- * a response's fields in a row). About 300 bytes a record, against 2.4 KB
- * with the response's headers held and 5 KB with its body.
+ * a response's fields in a row). About 350 bytes a record (234 MB of heap
+ * for the 671,481 of a 100,000-order run), against 2.4 KB when a record held
+ * its answer's status and headers.
  */
 export class FileRecord implements ExchangeRecord {
   seq?: number;
