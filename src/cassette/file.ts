@@ -9,7 +9,7 @@
 import { closeSync, fstatSync, lstatSync, openSync, readFileSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { ConformanceError } from '../errors.ts';
 import type { Exchange, Harness } from '../harness/http.ts';
-import { CASSETTE_VERSION, recordLine, type CassetteHeader, type ExchangeRecord } from './record.ts';
+import { CASSETTE_VERSION, recordParts, type CassetteHeader, type ExchangeRecord } from './record.ts';
 
 const FLUSH_BYTES = 256 * 1024;
 const FLUSH_MS = 250;
@@ -18,12 +18,12 @@ const cassetteError = (msg: string): ConformanceError => new ConformanceError('C
 
 export class CassetteWriter {
   /**
-   * whole lines waiting to be written, as bytes: a line comes as its UTF-8
-   * bytes, a character per byte (recordLine), and is copied here as latin1,
-   * never encoded again nor joined into a string of its own (escaping a body
-   * from its bytes straight into the batch, in JavaScript, was measured
-   * slower than JSON.stringify: 364–492 ms against 283–642 ms for a run's
-   * 20,197 exchanges, 8 passes of each, alternated, on 2026-12-01)
+   * whole lines waiting to be written, as bytes: a line comes in parts
+   * (recordParts), each copied here in its encoding, never joined into a
+   * string of its own (escaping a body from its bytes straight into the
+   * batch, in JavaScript, was measured slower than JSON.stringify: 364–492 ms
+   * against 283–642 ms for a run's 20,197 exchanges, 8 passes of each,
+   * alternated, on 2026-12-01)
    */
   private readonly buf = Buffer.allocUnsafe(2 * FLUSH_BYTES);
   private used = 0;
@@ -54,8 +54,7 @@ export class CassetteWriter {
       throw cassetteError(`--record: cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
     const w = new CassetteWriter(fd, path);
-    const json = JSON.stringify(header);
-    w.line(/^[\x00-\x7f]*$/.test(json) ? json : Buffer.from(json, 'utf8').toString('latin1'));
+    w.parts(JSON.stringify(header), undefined, '');
     w.flush();
     return w;
   }
@@ -64,7 +63,8 @@ export class CassetteWriter {
   attach(http: Harness, cap: number): void {
     http.onExchange((ex: Exchange) => {
       if (this.closed) return;
-      this.line(recordLine(ex, ++this.seq, http.redactor, cap));
+      const { head, body, tail } = recordParts(ex, ++this.seq, http.redactor, cap);
+      this.parts(head, body, tail);
     });
   }
 
@@ -72,15 +72,19 @@ export class CassetteWriter {
     return this.seq;
   }
 
-  /** `bytes`: a line without its newline, a character per byte */
-  private line(bytes: string): void {
-    if (this.used + bytes.length + 1 > this.buf.length) this.flush();
-    if (bytes.length + 1 > this.buf.length) {
+  /** a line in parts: `head` and `tail` written as UTF-8, `body` (a JSON string, a character per byte) as latin1 */
+  private parts(head: string, body: string | undefined, tail: string): void {
+    // at most 3 bytes a UTF-16 unit in UTF-8
+    const bound = 3 * (head.length + tail.length) + (body?.length ?? 0) + 1;
+    if (this.used + bound > this.buf.length) this.flush();
+    if (bound > this.buf.length) {
       // a line longer than the batch (a body near the cap) goes out on its own
-      this.write(Buffer.from(`${bytes}\n`, 'latin1'));
+      this.write(Buffer.concat([Buffer.from(head, 'utf8'), Buffer.from(body ?? '', 'latin1'), Buffer.from(`${tail}\n`, 'utf8')]));
       return;
     }
-    this.used += this.buf.write(bytes, this.used, 'latin1');
+    this.used += this.buf.write(head, this.used, 'utf8');
+    if (body !== undefined) this.used += this.buf.write(body, this.used, 'latin1');
+    if (tail !== '') this.used += this.buf.write(tail, this.used, 'utf8');
     this.buf[this.used++] = 0x0a;
     if (this.used >= FLUSH_BYTES) this.flush();
   }
