@@ -12,7 +12,11 @@ export type { Report, Result } from './report/types.ts';
 // cassettes (docs/cassette.md): the record format shared by everything that records traffic, and offline judging
 export { judge, judgeCassette, type JudgeOverrides } from './cassette/judge.ts';
 export { parseCassette, readCassette, CassetteWriter, type Cassette, type CassetteKind } from './cassette/file.ts';
-export { fromRecord, toRecord, CASSETTE_VERSION, type CassetteHeader, type ExchangeRecord } from './cassette/record.ts';
+export { fromRecord, toRecord, CASSETTE_VERSION, DEFAULT_BODY_CAP, type CassetteHeader, type ExchangeRecord } from './cassette/record.ts';
+// the harness a run sends through (handed to RunHooks.onHarness), and the exchanges it hands its listeners
+export type { Exchange, Harness } from './harness/http.ts';
+// the export's CSV, streamed and judged against the order list (reference → state) as it comes
+export { crossCheckCsv } from './engine/phases/export.ts';
 // the client side: an integrator's own client, judged through the proxy or from a recording
 export { startProxy, type ProxyOptions, type RunningProxy } from './proxy/server.ts';
 export { TrafficJudge } from './proxy/judge.ts';

@@ -11,7 +11,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
-import { crossCheckCsv } from '../../src/engine/phases/export.ts';
+import { crossCheckCsv } from '../../src/index.ts';
 import { MiB, announce, childArgs, ownPeakRss } from './lib.ts';
 
 const args = childArgs<{ baseUrl: string; token: string; pageSize: number; waitMs: number; listTo?: string; csvTo?: string }>();

@@ -5,6 +5,7 @@
  * request it makes is recorded (`recordTo`) for the bare replay.
  * Announces `@@RESULT {ms, cases, requests, properties, failed}`.
  */
+// the fuzz phase alone is what is timed: its parts are imported as the run calls them, not through src/index.ts (test/layers.test.ts)
 import { writeFileSync } from 'node:fs';
 import { CHECKS } from '../../src/checks/catalog.ts';
 import { RunContext } from '../../src/engine/context.ts';

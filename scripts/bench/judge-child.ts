@@ -2,7 +2,7 @@
  * Child: `conformance judge` of a cassette (the cassette section's), timed.
  * Announces `@@RESULT {ms, verdict, requests, peakRss}`.
  */
-import { judgeCassette } from '../../src/cassette/judge.ts';
+import { judgeCassette } from '../../src/index.ts';
 import { announce, childArgs, ownPeakRss } from './lib.ts';
 
 const args = childArgs<{ cassette: string }>();

@@ -9,28 +9,21 @@
  * Announces `@@RESULT {runMs, runCpuMs, exchanges, passes: [{ms, cpuMs}], bytes}`.
  */
 import { statSync } from 'node:fs';
-import { CassetteWriter } from '../../src/cassette/file.ts';
-import { CASSETTE_VERSION, DEFAULT_BODY_CAP } from '../../src/cassette/record.ts';
-import { resolveOptions } from '../../src/engine/options.ts';
-import { runConformance } from '../../src/engine/run.ts';
-import { Harness, type Exchange } from '../../src/harness/http.ts';
+import { CASSETTE_VERSION, CassetteWriter, DEFAULT_BODY_CAP, type Exchange, type Harness, resolveOptions, runConformance } from '../../src/index.ts';
 import { announce, childArgs, cpuMs } from './lib.ts';
 
 const args = childArgs<{ baseUrl: string; token: string; maxOrders: number; concurrency: number; cassette: string; reps?: number }>();
 const exchanges: Exchange[] = [];
 let harness: Harness | undefined;
-const original = Harness.prototype.onExchange;
-Harness.prototype.onExchange = function (this: Harness, fn: (ex: Exchange) => void): void {
-  if (harness === undefined) {
-    harness = this;
-    original.call(this, (ex: Exchange) => void exchanges.push(ex));
-  }
-  original.call(this, fn);
-};
+/** the run's harness, handed over before its first request: every exchange it emits is kept */
+function keep(http: Harness): void {
+  harness = http;
+  http.onExchange((ex: Exchange) => void exchanges.push(ex));
+}
 const options = resolveOptions({ baseUrl: args.baseUrl, token: args.token, maxOrders: args.maxOrders, concurrency: args.concurrency, fuzzRuns: 0, allowWrites: false, allowExport: false, seed: 1, budget: 2_000_000 });
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
-await runConformance(options, { log: () => undefined });
+await runConformance(options, { log: () => undefined, onHarness: keep });
 const runMs = performance.now() - t0;
 const runCpuMs = cpuMs(cpu0);
 if (!harness) throw new Error('the run made no harness');

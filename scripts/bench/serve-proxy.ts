@@ -45,8 +45,7 @@ if (args.relay) {
   });
   announce('READY', { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
 } else {
-  const { startProxy } = await import('../../src/proxy/server.ts');
-  const { loadSpec } = await import('../../src/contract/load.ts');
+  const { startProxy, loadSpec } = await import('../../src/index.ts');
   let findings = 0;
   const proxy = await startProxy({ spec: loadSpec(), target: args.target, onFinding: () => void findings++ });
   onStop(() => proxy.close());

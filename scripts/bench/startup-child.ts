@@ -8,6 +8,8 @@
  */
 import { announce, childArgs } from './lib.ts';
 
+// the import of the contract's two modules is what is timed: they are imported alone, not through src/index.ts (test/layers.test.ts)
+
 const { keys } = childArgs<{ keys?: string[] }>();
 const t0 = performance.now();
 const { loadSpec } = await import('../../src/contract/load.ts');

@@ -9,11 +9,7 @@
  * Announces `@@RESULT {ms, requests, verdict, errors, peakRss, ...}`.
  */
 import { writeFileSync } from 'node:fs';
-import { runConformance } from '../../src/engine/run.ts';
-import { resolveOptions } from '../../src/engine/options.ts';
-import { Harness, type Exchange } from '../../src/harness/http.ts';
-import { loadSpec } from '../../src/contract/load.ts';
-import { validatorsFor } from '../../src/contract/validators.ts';
+import { type Exchange, type Harness, loadSpec, resolveOptions, runConformance, validatorsFor } from '../../src/index.ts';
 import { announce, childArgs, cpuMs, ownPeakRss } from './lib.ts';
 
 export interface RecordedRequest {
@@ -27,39 +23,26 @@ export interface RecordedRequest {
 
 const args = childArgs<{ baseUrl: string; token: string; maxOrders: number; concurrency: number | 'auto'; maxConcurrency?: number; recordTo?: string; seed?: number; budget?: number; phaseLog?: boolean; cassette?: string; shard?: string }>();
 const recorded: RecordedRequest[] = [];
-const hooked = new WeakSet<Harness>();
 // the time the run's exchanges took, summed: over the wall time, the requests the run kept in flight as it saw them
 let exchangeMs = 0;
-if (args.phaseLog) {
-  const original = Harness.prototype.onExchange;
-  Harness.prototype.onExchange = function (this: Harness, fn: (ex: Exchange) => void): void {
-    if (!hooked.has(this)) {
-      hooked.add(this);
-      original.call(this, (ex: Exchange) => {
-        exchangeMs += ex.durationMs;
-      });
-    }
-    original.call(this, fn);
-  };
-} else if (args.recordTo) {
-  // the first listener registered on a harness is preceded by the recorder (public API only)
-  const original = Harness.prototype.onExchange;
-  Harness.prototype.onExchange = function (this: Harness, fn: (ex: Exchange) => void): void {
-    if (!hooked.has(this)) {
-      hooked.add(this);
-      const origin = this.origin;
-      original.call(this, (ex: Exchange) => {
-        if (ex.status === undefined && ex.error?.code !== 'timeout' && ex.error?.code !== 'reset') return;
-        const path = ex.url.startsWith(origin) ? ex.url.slice(origin.length) : ex.url;
-        const r: RecordedRequest = { method: ex.method, path, headers: ex.requestHeaders };
-        if (ex.requestBody !== undefined) r.body = ex.requestBody;
-        // later pages of a walk carry the query the previous page handed out
-        if (ex.operationId === 'listOrders' || ex.operationId === 'listOrderRequests') r.walk = /[?&](page|offset|cursor|after)=/.test(path) ? 'next' : 'first';
-        recorded.push(r);
-      });
-    }
-    original.call(this, fn);
-  };
+/** the run's harness, handed over before its first request (RunHooks.onHarness): a listener for the phase log or the request list */
+function listen(http: Harness): void {
+  if (args.phaseLog) {
+    http.onExchange((ex: Exchange) => {
+      exchangeMs += ex.durationMs;
+    });
+  } else if (args.recordTo) {
+    const origin = http.origin;
+    http.onExchange((ex: Exchange) => {
+      if (ex.status === undefined && ex.error?.code !== 'timeout' && ex.error?.code !== 'reset') return;
+      const path = ex.url.startsWith(origin) ? ex.url.slice(origin.length) : ex.url;
+      const r: RecordedRequest = { method: ex.method, path, headers: ex.requestHeaders };
+      if (ex.requestBody !== undefined) r.body = ex.requestBody;
+      // later pages of a walk carry the query the previous page handed out
+      if (ex.operationId === 'listOrders' || ex.operationId === 'listOrderRequests') r.walk = /[?&](page|offset|cursor|after)=/.test(path) ? 'next' : 'first';
+      recorded.push(r);
+    });
+  }
 }
 
 const options = resolveOptions({
@@ -82,7 +65,7 @@ const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 // with phaseLog: the run's phase lines, each with the time it was printed (where a latency-bound run spends its time)
 const phaseLog: { atMs: number; line: string }[] = [];
-const { report } = await runConformance(options, { log: args.phaseLog ? (line) => void phaseLog.push({ atMs: Math.round(performance.now() - t0), line }) : () => undefined });
+const { report } = await runConformance(options, { log: args.phaseLog ? (line) => void phaseLog.push({ atMs: Math.round(performance.now() - t0), line }) : () => undefined, onHarness: listen });
 const ms = performance.now() - t0;
 const cpu = cpuMs(cpu0);
 if (args.recordTo) writeFileSync(args.recordTo, JSON.stringify(recorded));

@@ -14,8 +14,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEMO_TOKENS, startMock } from '../../../mock/index.ts';
-import { resolveOptions } from '../../../src/engine/options.ts';
-import { runConformance } from '../../../src/engine/run.ts';
+import { resolveOptions, runConformance } from '../../../src/index.ts';
 import { median } from '../lib.ts';
 import type { Log, Section } from './types.ts';
 
