@@ -12,7 +12,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NODE_FLAGS } from '../../bin/node-flags.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const BENCH_DIR = resolve(ROOT, 'scripts/bench');
@@ -58,8 +57,7 @@ export interface Child<T> {
  */
 export function startChild<T>(script: string, args: unknown, opts: { timeoutMs?: number; nodeArgs?: string[]; cmd?: string[]; immediate?: boolean } = {}): Promise<Child<T>> {
   const timeoutMs = opts.timeoutMs ?? 120_000;
-  // every child runs with the flags the kit's command runs with (bin/node-flags.mjs), unless the caller gives its own
-  const cmd = opts.cmd ?? [process.execPath, ...(opts.nodeArgs ?? NODE_FLAGS), '--import', 'tsx', resolve(BENCH_DIR, script), JSON.stringify(args)];
+  const cmd = opts.cmd ?? [process.execPath, ...(opts.nodeArgs ?? []), '--import', 'tsx', resolve(BENCH_DIR, script), JSON.stringify(args)];
   const proc = spawn(cmd[0]!, cmd.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' }, detached: true });
   live.add(proc);
   const pid = proc.pid!;
@@ -134,7 +132,7 @@ export function startChild<T>(script: string, args: unknown, opts: { timeoutMs?:
 }
 
 /** Runs a workload child to completion and returns its result and peak memory. */
-export async function runChild<T>(script: string, args: unknown, timeoutMs = 600_000, nodeArgs?: string[]): Promise<T> {
+export async function runChild<T>(script: string, args: unknown, timeoutMs = 600_000, nodeArgs: string[] = []): Promise<T> {
   const c = await startChild<T>(script, args, { timeoutMs, nodeArgs });
   await c.stop();
   return c.message;

@@ -18,7 +18,6 @@ import { runConformance } from '../../src/engine/run.ts';
 import type { Harness } from '../../src/harness/http.ts';
 import type { Report } from '../../src/report/types.ts';
 import { REPO, runCli } from './cli.ts';
-import { NODE_FLAGS, hasNodeFlags } from '../../bin/node-flags.mjs';
 
 const TSX_CLI = createRequire(import.meta.url).resolve('tsx/cli');
 const version = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
@@ -103,45 +102,6 @@ describe('command-line manners', () => {
     } finally {
       rmSync(reports, { recursive: true, force: true });
     }
-  }, 60_000);
-
-  it("the installed command runs node once more with the kit's flags, passes signals on and ends as it does; not again when the flags are given", async () => {
-    expect(hasNodeFlags([], '')).toBe(false);
-    expect(hasNodeFlags(['--max-semi-space-size=32'], '')).toBe(true);
-    expect(hasNodeFlags(['--max-semi-space-size', '32'], '')).toBe(true);
-    expect(hasNodeFlags([], '--enable-source-maps --max-semi-space-size=128')).toBe(true);
-    expect(hasNodeFlags(['--max-old-space-size=4096'], '--max-semi-space')).toBe(false);
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('CONFORMANCE_') && !k.startsWith('VITEST') && k !== 'NODE_OPTIONS') env[k] = v;
-    /** starts `conformance mock` through bin/conformance.mjs, and once it serves, the node processes under it */
-    const serve = async (extra: Record<string, string>): Promise<{ child: ReturnType<typeof spawn>; under: string[][]; ended: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }> => {
-      const child = spawn(process.execPath, ['bin/conformance.mjs', 'mock', '--port', '0'], { cwd: REPO, env: { ...env, ...extra, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-      const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
-      let out = '';
-      await new Promise<void>((r, reject) => {
-        const timer = setTimeout(() => reject(new Error(`the mock did not start: ${out}`)), 30_000);
-        child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-          out += d;
-          if (/Press Ctrl\+C to stop/.test(out)) {
-            clearTimeout(timer);
-            r();
-          }
-        });
-      });
-      const kids = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
-      const under = kids.map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean));
-      return { child, under, ended };
-    };
-    const plain = await serve({});
-    expect(plain.under).toHaveLength(1);
-    expect(plain.under[0]).toEqual(expect.arrayContaining([...NODE_FLAGS, join(REPO, 'bin/conformance.mjs'), 'mock']));
-    plain.child.kill('SIGTERM');
-    // the mock stops on SIGTERM and exits 0: so does the command
-    expect(await plain.ended).toEqual({ code: 0, signal: null });
-    const given = await serve({ NODE_OPTIONS: NODE_FLAGS.join(' ') });
-    expect(given.under).toEqual([]);
-    given.child.kill('SIGINT');
-    expect(await given.ended).toEqual({ code: 0, signal: null });
   }, 60_000);
 
   it('progress for logs: the phase lines as they come, and a status line (phase, requests, rate) at each interval', async () => {
