@@ -842,7 +842,7 @@ export class Harness {
         let release: (() => void) | undefined;
         let finished = false;
         try {
-          const res = await Promise.race([settled(this.send(spec, false, { origin: this.origin, path, method, headers, body, signal: deadline }), deadline), deadline.expired]);
+          const res = await deadline.race(settled(this.send(spec, false, { origin: this.origin, path, method, headers, body, signal: deadline }), deadline));
           stream = res.body;
           const chunks: Buffer[] = [];
           let kept = 0;
@@ -850,7 +850,7 @@ export class Harness {
           const keep = spec.keepBytes ?? Number.POSITIVE_INFINITY;
           const hash = spec.keepBytes === undefined ? undefined : createHash('sha256');
           // read with events (cheaper than async iteration); past the cap the body is cut
-          await Promise.race([
+          await deadline.race(
             new Promise<void>((resolveBody, rejectBody) => {
               const body = res.body;
               body.on('data', (b: Buffer) => {
@@ -883,8 +883,7 @@ export class Harness {
               body.once('end', () => resolveBody());
               body.once('error', (err) => (cap.truncated ? resolveBody() : rejectBody(err)));
             }),
-            deadline.expired,
-          ]);
+          );
           deadline.clear();
           const ex = this.make(spec, method, path, headers, body, res.statusCode, flatten(res.headers), Buffer.concat(chunks), cap.bytes, cap.truncated, performance.now() - started, undefined);
           if (hash && !cap.truncated) ex.sha256 = hash.digest('hex');
@@ -940,7 +939,7 @@ export class Harness {
         const started = performance.now();
         const deadline = new Deadline(this.runClock.exchangeMs(deadlineMs));
         try {
-          const res = await Promise.race([settled(this.send(spec, true, { origin: this.origin, path, method, headers, signal: deadline, bodyTimeout: this.options.timeoutMs }), deadline), deadline.expired]);
+          const res = await deadline.race(settled(this.send(spec, true, { origin: this.origin, path, method, headers, signal: deadline, bodyTimeout: this.options.timeoutMs }), deadline));
           const flat = flatten(res.headers);
           const heads: Buffer[] = [];
           let kept = 0;
@@ -965,7 +964,7 @@ export class Harness {
           let error: string | undefined;
           let complete = false;
           try {
-            if (res.statusCode === 200) result = await Promise.race([consume(tee()), deadline.expired]);
+            if (res.statusCode === 200) result = await deadline.race(consume(tee()));
             else for await (const chunk of tee()) void chunk;
             complete = true;
           } catch (err) {

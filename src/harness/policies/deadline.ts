@@ -12,7 +12,7 @@ import { EventEmitter } from 'node:events';
  * It measures the target, not the kit: a timer that fires late (the event
  * loop was busy judging other answers) waits as long again, up to three
  * times, so that an answer that arrived while the kit was busy is read
- * before the deadline is called. `expired` settles when it fires, so an
+ * before the deadline is called. `race` ends a wait when it fires, so an
  * exchange that undici never settles (a request stuck in its queue ignores
  * the signal) still ends, and frees its slot.
  */
@@ -22,15 +22,8 @@ export class Deadline extends EventEmitter {
   private timer: NodeJS.Timeout;
   private due: number;
   private extensions = 0;
-  private fire: (() => void) | undefined;
-  /** rejects when the deadline passes (never when it is cleared) */
-  readonly expired: Promise<never>;
   constructor(ms: number) {
     super();
-    this.expired = new Promise<never>((_resolve, reject) => {
-      this.fire = () => reject(this.reason);
-    });
-    this.expired.catch(() => undefined);
     this.due = performance.now() + ms;
     this.timer = setTimeout(() => this.check(), ms);
   }
@@ -46,7 +39,34 @@ export class Deadline extends EventEmitter {
     this.aborted = true;
     this.reason = new DOMException('deadline', 'TimeoutError');
     this.emit('abort');
-    this.fire?.();
+  }
+
+  /**
+   * `wait`, or the deadline's TimeoutError if it fires first. Once `wait`
+   * settles nothing of it is left on the deadline. (A `Promise.race` with a
+   * promise of the deadline that never settles kept every answer reachable
+   * for as long as the deadline was: a run over 10,000 orders peaked at
+   * 210 MiB against 160 MiB, and 589 MiB against 286 MiB at 100,000.)
+   */
+  race<T>(wait: Promise<T>): Promise<T> {
+    if (this.aborted) {
+      wait.catch(() => undefined);
+      return Promise.reject(this.reason);
+    }
+    return new Promise<T>((resolve, reject) => {
+      const fired = (): void => reject(this.reason);
+      this.once('abort', fired);
+      wait.then(
+        (v) => {
+          this.removeListener('abort', fired);
+          resolve(v);
+        },
+        (e: unknown) => {
+          this.removeListener('abort', fired);
+          reject(e);
+        },
+      );
+    });
   }
 
   clear(): void {
