@@ -16,9 +16,9 @@
  * own; the client is this process.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { type AddressInfo, connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { Agent, request } from 'undici';
-import { MiB, median, startChild } from '../lib.ts';
+import { MiB, freePort, median, startChild } from '../lib.ts';
 import { mockOrdersFor, startMockChild } from './suite.ts';
 import type { Log, Row, Section } from './types.ts';
 
@@ -32,12 +32,7 @@ const FAR_MS = 20;
  */
 async function startSocat(target: string): Promise<{ url: string; stop(): void } | undefined> {
   if (spawnSync('socat', ['-V'], { stdio: 'ignore' }).status !== 0) return undefined;
-  const port = await new Promise<number>((r) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as AddressInfo).port;
-      s.close(() => r(p));
-    });
-  });
+  const port = await freePort();
   const t = new URL(target);
   const proc = spawn('socat', [`TCP-LISTEN:${port},bind=127.0.0.1,fork,reuseaddr`, `TCP:${t.hostname}:${t.port}`], { stdio: 'ignore' });
   for (let i = 0; i < 50; i++) {

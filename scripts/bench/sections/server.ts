@@ -10,11 +10,10 @@
  * Targets are interleaved within each repetition; medians are reported.
  */
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
-import { ROOT, MiB, median, startChild } from '../lib.ts';
+import { ROOT, MiB, freePort, median, startChild } from '../lib.ts';
 import { mockOrdersFor, startMockChild } from './suite.ts';
 import type { Log, Row, Section } from './types.ts';
 
@@ -30,18 +29,6 @@ interface AutocannonResult {
 }
 type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
 const autocannon = require('autocannon') as Autocannon;
-
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => res(port));
-    });
-  });
-}
 
 async function fetchBody(url: string, token: string): Promise<string> {
   const res = await request(url, { headers: { authorization: `Bearer ${token}` } });
