@@ -99,7 +99,7 @@ export class CassetteWriter {
   private write(chunk: Buffer): void {
     if (this.closed) return;
     try {
-      for (let at = 0; at < chunk.length; ) at += writeSync(this.fd, chunk, at);
+      writeAll(this.fd, chunk);
     } catch {
       // a full disk must not take the run down: the cassette stops where it could be written
       this.closed = true;
@@ -128,19 +128,48 @@ export function writeJsonLines(path: string, values: Iterable<unknown>): void {
     for (const v of values) {
       batch += `${JSON.stringify(v)}\n`;
       if (batch.length >= 1 << 20) {
-        writeAll(fd, batch);
+        writeAll(fd, Buffer.from(batch, 'utf8'));
         batch = '';
       }
     }
-    writeAll(fd, batch);
+    writeAll(fd, Buffer.from(batch, 'utf8'));
   } finally {
     closeSync(fd);
   }
 }
 
-function writeAll(fd: number, text: string): void {
-  const b = Buffer.from(text, 'utf8');
+/** Writes all of `b` (a write may take only part of it). */
+function writeAll(fd: number, b: Buffer): void {
   for (let at = 0; at < b.length; ) at += writeSync(fd, b, at);
+}
+
+/**
+ * What a recording file is, from its first line (read from its first
+ * 64 KiB): the cassette of a run or of the proxy, a HAR (one JSON document,
+ * `{"log":…`), or undefined (unreadable, or neither).
+ */
+export function recordingFormat(path: string): CassetteKind | 'har' | undefined {
+  let head: string;
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const b = Buffer.alloc(64 * 1024);
+      head = b.subarray(0, readSync(fd, b, 0, b.length, 0)).toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+  try {
+    const first = JSON.parse(head.split('\n', 1)[0] ?? '') as { cassette?: unknown; kind?: unknown; log?: unknown } | null;
+    if (first && typeof first === 'object' && 'cassette' in first) return first.kind === 'proxy' ? 'proxy' : 'run';
+    if (first && typeof first === 'object' && 'log' in first) return 'har';
+  } catch {
+    // a HAR is one JSON document over many lines
+    if (/^\s*\{\s*"log"\s*:/.test(head)) return 'har';
+  }
+  return undefined;
 }
 
 function lstatOr(path: string): ReturnType<typeof lstatSync> | undefined {
@@ -183,14 +212,14 @@ export const HELD_WHOLE_BYTES = 64 * 1024 * 1024;
 /** Reads a cassette: CONF_ERR_CASSETTE for a file that is not one (unreadable, not JSON Lines, no header, another format version). */
 export function readCassette(path: string, o: { heldWhole?: number } = {}): Cassette {
   let fd: number;
-  let size: number;
+  let stat: ReturnType<typeof fstatSync>;
   try {
     fd = openSync(path, 'r');
-    size = fstatSync(fd).size;
+    stat = fstatSync(fd);
   } catch (e) {
     throw cassetteError(`cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  if (size > (o.heldWhole ?? HELD_WHOLE_BYTES) && fstatSync(fd).isFile()) return readLarge(fd, path);
+  if (stat.size > (o.heldWhole ?? HELD_WHOLE_BYTES) && stat.isFile()) return readLarge(fd, path);
   let text: string;
   try {
     text = readFileSync(fd, 'utf8');
