@@ -151,29 +151,9 @@ export function startProgress(log: ((line: string) => void) | undefined, everyMs
  * first bytes; anything else goes to the run's reader, which names the problem.
  */
 async function recordingKind(file: string): Promise<'traffic' | 'run'> {
-  const { open } = await import('node:fs/promises');
-  let head = '';
-  try {
-    const fh = await open(file, 'r');
-    try {
-      const { buffer, bytesRead } = await fh.read(Buffer.alloc(64 * 1024), 0, 64 * 1024, 0);
-      head = buffer.subarray(0, bytesRead).toString('utf8');
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    return 'run';
-  }
-  const first = head.split('\n', 1)[0] ?? '';
-  try {
-    const header = JSON.parse(first) as { cassette?: unknown; kind?: unknown; log?: unknown };
-    if (header && typeof header === 'object' && 'cassette' in header) return header.kind === 'proxy' ? 'traffic' : 'run';
-    if (header && typeof header === 'object' && 'log' in header) return 'traffic';
-  } catch {
-    // a HAR is one JSON document over many lines
-    if (/^\s*\{\s*"log"\s*:/.test(head)) return 'traffic';
-  }
-  return 'run';
+  const { recordingFormat } = await import('./cassette/file.ts');
+  const format = recordingFormat(file);
+  return format === 'proxy' || format === 'har' ? 'traffic' : 'run';
 }
 
 export function buildProgram(): Command {

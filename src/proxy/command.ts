@@ -5,13 +5,12 @@
  * Exit 0 when both verdicts are PASS, 1 when either is FAIL, 2 on an error of
  * the kit's own (CONF_ERR_*).
  */
-import { closeSync, openSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { forConsole } from '../harness/redact.ts';
 import type { Report } from '../report/types.ts';
 import { ConformanceError } from '../errors.ts';
 import { loadSpec } from '../contract/load.ts';
-import { parseCassette, readCassette } from '../cassette/file.ts';
+import { parseCassette, readCassette, recordingFormat } from '../cassette/file.ts';
 import { harToRecords, isHar } from './har.ts';
 import { TrafficJudge, type LiveFinding } from './judge.ts';
 import { verdictLines, writeSessionReports } from './report.ts';
@@ -95,24 +94,11 @@ export async function proxyCommand(raw: Record<string, unknown>, io: Io): Promis
 
 const RUN_CASSETTE = (file: string): string => `${file}: expected a client's traffic (a HAR, or a cassette of conformance proxy: "kind":"proxy") / received a run's cassette (judge it with conformance judge, which makes the run again)`;
 
-/** Whether the file begins as a cassette's header line does (`{"cassette":`), read from its first bytes. */
-function startsAsCassette(file: string): boolean {
-  let fd: number | undefined;
-  try {
-    fd = openSync(file, 'r');
-    const b = Buffer.alloc(16);
-    return /^\s*\{\s*"cassette"\s*:/.test(b.subarray(0, readSync(fd, b, 0, 16, 0)).toString('utf8'));
-  } catch {
-    return false;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
 /** Reads a recording: a HAR 1.2 file, or a cassette (JSON Lines with a header line). */
 export async function readRecording(file: string, o: { heldWhole?: number } = {}): Promise<{ kind: string; records: ReturnType<typeof harToRecords>; target: string }> {
   // a long session's cassette is read as `judge` reads a run's: a line at a time past 64 MiB (a HAR is one JSON document, read whole)
-  if (startsAsCassette(file)) {
+  const format = recordingFormat(file);
+  if (format === 'run' || format === 'proxy') {
     const { kind, header, records } = readCassette(file, o);
     if (kind !== 'proxy') throw new ConformanceError('CONF_ERR_CASSETTE', RUN_CASSETTE(file));
     return { kind, records, target: header.target };
