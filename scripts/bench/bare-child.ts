@@ -4,28 +4,53 @@
  * nothing. Pages of a list walk after the first wait for the page before them
  * (a client learns their URL from it); every other request goes as soon as
  * one of the `concurrency` slots is free.
- * Announces `@@RESULT {ms, requests, bytes, statuses}`.
+ * With `validate`, the floor of any client that judges what it reads: each
+ * JSON answer is also decoded, parsed and checked against its response
+ * schema in openapi.yaml (the kit's own compiled validators), and nothing else.
+ * Announces `@@RESULT {ms, requests, bytes, statuses, invalid}`.
  */
 import { readFileSync } from 'node:fs';
 import { Pool } from 'undici';
+import { loadSpec, routerOf, validatorsFor } from '../../src/index.ts';
 import { announce, childArgs, cpuMs, ownPeakRss } from './lib.ts';
 import type { RecordedRequest } from './suite-child.ts';
 
-const args = childArgs<{ baseUrl: string; concurrency: number; requestsFrom: string }>();
+const args = childArgs<{ baseUrl: string; concurrency: number; requestsFrom: string; validate?: boolean }>();
 const list = JSON.parse(readFileSync(args.requestsFrom, 'utf8')) as RecordedRequest[];
-const origin = new URL(args.baseUrl).origin;
-const pool = new Pool(origin, { connections: args.concurrency, keepAliveTimeout: 10_000 });
+const base = new URL(args.baseUrl);
+const basePath = base.pathname.replace(/\/$/, '');
+const pool = new Pool(base.origin, { connections: args.concurrency, keepAliveTimeout: 10_000 });
+const spec = args.validate ? loadSpec() : undefined;
+const router = spec ? routerOf(spec) : undefined;
+const validators = spec ? validatorsFor(spec) : undefined;
 const statuses: Record<string, number> = {};
 let bytes = 0;
+let invalid = 0;
 let next = 0;
 let chain: Promise<unknown> = Promise.resolve();
+
+/** With `validate`: the answer parsed and checked against the schema of its operation and status. */
+function judge(r: RecordedRequest, status: number, contentType: unknown, body: Buffer): void {
+  if (!router || !validators || typeof contentType !== 'string' || !contentType.startsWith('application/json')) return;
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    invalid++;
+    return;
+  }
+  const route = router.match(r.method, r.path.slice(basePath.length).split('?')[0] ?? '');
+  const check = route?.operation ? validators.response(route.operation.operationId, status) : undefined;
+  if (check && check(value).length > 0) invalid++;
+}
 
 async function one(r: RecordedRequest): Promise<void> {
   try {
     const res = await pool.request({ path: r.path, method: r.method, headers: r.headers, body: r.body });
-    const buf = await res.body.arrayBuffer();
+    const buf = Buffer.from(await res.body.arrayBuffer());
     bytes += buf.byteLength;
     statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
+    judge(r, res.statusCode, res.headers['content-type'], buf);
   } catch {
     // a hostile request the server refused at the transport level: counted, as the suite counts it
     statuses.error = (statuses.error ?? 0) + 1;
@@ -53,4 +78,4 @@ await Promise.all(
 const ms = performance.now() - t0;
 const cpu = cpuMs(cpu0);
 await pool.close();
-announce('RESULT', { ms, cpuMs: cpu, requests: list.length, bytes, statuses, peakRss: ownPeakRss() });
+announce('RESULT', { ms, cpuMs: cpu, requests: list.length, bytes, statuses, invalid, peakRss: ownPeakRss() });

@@ -37,6 +37,8 @@ interface BareResult {
   requests: number;
   bytes: number;
   statuses: Record<string, number>;
+  /** with validate: answers that did not parse or did not match their schema */
+  invalid: number;
   peakRss: number;
 }
 
@@ -63,23 +65,35 @@ export async function benchSuite({ sizes, concurrency, work, log }: { sizes: { n
       let recording = join(work, `requests-${n}-0.json`);
       const warm = await runChild<SuiteResult>('suite-child.ts', suiteArgs(recording));
       log(`suite N=${n}: warm-up run ${(warm.ms / 1000).toFixed(1)} s, ${warm.requests} requests, verdict ${warm.verdict}`);
-      const pairs: { suite: SuiteResult; bare: BareResult; ratio: number }[] = [];
+      const pairs: { suite: SuiteResult; bare: BareResult; checker: BareResult; ratio: number }[] = [];
+      const secs = (r: { ms: number; cpuMs: number }): string => `${(r.ms / 1000).toFixed(2)} s (CPU ${(r.cpuMs / 1000).toFixed(2)} s)`;
       for (let i = 1; i <= reps; i++) {
-        const bare = await runChild<BareResult>('bare-child.ts', { baseUrl: mock.message.baseUrl, concurrency, requestsFrom: recording });
+        const replay = { baseUrl: mock.message.baseUrl, concurrency, requestsFrom: recording };
+        const bare = await runChild<BareResult>('bare-child.ts', replay);
+        // the checker floor: the same replay, every JSON answer also parsed and checked against its schema
+        const checker = await runChild<BareResult>('bare-child.ts', { ...replay, validate: true });
         recording = join(work, `requests-${n}-${i}.json`);
         const suite = await runChild<SuiteResult>('suite-child.ts', suiteArgs(recording));
-        pairs.push({ suite, bare, ratio: suite.ms / bare.ms });
-        log(`suite N=${n} #${i}: run ${(suite.ms / 1000).toFixed(2)} s (CPU ${(suite.cpuMs / 1000).toFixed(2)} s), bare ${(bare.ms / 1000).toFixed(2)} s (CPU ${(bare.cpuMs / 1000).toFixed(2)} s, ${bare.requests} requests) → ${(suite.ms / bare.ms).toFixed(2)}×`);
+        pairs.push({ suite, bare, checker, ratio: suite.ms / bare.ms });
+        log(`suite N=${n} #${i}: run ${secs(suite)}, bare ${secs(bare)}, checker floor ${secs(checker)}, ${bare.requests} requests → ${(suite.ms / bare.ms).toFixed(2)}× bare, ${(suite.ms / checker.ms).toFixed(2)}× checker`);
       }
       const ratio = median(pairs.map((p) => p.ratio));
       const suiteS = median(pairs.map((p) => p.suite.ms)) / 1000;
       const bareS = median(pairs.map((p) => p.bare.ms)) / 1000;
+      const checkerS = median(pairs.map((p) => p.checker.ms)) / 1000;
+      const cpu = (pick: (p: (typeof pairs)[number]) => { cpuMs: number }): number => median(pairs.map((p) => pick(p).cpuMs)) / 1000;
       const big = n >= 10_000;
       const label = `N=${n.toLocaleString('en-US')}`;
       rows.push(
         { figure: `suite ${label}: conformance run`, value: suiteS, unit: 's', ...(big ? { target: '< 60 s', met: suiteS < 60 } : {}) },
         { figure: `suite ${label}: bare undici loop, same ${pairs[0]?.bare.requests ?? 0} requests`, value: bareS, unit: 's' },
         { figure: `suite ${label}: run / bare loop`, value: ratio, unit: '×', ...(big ? { target: '≤ 1.25×', met: ratio <= 1.25 } : {}) },
+        { figure: `suite ${label}: checker floor (the bare loop, each JSON answer parsed and schema-checked)`, value: checkerS, unit: 's' },
+        { figure: `suite ${label}: checker floor / bare loop`, value: median(pairs.map((p) => p.checker.ms / p.bare.ms)), unit: '×' },
+        { figure: `suite ${label}: run / checker floor`, value: median(pairs.map((p) => p.suite.ms / p.checker.ms)), unit: '×' },
+        { figure: `suite ${label}: CPU time of the client, run`, value: cpu((p) => p.suite), unit: 's' },
+        { figure: `suite ${label}: CPU time of the client, bare loop`, value: cpu((p) => p.bare), unit: 's' },
+        { figure: `suite ${label}: CPU time of the client, checker floor`, value: cpu((p) => p.checker), unit: 's' },
       );
       details[label] = {
         mockOrders: mockOrdersFor(n),
@@ -90,6 +104,9 @@ export async function benchSuite({ sizes, concurrency, work, log }: { sizes: { n
           suiteCpuMs: p.suite.cpuMs,
           bareMs: p.bare.ms,
           bareCpuMs: p.bare.cpuMs,
+          checkerMs: p.checker.ms,
+          checkerCpuMs: p.checker.cpuMs,
+          checkerInvalid: p.checker.invalid,
           ratio: p.ratio,
           requests: p.suite.requests,
           recorded: p.suite.recorded,
