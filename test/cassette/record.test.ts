@@ -4,8 +4,9 @@
  * spelling, binary bodies included), bodies kept up to the cap and beyond
  * it their size and sha256, and a record read back as the exchange it was.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -341,6 +342,54 @@ describe("the recorder's fast path: bodies told clean on their bytes, lines writ
       const records = parseCassette(readFileSync(file, 'utf8')).records;
       expect(records.map((x) => x.response?.body)).toEqual(bodies.map((b) => b.toString('utf8')));
       expect(records.map((x) => x.seq)).toEqual(bodies.map((_, i) => i + 1));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('makes lines in batches: fewer than a batch are written on the next turn of the event loop, at a flush, and when the process exits without closing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cassette-batch-'));
+    try {
+      const header: CassetteHeader = { cassette: CASSETTE_VERSION, tool: { name: 't', version: '0' }, contract: 'x', target: 'x', startedAt: 'x' };
+      const linesOf = (file: string): string[] => readFileSync(file, 'utf8').split('\n').slice(1, -1);
+      let listener: ((ex: Exchange) => void) | undefined;
+      const file = join(dir, 'c.jsonl');
+      const w = CassetteWriter.open(file, header);
+      w.attach({ redactor: redactor(), onExchange: (fn: (ex: Exchange) => void) => void (listener = fn) } as unknown as Harness, 1 << 20);
+      for (let i = 0; i < 5; i++) listener!(exchangeOf({ method: 'GET', url: `http://x/${i}`, status: 200, headers: {}, body: Buffer.from(`{"n":${i}}`) }));
+      expect(w.records).toBe(5);
+      const waiting = (): number => (w as unknown as { pending: unknown[] }).pending.length;
+      expect(waiting()).toBe(5);
+      // made into lines on the next turn of the event loop (the answers are not held longer than that)
+      await new Promise((res) => setImmediate(res));
+      expect(waiting()).toBe(0);
+      w.flush();
+      expect(linesOf(file).map((l) => JSON.parse(l).request.url)).toEqual([0, 1, 2, 3, 4].map((i) => `http://x/${i}`));
+      // 3 more, then a flush at once: written in their order after the first 5
+      for (let i = 5; i < 8; i++) listener!(exchangeOf({ method: 'GET', url: `http://x/${i}`, status: 200, headers: {}, body: Buffer.from(`{"n":${i}}`) }));
+      w.flush();
+      expect(linesOf(file).map((l) => JSON.parse(l).seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      w.close();
+      // a process that records 5 exchanges and exits at once (process.exit, no close): its cassette holds all 5
+      const child = join(dir, 'child.ts');
+      const src = (m: string): string => JSON.stringify(join(process.cwd(), m));
+      writeFileSync(
+        child,
+        [
+          `import { CassetteWriter } from ${src('src/cassette/file.ts')};`,
+          `import { exchangeOf } from ${src('src/harness/http.ts')};`,
+          `import { Redactor } from ${src('src/harness/redact.ts')};`,
+          `const w = CassetteWriter.open(process.argv[2], ${JSON.stringify(header)});`,
+          'let listener;',
+          'w.attach({ redactor: new Redactor(), onExchange: (fn) => void (listener = fn) }, 1 << 20);',
+          "for (let i = 0; i < 5; i++) listener(exchangeOf({ method: 'GET', url: `http://x/${i}`, status: 200, headers: {}, body: Buffer.from('{}') }));",
+          'process.exit(0);',
+        ].join('\n'),
+      );
+      const exited = join(dir, 'exited.jsonl');
+      const r = spawnSync(process.execPath, ['--import', 'tsx', child, exited], { cwd: process.cwd(), encoding: 'utf8', timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(0);
+      expect(linesOf(exited).map((l) => JSON.parse(l).seq)).toEqual([1, 2, 3, 4, 5]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
