@@ -382,7 +382,7 @@ describe("the recorder's fast path: bodies told clean on their bytes, lines writ
           `const w = CassetteWriter.open(process.argv[2], ${JSON.stringify(header)});`,
           'let listener;',
           'w.attach({ redactor: new Redactor(), onExchange: (fn) => void (listener = fn) }, 1 << 20);',
-          "for (let i = 0; i < 5; i++) listener(exchangeOf({ method: 'GET', url: `http://x/${i}`, status: 200, headers: {}, body: Buffer.from('{}') }));",
+          "for (let i = 0; i < 5; i++) listener(exchangeOf({ method: 'GET', url: 'http://x/'.concat(String(i)), status: 200, headers: {}, body: Buffer.from('{}') }));",
           'process.exit(0);',
         ].join('\n'),
       );
