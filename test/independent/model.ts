@@ -35,13 +35,7 @@ export const PRODUCTION_STEPS = [
 ] as const;
 
 /** the documentation's example list of reasons, verbatim */
-export const TERMINATE_REASONS = [
-  "Cessation d'activité",
-  "Changement d'Operateur d'Infrastructure",
-  'Déménagement sans reprise de lien COVAGE',
-  'Déménagement avec reprise de lien COVAGE',
-  'Autres motifs, précisez en commentaire',
-];
+export const TERMINATE_REASONS = ["Cessation d'activité", "Changement d'Operateur d'Infrastructure", 'Déménagement sans reprise de lien COVAGE', 'Déménagement avec reprise de lien COVAGE', 'Autres motifs, précisez en commentaire'];
 /** "précisez en commentaire": this reason needs a message */
 export const REASON_NEEDING_MESSAGE = 'Autres motifs, précisez en commentaire';
 
@@ -234,7 +228,7 @@ export interface OrderRequest {
 export interface ExportTask {
   user: string;
   task_id: string;
-  started: string;
+  started: string | null;
   stopped: string | null;
   success: boolean | null;
   csv: string | null;
@@ -319,6 +313,78 @@ export interface ModelOptions {
   /** seeded in_progress / change / termination orders move on the clock too (a live staging) */
   moveSeeded?: boolean;
   now?: () => number;
+  /** other reasonable choices where the documentation is silent (see CHOICES) */
+  choices?: Partial<Choices>;
+}
+
+/**
+ * Choices the documentation leaves open, each reasonable; the defaults are
+ * this server's. Each alternative is a provider the kit must pass as well.
+ */
+export interface Choices {
+  /** `next`/`previous` as absolute URLs (default) or as paths relative to the host */
+  links: 'absolute' | 'relative';
+  /** CSV header names: the list's field names (default), the documentation's English descriptions, or French labels */
+  csvHeaders: 'fields' | 'descriptions' | 'french';
+  /** a UTF-8 byte-order mark before the CSV (spreadsheet-friendly) */
+  csvBom: boolean;
+  /** Retry-After in seconds (default) or as an HTTP-date */
+  retryAfter: 'seconds' | 'date';
+  /** an export task is queued (started: null) for the first half of its run */
+  queuedExport: boolean;
+  /** document file names as people write them ("Bon de commande CMD_….pdf"), spaces and accents included */
+  humanFileNames: boolean;
+  /** list items carry fields beyond the documented 18 (external_id, customer_order_name) */
+  extraListFields: boolean;
+}
+
+export const DEFAULT_CHOICES: Choices = { links: 'absolute', csvHeaders: 'fields', csvBom: false, retryAfter: 'seconds', queuedExport: false, humanFileNames: false, extraListFields: false };
+
+/** the documentation's descriptions of the list's fields (the CSV's headers under csvHeaders: 'descriptions') */
+const DESCRIPTIONS: Record<(typeof LIST_FIELDS)[number], string> = {
+  modification_date: 'Order modification date',
+  order_reference: 'Order reference',
+  id: 'Order identifier',
+  order_date: 'Order creation date',
+  cancellation_date: 'Order cancellation date',
+  cancellation_reason: 'Cancellation reason',
+  completion_date: 'Order completion date',
+  delivery_lead_time: 'Delivery lead time (in weeks)',
+  state: "Order's state",
+  project_id: 'Identifier of the project associated with the order',
+  offer_family: 'Offer family (BPE/BPEA)',
+  offer_technology: 'Technology associated with the order',
+  commitment: 'Commitment duration',
+  site_client: 'Postal address of the customer site',
+  site_client_2: 'Postal address of the secondary customer site',
+  end_customer_name: 'End customer name',
+  end_customer_name_2: 'Secondary End Customer Name',
+  created_by: 'User who created the draft order',
+};
+
+const FRENCH: Record<(typeof LIST_FIELDS)[number], string> = {
+  modification_date: 'Date de modification',
+  order_reference: 'Référence commande',
+  id: 'Identifiant',
+  order_date: 'Date de commande',
+  cancellation_date: "Date d'annulation",
+  cancellation_reason: "Motif d'annulation",
+  completion_date: 'Date de mise en service',
+  delivery_lead_time: 'Délai de livraison (semaines)',
+  state: 'Statut',
+  project_id: 'Projet',
+  offer_family: "Famille d'offre",
+  offer_technology: 'Technologie',
+  commitment: 'Engagement',
+  site_client: 'Adresse site client',
+  site_client_2: 'Adresse site client 2',
+  end_customer_name: 'Client final',
+  end_customer_name_2: 'Client final 2',
+  created_by: 'Créé par',
+};
+
+export function csvHeader(choice: Choices['csvHeaders']): string[] {
+  return LIST_FIELDS.map((f) => (choice === 'descriptions' ? DESCRIPTIONS[f] : choice === 'french' ? FRENCH[f] : f));
 }
 
 interface Event {
@@ -339,6 +405,7 @@ export class Model {
   readonly stepMs: number;
   readonly exportMs: number;
   readonly exportWindowMs: number;
+  readonly choices: Choices;
   private events: Event[] = [];
   private seq = 0;
   private poSeq = 0;
@@ -350,6 +417,7 @@ export class Model {
     this.stepMs = opts.stepMs ?? 30;
     this.exportMs = opts.exportMs ?? 150;
     this.exportWindowMs = opts.exportWindowMs ?? 5 * 60_000;
+    this.choices = { ...DEFAULT_CHOICES, ...(opts.choices ?? {}) };
     this.rand = rng(opts.seed ?? 1);
     const n = opts.orders ?? 42;
     this.seed('FIBRECO', n, USERS[TOKENS.main]?.email ?? '', USERS[TOKENS.colleague]?.email ?? '', opts.moveSeeded ?? false);
@@ -444,7 +512,7 @@ export class Model {
       ...extra,
     };
     this.orders.set(ref, o);
-    this.addDocument(o, 'BDC', `${ref}_1.pdf`);
+    this.addDocument(o, 'BDC', this.choices.humanFileNames ? `Bon de commande ${ref}.pdf` : `${ref}_1.pdf`);
     return o;
   }
 
@@ -477,8 +545,8 @@ export class Model {
     if (step === undefined) return;
     o.stepsDone++;
     this.record(o, step, at);
-    if (step === 'technical_visit_report_published') this.addDocument(o, 'CRVT', `${o.order_reference}_CRVT.pdf`);
-    if (step === 'delivery_report_published') this.addDocument(o, 'PVL', `${o.order_reference}_PVL.pdf`);
+    if (step === 'technical_visit_report_published') this.addDocument(o, 'CRVT', this.choices.humanFileNames ? `Compte rendu de visite technique ${o.order_reference}.pdf` : `${o.order_reference}_CRVT.pdf`);
+    if (step === 'delivery_report_published') this.addDocument(o, 'PVL', this.choices.humanFileNames ? `Procès-verbal de livraison ${o.order_reference}.pdf` : `${o.order_reference}_PVL.pdf`);
   }
 
   private activate(o: Order, at: number): void {
@@ -517,7 +585,7 @@ export class Model {
     const common: OrderState[] = ['active', 'active', 'active', 'in_progress', 'in_progress', 'confirmed', 'terminated', 'cancelled', 'rejected', 'change_in_progress', 'terminate_in_progress'];
     while (plan.length < n) plan.push(this.pick(common));
     const base = Date.UTC(2025, 0, 6, 8, 0, 0);
-    plan.forEach((target, i) => {
+    for (const [i, target] of plan.entries()) {
       let t = base + i * 3 * DAY_MS + Math.floor(this.rand() * 8 * 3_600_000);
       const offering = this.pick(CATALOGUE);
       const options = offering.options.filter(() => this.rand() < 0.5).map((x) => x.option_id);
@@ -530,7 +598,10 @@ export class Model {
       };
       this.record(o, 'acknowledged', t);
       this.record(o, 'held_adv_validation', tick());
-      if (target === 'confirmed') return this.settle(o, move);
+      if (target === 'confirmed') {
+        this.settle(o, move);
+        continue;
+      }
       this.startProduction(o, tick());
       if (target === 'in_progress' || target === 'cancelled' || target === 'rejected') {
         const k = Math.floor(this.rand() * 7);
@@ -548,7 +619,8 @@ export class Model {
           o.cancellation_reason = 'Adresse non éligible';
           this.record(o, 'rejected', at, 'Adresse non éligible');
         }
-        return this.settle(o, move);
+        this.settle(o, move);
+        continue;
       }
       while (o.stepsDone < PRODUCTION_STEPS.length) this.productionStep(o, tick());
       this.activate(o, tick());
@@ -568,14 +640,14 @@ export class Model {
           const end = tick();
           o.state = 'terminated';
           this.record(o, 'terminated', end, reason);
-          this.addDocument(o, 'PVR', `${o.order_reference}_PVR.pdf`);
+          this.addDocument(o, 'PVR', this.choices.humanFileNames ? `Procès-verbal de résiliation ${o.order_reference}.pdf` : `${o.order_reference}_PVR.pdf`);
         }
       }
       if (this.rand() < 0.15) {
         o.termination_error = [{ code: 'INVALID_DATE', property_path: 'request_effective_date', value: day(t) }];
       }
-      return this.settle(o, move);
-    });
+      this.settle(o, move);
+    }
   }
 
   /** a seeded order in a moving state continues on the clock when `move` */
@@ -610,7 +682,7 @@ export class Model {
       if (o.state !== 'terminate_in_progress') return;
       o.state = 'terminated';
       this.record(o, 'terminated', at, reason);
-      this.addDocument(o, 'PVR', `${o.order_reference}_PVR.pdf`);
+      this.addDocument(o, 'PVR', this.choices.humanFileNames ? `Procès-verbal de résiliation ${o.order_reference}.pdf` : `${o.order_reference}_PVR.pdf`);
     });
   }
 
@@ -696,11 +768,18 @@ export class Model {
   startExport(user: User): ExportTask {
     const at = this.now();
     this.lastExport.set(user.email, at);
-    const task: ExportTask = { user: user.email, task_id: randomUUID(), started: instant(at), stopped: null, success: null, csv: null };
+    const queued = this.choices.queuedExport;
+    const task: ExportTask = { user: user.email, task_id: randomUUID(), started: queued ? null : instant(at), stopped: null, success: null, csv: null };
     this.tasks.set(task.task_id, task);
+    if (queued) {
+      this.schedule(at + this.exportMs / 2, (t) => {
+        task.started = instant(t);
+      });
+    }
     this.schedule(at + this.exportMs, (t) => {
       const rows = [...this.orders.values()].filter((o) => o.customer === user.customer).sort(byRecent);
-      task.csv = `${[LIST_FIELDS.join(','), ...rows.map((o) => LIST_FIELDS.map((f) => csvCell(listItem(o)[f])).join(','))].join('\r\n')}\r\n`;
+      const header = csvHeader(this.choices.csvHeaders).map(csvCell).join(',');
+      task.csv = `${this.choices.csvBom ? '\uFEFF' : ''}${[header, ...rows.map((o) => LIST_FIELDS.map((f) => csvCell(listItem(o)[f])).join(','))].join('\r\n')}\r\n`;
       task.success = true;
       task.stopped = instant(t);
     });

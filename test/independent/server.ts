@@ -55,7 +55,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AddressInfo } from 'node:net';
-import { ACTIONS, type ActionName, CATALOGUE, detail, listItem, Model, type ModelOptions, type Order, orderRequestView, productOrderView, REASON_NEEDING_MESSAGE, TERMINATE_REASONS, TOKENS, type User, USERS, byRecent } from './model.ts';
+import { ACTIONS, type ActionName, CATALOGUE, type Choices, detail, listItem, Model, type ModelOptions, type Order, orderRequestView, productOrderView, REASON_NEEDING_MESSAGE, TERMINATE_REASONS, TOKENS, type User, USERS, byRecent } from './model.ts';
 
 export { TOKENS } from './model.ts';
 
@@ -66,11 +66,8 @@ export interface IndependentServer {
   close(): Promise<void>;
 }
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    user?: User;
-  }
-}
+/** who is calling, per request (set by the authentication hook) */
+const callers = new WeakMap<FastifyRequest, User>();
 
 /** an error fastify's default error handler turns into `{statusCode, error, message}` */
 function httpError(statusCode: number, message: string): Error & { statusCode: number } {
@@ -121,14 +118,14 @@ const pageQuery = {
   },
 } as const;
 
-function page<T>(req: FastifyRequest, rows: T[]): { count: number; next: string | null; previous: string | null; results: T[] } {
+function page<T>(req: FastifyRequest, rows: T[], links: Choices['links']): { count: number; next: string | null; previous: string | null; results: T[] } {
   const q = req.query as { limit: number; offset: number } & Record<string, unknown>;
   const { limit, offset } = q;
   const link = (o: number): string => {
     const url = new URL(req.url, `${req.protocol}://${req.host}`);
     url.searchParams.set('limit', String(limit));
     url.searchParams.set('offset', String(o));
-    return url.toString();
+    return links === 'relative' ? `${url.pathname}${url.search}` : url.toString();
   };
   return {
     count: rows.length,
@@ -150,10 +147,10 @@ export async function startIndependent(opts: ModelOptions & { logger?: boolean }
       reply.header('www-authenticate', 'Bearer');
       throw httpError(401, m ? 'Invalid token' : 'Authentication credentials were not provided');
     }
-    req.user = user;
+    callers.set(req, user);
   });
 
-  const me = (req: FastifyRequest): User => req.user as User;
+  const me = (req: FastifyRequest): User => callers.get(req) as User;
 
   /** the order, if it exists and belongs to the caller's customer */
   const orderOf = (req: FastifyRequest, ref: string): Order => {
@@ -167,7 +164,11 @@ export async function startIndependent(opts: ModelOptions & { logger?: boolean }
 
   app.get('/api/v1/order/', { schema: { querystring: pageQuery } }, async (req) => {
     const rows = [...model.orders.values()].filter((o) => o.customer === me(req).customer).sort(byRecent);
-    return page(req, rows.map(listItem));
+    return page(
+      req,
+      rows.map((o) => (model.choices.extraListFields ? { ...listItem(o), external_id: o.external_id, customer_order_name: o.customer_order_name } : listItem(o))),
+      model.choices.links,
+    );
   });
 
   app.get<{ Params: { ref: string } }>('/api/v1/order/:ref/', async (req) => detail(orderOf(req, req.params.ref)));
@@ -209,7 +210,7 @@ export async function startIndependent(opts: ModelOptions & { logger?: boolean }
       .filter((r) => q.order_reference === undefined || r.order_reference === q.order_reference)
       .filter((r) => q.action === undefined || r.action === q.action)
       .sort((a, b) => b.creation_date.localeCompare(a.creation_date) || a.id.localeCompare(b.id));
-    return page(req, rows.map(orderRequestView));
+    return page(req, rows.map(orderRequestView), model.choices.links);
   });
 
   // ---------------------------------------------------------------- product orders (phase 1)
@@ -224,7 +225,7 @@ export async function startIndependent(opts: ModelOptions & { logger?: boolean }
 
   app.get('/api/v1/product_order/', { schema: { querystring: pageQuery } }, async (req) => {
     const rows = [...model.productOrders.values()].filter((p) => p.customer === me(req).customer).sort((a, b) => b.creation_date.localeCompare(a.creation_date));
-    return page(req, rows.map(productOrderView));
+    return page(req, rows.map(productOrderView), model.choices.links);
   });
 
   app.get<{ Params: { id: string } }>('/api/v1/product_order/:id/', async (req) => {
@@ -241,7 +242,8 @@ export async function startIndependent(opts: ModelOptions & { logger?: boolean }
     const last = model.lastExport.get(user.email);
     const now = model.now();
     if (last !== undefined && now - last < model.exportWindowMs) {
-      reply.header('retry-after', String(Math.ceil((last + model.exportWindowMs - now) / 1000)));
+      const until = last + model.exportWindowMs;
+      reply.header('retry-after', model.choices.retryAfter === 'date' ? new Date(Math.ceil(until / 1000) * 1000).toUTCString() : String(Math.ceil((until - now) / 1000)));
       throw httpError(429, 'Export limited to one request every 5 minutes');
     }
     return { task_id: model.startExport(user).task_id };
