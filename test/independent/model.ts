@@ -322,8 +322,16 @@ export interface ModelOptions {
  * this server's. Each alternative is a provider the kit must pass as well.
  */
 export interface Choices {
-  /** `next`/`previous` as absolute URLs (default) or as paths relative to the host */
-  links: 'absolute' | 'relative';
+  /** `next`/`previous` as absolute URLs (default) or as paths relative to the host; `cursor`: `{next, previous, results}` with an opaque `?cursor=`, no count */
+  links: 'absolute' | 'relative' | 'cursor';
+  /** the order list's order: newest order date first (default), or most recently modified first */
+  sort: 'ordered' | 'modified';
+  /** history names: the documentation example's (default), the state table's (`confirmed`, `in_progress`, the steps, `active`…), or both phases (`acknowledged`, `in_progress`, `created`, then the state table's) */
+  historyVocabulary: 'example' | 'states' | 'phases';
+  /** an order whose delivery report is due lists its type with no file yet: `{"type": "PVL", "values": []}` */
+  emptyDocumentTypes: boolean;
+  /** document downloads as fastify sends a Buffer by default (`application/octet-stream`) */
+  octetStreamDocuments: boolean;
   /** CSV header names: the list's field names (default), the documentation's English descriptions, or French labels */
   csvHeaders: 'fields' | 'descriptions' | 'french';
   /** a UTF-8 byte-order mark before the CSV (spreadsheet-friendly) */
@@ -336,9 +344,30 @@ export interface Choices {
   humanFileNames: boolean;
   /** list items carry fields beyond the documented 18 (external_id, customer_order_name) */
   extraListFields: boolean;
+  /** the action body's field for the reason: `reason` (as the order request shows it) or `terminate_reason` (as the reasons list is named) */
+  reasonField: 'reason' | 'terminate_reason';
+  /** the status of an action the order's state does not allow */
+  refusalStatus: 409 | 422 | 400;
+  /** fastify's `ignoreTrailingSlash`: `/api/v1/order` answers as `/api/v1/order/` */
+  ignoreTrailingSlash: boolean;
 }
 
-export const DEFAULT_CHOICES: Choices = { links: 'absolute', csvHeaders: 'fields', csvBom: false, retryAfter: 'seconds', queuedExport: false, humanFileNames: false, extraListFields: false };
+export const DEFAULT_CHOICES: Choices = {
+  links: 'absolute',
+  csvHeaders: 'fields',
+  csvBom: false,
+  retryAfter: 'seconds',
+  queuedExport: false,
+  humanFileNames: false,
+  extraListFields: false,
+  sort: 'ordered',
+  historyVocabulary: 'example',
+  emptyDocumentTypes: false,
+  octetStreamDocuments: false,
+  reasonField: 'reason',
+  refusalStatus: 409,
+  ignoreTrailingSlash: false,
+};
 
 /** the documentation's descriptions of the list's fields (the CSV's headers under csvHeaders: 'descriptions') */
 const DESCRIPTIONS: Record<(typeof LIST_FIELDS)[number], string> = {
@@ -527,7 +556,9 @@ export class Model {
   }
 
   private record(o: Order, state: string, at: number, reason = ''): void {
-    o.history.push({ change_reason: reason, change_date: instant(at), state });
+    const v = this.choices.historyVocabulary;
+    const names = v === 'example' ? [state] : state === 'acknowledged' ? (v === 'phases' ? ['acknowledged', 'in_progress', 'created'] : []) : state === 'held_adv_validation' ? ['confirmed'] : state === 'production_in_progress' ? ['in_progress'] : [state];
+    for (const name of names) o.history.push({ change_reason: reason, change_date: instant(at), state: name });
     o.modification_date = instant(at);
   }
 
@@ -545,6 +576,7 @@ export class Model {
     if (step === undefined) return;
     o.stepsDone++;
     this.record(o, step, at);
+    if (step === 'connexion_completed' && this.choices.emptyDocumentTypes) o.documents.push({ type: 'PVL', values: [] });
     if (step === 'technical_visit_report_published') this.addDocument(o, 'CRVT', this.choices.humanFileNames ? `Compte rendu de visite technique ${o.order_reference}.pdf` : `${o.order_reference}_CRVT.pdf`);
     if (step === 'delivery_report_published') this.addDocument(o, 'PVL', this.choices.humanFileNames ? `Procès-verbal de livraison ${o.order_reference}.pdf` : `${o.order_reference}_PVL.pdf`);
   }
@@ -763,6 +795,12 @@ export class Model {
     return po;
   }
 
+  /** the customer's orders in list order */
+  listOf(customer: string): Order[] {
+    const rows = [...this.orders.values()].filter((o) => o.customer === customer);
+    return rows.sort(this.choices.sort === 'modified' ? (a, b) => b.modification_date.localeCompare(a.modification_date) || b.order_reference.localeCompare(a.order_reference) : byRecent);
+  }
+
   // ------------------------------------------------------------ export
 
   startExport(user: User): ExportTask {
@@ -777,7 +815,7 @@ export class Model {
       });
     }
     this.schedule(at + this.exportMs, (t) => {
-      const rows = [...this.orders.values()].filter((o) => o.customer === user.customer).sort(byRecent);
+      const rows = this.listOf(user.customer);
       const header = csvHeader(this.choices.csvHeaders).map(csvCell).join(',');
       task.csv = `${this.choices.csvBom ? '\uFEFF' : ''}${[header, ...rows.map((o) => LIST_FIELDS.map((f) => csvCell(listItem(o)[f])).join(','))].join('\r\n')}\r\n`;
       task.success = true;

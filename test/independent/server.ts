@@ -14,6 +14,8 @@
  *   token is 401 with `WWW-Authenticate: Bearer`. The check runs in an
  *   `onRequest` hook on the root, so it applies to every URL, a URL that
  *   matches no route included (fastify runs root hooks before its 404).
+ * - Bodies are validated with fastify's JSON schema (Ajv) but without its default type
+ *   coercion (see below).
  * - Errors: fastify's own shape, `{"statusCode", "error", "message"}` (with
  *   `code` where fastify adds one: a schema validation failure, a malformed
  *   JSON body, an unsupported media type); a URL that matches no route is
@@ -55,7 +57,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AddressInfo } from 'node:net';
-import { ACTIONS, type ActionName, CATALOGUE, type Choices, detail, listItem, Model, type ModelOptions, type Order, orderRequestView, productOrderView, REASON_NEEDING_MESSAGE, TERMINATE_REASONS, TOKENS, type User, USERS, byRecent } from './model.ts';
+import { ACTIONS, type ActionName, CATALOGUE, type Choices, detail, listItem, Model, type ModelOptions, type Order, orderRequestView, productOrderView, REASON_NEEDING_MESSAGE, TERMINATE_REASONS, TOKENS, type User, USERS } from './model.ts';
 
 export { TOKENS } from './model.ts';
 
@@ -76,15 +78,16 @@ function httpError(statusCode: number, message: string): Error & { statusCode: n
 
 const DATE = { type: ['string', 'null'], format: 'date' } as const;
 
-const actionBody = {
-  type: 'object',
-  required: ['reason'],
-  properties: {
-    reason: { type: 'string', minLength: 1, maxLength: 200 },
-    message: { type: 'string', maxLength: 2000 },
-    request_effective_date: DATE,
-  },
-} as const;
+const actionBody = (reason: Choices['reasonField']) =>
+  ({
+    type: 'object',
+    required: [reason],
+    properties: {
+      [reason]: { type: 'string', minLength: 1, maxLength: 200 },
+      message: { type: 'string', maxLength: 2000 },
+      request_effective_date: DATE,
+    },
+  }) as const;
 
 const productOrderBody = {
   type: 'object',
@@ -113,22 +116,28 @@ const productOrderBody = {
 const pageQuery = {
   type: 'object',
   properties: {
-    limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
-    offset: { type: 'integer', minimum: 0, default: 0 },
+    limit: { type: 'string', pattern: '^0*([1-9][0-9]?|100)$', default: '20' },
+    offset: { type: 'string', pattern: '^[0-9]{1,9}$', default: '0' },
+    cursor: { type: 'string', maxLength: 40 },
   },
 } as const;
 
-function page<T>(req: FastifyRequest, rows: T[], links: Choices['links']): { count: number; next: string | null; previous: string | null; results: T[] } {
-  const q = req.query as { limit: number; offset: number } & Record<string, unknown>;
-  const { limit, offset } = q;
+function page<T>(req: FastifyRequest, rows: T[], links: Choices['links']): { count?: number; next: string | null; previous: string | null; results: T[] } {
+  const q = req.query as { limit: string; offset: string; cursor?: string } & Record<string, unknown>;
+  const limit = Number(q.limit);
+  // a cursor is the offset, base64url-encoded (opaque to clients)
+  const offset = links === 'cursor' && q.cursor !== undefined ? Number(Buffer.from(q.cursor, 'base64url').toString()) || 0 : Number(q.offset);
   const link = (o: number): string => {
     const url = new URL(req.url, `${req.protocol}://${req.host}`);
     url.searchParams.set('limit', String(limit));
-    url.searchParams.set('offset', String(o));
+    if (links === 'cursor') {
+      url.searchParams.delete('offset');
+      url.searchParams.set('cursor', Buffer.from(String(o)).toString('base64url'));
+    } else url.searchParams.set('offset', String(o));
     return links === 'relative' ? `${url.pathname}${url.search}` : url.toString();
   };
   return {
-    count: rows.length,
+    ...(links === 'cursor' ? {} : { count: rows.length }),
     next: offset + limit < rows.length ? link(offset + limit) : null,
     previous: offset > 0 ? link(Math.max(0, offset - limit)) : null,
     results: rows.slice(offset, offset + limit),
@@ -137,7 +146,10 @@ function page<T>(req: FastifyRequest, rows: T[], links: Choices['links']): { cou
 
 export async function startIndependent(opts: ModelOptions & { logger?: boolean } = {}): Promise<IndependentServer> {
   const model = new Model(opts);
-  const app = Fastify({ logger: opts.logger ?? false });
+  // fastify's Ajv coerces types by default (coerceTypes: 'array'): a termination with `"message": false`
+  // would be taken as the string "false" and end the service. Bodies are validated as sent; the two
+  // numeric query parameters are therefore declared as digit strings and converted here.
+  const app = Fastify({ logger: opts.logger ?? false, ajv: { customOptions: { coerceTypes: false } }, ...(model.choices.ignoreTrailingSlash ? { routerOptions: { ignoreTrailingSlash: true } } : {}) });
 
   app.addHook('onRequest', async (req, reply) => {
     model.advance();
@@ -163,7 +175,7 @@ export async function startIndependent(opts: ModelOptions & { logger?: boolean }
   // ---------------------------------------------------------------- orders
 
   app.get('/api/v1/order/', { schema: { querystring: pageQuery } }, async (req) => {
-    const rows = [...model.orders.values()].filter((o) => o.customer === me(req).customer).sort(byRecent);
+    const rows = model.listOf(me(req).customer);
     return page(
       req,
       rows.map((o) => (model.choices.extraListFields ? { ...listItem(o), external_id: o.external_id, customer_order_name: o.customer_order_name } : listItem(o))),
@@ -183,19 +195,23 @@ export async function startIndependent(opts: ModelOptions & { logger?: boolean }
     const listed = o.documents.some((d) => d.values.includes(name));
     const bytes = listed ? model.files.get(`${o.order_reference}/${name}`) : undefined;
     if (!bytes) throw httpError(404, `Document ${name} not found`);
-    return reply.type('application/pdf').header('content-disposition', `attachment; filename="${name}"`).send(bytes);
+    return reply
+      .type(model.choices.octetStreamDocuments ? 'application/octet-stream' : 'application/pdf')
+      .header('content-disposition', `attachment; filename="${name}"`)
+      .send(bytes);
   });
 
-  app.post<{ Params: { ref: string; action: string }; Body: { reason: string; message?: string; request_effective_date?: string | null } }>('/api/v1/order/:ref/:action/', { schema: { body: actionBody } }, async (req, reply) => {
+  app.post<{ Params: { ref: string; action: string }; Body: Record<string, string | undefined> & { message?: string; request_effective_date?: string | null } }>('/api/v1/order/:ref/:action/', { schema: { body: actionBody(model.choices.reasonField) } }, async (req, reply) => {
     const o = orderOf(req, req.params.ref);
     const action = req.params.action;
     if (!Object.hasOwn(ACTIONS, action)) throw httpError(404, `Unknown action ${action}`);
     const def = ACTIONS[action as ActionName];
     const body = req.body;
-    if (action === 'terminate' && !TERMINATE_REASONS.includes(body.reason)) throw httpError(400, `reason must be one of GET /api/v1/terminate_reason/`);
-    if (body.reason === REASON_NEEDING_MESSAGE && !body.message?.trim()) throw httpError(400, 'message is required with this reason');
-    if (!def.from.includes(o.state)) throw httpError(409, `Cannot ${action} an order in state ${o.state}`);
-    const r = model.act(o, action as ActionName, { reason: body.reason, message: body.message ?? '', request_effective_date: body.request_effective_date ?? null });
+    const reason = String(body[model.choices.reasonField]);
+    if (action === 'terminate' && !TERMINATE_REASONS.includes(reason)) throw httpError(400, `${model.choices.reasonField} must be one of GET /api/v1/terminate_reason/`);
+    if (reason === REASON_NEEDING_MESSAGE && !body.message?.trim()) throw httpError(400, 'message is required with this reason');
+    if (!def.from.includes(o.state)) throw httpError(model.choices.refusalStatus, `Cannot ${action} an order in state ${o.state}`);
+    const r = model.act(o, action as ActionName, { reason, message: body.message ?? '', request_effective_date: body.request_effective_date ?? null });
     return reply.code(201).send(orderRequestView(r));
   });
 
