@@ -13,7 +13,7 @@ import { createServer } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type HTTPMethods, type RouteHandlerMethod } from 'fastify';
 import type { Violation } from '../src/contract/validators.ts';
-import { contentTypeOf, csvStream, documentBytes, isPlainFilename } from './files.ts';
+import { contentTypeOf, csvStream, documentBytes, EXPORT_LABELS, isPlainFilename } from './files.ts';
 import type { Model } from './model.ts';
 import { detailOf, documentGroups, documentsOf, historyOf, summaryOf, type OrderSummary } from './orders.ts';
 import { handleProviderState } from './provider-states.ts';
@@ -473,6 +473,7 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
   });
 
   // ---------------------------------------------------------- export
+  const exportHeader = b.exportHeader === 'labels' ? model.summaryFields.map((f) => EXPORT_LABELS[f] ?? f) : model.summaryFields;
   on('startOrderExport', async (request, reply) => {
     const started = store.startExport(userOf(request));
     if ('retryAfterS' in started) {
@@ -501,7 +502,10 @@ export async function buildApp(model: Model, store: Store, options: AppOptions):
     const chunks = (function* () {
       for (const page of store.allOrders(user.customer)) yield summaries(page);
     })();
-    return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="orders_${task.id}.csv"`).send(csvStream(model.summaryFields, chunks));
+    return reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="orders_${task.id}.csv"`)
+      .send(csvStream(model.summaryFields, chunks, exportHeader));
   });
 
   const unhandled = [...model.spec.operations.keys()].filter((id) => !handled.has(id) && !(id === 'getProductOrder' && !b.productOrderGet));

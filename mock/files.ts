@@ -69,19 +69,42 @@ export function csvField(v: unknown): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** The export's column labels of the `export-labels` variant, by order-list field (a field not here keeps its name). */
+export const EXPORT_LABELS: Readonly<Record<string, string>> = {
+  modification_date: 'Date de modification',
+  order_reference: 'Référence commande',
+  id: 'Identifiant',
+  order_date: 'Date de commande',
+  cancellation_date: "Date d'annulation",
+  cancellation_reason: "Motif d'annulation",
+  completion_date: 'Date de mise en service',
+  delivery_lead_time: 'Délai de livraison (semaines)',
+  state: 'Statut',
+  project_id: 'Projet',
+  offer_family: "Famille d'offre",
+  offer_technology: 'Technologie',
+  commitment: 'Engagement',
+  site_client: 'Adresse du site',
+  site_client_2: 'Adresse du site 2',
+  end_customer_name: 'Client final',
+  end_customer_name_2: 'Client final 2',
+  created_by: 'Créé par',
+};
+
 /**
  * The export file as a stream: a header row with the order-list fields in the
- * spec's order, then one row per order, produced chunk by chunk as the reader
- * pulls, so the whole file never sits in memory.
+ * spec's order (or `header`, names for them), then one row per order,
+ * produced chunk by chunk as the reader pulls, so the whole file never sits
+ * in memory.
  */
-export function csvStream(fields: string[], chunks: Iterable<OrderSummary[]>): Readable {
+export function csvStream(fields: string[], chunks: Iterable<OrderSummary[]>, header: string[] = fields): Readable {
   const it = chunks[Symbol.iterator]();
   let headerSent = false;
   return new Readable({
     read() {
       if (!headerSent) {
         headerSent = true;
-        this.push(`${fields.map(csvField).join(',')}\r\n`);
+        this.push(`${header.map(csvField).join(',')}\r\n`);
         return;
       }
       try {

@@ -44,6 +44,8 @@ export interface Behaviour {
   skipSteps: boolean;
   /** error bodies: `{detail}` or `{error: {code, message}}` */
   errorShape: 'detail' | 'nested';
+  /** the export file's header row: the list's field names, or French column labels */
+  exportHeader: 'fields' | 'labels';
 }
 
 export const DEFAULT_BEHAVIOUR: Readonly<Behaviour> = Object.freeze({
@@ -63,6 +65,7 @@ export const DEFAULT_BEHAVIOUR: Readonly<Behaviour> = Object.freeze({
   history: 'reference',
   skipSteps: false,
   errorShape: 'detail',
+  exportHeader: 'fields',
 });
 
 export interface VariantDef {
@@ -141,6 +144,10 @@ export const VARIANTS = {
   'nested-errors': {
     description: 'error bodies are `{"error": {"code", "message", "fields"?}}` instead of `{"detail"}`',
     effect: { errorShape: 'nested' },
+  },
+  'export-labels': {
+    description: "the export file names its columns with French labels (`Référence commande`, `Statut`, …) instead of the list's field names",
+    effect: { exportHeader: 'labels' },
   },
 } as const satisfies Record<string, VariantDef>;
 

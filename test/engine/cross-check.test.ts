@@ -105,3 +105,51 @@ describe('the export cross-check', () => {
     ).toEqual({ rows: 3, unknown: [], duplicates: ['A'], stateMismatch: [], missing: 0 });
   });
 });
+
+/** a CSV text streamed in small chunks */
+async function* chunks(text: string): AsyncIterable<Buffer> {
+  const b = Buffer.from(text);
+  for (let i = 0; i < b.length; i += 5) yield b.subarray(i, i + 5);
+}
+
+const ORDER_STATES = new Set(['confirmed', 'in_progress', 'active', 'terminate_in_progress', 'terminated', 'change_in_progress', 'rejected', 'cancelled']);
+
+describe('the export cross-check on a header that does not name its columns (the documentation does not)', () => {
+  const listed = new Map([
+    ['CMD_1', 'active'],
+    ['CMD_2', 'confirmed'],
+  ]);
+
+  it('finds the reference and state columns by what they hold: French headers, a stale state caught', async () => {
+    const s = await crossCheckCsv(chunks('Date de commande,Référence commande,Statut\r\n2025-01-02,CMD_1,terminated\r\n2025-01-01,CMD_2,confirmed\r\n'), listed, { states: ORDER_STATES });
+    expect([s.refColumn, s.stateColumn]).toEqual([1, 2]);
+    expect(s.stateMismatch).toEqual([{ ref: 'CMD_1', csv: 'terminated', list: 'active' }]);
+    expect(s.missing).toBe(0);
+  });
+
+  it('the documentation\'s descriptions as headers ("Order reference", "Order\'s state"): states compared too', async () => {
+    const s = await crossCheckCsv(chunks("Order reference,Order's state\nCMD_1,active\nCMD_2,cancelled\n"), listed, { states: ORDER_STATES });
+    expect(s.stateColumn).toBe(1);
+    expect(s.stateMismatch).toEqual([{ ref: 'CMD_2', csv: 'cancelled', list: 'confirmed' }]);
+  });
+
+  it('rows before the first known reference (an order created since the list was read) are held and compared', async () => {
+    const s = await crossCheckCsv(chunks('N° commande,Etat\nCMD_NEW,confirmed\nCMD_1,active\nCMD_2,active\n'), listed);
+    expect([s.refColumn, s.stateColumn]).toEqual([0, 1]);
+    expect(s.unknown).toEqual(['CMD_NEW']);
+    expect(s.stateMismatch).toEqual([{ ref: 'CMD_2', csv: 'active', list: 'confirmed' }]);
+  });
+
+  it("one listed reference (the colleague's export): the other known references find the column", async () => {
+    const s = await crossCheckCsv(chunks('Ref,Statut\nCMD_1,active\nCMD_9,terminated\n'), new Map([['CMD_9', '']]), { known: new Set(['CMD_1', 'CMD_2']), states: ORDER_STATES });
+    expect([s.refColumn, s.stateColumn]).toEqual([0, 1]);
+    expect(s.stateMismatch).toEqual([{ ref: 'CMD_9', csv: 'terminated', list: '' }]);
+  });
+
+  it('a named `order_reference` column is used as named; nothing found anywhere leaves no column', async () => {
+    const named = await crossCheckCsv(chunks('customer_ref,order_reference\nCMD_2,CMD_1\nCMD_1,CMD_2\n'), listed);
+    expect(named.refColumn).toBe(1);
+    const none = await crossCheckCsv(chunks('a,b\nx,y\n'), listed);
+    expect([none.refColumn, none.stateColumn, none.rows, none.missing]).toEqual([-1, -1, 1, 2]);
+  });
+});

@@ -291,6 +291,23 @@ describe('writes and export', () => {
     });
   }
 
+  it("export-labels: the export's header row is French labels, one per list field, the rows the default's", async () => {
+    const csv = async (variants: string[]): Promise<string[]> => {
+      const s = await serve(variants, { exportMs: 0 });
+      const task = (await ask(s, 'POST', '/api/v1/order/export/csv/')).json.task_id;
+      for (let i = 0; i < 50 && (await get(s, `/api/v1/order/export/${task}/status/`)).json.success !== true; i++) await new Promise((r) => setTimeout(r, 20));
+      const d = await get(s, `/api/v1/order/export/${task}/download/`);
+      expect(d.contentType).toBe('text/csv');
+      return d.text.split('\r\n');
+    };
+    const [labelled, plain] = [await csv(['export-labels']), await csv([])];
+    expect(labelled[0]?.split(',')).toContain('Référence commande');
+    expect(labelled[0]?.split(',')).toContain('Statut');
+    expect(labelled[0]?.split(',')).not.toContain('order_reference');
+    expect(labelled[0]?.split(',').length).toBe(plain[0]?.split(',').length);
+    expect(labelled.slice(1)).toEqual(plain.slice(1));
+  });
+
   it('no-product-order-get: a product order is created (201) but GET /api/v1/product_order/{id}/ answers 404', async () => {
     const s = await serve(['no-product-order-get']);
     const po = await ask(s, 'POST', '/api/v1/product_order/', { body: productOrderBody('no-get') });

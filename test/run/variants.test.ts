@@ -192,8 +192,9 @@ describe('the kit on a pairwise cover of the read-side variants', () => {
  * Write- and export-side variants: any 2xx acknowledges an action (the effects
  * are then verified), the export start may answer 200, GET product_order may
  * not exist (inferred: the order is then found through the list), the item
- * status may sit under another field name, and the catalogue may lack the
- * documentation example's offering (the body is learnt from an existing order).
+ * status may sit under another field name, the catalogue may lack the
+ * documentation example's offering (the body is learnt from an existing order),
+ * and the export's columns may bear other names than the list's fields.
  */
 const WRITE_SIDE: Case[] = [
   { variants: ['export-200'] },
@@ -203,6 +204,7 @@ const WRITE_SIDE: Case[] = [
   { variants: ['no-product-order-get'] },
   { variants: ['item-state-field'], mayWarn: { product_order_status: 'the product order shape is inferred: its item status is not under `status`' } },
   { variants: ['no-offering-1679'] },
+  { variants: ['export-labels'] },
 ];
 
 /** the write and export checks must have run, not passed by being skipped */

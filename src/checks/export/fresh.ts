@@ -55,6 +55,13 @@ export const exportFresh = defineCheck<ExportFreshInput>(import.meta.url, 'expor
   const note = `the run terminated ${ref} before this export started; its detail now says ${JSON.stringify(detailState)}`;
   let fresh: Judgement;
   const csvState = row?.csv;
+  // the documentation does not name the CSV's columns: without a column of references or of states there is nothing to look for
+  const cannot = (what: string): Judgement => {
+    const j = both(polled, downloaded);
+    return j.findings.length > 0 ? j : { passed: 0, findings: [], skip: `the colleague's export has no column the kit could tell holds the order ${what} (header: ${summary.header.join(',')}), so the change could not be looked for` };
+  };
+  if (summary.refColumn < 0) return cannot('references');
+  if (summary.missing === 0 && summary.stateColumn < 0) return cannot('states');
   if (summary.missing !== 0) fresh = { passed: 0, findings: [{ message: `export started after terminating ${ref}: expected the order in the file / received no row for it (${summary.rows} rows)`, exchange: ex, note, severity: 'error' }] };
   else if (csvState === undefined || after.includes(csvState)) fresh = { passed: 1, findings: [] };
   else if (typeof detailState === 'string' && after.includes(detailState))

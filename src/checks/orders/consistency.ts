@@ -3,8 +3,13 @@
  * the last history entry stands for (through `x-lifecycle`'s history
  * vocabulary) agree. Judged on each sampled order the run did not change; a
  * detail that gives no order state cannot be compared (and says why), but a
- * misspelt one that differs from the list is still a disagreement.
+ * misspelt one that differs from the list is still a disagreement. States
+ * that differ but lie on one forward path of the lifecycle in the order they
+ * were read (the list first, then the detail and the history together) are a
+ * warning that says the order most likely moved during the run (rule 2: not
+ * confirmed).
  */
+import { canReach } from '../../contract/lifecycle.ts';
 import type { Exchange } from '../../harness/http.ts';
 import { defineCheck, type Judgement } from '../define.ts';
 
@@ -34,6 +39,12 @@ export const stateConsistency = defineCheck<ConsistencyInput>(import.meta.url, '
   const entries = Array.isArray(results) ? results : undefined;
   const last = entries && entries.length > 0 ? String((entries[entries.length - 1] as { state?: unknown } | null)?.state) : undefined;
   const historyState = last === undefined ? undefined : env.lifecycle.orderStateOf.get(last);
+  // a live target moves under a run (ANALYSIS.md rule 2): the list read first, then the detail and the history together; three states on one forward path of the lifecycle most likely show an order that moved between the reads
+  const forward = (from: string, to: string): boolean => canReach(env.lifecycle.order, from, to);
+  if (historyState !== undefined && (listState !== shown || historyState !== shown) && forward(listState, shown) && forward(listState, historyState) && (forward(shown, historyState) || forward(historyState, shown))) {
+    const message = `order ${ref}: the list said "${listState}", then the detail "${shown}" and the last history entry "${last}" (standing for "${historyState}"), states the lifecycle reaches in the order they were read: the order most likely moved during the run, so this is not confirmed`;
+    return { passed: 0, findings: [{ message, exchange: detail, pointer: '/state', value: shown, severity: 'warning' }] };
+  }
   const disagree: string[] = [];
   if (listState !== shown) disagree.push(`the list says "${listState}" but the detail says "${shown}"`);
   if (historyState !== undefined && historyState !== shown) disagree.push(`the last history entry "${last}" stands for "${historyState}" but the detail says "${shown}"`);

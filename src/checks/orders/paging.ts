@@ -6,7 +6,9 @@
  * itself), confirmed by a second walk before it is an error: confirmed when
  * that walk falls short of (or past) its count too and neither walk saw the
  * count move; otherwise a warning that says why (a live list may change
- * under a walk). The order list is judged whole; the order request lists
+ * under a walk). A row that comes twice is a warning that says why when the
+ * walk shows the list changed under it (the count moved, or the row was
+ * modified after the walk began). The order list is judged whole; the order request lists
  * (unfiltered and filtered) on their count only.
  */
 import type { Exchange } from '../../harness/http.ts';
@@ -19,8 +21,8 @@ export interface PagingInput {
   walk: WalkSummary;
   /** the second walk, made when the first contradicted its own count (`needsSecondWalk`) */
   again?: WalkSummary;
-  /** rows whose reference came again in the walk, with the page that repeated it */
-  repeated?: { ref: string; page: Exchange }[];
+  /** rows whose reference came again in the walk, with the page that repeated it and the row's modification_date there */
+  repeated?: { ref: string; page: Exchange; modified?: string }[];
   /** only the count is judged: a walk made for other checks (the order requests and their filters) */
   countOnly?: boolean;
 }
@@ -57,8 +59,26 @@ export function countContradiction(what: string, walk: WalkSummary, again: WalkS
   return { confirmed: true, message: `${first}; confirmed by a second walk (${again.items} rows for the same count)` };
 }
 
+/**
+ * Why a row came twice, when the walk shows the list changed under it (rule 2:
+ * not confirmed): the count moved from page to page, or the row was modified
+ * at or after the second the walk began (its first page's Date header).
+ */
+function changedUnderWalk(walk: WalkSummary, modified: string | undefined): string | undefined {
+  const date = walk.first?.headers.date;
+  const began = typeof date === 'string' ? Date.parse(date) : Number.NaN;
+  const at = modified === undefined ? Number.NaN : Date.parse(modified);
+  if (Number.isFinite(began) && Number.isFinite(at) && at >= began) return `it was modified during the walk (modification_date ${modified}; the walk began ${date})`;
+  if (walk.counts.some((c) => c !== walk.counts[0])) return `the count moved during the walk (${[...new Set(walk.counts)].join(', ')})`;
+  return undefined;
+}
+
 export const orderListPaging = defineCheck<PagingInput>(import.meta.url, 'order_list_paging', ({ what, walk, again, repeated = [], countOnly }): Judgement => {
-  const findings: Finding[] = repeated.slice(0, MAX_REPEATED).map(({ ref, page }) => ({ message: `order ${ref} appears twice in the list: expected each order once / received it again`, exchange: page, value: ref }));
+  const findings: Finding[] = repeated.slice(0, MAX_REPEATED).map(({ ref, page, modified }): Finding => {
+    const why = changedUnderWalk(walk, modified);
+    if (why) return { message: `order ${ref} appears twice in the list, but ${why}: the list changed under the walk, so this is not confirmed`, exchange: page, value: ref, severity: 'warning' };
+    return { message: `order ${ref} appears twice in the list: expected each order once / received it again`, exchange: page, value: ref };
+  });
   const contradiction = countContradiction(what, walk, again);
   const count = (c: CountContradiction): Finding => ({
     message: c.message,

@@ -19,6 +19,9 @@ import { TextDecoder } from 'node:util';
 import { CsvParseError, parseCsvStream } from '../csv.ts';
 import type { RunContext } from '../context.ts';
 
+/** rows held while a column the header does not name is looked for in them */
+const DETECT_ROWS = 100;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type { CsvSummary };
@@ -30,8 +33,17 @@ export type { CsvSummary };
  * order (the usual export) each is matched with the next listed reference;
  * the first row out of that order builds an index of the list (reference →
  * position) and every later row is looked up in it.
+ *
+ * The documentation does not name the CSV's columns. A header
+ * `order_reference` (`state`) names the reference (state) column; otherwise
+ * the column is found by what it holds: the first row with a cell that is a
+ * listed (or `known`) reference gives the reference column, and in that row
+ * the first other cell that is an order state (`states`, else the listed
+ * states) gives the state column. The rows before it are held (at most
+ * DETECT_ROWS) and compared once it is found. A header merely containing
+ * "reference" (accents aside) is the last resort.
  */
-export async function crossCheckCsv(body: AsyncIterable<Buffer>, listed: Map<string, string> | undefined): Promise<CsvSummary> {
+export async function crossCheckCsv(body: AsyncIterable<Buffer>, listed: Map<string, string> | undefined, hints: { known?: ReadonlySet<string>; states?: ReadonlySet<string> } = {}): Promise<CsvSummary> {
   const summary: CsvSummary = { header: [], rows: 0, unknown: [], duplicates: [], stateMismatch: [], missing: 0, missingRefs: [], refColumn: -1, stateColumn: -1 };
   const seen = listed ? new Uint8Array(listed.size) : undefined;
   let index: Map<string, number> | undefined;
@@ -50,18 +62,8 @@ export async function crossCheckCsv(body: AsyncIterable<Buffer>, listed: Map<str
     }
     return index.get(ref);
   };
-  await parseCsvStream(textOnly(body), (record) => {
-    if (summary.header.length === 0) {
-      const names = new Set<string>();
-      const bad = record.findIndex((h) => h.trim() === '' || names.size === names.add(h).size);
-      if (bad >= 0) throw new CsvParseError('CSV_BAD_HEADER', `expected a header row of distinct column names / received ${record[bad]?.trim() === '' ? `an empty name in column ${bad + 1}` : `the name ${JSON.stringify(record[bad]?.slice(0, 100))} twice`}`);
-      summary.header = record;
-      summary.refColumn = record.findIndex((h) => h.trim().toLowerCase() === 'order_reference');
-      if (summary.refColumn < 0) summary.refColumn = record.findIndex((h) => /reference/i.test(h));
-      summary.stateColumn = record.findIndex((h) => h.trim().toLowerCase() === 'state');
-      return;
-    }
-    summary.rows++;
+  /** one data row against the list */
+  const compare = (record: string[]): void => {
     if (!listed || !seen || summary.refColumn < 0) return;
     const ref = record[summary.refColumn] ?? '';
     const i = positionOf(ref);
@@ -77,7 +79,41 @@ export async function crossCheckCsv(body: AsyncIterable<Buffer>, listed: Map<str
     const state = summary.stateColumn >= 0 ? record[summary.stateColumn] : undefined;
     const expected = listed.get(ref);
     if (state !== undefined && expected !== undefined && state !== expected && summary.stateMismatch.length < 5) summary.stateMismatch.push({ ref, csv: state, list: expected });
+  };
+  // the columns the header does not name, found in the first rows (held meanwhile)
+  const states = hints.states ?? new Set(listed?.values() ?? []);
+  const isRef = (cell: string): boolean => cell !== '' && (listed?.has(cell) === true || hints.known?.has(cell) === true);
+  let held: string[][] | undefined;
+  const found = (record: string[]): boolean => {
+    const r = summary.refColumn >= 0 ? summary.refColumn : record.findIndex(isRef);
+    if (r < 0 || !isRef(record[r] ?? '')) return false;
+    summary.refColumn = r;
+    if (summary.stateColumn < 0) summary.stateColumn = record.findIndex((cell, i) => i !== r && states.has(cell));
+    return true;
+  };
+  const release = (): void => {
+    const rows = held ?? [];
+    held = undefined;
+    if (summary.refColumn < 0) summary.refColumn = summary.header.findIndex((h) => /reference/i.test(h.normalize('NFD').replace(/[\u0300-\u036f]/g, '')));
+    for (const r of rows) compare(r);
+  };
+  await parseCsvStream(textOnly(body), (record) => {
+    if (summary.header.length === 0) {
+      const names = new Set<string>();
+      const bad = record.findIndex((h) => h.trim() === '' || names.size === names.add(h).size);
+      if (bad >= 0) throw new CsvParseError('CSV_BAD_HEADER', `expected a header row of distinct column names / received ${record[bad]?.trim() === '' ? `an empty name in column ${bad + 1}` : `the name ${JSON.stringify(record[bad]?.slice(0, 100))} twice`}`);
+      summary.header = record;
+      summary.refColumn = record.findIndex((h) => h.trim().toLowerCase() === 'order_reference');
+      summary.stateColumn = record.findIndex((h) => h.trim().toLowerCase() === 'state');
+      if (summary.refColumn < 0 || summary.stateColumn < 0) held = [];
+      return;
+    }
+    summary.rows++;
+    if (!held) return compare(record);
+    held.push(record);
+    if (found(record) || held.length >= DETECT_ROWS) release();
   });
+  if (held) release();
   if (seen && listed) {
     let i = 0;
     for (const ref of listed.keys()) {
@@ -212,8 +248,9 @@ async function pollTask(ctx: RunContext, taskId: string, as: 'main' | 'otherUser
 }
 
 /** Downloads a task's CSV through the streaming cross-check against `listed`. */
-async function downloadCsv(ctx: RunContext, taskId: string, as: 'main' | 'otherUser', listed: Map<string, string> | undefined): Promise<TaskDownload> {
-  const { ex, result, error } = await ctx.http.stream({ path: ctx.path('downloadOrderExport', { task_id: taskId }), as, operationId: 'downloadOrderExport' }, Math.max(ctx.options.waitMs, ctx.options.timeoutMs), (body) => crossCheckCsv(body, listed));
+async function downloadCsv(ctx: RunContext, taskId: string, as: 'main' | 'otherUser', listed: Map<string, string> | undefined, known?: ReadonlySet<string>): Promise<TaskDownload> {
+  const hints = { states: new Set(ctx.lifecycle.order.states), ...(known ? { known } : {}) };
+  const { ex, result, error } = await ctx.http.stream({ path: ctx.path('downloadOrderExport', { task_id: taskId }), as, operationId: 'downloadOrderExport' }, Math.max(ctx.options.waitMs, ctx.options.timeoutMs), (body) => crossCheckCsv(body, listed, hints));
   const d: TaskDownload = { taskId, exchange: ex };
   if (result) d.summary = result;
   if (error || !result) d.error = String(error);
@@ -247,7 +284,8 @@ export async function checkColleagueExport(ctx: RunContext): Promise<void> {
     input.polls = await pollTask(ctx, taskId, 'otherUser');
     const last = input.polls[input.polls.length - 1];
     if (last?.status === 200 && successOf(last) === true) {
-      input.download = await downloadCsv(ctx, taskId, 'otherUser', new Map([[ref, '']]));
+      // the other listed references help find the reference column when the header does not name it
+      input.download = await downloadCsv(ctx, taskId, 'otherUser', new Map([[ref, '']]), new Set(ctx.orders.map((o) => o.ref)));
       if (downloadProblem(input.download) === undefined) input.detail = await ctx.call('getOrder', { order_reference: ref });
     }
   }

@@ -54,7 +54,7 @@ export async function crawlOrderList(ctx: RunContext): Promise<void> {
   const states = ctx.lifecycle.order.states;
   const refs = new Set<string>();
   const orders: OrderFact[] = [];
-  const repeated: { ref: string; page: Exchange }[] = [];
+  const repeated: { ref: string; page: Exchange; modified?: string }[] = [];
   let pages = 0;
   let offset = 0;
   const walk = await walkList(ctx, {
@@ -68,7 +68,7 @@ export async function crawlOrderList(ctx: RunContext): Promise<void> {
       offset += rows.length;
     },
     onItem: (item, ex) => {
-      const o = item as { order_reference?: unknown; state?: unknown };
+      const o = item as { order_reference?: unknown; state?: unknown; modification_date?: unknown };
       const ref = typeof o?.order_reference === 'string' ? o.order_reference : undefined;
       const raw = typeof o?.state === 'string' ? o.state : String(o?.state);
       // the spec's own string when it is one: a million orders share eight strings
@@ -76,7 +76,7 @@ export async function crawlOrderList(ctx: RunContext): Promise<void> {
       const state = known >= 0 ? (states[known] as string) : raw;
       if (ref === undefined) return;
       if (refs.has(ref)) {
-        repeated.push({ ref, page: ex });
+        repeated.push({ ref, page: ex, ...(typeof o.modification_date === 'string' ? { modified: o.modification_date } : {}) });
         return;
       }
       refs.add(ref);
