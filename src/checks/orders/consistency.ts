@@ -5,9 +5,13 @@
  * detail that gives no order state cannot be compared (and says why), but a
  * misspelt one that differs from the list is still a disagreement. States
  * that differ but lie on one forward path of the lifecycle in the order they
- * were read (the list first, then the detail and the history together) are a
- * warning that says the order most likely moved during the run (rule 2: not
- * confirmed).
+ * were read (the list first, then the detail and the history together) may
+ * show an order that moved during the run (ANALYSIS.md rule 2). The server's
+ * own dates look twice: the last history entry's change_date dates the move
+ * to its state, and a read made after that (its Date header; the list's is
+ * its first page's) that still shows an earlier state is a confirmed
+ * disagreement. Otherwise it is a warning that says the order most likely
+ * moved, and whether the dates show it.
  */
 import { canReach } from '../../contract/lifecycle.ts';
 import type { Exchange } from '../../harness/http.ts';
@@ -19,13 +23,18 @@ export interface ConsistencyInput {
   listState: string;
   detail: Exchange;
   history: Exchange;
+  /** the Date header of the list's first page: the list was read at or after it */
+  listedAt?: string;
 }
 
 function disagreement(ref: string, detail: Exchange, parts: string[], value: unknown): Judgement {
   return { passed: 0, findings: [{ message: `order ${ref}: expected one state everywhere / received: ${parts.join('; ')}`, exchange: detail, pointer: '/state', value }] };
 }
 
-export const stateConsistency = defineCheck<ConsistencyInput>(import.meta.url, 'state_consistency', ({ ref, listState, detail, history }, env): Judgement => {
+/** A time the server gave (an HTTP date, an ISO 8601 change_date), or NaN. */
+const when = (v: unknown): number => (typeof v === 'string' ? Date.parse(v) : Number.NaN);
+
+export const stateConsistency = defineCheck<ConsistencyInput>(import.meta.url, 'state_consistency', ({ ref, listState, detail, history, listedAt }, env): Judgement => {
   // the detail's state as it reads, valid or not
   const s = detail.status === 200 ? (detail.json() as { state?: unknown } | undefined)?.state : undefined;
   const shown = typeof s === 'string' ? s : undefined;
@@ -37,12 +46,25 @@ export const stateConsistency = defineCheck<ConsistencyInput>(import.meta.url, '
   // only the last entry stands for the order's state (a history that is no list is history_schema's finding)
   const results = history.status === 200 ? (history.json() as { results?: unknown } | undefined)?.results : undefined;
   const entries = Array.isArray(results) ? results : undefined;
-  const last = entries && entries.length > 0 ? String((entries[entries.length - 1] as { state?: unknown } | null)?.state) : undefined;
+  const lastEntry = entries && entries.length > 0 ? (entries[entries.length - 1] as { state?: unknown; change_date?: unknown } | null) : undefined;
+  const last = entries && entries.length > 0 ? String(lastEntry?.state) : undefined;
   const historyState = last === undefined ? undefined : env.lifecycle.orderStateOf.get(last);
   // a live target moves under a run (ANALYSIS.md rule 2): the list read first, then the detail and the history together; three states on one forward path of the lifecycle most likely show an order that moved between the reads
   const forward = (from: string, to: string): boolean => canReach(env.lifecycle.order, from, to);
   if (historyState !== undefined && (listState !== shown || historyState !== shown) && forward(listState, shown) && forward(listState, historyState) && (forward(shown, historyState) || forward(historyState, shown))) {
-    const message = `order ${ref}: the list said "${listState}", then the detail "${shown}" and the last history entry "${last}" (standing for "${historyState}"), states the lifecycle reaches in the order they were read: the order most likely moved during the run, so this is not confirmed`;
+    // looked at twice: a read made after the dated move that still shows a state before it did not see a move during the run
+    const movedAt = when(lastEntry?.change_date);
+    const reads = [
+      { what: 'the list', state: listState, date: listedAt },
+      { what: 'the detail', state: shown, date: detail.headers.date },
+    ];
+    const stale = reads.find((r) => r.state !== historyState && forward(r.state, historyState) && movedAt < when(r.date));
+    if (stale) {
+      const message = `order ${ref}: expected one state everywhere / received: the last history entry "${last}" dates the order "${historyState}" at ${String(lastEntry?.change_date)}, before ${stale.what} was read (Date: ${stale.date}), yet ${stale.what} says "${stale.state}" (confirmed by the server's own dates: the order did not move during the run)`;
+      return { passed: 0, findings: [{ message, exchange: detail, pointer: '/state', value: shown }] };
+    }
+    const dated = movedAt >= when(listedAt) ? `its last history entry dates the move at ${String(lastEntry?.change_date)}, after the list was read (Date: ${listedAt})` : 'no date of the server shows when it moved';
+    const message = `order ${ref}: the list said "${listState}", then the detail "${shown}" and the last history entry "${last}" (standing for "${historyState}"), states the lifecycle reaches in the order they were read: the order most likely moved during the run (${dated}), so this is not confirmed`;
     return { passed: 0, findings: [{ message, exchange: detail, pointer: '/state', value: shown, severity: 'warning' }] };
   }
   const disagree: string[] = [];

@@ -88,6 +88,8 @@ export async function crawlOrderList(ctx: RunContext): Promise<void> {
   ctx.judge(orderListSchema, { walk });
   ctx.judge(orderListPaging, { what: 'the order list', walk, again, repeated });
   ctx.orders = orders;
+  const date = walk.first?.headers.date;
+  ctx.listedAt = typeof date === 'string' ? date : undefined;
   ctx.log(`  list: ${orders.length} orders in ${walk.pages} page(s)`);
 }
 
@@ -153,7 +155,7 @@ async function examineOrder(ctx: RunContext, order: OrderFact, at: number, known
     if (first && global) pickDoc(picks, at, { ref: order.ref, name: first });
   }
   // consistency (list, detail, last history entry) is not judged on an order the run changed
-  if (!ctx.touched.has(order.ref)) ctx.judge(stateConsistency, { ref: order.ref, listState: order.state, detail, history });
+  if (!ctx.touched.has(order.ref)) ctx.judge(stateConsistency, { ref: order.ref, listState: order.state, detail, history, ...(ctx.listedAt ? { listedAt: ctx.listedAt } : {}) });
 }
 
 /** Downloads every listed file (one after another); returns the name of the first that downloaded as a file. */
