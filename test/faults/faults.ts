@@ -384,6 +384,15 @@ export const FAULTS: readonly Fault[] = [
     }),
   },
   {
+    name: 'list-lags-behind',
+    breaks: 'state_consistency',
+    requirement: 'ORD-CONSISTENT',
+    description: "lists active orders as change_in_progress, a state before active, though their history dated their move to active long before the list was read: a stale list, told from an order moving during the run by the server's own dates",
+    transform: editJson('listOrders', (body) => {
+      for (const o of itemsOf(body) as { state?: unknown }[]) if (o.state === 'active') o.state = 'change_in_progress';
+    }),
+  },
+  {
     name: 'detail-cancelled-reads-terminated',
     breaks: 'state_consistency',
     requirement: 'ORD-CONSISTENT',

@@ -27,8 +27,14 @@ export interface ConsistencyInput {
   listedAt?: string;
 }
 
-function disagreement(ref: string, detail: Exchange, parts: string[], value: unknown): Judgement {
-  return { passed: 0, findings: [{ message: `order ${ref}: expected one state everywhere / received: ${parts.join('; ')}`, exchange: detail, pointer: '/state', value }] };
+/**
+ * A disagreement; `confirmed`: the list and the detail contradict each other
+ * in a way no move during the run explains (ANALYSIS.md: list ↔ detail is D
+ * once confirmed, an error in every profile); otherwise the check's own
+ * severity (the last history entry against the state is I).
+ */
+function disagreement(ref: string, detail: Exchange, parts: string[], value: unknown, confirmed = false): Judgement {
+  return { passed: 0, findings: [{ message: `order ${ref}: expected one state everywhere / received: ${parts.join('; ')}`, exchange: detail, pointer: '/state', value, ...(confirmed ? { severity: 'error' as const } : {}) }] };
 }
 
 /** A time the server gave (an HTTP date, an ISO 8601 change_date), or NaN. */
@@ -61,7 +67,7 @@ export const stateConsistency = defineCheck<ConsistencyInput>(import.meta.url, '
     const stale = reads.find((r) => r.state !== historyState && forward(r.state, historyState) && movedAt < when(r.date));
     if (stale) {
       const message = `order ${ref}: expected one state everywhere / received: the last history entry "${last}" dates the order "${historyState}" at ${String(lastEntry?.change_date)}, before ${stale.what} was read (Date: ${stale.date}), yet ${stale.what} says "${stale.state}" (confirmed by the server's own dates: the order did not move during the run)`;
-      return { passed: 0, findings: [{ message, exchange: detail, pointer: '/state', value: shown }] };
+      return { passed: 0, findings: [{ message, exchange: detail, pointer: '/state', value: shown, severity: 'error' }] };
     }
     const dated = movedAt >= when(listedAt) ? `its last history entry dates the move at ${String(lastEntry?.change_date)}, after the list was read (Date: ${listedAt})` : 'no date of the server shows when it moved';
     const message = `order ${ref}: the list said "${listState}", then the detail "${shown}" and the last history entry "${last}" (standing for "${historyState}"), states the lifecycle reaches in the order they were read: the order most likely moved during the run (${dated}), so this is not confirmed`;
@@ -71,5 +77,6 @@ export const stateConsistency = defineCheck<ConsistencyInput>(import.meta.url, '
   if (listState !== shown) disagree.push(`the list says "${listState}" but the detail says "${shown}"`);
   if (historyState !== undefined && historyState !== shown) disagree.push(`the last history entry "${last}" stands for "${historyState}" but the detail says "${shown}"`);
   if (entries && entries.length === 0) disagree.push('the history is empty');
-  return disagree.length > 0 ? disagreement(ref, detail, disagree, shown) : { passed: 1, findings: [] };
+  // the list and the detail on no forward path of the lifecycle (a move backwards, out of a final state): no run explains it
+  return disagree.length > 0 ? disagreement(ref, detail, disagree, shown, listState !== shown && !forward(listState, shown)) : { passed: 1, findings: [] };
 });
