@@ -146,8 +146,8 @@ export class RunContext {
   };
   /** orders seen in the list, in list order: reference and state only (memory stays small) */
   orders: OrderFact[] = [];
-  /** the Date header of the order list's first page: the list was read at or after it (state_consistency dates a move against it) */
-  listedAt: string | undefined;
+  /** the order list's pages as the walk read them (their URLs) and, for each, the index in `orders` of its first new order: an order's page is read again for a second look (state_consistency) */
+  listPages: { url: string; first: number }[] = [];
   /** references of orders the run itself changed: consistency is not judged on them */
   readonly touched = new Set<string>();
   /** orders the run may write to: those it created and those named with --disposable-order (src/engine/safety.ts) */

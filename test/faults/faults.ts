@@ -387,9 +387,13 @@ export const FAULTS: readonly Fault[] = [
     name: 'list-lags-behind',
     breaks: 'state_consistency',
     requirement: 'ORD-CONSISTENT',
-    description: "lists active orders as change_in_progress, a state before active, though their history dated their move to active long before the list was read: a stale list, told from an order moving during the run by the server's own dates",
+    description: 'lists the first active order of each page as in_progress, first on its page, every time the page is read: a stale list, told from an order moving during the run by reading the page again',
     transform: editJson('listOrders', (body) => {
-      for (const o of itemsOf(body) as { state?: unknown }[]) if (o.state === 'active') o.state = 'change_in_progress';
+      const items = itemsOf(body) as { state?: unknown }[];
+      const i = items.findIndex((o) => o.state === 'active');
+      if (i < 0) return;
+      const [o] = items.splice(i, 1);
+      items.unshift({ ...o, state: 'in_progress' });
     }),
   },
   {

@@ -13,7 +13,7 @@ import { historyEntries as entriesOf, historyOrder, historySteps, historyTimesta
 import { historySchema } from '../../checks/lifecycle/history-schema.ts';
 import { documentDownload } from '../../checks/documents/download.ts';
 import { documentsSchema, documentsUsable } from '../../checks/documents/list.ts';
-import { stateConsistency } from '../../checks/orders/consistency.ts';
+import { type ConsistencyInput, secondLook, stateConsistency } from '../../checks/orders/consistency.ts';
 import { orderDetailSchema } from '../../checks/orders/detail.ts';
 import { orderListSchema } from '../../checks/orders/list.ts';
 import { needsSecondWalk, orderListPaging } from '../../checks/orders/paging.ts';
@@ -55,6 +55,7 @@ export async function crawlOrderList(ctx: RunContext): Promise<void> {
   const refs = new Set<string>();
   const orders: OrderFact[] = [];
   const repeated: { ref: string; page: Exchange; modified?: string }[] = [];
+  const listPages: { url: string; first: number }[] = [];
   let pages = 0;
   let offset = 0;
   const walk = await walkList(ctx, {
@@ -63,6 +64,7 @@ export async function crawlOrderList(ctx: RunContext): Promise<void> {
     // each page judged as it comes: a walk of a million rows holds one page at a time
     onPage: (page, rows) => {
       const at = { page, first: ++pages === 1, offset };
+      listPages.push({ url: page.url, first: orders.length });
       ctx.judge(orderListSchema, at);
       ctx.judge(orderStateEnum, at);
       offset += rows.length;
@@ -88,8 +90,7 @@ export async function crawlOrderList(ctx: RunContext): Promise<void> {
   ctx.judge(orderListSchema, { walk });
   ctx.judge(orderListPaging, { what: 'the order list', walk, again, repeated });
   ctx.orders = orders;
-  const date = walk.first?.headers.date;
-  ctx.listedAt = typeof date === 'string' ? date : undefined;
+  ctx.listPages = listPages;
   ctx.log(`  list: ${orders.length} orders in ${walk.pages} page(s)`);
 }
 
@@ -155,7 +156,29 @@ async function examineOrder(ctx: RunContext, order: OrderFact, at: number, known
     if (first && global) pickDoc(picks, at, { ref: order.ref, name: first });
   }
   // consistency (list, detail, last history entry) is not judged on an order the run changed
-  if (!ctx.touched.has(order.ref)) ctx.judge(stateConsistency, { ref: order.ref, listState: order.state, detail, history, ...(ctx.listedAt ? { listedAt: ctx.listedAt } : {}) });
+  if (!ctx.touched.has(order.ref)) {
+    const input: ConsistencyInput = { ref: order.ref, listState: order.state, detail, history };
+    const look = secondLook(input, ctx.env);
+    if (look) {
+      // states that a move during the run may explain: the side that lags is read again, after the others (ANALYSIS.md rule 2)
+      const [list, again] = await Promise.all([look.list ? readRowAgain(ctx, order) : undefined, look.detail ? ctx.call('getOrder', { order_reference: order.ref }, { purpose: 'second-look' }) : undefined]);
+      input.again = { ...(list ? { list } : {}), ...(again ? { detail: again } : {}) };
+    }
+    ctx.judge(stateConsistency, input);
+  }
+}
+
+/** The order's list page read again, and the state its row gives now (undefined: the row is no longer on it). */
+async function readRowAgain(ctx: RunContext, order: OrderFact): Promise<{ page: Exchange; state: string | undefined } | undefined> {
+  const at = ctx.orders.indexOf(order);
+  let page: { url: string } | undefined;
+  for (const p of ctx.listPages) if (p.first <= at) page = p;
+  if (at < 0 || !page) return undefined;
+  const ex = await ctx.http.request({ path: page.url, operationId: 'listOrders', purpose: 'second-look' });
+  const body = ex.status === 200 && ex.isJson() ? ex.json() : undefined;
+  const rows = Array.isArray(body) ? body : Array.isArray((body as { results?: unknown } | undefined)?.results) ? (body as { results: unknown[] }).results : [];
+  const row = rows.find((r) => (r as { order_reference?: unknown } | null)?.order_reference === order.ref) as { state?: unknown } | undefined;
+  return { page: ex, state: typeof row?.state === 'string' ? row.state : undefined };
 }
 
 /** Downloads every listed file (one after another); returns the name of the first that downloaded as a file. */
