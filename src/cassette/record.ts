@@ -30,6 +30,7 @@ export const RECORDED_OPTIONS = [
   'disposableOrders',
   'dryRun',
   'productOrderBody',
+  'terminateBody',
   'requireComplete',
   'seed',
   'fuzzRuns',

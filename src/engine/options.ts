@@ -34,6 +34,8 @@ export interface RunOptions {
   dryRun: boolean;
   /** the product order body to send (from --product-order-body FILE); default: learnt from an existing order */
   productOrderBody: Record<string, unknown> | undefined;
+  /** the termination body to send, as it is (from --terminate-body FILE); default: the kit's guess, `{reason, message}` with the first listed reason */
+  terminateBody: Record<string, unknown> | undefined;
   /** a verdict that skipped an error-severity check exits 1 */
   requireComplete: boolean;
   seed: number;
@@ -160,6 +162,24 @@ export function parseWhole(flag: string, v: Raw, min: number, max: number): numb
     throw bad(`${flag} must be a whole number from ${min} to ${max} (got "${String(v)}")`);
   }
   return n;
+}
+
+/** A file holding a JSON object (--product-order-body, --terminate-body): its content, or CONF_ERR_BAD_OPTION saying why not. */
+export function parseJsonObjectFile(flag: string, v: Raw): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(String(v), 'utf8');
+  } catch (e) {
+    throw bad(`${flag}: cannot read ${String(v)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (e) {
+    throw bad(`${flag}: ${String(v)} is not JSON (${(e as Error).message})`);
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw bad(`${flag}: ${String(v)} must hold a JSON object`);
+  return body as Record<string, unknown>;
 }
 
 /** RFC 9110 token characters: what a header name may be made of. */
@@ -305,22 +325,8 @@ export const RUN_OPTIONS: readonly Def[] = [
       }),
     { repeatable: true },
   ),
-  opt('productOrderBody', '--product-order-body <file>', 'CONFORMANCE_PRODUCT_ORDER_BODY', '', "JSON body of the run's product order (default: the offering and options of an existing order)", (v, f) => {
-    let text: string;
-    try {
-      text = readFileSync(String(v), 'utf8');
-    } catch (e) {
-      throw bad(`${f}: cannot read ${String(v)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch (e) {
-      throw bad(`${f}: ${String(v)} is not JSON (${(e as Error).message})`);
-    }
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw bad(`${f}: ${String(v)} must hold a JSON object`);
-    return body as Record<string, unknown>;
-  }),
+  opt('productOrderBody', '--product-order-body <file>', 'CONFORMANCE_PRODUCT_ORDER_BODY', '', "JSON body of the run's product order (default: the offering and options of an existing order)", (v, f) => parseJsonObjectFile(f, v)),
+  opt('terminateBody', '--terminate-body <file>', 'CONFORMANCE_TERMINATE_BODY', '', "JSON body of the run's terminations, sent as it is: a listed reason under the field the target names (default: the kit's guess, `reason` and `message`; a 400 or 422 to the guess is a skip)", (v, f) => parseJsonObjectFile(f, v)),
   opt('dryRun', '--dry-run', 'CONFORMANCE_DRY_RUN', 'off', 'perform the reads; send no write and no export, list every one it would have sent', (v, f) => parseBool(f, v)),
   opt('requireComplete', '--require-complete', 'CONFORMANCE_REQUIRE_COMPLETE', 'off', 'a partial PASS (an error-severity check not run) exits 1', (v, f) => parseBool(f, v)),
   opt('seed', '--seed <n>', 'CONFORMANCE_SEED', 'random, printed', "replays sampling, fuzzing and the bundled server's data", (v, f) => parseWhole(f, v, 0, 2 ** 31 - 1)),
@@ -506,6 +512,7 @@ export function resolveOptions(raw: Partial<Record<RunKey, Raw>> & Record<string
     checks: undefined,
     specPath: undefined,
     productOrderBody: undefined,
+    terminateBody: undefined,
     headers: {},
     secretHeaders: [],
     proxy: undefined,
@@ -546,6 +553,7 @@ export function resolveOptions(raw: Partial<Record<RunKey, Raw>> & Record<string
           'excludeChecks',
           'areas',
           'productOrderBody',
+          'terminateBody',
           'proxy',
           'ca',
           'cert',
@@ -566,13 +574,13 @@ export function resolveOptions(raw: Partial<Record<RunKey, Raw>> & Record<string
         ].includes(d.key))
     )
       continue;
-    // a program may hand the body itself rather than a file name, and a shard as { k, n } (the merged judge's k is 'all')
+    // a program may hand a body itself rather than a file name, and a shard as { k, n } (the merged judge's k is 'all')
     if (d.key === 'shard' && typeof v === 'object' && v !== null) {
       const sh = v as Partial<Shard>;
       out.shard = sh.k === 'all' && Number.isInteger(sh.n) && (sh.n as number) >= 1 && (sh.n as number) <= MAX_SHARDS ? { k: 'all', n: sh.n } : parseShard(flagName(d), `${String(sh.k)}/${String(sh.n)}`);
       continue;
     }
-    if (d.key === 'productOrderBody' && typeof v === 'object' && v !== null) {
+    if ((d.key === 'productOrderBody' || d.key === 'terminateBody') && typeof v === 'object' && v !== null) {
       out[d.key] = v;
       continue;
     }
@@ -673,7 +681,7 @@ export const CONFIG_FILE = 'conformance.config.json';
 /** The files looked for in the current folder when neither --config nor CONFORMANCE_CONFIG names one (at most one may exist). */
 export const CONFIG_FILES = [CONFIG_FILE, 'conformance.config.yaml', 'conformance.config.yml'] as const;
 /** Options whose value is a path: in a config file, relative to the file's own folder. */
-const PATH_KEYS = new Set(['ca', 'cert', 'key', 'productOrderBody', 'specPath', 'reportDir']);
+const PATH_KEYS = new Set(['ca', 'cert', 'key', 'productOrderBody', 'terminateBody', 'specPath', 'reportDir']);
 
 const isYaml = (file: string): boolean => /\.ya?ml$/i.test(file);
 
@@ -750,7 +758,7 @@ const INIT_NOTES = [
   'Options of `conformance run` (README: "The command line"). Keys are the options table\'s; keys starting with $ are comments.',
   'Precedence: flags > CONFORMANCE_* variables > this file > defaults. An unknown key is an error (exit 2).',
   'Credentials never go here: --token or CONFORMANCE_TOKEN (and _OTHER_USER, _OTHER_TENANT), --token-command, CONFORMANCE_OAUTH_CLIENT_SECRET, CONFORMANCE_KEY_PASSPHRASE.',
-  'Relative paths (ca, cert, key, productOrderBody, specPath, reportDir) are relative to this file.',
+  'Relative paths (ca, cert, key, productOrderBody, terminateBody, specPath, reportDir) are relative to this file.',
 ];
 
 /**

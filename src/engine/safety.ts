@@ -74,7 +74,8 @@ export function planWrites(ctx: RunContext, reasons: string[]): PlannedWrite[] {
     if (o.fuzzRuns > 0 && selected(ctx, 'fuzz_invalid_product_order')) plan.push({ method: 'POST', path: PRODUCT_ORDER, as: 'main', count: o.fuzzRuns, purpose: 'invalid product order bodies (fuzzed), each of which must be refused', checks: ['fuzz_invalid_product_order'] });
     if (selected(ctx, 'action_invalid_body')) plan.push({ method: 'POST', path: ACTION, as: 'main', count: 6, purpose: `invalid termination bodies to ${own}, once active; each must be refused and change nothing`, checks: ['action_invalid_body'] });
     if (o.fuzzRuns > 0 && selected(ctx, 'fuzz_invalid_body')) plan.push({ method: 'POST', path: ACTION, as: 'main', count: o.fuzzRuns, purpose: `fuzzed invalid termination bodies to ${own}, once active; each must be refused`, checks: ['fuzz_invalid_body'] });
-    if (selected(ctx, 'terminate_active')) plan.push({ method: 'POST', path: ACTION, as: 'main', count: 1, purpose: `terminates ${own}, once active, with the reason "${reason}"`, checks: ['terminate_active'] });
+    const body = o.terminateBody ? 'with the body of --terminate-body, as it is' : `with the reason "${reason}" (body: reason, message)`;
+    if (selected(ctx, 'terminate_active')) plan.push({ method: 'POST', path: ACTION, as: 'main', count: 1, purpose: `terminates ${own}, once active, ${body}`, checks: ['terminate_active'] });
     if (selected(ctx, 'action_precondition')) plan.push({ method: 'POST', path: ACTION, as: 'main', count: 1, purpose: `asks again to terminate ${own} once it is no longer active; must be refused and change nothing`, checks: ['action_precondition'] });
   }
   return plan;

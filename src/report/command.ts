@@ -13,7 +13,7 @@ const FLAG_OF: Record<string, string> = { areas: '--area', disposableOrders: '--
 const REPEATED = new Set(['disposableOrders', 'secretHeaders']);
 const SECRET_VARIABLE: Record<string, string> = { token: 'CONFORMANCE_TOKEN', tokenOtherUser: 'CONFORMANCE_TOKEN_OTHER_USER', tokenOtherTenant: 'CONFORMANCE_TOKEN_OTHER_TENANT' };
 /** keys that are no option of `run`, or whose value the report cannot give back (a file's content) */
-const NOT_FLAGS = new Set(['productOrderBody']);
+const NOT_FLAGS: Record<string, string> = { productOrderBody: 'a product order body', terminateBody: 'a termination body' };
 
 export function flagOf(key: string): string {
   return FLAG_OF[key] ?? `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
@@ -24,15 +24,15 @@ export function shellWord(s: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** `npx conformance run …` for the run of `report`, and what it could not say (a product order body given as a file). */
+/** `npx conformance run …` for the run of `report`, and what it could not say (a product order or termination body given as a file). */
 export function reproduceCommand(report: Pick<Report, 'options' | 'target'>): { command: string; notes: string[] } {
   const words = ['npx', 'conformance', 'run'];
   const notes: string[] = [];
   for (const [key, value] of Object.entries(report.options ?? {})) {
     if (value === undefined || value === null || value === false) continue;
     if (key === 'baseUrl' && report.target.embedded) continue;
-    if (NOT_FLAGS.has(key)) {
-      notes.push(`${flagOf(key)} FILE: the run was given a product order body; pass the same file`);
+    if (key in NOT_FLAGS) {
+      notes.push(`${flagOf(key)} FILE: the run was given ${NOT_FLAGS[key]}; pass the same file`);
       continue;
     }
     // extra headers are kept in the report by name only (their values may be secrets)

@@ -118,6 +118,25 @@ function acceptedTerminations(req: ProxyRequest, res: ProxyResponse, ctx: FaultC
   return terminated;
 }
 
+/** The first termination reason the reference server lists: the documentation's example list, as it serves it. */
+const FIRST_REASON = ((): string => {
+  const raw = loadSpec().operations.get('listTerminateReasons')?.raw as { responses?: Record<string, { content?: Record<string, { examples?: Record<string, { value?: { terminate_reasons?: unknown[] } }> }> }> } | undefined;
+  const examples = raw?.responses?.['200']?.content?.['application/json']?.examples ?? {};
+  const reasons = Object.values(examples).find((e) => Array.isArray(e.value?.terminate_reasons))?.value?.terminate_reasons;
+  if (!reasons?.length) throw new Error('openapi.yaml: listTerminateReasons has no example listing the termination reasons');
+  return String(reasons[0]);
+})();
+
+/** A termination body the reference server accepts, as a user would give it (--terminate-body). */
+const VOUCHED_TERMINATION = { reason: FIRST_REASON, message: 'conformance run' };
+
+/** A termination by the main user, with a listed reason, of an order that is active: one the reference server would accept. */
+async function validTermination(req: ProxyRequest, ctx: FaultContext): Promise<boolean> {
+  if (!isTerminate(req) || req.caller !== 'main') return false;
+  const body = requestJson(req) as { reason?: unknown } | undefined;
+  return typeof body?.reason === 'string' && (await reasonsOf(ctx)).includes(body.reason) && (await stateOf(ctx, req.segments[3] ?? '')) === 'active';
+}
+
 export const FAULTS: readonly Fault[] = [
   // ------------------------------------------------------------------ access
   {
@@ -686,6 +705,22 @@ export const FAULTS: readonly Fault[] = [
       }
       return ctx.forward(req);
     },
+  },
+  {
+    // a 400 to a valid body is what a target answers to a body it reads otherwise: without --terminate-body the kit skips (kill.test.ts shows it); the user's body makes the refusal the provider's
+    name: 'termination-refused-400',
+    breaks: 'terminate_active',
+    requirement: 'ACT-TERMINATE',
+    description: 'refuses every valid termination of an active order with 400, as if its body were invalid (nothing is recorded)',
+    options: { terminateBody: VOUCHED_TERMINATION },
+    transform: async (req, ctx) => ((await validTermination(req, ctx)) ? jsonAnswer(400, { detail: 'Invalid request.' }) : ctx.forward(req)),
+  },
+  {
+    name: 'termination-500',
+    breaks: 'terminate_active',
+    requirement: 'ACT-TERMINATE',
+    description: 'answers 500 to every valid termination of an active order (nothing is recorded)',
+    transform: async (req, ctx) => ((await validTermination(req, ctx)) ? jsonAnswer(500, { detail: 'Internal server error.' }) : ctx.forward(req)),
   },
   {
     name: 'termination-missing-from-history',

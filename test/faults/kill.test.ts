@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKS, CHECK_BY_NAME } from '../../src/checks/catalog.ts';
 import type { Report } from '../../src/report/types.ts';
 import { loadSpec } from '../../src/contract/load.ts';
-import { FAULTS } from './proxy.ts';
+import { FAULTS, type Fault } from './proxy.ts';
 import { startTarget, type Target } from './target.ts';
 
 const spec = loadSpec();
@@ -20,12 +20,13 @@ const CLEAN = { fuzzRuns: 10 };
  * Each fault runs with only the check that guards it selected (`--checks`
  * runs that check and the drivers it needs): the kill is the guard's own. A
  * fault only fuzzing can find is run with enough cases to find it; every
- * other fault runs without fuzzing.
+ * other fault runs without fuzzing. A fault with options of its own (a
+ * termination body the user vouches for) runs with them.
  */
-function optionsFor(breaks: string): Record<string, unknown> {
+function optionsFor({ breaks, options = {} }: Fault): Record<string, unknown> {
   const needs: readonly string[] = CHECK_BY_NAME.get(breaks)?.needs ?? [];
   // only the guarding check selected: `--checks` runs it and the drivers it needs, so the kill is its own
-  return needs.includes('fuzz') ? { fuzzRuns: 100, fuzzBudgetMs: 20_000, checks: breaks } : { checks: breaks };
+  return { ...options, ...(needs.includes('fuzz') ? { fuzzRuns: 100, fuzzBudgetMs: 20_000, checks: breaks } : { checks: breaks }) };
 }
 const sourceOf = (requirement: string): string | undefined => spec.requirements.get(requirement)?.source;
 
@@ -86,7 +87,7 @@ describe('faults through the proxy', () => {
       const inferred = sourceOf(fault.requirement) === 'inferred';
       const kill = { name: fault.name, breaks: fault.breaks, documented: '', strict: undefined as string | undefined, killed: false };
       kills.push(kill);
-      const { report, exitCode } = await target.run(fault, optionsFor(fault.breaks));
+      const { report, exitCode } = await target.run(fault, optionsFor(fault));
       const result = report.results.find((r) => r.check === fault.breaks);
       kill.documented = result?.status ?? 'missing';
       if (!inferred) {
@@ -100,7 +101,7 @@ describe('faults through the proxy', () => {
       // inferred: a warning in the documented profile (an error where the engine grades it so, e.g. a reset)...
       expect(['warn', 'fail'], result?.message).toContain(result?.status);
       // ...and an error in the strict profile
-      const strict = await target.run(fault, { ...optionsFor(fault.breaks), profile: 'strict' });
+      const strict = await target.run(fault, { ...optionsFor(fault), profile: 'strict' });
       const sr = strict.report.results.find((r) => r.check === fault.breaks);
       kill.strict = sr?.status ?? 'missing';
       expect(sr?.status, sr?.message).toBe('fail');
@@ -109,6 +110,15 @@ describe('faults through the proxy', () => {
       kill.killed = true;
     });
   }
+
+  it("termination-refused-400 without --terminate-body: a 400 to the kit's own guess cannot be told from a body the target reads otherwise, so terminate_active is skipped naming the option, never passed", async () => {
+    const fault = FAULTS.find((f) => f.name === 'termination-refused-400')!;
+    const { report } = await target.run(fault, { checks: fault.breaks });
+    const result = report.results.find((r) => r.check === fault.breaks);
+    expect(result?.status, result?.message).toBe('skip');
+    expect(result?.skipReason).toMatch(/refused the kit's guessed termination body \(400.*--terminate-body FILE/);
+    expect(report.results.filter((r) => r.status === 'fail')).toEqual([]);
+  });
 
   it('the proxy without a fault still passes after every fault', async () => {
     const { report } = await target.run(undefined, CLEAN);

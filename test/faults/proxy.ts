@@ -75,6 +75,13 @@ export interface Fault {
   /** what the faulty server does, in the present tense */
   description: string;
   transform: Transform;
+  /**
+   * run options the fault is judged with: only what a user gives the kit
+   * about their own target (a body it accepts), never a loosening of the
+   * check. A fault the kit cannot tell from its own guess being refused is
+   * caught once the user has vouched for the body.
+   */
+  options?: Record<string, unknown>;
 }
 
 export interface FaultyProxy {

@@ -18,7 +18,7 @@ import { resolveOptions } from '../../src/engine/options.ts';
 import { certify } from '../../src/engine/run.ts';
 import type { Report } from '../../src/report/types.ts';
 import { runCli } from '../run/cli.ts';
-import type { Choices, ModelOptions } from './model.ts';
+import { type Choices, type ModelOptions, TERMINATE_REASONS } from './model.ts';
 import { type IndependentServer, startIndependent, TOKENS } from './server.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'conformance-independent-'));
@@ -136,7 +136,7 @@ const CHOICES: { choices?: Partial<Choices>; server?: ModelOptions; mayWarn?: Re
       order_list_paging: 'ORD-LIST-PAGING: sorted by modification date, an order that moved during the walk comes twice (not confirmed, said so)',
     },
   },
-  // not here: `reasonField: 'terminate_reason'` fails terminate_active (the kit sends `reason`); undecided, see the report of the branch
+  // not here: `reasonField: 'terminate_reason'`, which refuses the kit's guessed termination body (see the describe block at the end)
 ];
 
 describe('the kit against the same provider under each other open choice (documented profile, writes and export on)', () => {
@@ -154,4 +154,37 @@ describe('the kit against the same provider under each other open choice (docume
       }
     });
   }
+});
+
+describe("a termination body named otherwise (`reasonField: 'terminate_reason'`, as the reasons list is named): the kit's own guess refused, never a provider failure", () => {
+  const run = async (extra: Record<string, unknown>): Promise<{ s: IndependentServer; report: Report }> => {
+    const s = await serve({ choices: { reasonField: 'terminate_reason' } });
+    const options = resolveOptions({ baseUrl: s.baseUrl, token: TOKENS.main, tokenOtherUser: TOKENS.colleague, tokenOtherTenant: TOKENS.otherCustomer, allowWrites: true, allowExport: true, productOrderBody: PRODUCT_ORDER, seed: 5, fuzzRuns: 10, waitMs: 10_000, ...extra });
+    const { report } = await certify({ ...options, baseUrl: s.baseUrl }, false);
+    return { s, report };
+  };
+  const terminations = (s: IndependentServer) => s.model.orderRequests.filter((r) => r.action === 'Résiliation' && s.model.orders.get(r.order_reference)?.external_id === 'conformance-5');
+
+  it('without --terminate-body: PASS (partial), terminate_active skipped naming the option (400, the body it sent), the checks that need a terminated order skipped, nothing failed', async () => {
+    const { s, report } = await run({});
+    expect(report.results.filter((r) => r.status === 'fail').map((r) => `${r.check}: ${r.message}`)).toEqual([]);
+    expect(report.summary.errors).toBe(0);
+    expect(report.verdict).toBe('PASS');
+    expect(report.verdictLabel).toBe('PASS (partial)');
+    expect(report.results.filter((r) => r.status === 'warn').map((r) => `${r.check}: ${r.message}`)).toEqual([]);
+    const skipped = Object.fromEntries(report.results.filter((r) => r.status === 'skip').map((r) => [r.check, r.skipReason]));
+    expect(Object.keys(skipped).sort()).toEqual(['action_precondition', 'export_fresh', 'terminate_active']);
+    expect(skipped.terminate_active).toMatch(/refused the kit's guessed termination body \(400: .*terminate_reason.*the kit sent \{"reason":.*--terminate-body FILE/);
+    expect(skipped.action_precondition).toMatch(/refused the kit's guessed termination body \(400.*--terminate-body FILE/);
+    expect(skipped.export_fresh).toMatch(/terminated no order/);
+    // the run's order was created, and never terminated
+    expect(terminations(s)).toEqual([]);
+  });
+
+  it(`with --terminate-body {"terminate_reason": "${TERMINATE_REASONS[0]}", "message": ""}: PASS, nothing skipped, terminate_active passed and the termination recorded`, async () => {
+    const { s, report } = await run({ terminateBody: { terminate_reason: TERMINATE_REASONS[0], message: '' } });
+    expectHonestPass(report);
+    expect(report.results.find((r) => r.check === 'terminate_active')?.status).toBe('pass');
+    expect(terminations(s).map((r) => r.reason)).toEqual([TERMINATE_REASONS[0]]);
+  });
 });

@@ -76,6 +76,14 @@ describe('the command line that reruns a run', () => {
     expect(notes.join('\n')).toMatch(/--header 'NAME: VALUE' for each of X-Api-Key, X-Tenant: the values are not kept/);
     expect(notes.join('\n')).toMatch(/--token-command CMD: the run took a credential from a command/);
   });
+  it('names the body files the run was given, never their content', () => {
+    const { command, notes } = reproduceCommand({
+      target: { baseUrl: 'https://staging.example', embedded: false },
+      options: { baseUrl: 'https://staging.example', productOrderBody: { product_order_item: [] }, terminateBody: { terminate_reason: 'Déménagement', message: '' } },
+    });
+    expect(command).toBe('npx conformance run --base-url https://staging.example');
+    expect(notes).toEqual(['--product-order-body FILE: the run was given a product order body; pass the same file', '--terminate-body FILE: the run was given a termination body; pass the same file']);
+  });
   it("is in the HTML's run details", () => {
     const html = renderHtml(failingReport(), spec);
     expect(html).toMatch(/<th>command line<\/th><td><div class="curl-block">.*npx conformance run --base-url https:\/\/staging\.fibre\.example/);

@@ -64,6 +64,29 @@ describe('the config file', () => {
     expect(err.message).not.toContain('abc-secret');
   });
 
+  it('the body files (productOrderBody, terminateBody) are relative to the file and read as JSON objects; the flag and the variable read the same file; anything but a JSON object is CONF_ERR_BAD_OPTION', () => {
+    const cwd = folder('bodies', { productOrderBody: 'bodies/po.json', terminateBody: 'bodies/terminate.json' });
+    mkdirSync(join(cwd, 'bodies'));
+    const terminate = { terminate_reason: "Cessation d'activité", message: '' };
+    writeFileSync(join(cwd, 'bodies', 'po.json'), JSON.stringify({ product_order_item: [] }));
+    writeFileSync(join(cwd, 'bodies', 'terminate.json'), JSON.stringify(terminate));
+    const o = resolveOptions(runSources({}, {}, cwd));
+    expect(o.terminateBody).toEqual(terminate);
+    expect(o.productOrderBody).toEqual({ product_order_item: [] });
+    expect(resolveOptions(runSources({ terminateBody: join(cwd, 'bodies', 'terminate.json') }, {}, dir)).terminateBody).toEqual(terminate);
+    expect(resolveOptions(runSources({}, { CONFORMANCE_TERMINATE_BODY: join(cwd, 'bodies', 'terminate.json') }, dir)).terminateBody).toEqual(terminate);
+    expect(resolveOptions({ terminateBody: '' }).terminateBody).toBeUndefined();
+    for (const [text, message] of [
+      ['["reason"]', /--terminate-body: .*must hold a JSON object/],
+      ['"reason"', /--terminate-body: .*must hold a JSON object/],
+      ['{"reason": ', /--terminate-body: .* is not JSON/],
+    ] as const) {
+      writeFileSync(join(cwd, 'bad.json'), text);
+      expect(() => resolveOptions({ terminateBody: join(cwd, 'bad.json') })).toThrow(message);
+    }
+    expect(() => resolveOptions({ terminateBody: join(cwd, 'missing.json') })).toThrow(/--terminate-body: cannot read .*missing\.json \(ENOENT\)/);
+  });
+
   it('--config FILE (or CONFORMANCE_CONFIG) must exist; without it and without ./conformance.config.json there is no file', () => {
     expect(() => runSources({ config: join(dir, 'missing.json') }, {}, dir)).toThrow(/cannot read .*missing\.json \(ENOENT\)/);
     expect(() => runSources({}, { CONFORMANCE_CONFIG: join(dir, 'missing.json') }, dir)).toThrow(/ENOENT/);

@@ -23,7 +23,7 @@ import type { RequestCount } from '../../checks/writes/effects.ts';
 import { actionInvalidBody } from '../../checks/writes/invalid-body.ts';
 import { actionPrecondition } from '../../checks/writes/precondition.ts';
 import { phaseOne, productOrderId, productOrderStatus, refusedKitBody, undocumentedPoll, type ProductOrderInput } from '../../checks/writes/product-order.ts';
-import { terminateActive, type TerminateInput } from '../../checks/writes/terminate.ts';
+import { refusedKitTermination, terminateActive, type TerminateInput } from '../../checks/writes/terminate.ts';
 import type { Exchange } from '../../harness/http.ts';
 import type { RunContext } from '../context.ts';
 import { listRequests } from './requests.ts';
@@ -251,27 +251,47 @@ function whyNoOrder(ctx: RunContext): string {
 }
 
 /**
+ * The body of a termination (rule 3 of ANALYSIS.md): the user's
+ * (--terminate-body), sent as it is, or the kit's guess from the order
+ * request's fields, `{reason, message}` with a listed reason (undefined when
+ * none is listed). The reason the effects are looked for with is the guess's,
+ * or the first value of the user's body that is a listed reason.
+ */
+export function terminationBody(ctx: RunContext, reasons: string[], message: string): { body: Record<string, unknown>; source: 'user' | 'guess'; reason?: string } | undefined {
+  const user = ctx.options.terminateBody;
+  if (user) {
+    const reason = Object.values(user).find((v): v is string => typeof v === 'string' && reasons.includes(v));
+    return { body: structuredClone(user), source: 'user', ...(reason === undefined ? {} : { reason }) };
+  }
+  const reason = reasons[0];
+  return reason === undefined ? undefined : { body: { reason, message }, source: 'guess', reason };
+}
+
+/**
  * ACT-TERMINATE, then ACT-PRECONDITION: terminates an active order of the
  * run's own (or a disposable one) with a listed reason, checks the effects,
  * waits until it has left the termination's transit state, and asks for a
- * second termination, which the flowchart does not allow.
+ * second termination, which the flowchart does not allow. When the target
+ * refuses the kit's guessed body (400 or 422), no order was terminated: the
+ * second termination would be refused for its body whatever the order's
+ * state, so ACT-PRECONDITION is skipped too, and EXP-FRESH finds no change.
  */
 export async function checkTermination(ctx: RunContext, reasons: string[]): Promise<void> {
   const terminate = ctx.lifecycle.actions.get('terminate');
   if (!terminate) return;
-  const reason = reasons[0];
   // the termination runs for terminate_active, and (judging nothing) for the checks that need a terminated order
   const judged = ctx.enabled('terminate_active');
+  let refusedGuess: Exchange | undefined;
   const terminateOne = async (): Promise<void> => {
     const rec = ctx.check('terminate_active');
     const o = await writableIn(ctx, (s) => terminate.from.includes(s));
-    if (!o || !reason) {
-      rec.skip(!reason ? 'no termination reason is listed' : `no order of the run's own, nor a disposable one, is in state ${terminate.from.join('/')} (${whyNoOrder(ctx)}); ${NAME_ONE}`);
+    const sending = terminationBody(ctx, reasons, `conformance run ${ctx.options.seed}`);
+    if (!o || !sending) {
+      rec.skip(!sending ? 'no termination reason is listed (give a termination body with --terminate-body FILE)' : `no order of the run's own, nor a disposable one, is in state ${terminate.from.join('/')} (${whyNoOrder(ctx)}); ${NAME_ONE}`);
     } else {
       ctx.touched.add(o.ref);
-      const message = `conformance run ${ctx.options.seed}`;
-      const attempt = await ctx.call('requestOrderAction', { order_reference: o.ref, action: terminate.name }, { json: { reason, message } });
-      const input: TerminateInput = { ref: o.ref, reason, attempt };
+      const attempt = await ctx.call('requestOrderAction', { order_reference: o.ref, action: terminate.name }, { json: sending.body });
+      const input: TerminateInput = { ref: o.ref, source: sending.source, attempt, ...(sending.reason === undefined ? {} : { reason: sending.reason }) };
       // any 2xx acknowledges the termination (204 No Content included); its effects are then read
       if (attempt.status !== undefined && SUCCESS.includes(attempt.status)) {
         ctx.terminated = o.ref;
@@ -280,13 +300,16 @@ export async function checkTermination(ctx: RunContext, reasons: string[]): Prom
         const [now, history] = await Promise.all([stateOf(ctx, o.ref), ctx.call('getOrderHistory', { order_reference: o.ref })]);
         input.now = now.ex;
         input.history = history;
+      } else if (refusedKitTermination(attempt, sending.source)) {
+        refusedGuess = attempt;
+        ctx.http.note(`termination of ${o.ref} not made: the target answered ${attempt.status} to the kit's guessed body; the checks that need a terminated order are skipped (give a body with --terminate-body FILE)`);
       }
       ctx.judge(terminateActive, input);
     }
   };
   if (judged) await terminateOne();
   else if (ctx.wants('export_fresh', 'action_precondition')) await ctx.drive('terminate_active', terminateOne);
-  if (ctx.enabled('action_precondition')) await checkPrecondition(ctx, reason);
+  if (ctx.enabled('action_precondition')) await checkPrecondition(ctx, reasons, refusedGuess);
 }
 
 /**
@@ -297,11 +320,17 @@ export async function checkTermination(ctx: RunContext, reasons: string[]): Prom
  * judged as no termination effect: the state did not move into the
  * termination's states, and no order request was added.
  */
-async function checkPrecondition(ctx: RunContext, reason: string | undefined): Promise<void> {
+async function checkPrecondition(ctx: RunContext, reasons: string[], refusedGuess: Exchange | undefined): Promise<void> {
   const terminate = ctx.lifecycle.actions.get('terminate');
   const rec = ctx.check('action_precondition');
-  if (!terminate || !reason) {
-    rec.skip('no termination reason is listed');
+  const sending = terminationBody(ctx, reasons, 'conformance: must be refused');
+  if (!terminate || !sending) {
+    rec.skip('no termination reason is listed (give a termination body with --terminate-body FILE)');
+    return;
+  }
+  if (refusedGuess) {
+    // the body was refused whatever the order's state: a refusal here would not show the precondition
+    rec.skip(`the target refused the kit's guessed termination body (${refusedGuess.status}, see terminate_active), so a refusal would not show the precondition; give a body this target accepts with --terminate-body FILE`);
     return;
   }
   const terminal = ctx.lifecycle.order.terminal;
@@ -314,7 +343,7 @@ async function checkPrecondition(ctx: RunContext, reason: string | undefined): P
     return;
   }
   const before = await requestCount(ctx, o.ref);
-  const attempt = await ctx.call('requestOrderAction', { order_reference: o.ref, action: terminate.name }, { json: { reason, message: 'conformance: must be refused' } });
+  const attempt = await ctx.call('requestOrderAction', { order_reference: o.ref, action: terminate.name }, { json: sending.body });
   const [after, now] = await Promise.all([requestCount(ctx, o.ref), stateOf(ctx, o.ref)]);
   ctx.judge(actionPrecondition, { ref: o.ref, state: o.state, attempt, before, after, now: now.ex });
 }
