@@ -17,9 +17,11 @@ const FLUSH_MS = 250;
  * Exchanges are made into lines in batches of this many (or of this many
  * body bytes), on the next turn of the event loop at the latest: made one at a
  * time between the run's other work, the recorder's code and tables are cold
- * each time (a 3,000-order run with --record against one without, CPU time,
- * medians of 7 alternated runs on 2026-12-01: 1.134× made one by one, 1.085×
- * in batches of 64; batches of 16 and 256 did no better).
+ * each time. A 3,000-order run with --record against one without, CPU time,
+ * medians of alternated runs on 2026-12-01: 1.134× made one by one against
+ * 1.085× in batches of 64 (7 runs each, load average 2), then 1.155× against
+ * 1.140× (9 runs each, load average 1–2): a gain, smaller than the machine's
+ * noise; batches of 16 and 256 did no better.
  */
 const RECORD_BATCH = 64;
 const RECORD_BATCH_BYTES = 1024 * 1024;
