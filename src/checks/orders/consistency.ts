@@ -9,9 +9,11 @@
  * first, then the detail and the history together. States that differ but
  * lie on one forward path of the lifecycle in that order may be an order that
  * moved between the reads, so the side that lags is read again (`secondLook`:
- * its list page, or the detail) after the others. Still behind what was read
- * before it, the contradiction is confirmed, an error in every profile (list ↔
- * detail is D once confirmed); caught up, it is a warning that says the order
+ * its list page when it is behind the detail, the detail when it is behind
+ * the history) after the others. Still behind, the contradiction is
+ * confirmed: the list behind the detail is an error in every profile (list ↔
+ * detail is D once confirmed), the detail behind the history keeps the
+ * check's own severity (I); caught up, it is a warning that says the order
  * moved during the run; not read again, a warning that says why. A list and a
  * detail on no forward path (a move backwards, out of a final state) need no
  * second look: no run explains them. The last history entry against the state
@@ -55,9 +57,8 @@ export function secondLook(input: ConsistencyInput, env: JudgeEnv): { list: bool
   if (shown === undefined || historyState === undefined || (listState === shown && historyState === shown)) return undefined;
   const forward = (from: string, to: string): boolean => canReach(env.lifecycle.order, from, to);
   if (!forward(listState, shown) || !forward(listState, historyState) || !(forward(shown, historyState) || forward(historyState, shown))) return undefined;
-  // the furthest state read: the one a lagging read must catch up with
-  const ahead = forward(shown, historyState) ? historyState : shown;
-  const look = { list: listState !== ahead, detail: shown !== historyState && forward(shown, historyState) };
+  // the list read again when it is behind the detail (list ↔ detail is D once confirmed), the detail when it is behind the history (I)
+  const look = { list: listState !== shown, detail: shown !== historyState && forward(shown, historyState) };
   return look.list || look.detail ? look : undefined;
 }
 
@@ -81,17 +82,21 @@ export const stateConsistency = defineCheck<ConsistencyInput>(import.meta.url, '
   const forward = (from: string, to: string): boolean => canReach(env.lifecycle.order, from, to);
   const look = secondLook(input, env);
   if (look && historyState !== undefined) {
-    const ahead = forward(shown, historyState) ? historyState : shown;
     const read = `the list said "${listState}", then the detail "${shown}" and the last history entry "${last}" (standing for "${historyState}")`;
     // looked at twice: a side read again after the others, still behind what they showed, did not see a move during the run
     const stale: string[] = [];
+    // the list still behind the detail: D, an error; the detail still behind the history alone: I, the check's own severity
+    let listStale = false;
     const caught: string[] = [];
     const notAgain: string[] = [];
     if (look.list) {
       const now = again?.list?.state;
       if (!again?.list) notAgain.push('the list page was not read again');
       else if (now === undefined) notAgain.push(`its list page, read again, no longer holds it (${again.list.page.status ?? again.list.page.error?.message})`);
-      else if (now !== ahead && !forward(ahead, now)) stale.push(`the list, read again after the detail and the history, still says "${now}"`);
+      else if (now !== shown && !forward(shown, now)) {
+        stale.push(`the list, read again after the detail and the history, still says "${now}"`);
+        listStale = true;
+      }
       else caught.push(`the list, read again, says "${now}"`);
     }
     if (look.detail) {
@@ -103,8 +108,8 @@ export const stateConsistency = defineCheck<ConsistencyInput>(import.meta.url, '
       else caught.push(`the detail, read again, says "${now}"`);
     }
     if (stale.length > 0) {
-      const at = look.list && again?.list && stale[0]?.startsWith('the list') ? again.list.page : (again?.detail ?? detail);
-      return { passed: 0, findings: [{ message: `order ${ref}: expected one state everywhere / received: ${read}; ${stale.join('; ')} (confirmed: the order did not move during the run)`, exchange: at, pointer: '/state', value: shown, severity: 'error' }] };
+      const at = listStale && again?.list ? again.list.page : (again?.detail ?? detail);
+      return { passed: 0, findings: [{ message: `order ${ref}: expected one state everywhere / received: ${read}; ${stale.join('; ')} (confirmed: the order did not move during the run)`, exchange: at, pointer: '/state', value: shown, ...(listStale ? { severity: 'error' as const } : {}) }] };
     }
     const why = [...caught, ...notAgain].join('; ');
     const message = `order ${ref}: ${read}, states the lifecycle reaches in the order they were read: the order most likely moved during the run (${why}), so this is not confirmed`;
