@@ -10,7 +10,7 @@
  * lie on one forward path of the lifecycle in that order may be an order that
  * moved between the reads, so the side that lags is read again (`secondLook`:
  * its list page when it is behind the detail, the detail when it is behind
- * the history) after the others. Still behind, the contradiction is
+ * the history) after the others, a second later. Still behind, the contradiction is
  * confirmed: the list behind the detail is an error in every profile (list ↔
  * detail is D once confirmed), the detail behind the history keeps the
  * check's own severity (I); caught up, it is a warning that says the order
@@ -47,9 +47,9 @@ function statesOf({ detail, history }: ConsistencyInput, env: JudgeEnv): { shown
 
 /**
  * Which reads a second look must make again: the list (its row is behind the
- * detail or the history) and the detail (behind the history), when the three
- * states lie on one forward path in the order they were read. None: the
- * states agree, or no move during the run explains them.
+ * detail) and the detail (behind the history), when the three states lie on
+ * one forward path in the order they were read. None: the states agree, or no
+ * move during the run explains them.
  */
 export function secondLook(input: ConsistencyInput, env: JudgeEnv): { list: boolean; detail: boolean } | undefined {
   const { shown, historyState } = statesOf(input, env);

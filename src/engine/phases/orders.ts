@@ -160,13 +160,18 @@ async function examineOrder(ctx: RunContext, order: OrderFact, at: number, known
     const input: ConsistencyInput = { ref: order.ref, listState: order.state, detail, history };
     const look = secondLook(input, ctx.env);
     if (look) {
-      // states that a move during the run may explain: the side that lags is read again, after the others (ANALYSIS.md rule 2)
+      // states that a move during the run may explain: the side that lags is read again, after the others (ANALYSIS.md rule 2),
+      // a second later (a list served from a replica may trail its detail by a moment)
+      await ctx.clock.sleep(SECOND_LOOK_MS);
       const [list, again] = await Promise.all([look.list ? readRowAgain(ctx, order) : undefined, look.detail ? ctx.call('getOrder', { order_reference: order.ref }, { purpose: 'second-look' }) : undefined]);
       input.again = { ...(list ? { list } : {}), ...(again ? { detail: again } : {}) };
     }
     ctx.judge(stateConsistency, input);
   }
 }
+
+/** How long state_consistency's second look waits before it reads the lagging side again. */
+const SECOND_LOOK_MS = 1000;
 
 /** The order's list page read again, and the state its row gives now (undefined: the row is no longer on it). */
 async function readRowAgain(ctx: RunContext, order: OrderFact): Promise<{ page: Exchange; state: string | undefined } | undefined> {
