@@ -96,8 +96,7 @@ export const stateConsistency = defineCheck<ConsistencyInput>(import.meta.url, '
       else if (now !== shown && !forward(shown, now)) {
         stale.push(`the list, read again after the detail and the history, still says "${now}"`);
         listStale = true;
-      }
-      else caught.push(`the list, read again, says "${now}"`);
+      } else caught.push(`the list, read again, says "${now}"`);
     }
     if (look.detail) {
       const d = again?.detail;
