@@ -52,8 +52,11 @@ function statesOf({ detail, history }: ConsistencyInput, env: JudgeEnv): { shown
  * move during the run explains them.
  */
 export function secondLook(input: ConsistencyInput, env: JudgeEnv): { list: boolean; detail: boolean } | undefined {
-  const { shown, historyState } = statesOf(input, env);
-  const { listState } = input;
+  return lookFor(input.listState, statesOf(input, env), env);
+}
+
+/** secondLook on the states already read (the check reads them once for both). */
+function lookFor(listState: string, { shown, historyState }: { shown: string | undefined; historyState: string | undefined }, env: JudgeEnv): { list: boolean; detail: boolean } | undefined {
   if (shown === undefined || historyState === undefined || (listState === shown && historyState === shown)) return undefined;
   const forward = (from: string, to: string): boolean => canReach(env.lifecycle.order, from, to);
   if (!forward(listState, shown) || !forward(listState, historyState) || !(forward(shown, historyState) || forward(historyState, shown))) return undefined;
@@ -73,14 +76,15 @@ function disagreement(ref: string, detail: Exchange, parts: string[], value: unk
 
 export const stateConsistency = defineCheck<ConsistencyInput>(import.meta.url, 'state_consistency', (input, env): Judgement => {
   const { ref, listState, detail, again } = input;
-  const { shown, raw, last, historyState, empty } = statesOf(input, env);
+  const states = statesOf(input, env);
+  const { shown, raw, last, historyState, empty } = states;
   if (shown === undefined) {
     const skip = typeof raw !== 'string' ? `the detail of ${ref} gave no state to compare (${detail.status ?? detail.error?.message})` : `the detail of ${ref} says "${raw}", not an order state, so the states could not be compared`;
     if (typeof raw === 'string' && raw !== listState) return { ...disagreement(ref, detail, [`the list says "${listState}" but the detail says "${raw}"`], raw), skip };
     return { passed: 0, findings: [], skip };
   }
   const forward = (from: string, to: string): boolean => canReach(env.lifecycle.order, from, to);
-  const look = secondLook(input, env);
+  const look = lookFor(listState, states, env);
   if (look && historyState !== undefined) {
     const read = `the list said "${listState}", then the detail "${shown}" and the last history entry "${last}" (standing for "${historyState}")`;
     // looked at twice: a side read again after the others, still behind what they showed, did not see a move during the run
