@@ -18,6 +18,7 @@ import { orderDetailSchema } from '../../checks/orders/detail.ts';
 import { orderListSchema } from '../../checks/orders/list.ts';
 import { needsSecondWalk, orderListPaging } from '../../checks/orders/paging.ts';
 import { orderStateEnum } from '../../checks/orders/state-enum.ts';
+import { pageRows } from '../../checks/lists.ts';
 import { canMove } from '../../contract/lifecycle.ts';
 import type { OrderFact, RunContext } from '../context.ts';
 import { walkList } from '../list.ts';
@@ -180,8 +181,7 @@ async function readRowAgain(ctx: RunContext, order: OrderFact): Promise<{ page: 
   for (const p of ctx.listPages) if (p.first <= at) page = p;
   if (at < 0 || !page) return undefined;
   const ex = await ctx.http.request({ path: page.url, operationId: 'listOrders', purpose: 'second-look' });
-  const body = ex.status === 200 && ex.isJson() ? ex.json() : undefined;
-  const rows = Array.isArray(body) ? body : Array.isArray((body as { results?: unknown } | undefined)?.results) ? (body as { results: unknown[] }).results : [];
+  const rows = ex.status === 200 && ex.isJson() ? pageRows(ex) : [];
   const row = rows.find((r) => (r as { order_reference?: unknown } | null)?.order_reference === order.ref) as { state?: unknown } | undefined;
   return { page: ex, state: typeof row?.state === 'string' ? row.state : undefined };
 }
