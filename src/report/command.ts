@@ -31,7 +31,7 @@ export function reproduceCommand(report: Pick<Report, 'options' | 'target'>): { 
   for (const [key, value] of Object.entries(report.options ?? {})) {
     if (value === undefined || value === null || value === false) continue;
     if (key === 'baseUrl' && report.target.embedded) continue;
-    if (key in NOT_FLAGS) {
+    if (Object.hasOwn(NOT_FLAGS, key)) {
       notes.push(`${flagOf(key)} FILE: the run was given ${NOT_FLAGS[key]}; pass the same file`);
       continue;
     }
