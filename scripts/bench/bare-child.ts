@@ -7,6 +7,9 @@
  * With `validate`, the floor of any client that judges what it reads: each
  * JSON answer is also decoded, parsed and checked against its response
  * schema in openapi.yaml (the kit's own compiled validators), and nothing else.
+ * With `busyUs`, a calibration: after each answer the loop spins for that
+ * many microseconds, as a client that spends that much CPU of its own on each
+ * request would (what the suite section's "CPU per request" rows weigh).
  * Announces `@@RESULT {ms, requests, bytes, statuses, invalid}`.
  */
 import { readFileSync } from 'node:fs';
@@ -15,7 +18,7 @@ import { loadSpec, routerOf, validatorsFor } from '../../src/index.ts';
 import { announce, childArgs, cpuMs, ownPeakRss } from './lib.ts';
 import type { RecordedRequest } from './suite-child.ts';
 
-const args = childArgs<{ baseUrl: string; concurrency: number; requestsFrom: string; validate?: boolean }>();
+const args = childArgs<{ baseUrl: string; concurrency: number; requestsFrom: string; validate?: boolean; busyUs?: number }>();
 const list = JSON.parse(readFileSync(args.requestsFrom, 'utf8')) as RecordedRequest[];
 const base = new URL(args.baseUrl);
 const basePath = base.pathname.replace(/\/$/, '');
@@ -44,6 +47,12 @@ function judge(r: RecordedRequest, status: number, contentType: unknown, body: B
   if (check && check(value).length > 0) invalid++;
 }
 
+/** Keeps the thread busy for `us` microseconds (the calibration's stand-in for a client's own work). */
+function spin(us: number): void {
+  const until = performance.now() + us / 1000;
+  while (performance.now() < until);
+}
+
 async function one(r: RecordedRequest): Promise<void> {
   try {
     const res = await pool.request({ path: r.path, method: r.method, headers: r.headers, body: r.body });
@@ -51,6 +60,7 @@ async function one(r: RecordedRequest): Promise<void> {
     bytes += buf.byteLength;
     statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
     judge(r, res.statusCode, res.headers['content-type'], buf);
+    if (args.busyUs) spin(args.busyUs);
   } catch {
     // a hostile request the server refused at the transport level: counted, as the suite counts it
     statuses.error = (statuses.error ?? 0) + 1;

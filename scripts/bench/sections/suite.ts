@@ -78,6 +78,20 @@ export async function benchSuite({ sizes, concurrency, work, log }: { sizes: { n
         log(`suite N=${n} #${i}: run ${secs(suite)}, bare ${secs(bare)}, checker floor ${secs(checker)}, ${bare.requests} requests → ${(suite.ms / bare.ms).toFixed(2)}× bare, ${(suite.ms / checker.ms).toFixed(2)}× checker`);
       }
       const ratio = median(pairs.map((p) => p.ratio));
+      // the run's own CPU per request, over the bare loop's: the kit's work (parsing, validating, judging, its harness)
+      const extraUs = median(pairs.map((p) => ((p.suite.cpuMs - p.bare.cpuMs) * 1000) / Math.max(1, p.bare.requests)));
+      // calibration (N ≥ 10,000): the bare loop spending that much CPU per request, and half as much, as busy work; the
+      // 1.25× target then reads as a CPU budget per request on this machine, interpolated between the two
+      const calibration: { us: number; ratio: number }[] = [];
+      if (n >= 10_000 && extraUs > 0) {
+        for (const us of [extraUs / 2, extraUs]) {
+          const replay = { baseUrl: mock.message.baseUrl, concurrency, requestsFrom: recording };
+          const bare = await runChild<BareResult>('bare-child.ts', replay);
+          const busy = await runChild<BareResult>('bare-child.ts', { ...replay, busyUs: us });
+          calibration.push({ us, ratio: busy.ms / bare.ms });
+          log(`suite N=${n}: calibration, bare loop + ${us.toFixed(0)} µs of CPU per request: ${(busy.ms / 1000).toFixed(2)} s against ${(bare.ms / 1000).toFixed(2)} s → ${(busy.ms / bare.ms).toFixed(2)}×`);
+        }
+      }
       const suiteS = median(pairs.map((p) => p.suite.ms)) / 1000;
       const bareS = median(pairs.map((p) => p.bare.ms)) / 1000;
       const checkerS = median(pairs.map((p) => p.checker.ms)) / 1000;
@@ -94,7 +108,18 @@ export async function benchSuite({ sizes, concurrency, work, log }: { sizes: { n
         { figure: `suite ${label}: CPU time of the client, run`, value: cpu((p) => p.suite), unit: 's' },
         { figure: `suite ${label}: CPU time of the client, bare loop`, value: cpu((p) => p.bare), unit: 's' },
         { figure: `suite ${label}: CPU time of the client, checker floor`, value: cpu((p) => p.checker), unit: 's' },
+        { figure: `suite ${label}: the run's CPU per request over the bare loop's`, value: extraUs, unit: 'µs' },
       );
+      const [half, full] = calibration;
+      if (half && full) {
+        rows.push(
+          { figure: `suite ${label}: calibration, bare loop + ${half.us.toFixed(0)} µs of CPU per request / bare loop`, value: half.ratio, unit: '×' },
+          { figure: `suite ${label}: calibration, bare loop + ${full.us.toFixed(0)} µs of CPU per request / bare loop`, value: full.ratio, unit: '×' },
+        );
+        // where the line through the two calibration points crosses 1.25× (outside them: not estimated)
+        const budget = full.ratio > half.ratio ? half.us + ((1.25 - half.ratio) * (full.us - half.us)) / (full.ratio - half.ratio) : Number.NaN;
+        if (budget >= half.us && budget <= full.us) rows.push({ figure: `suite ${label}: CPU per request the 1.25× target allows on this machine (interpolated)`, value: budget, unit: 'µs' });
+      }
       details[label] = {
         mockOrders: mockOrdersFor(n),
         reps,
@@ -117,6 +142,8 @@ export async function benchSuite({ sizes, concurrency, work, log }: { sizes: { n
           verdict: p.suite.verdict,
         })),
         ratio,
+        extraUs,
+        calibration,
         serverPeakMiB: (mock.peakRss() ?? NaN) / MiB,
       };
     } finally {
