@@ -112,10 +112,7 @@ export async function benchSuite({ sizes, concurrency, work, log }: { sizes: { n
       );
       const [half, full] = calibration;
       if (half && full) {
-        rows.push(
-          { figure: `suite ${label}: calibration, bare loop + ${half.us.toFixed(0)} µs of CPU per request / bare loop`, value: half.ratio, unit: '×' },
-          { figure: `suite ${label}: calibration, bare loop + ${full.us.toFixed(0)} µs of CPU per request / bare loop`, value: full.ratio, unit: '×' },
-        );
+        rows.push({ figure: `suite ${label}: calibration, bare loop + ${half.us.toFixed(0)} µs of CPU per request / bare loop`, value: half.ratio, unit: '×' }, { figure: `suite ${label}: calibration, bare loop + ${full.us.toFixed(0)} µs of CPU per request / bare loop`, value: full.ratio, unit: '×' });
         // where the line through the two calibration points crosses 1.25× (outside them: not estimated)
         const budget = full.ratio > half.ratio ? half.us + ((1.25 - half.ratio) * (full.us - half.us)) / (full.ratio - half.ratio) : Number.NaN;
         if (budget >= half.us && budget <= full.us) rows.push({ figure: `suite ${label}: CPU per request the 1.25× target allows on this machine (interpolated)`, value: budget, unit: 'µs' });
