@@ -118,7 +118,7 @@ async function main(): Promise<void> {
     shards: () => benchShards({ orders: quick ? 2000 : 20_000, delayMs: 50, concurrency: 8, shards: 4, log }),
     // --concurrency auto against a target that answers 429 above 16 in flight, beside fixed concurrencies (about 30 s a run at 16)
     auto: () => benchAuto({ orders: quick ? 200 : 1000, delayMs: 50, busyAbove: 16, fixed: [4, 8, 16, 24, 32], reps: quick ? 1 : 2, log }),
-    cassette: () => benchCassette({ n: quick ? 1000 : 3000, reps: quick ? 2 : 5, concurrency: 8, work, log }),
+    cassette: () => benchCassette({ n: quick ? 1000 : 3000, reps: quick ? 2 : 9, concurrency: 8, work, log }),
   };
   try {
     for (const name of SECTIONS) {
