@@ -108,7 +108,7 @@ export async function benchSuite({ sizes, concurrency, work, log }: { sizes: { n
         { figure: `suite ${label}: CPU time of the client, run`, value: cpu((p) => p.suite), unit: 's' },
         { figure: `suite ${label}: CPU time of the client, bare loop`, value: cpu((p) => p.bare), unit: 's' },
         { figure: `suite ${label}: CPU time of the client, checker floor`, value: cpu((p) => p.checker), unit: 's' },
-        { figure: `suite ${label}: the run's CPU per request over the bare loop's`, value: extraUs, unit: 'µs' },
+        { figure: `suite ${label}: the run's CPU per request over the bare loop's (start-up included)`, value: extraUs, unit: 'µs' },
       );
       const [half, full] = calibration;
       if (half && full) {
