@@ -6,6 +6,11 @@
  * (bare replay of the previous run's requests, then a new run), after one
  * warm-up run; the ratio is the median of the pairs' ratios.
  *
+ * At 10,000 orders and more, a calibration: the bare loop again, spinning
+ * after each answer for the CPU per request the run spent over the bare
+ * loop, and for half of it. Where the line through the two crosses 1.25× is
+ * the kit's CPU per request that the target allows on this machine.
+ *
  * Memory: one run over 100,000 orders, its peak resident memory.
  */
 import { join } from 'node:path';
@@ -116,6 +121,7 @@ export async function benchSuite({ sizes, concurrency, work, log }: { sizes: { n
         // where the line through the two calibration points crosses 1.25× (outside them: not estimated)
         const budget = full.ratio > half.ratio ? half.us + ((1.25 - half.ratio) * (full.us - half.us)) / (full.ratio - half.ratio) : Number.NaN;
         if (budget >= half.us && budget <= full.us) rows.push({ figure: `suite ${label}: CPU per request the 1.25× target allows on this machine (interpolated)`, value: budget, unit: 'µs' });
+        else log(`suite N=${n}: calibration, 1.25× lies outside ${half.ratio.toFixed(2)}×–${full.ratio.toFixed(2)}×: the CPU budget per request is not estimated`);
       }
       details[label] = {
         mockOrders: mockOrdersFor(n),
