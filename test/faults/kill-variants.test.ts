@@ -6,10 +6,9 @@
  * list is one bare array) is listed with the reason, never silently passed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHECK_BY_NAME } from '../../src/checks/catalog.ts';
 import { loadSpec } from '../../src/contract/load.ts';
-import { FAULTS, type Fault } from './proxy.ts';
-import { startTarget, type Target } from './target.ts';
+import { FAULTS } from './proxy.ts';
+import { faultOptions, startTarget, type Target } from './target.ts';
 
 const spec = loadSpec();
 
@@ -34,16 +33,6 @@ const SETS: VariantSet[] = [
   },
 ];
 
-/**
- * Each fault is run with only the check that guards it selected (`--checks`
- * runs that check and the drivers it needs, nothing else): the kill is the
- * guard's own, and a variant set costs seconds, not minutes.
- */
-function optionsFor({ breaks, options = {} }: Fault): Record<string, unknown> {
-  const needs: readonly string[] = CHECK_BY_NAME.get(breaks)?.needs ?? [];
-  return { ...options, ...(needs.includes('fuzz') ? { fuzzRuns: 100, fuzzBudgetMs: 20_000, checks: breaks } : { checks: breaks }) };
-}
-
 for (const set of SETS) {
   describe(`the fault catalogue on ${set.variants.join(' + ')}`, () => {
     let target: Target;
@@ -65,7 +54,7 @@ for (const set of SETS) {
       if (fault.name in set.notApplicable) continue;
       it(`${fault.name} → ${fault.breaks}`, async () => {
         const strict = spec.requirements.get(fault.requirement)?.source === 'inferred';
-        const { report } = await target.run(fault, { ...set.options, ...optionsFor(fault), ...(strict ? { profile: 'strict' } : {}) });
+        const { report } = await target.run(fault, { ...set.options, ...faultOptions(fault), ...(strict ? { profile: 'strict' } : {}) });
         const result = report.results.find((r) => r.check === fault.breaks);
         if (result?.status !== 'fail') survivors.push(`${fault.name}: ${result?.status} ${result?.message}`);
         expect(result?.status, result?.message).toBe('fail');

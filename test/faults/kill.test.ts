@@ -10,24 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKS, CHECK_BY_NAME } from '../../src/checks/catalog.ts';
 import type { Report } from '../../src/report/types.ts';
 import { loadSpec } from '../../src/contract/load.ts';
-import { FAULTS, type Fault } from './proxy.ts';
-import { startTarget, type Target } from './target.ts';
+import { FAULTS } from './proxy.ts';
+import { faultOptions, startTarget, type Target } from './target.ts';
 
 const spec = loadSpec();
 /** The clean runs fuzz a little, so that the fuzz checks are shown to pass through the proxy too. */
 const CLEAN = { fuzzRuns: 10 };
-/**
- * Each fault runs with only the check that guards it selected (`--checks`
- * runs that check and the drivers it needs): the kill is the guard's own. A
- * fault only fuzzing can find is run with enough cases to find it; every
- * other fault runs without fuzzing. A fault with options of its own (a
- * termination body the user vouches for) runs with them.
- */
-function optionsFor({ breaks, options = {} }: Fault): Record<string, unknown> {
-  const needs: readonly string[] = CHECK_BY_NAME.get(breaks)?.needs ?? [];
-  // only the guarding check selected: `--checks` runs it and the drivers it needs, so the kill is its own
-  return { ...options, ...(needs.includes('fuzz') ? { fuzzRuns: 100, fuzzBudgetMs: 20_000, checks: breaks } : { checks: breaks }) };
-}
 const sourceOf = (requirement: string): string | undefined => spec.requirements.get(requirement)?.source;
 
 let target: Target;
@@ -87,7 +75,7 @@ describe('faults through the proxy', () => {
       const inferred = sourceOf(fault.requirement) === 'inferred';
       const kill = { name: fault.name, breaks: fault.breaks, documented: '', strict: undefined as string | undefined, killed: false };
       kills.push(kill);
-      const { report, exitCode } = await target.run(fault, optionsFor(fault));
+      const { report, exitCode } = await target.run(fault, faultOptions(fault));
       const result = report.results.find((r) => r.check === fault.breaks);
       kill.documented = result?.status ?? 'missing';
       if (!inferred) {
@@ -101,7 +89,7 @@ describe('faults through the proxy', () => {
       // inferred: a warning in the documented profile (an error where the engine grades it so, e.g. a reset)...
       expect(['warn', 'fail'], result?.message).toContain(result?.status);
       // ...and an error in the strict profile
-      const strict = await target.run(fault, { ...optionsFor(fault), profile: 'strict' });
+      const strict = await target.run(fault, { ...faultOptions(fault), profile: 'strict' });
       const sr = strict.report.results.find((r) => r.check === fault.breaks);
       kill.strict = sr?.status ?? 'missing';
       expect(sr?.status, sr?.message).toBe('fail');

@@ -8,6 +8,7 @@
  * server, as a fresh one would be, without paying for a new one.
  */
 import { DEMO_TOKENS, startMock } from '../../mock/index.ts';
+import { CHECK_BY_NAME } from '../../src/checks/catalog.ts';
 import { resolveOptions } from '../../src/engine/options.ts';
 import { runConformance, type RunOutcome } from '../../src/engine/run.ts';
 import { startProxy, type Fault, type FaultyProxy } from './proxy.ts';
@@ -20,6 +21,19 @@ export interface Target {
 }
 
 export const HOUR = 3_600_000;
+
+/**
+ * The options a fault is judged with (kill.test.ts, kill-variants.test.ts):
+ * only the check that guards it selected (`--checks` runs that check and the
+ * drivers it needs, nothing else), so the kill is the guard's own; a fault
+ * only fuzzing can find gets enough cases to find it, every other none; a
+ * fault with options of its own (a termination body the user vouches for)
+ * runs with them.
+ */
+export function faultOptions({ breaks, options = {} }: Fault): Record<string, unknown> {
+  const needs: readonly string[] = CHECK_BY_NAME.get(breaks)?.needs ?? [];
+  return { ...options, ...(needs.includes('fuzz') ? { fuzzRuns: 100, fuzzBudgetMs: 20_000, checks: breaks } : { checks: breaks }) };
+}
 
 /** Options of a fast, complete run against the proxy (writes and export on, every state sampled). */
 export function runOptions(baseUrl: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
