@@ -5,10 +5,13 @@
  * (ANALYSIS.md rule 2): a live staging changes under a run, so the driver
  * reads the orders at fault again — a reference the CSV has and the list did
  * not, now readable, is an order created during the run; a state that
- * differs, where the order's detail now says what the CSV says, is an order
- * that moved. What is explained so is a warning that says why; what is not
- * is an error.
+ * differs, where the order's detail now says what the CSV says, or a state
+ * the lifecycle reaches from the CSV's (the export caught the order between
+ * the list and the detail: listed → CSV → detail along documented
+ * transitions), is an order that moved. What is explained so is a warning
+ * that says why; what is not is an error.
  */
+import { canReach } from '../../contract/lifecycle.ts';
 import type { Exchange } from '../../harness/http.ts';
 import { defineCheck, type Finding } from '../define.ts';
 import { downloadProblem, type TaskDownload } from './task.ts';
@@ -45,7 +48,7 @@ function stateNow(ex: Exchange | undefined): string | undefined {
   return ex.status === 404 ? '(gone)' : typeof st === 'string' ? st : undefined;
 }
 
-export const exportContent = defineCheck<ExportContentInput>(import.meta.url, 'export_content', ({ download, listed, touched, reread }) => {
+export const exportContent = defineCheck<ExportContentInput>(import.meta.url, 'export_content', ({ download, listed, touched, reread }, env) => {
   const problem = downloadProblem(download);
   const result = download.summary;
   if (problem !== undefined || !result) return { passed: 0, findings: [], skip: `the export file could not be compared: ${problem}` };
@@ -78,10 +81,18 @@ export const exportContent = defineCheck<ExportContentInput>(import.meta.url, 'e
   }
   const mism = result.stateMismatch.filter((m) => !touched.includes(m.ref));
   if (mism.length > 0) {
+    const order = env.lifecycle.order;
+    // read in this order: the list, the export, the detail again; a move along documented transitions explains each step
+    const movedThrough = (m: { ref: string; csv: string; list: string }): boolean => {
+      const n = now.get(m.ref);
+      return n !== undefined && n !== '(gone)' && n !== m.csv && order.states.includes(m.list) && canReach(order, m.list, m.csv) && canReach(order, m.csv, n);
+    };
     const moved = mism.filter((m) => now.get(m.ref) === m.csv);
-    const contradicts = mism.filter((m) => now.get(m.ref) !== m.csv);
+    const through = mism.filter((m) => now.get(m.ref) !== m.csv && movedThrough(m));
+    const contradicts = mism.filter((m) => now.get(m.ref) !== m.csv && !movedThrough(m));
     if (contradicts.length > 0) confirmed.push(`states differing from the list and from the order's detail: ${contradicts.map((m) => `${m.ref} ${m.csv}≠${m.list} (detail: ${now.get(m.ref) ?? 'unreadable'})`).join(', ')}`);
     if (moved.length > 0) explained.push(`states that moved during the run (the detail now agrees with the export): ${moved.map((m) => `${m.ref} ${m.list}→${m.csv}`).join(', ')}`);
+    if (through.length > 0) explained.push(`states that moved during the run (the export caught them on their way from the list's state to the detail's): ${through.map((m) => `${m.ref} ${m.list}→${m.csv}→${now.get(m.ref)}`).join(', ')}`);
   }
   const findings: Finding[] = [];
   if (confirmed.length > 0) findings.push({ message: `export: expected the rows to agree with the order list / received ${confirmed.join('; ')} (confirmed by reading the orders again)`, exchange: ex, note, severity: 'error' });
