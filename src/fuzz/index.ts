@@ -88,7 +88,9 @@ export async function runFuzz(ctx: RunContext, options: FuzzOptions = {}): Promi
       shrinkMs: Math.min(options.shrinkMs ?? DEFAULT_SHRINK_MS, share),
       ...(options.replay ? { path: options.replay.path } : {}),
     });
-    ctx.log(`  fuzz ${name}: ${outcome.cases} case(s), ${outcome.failed ? `failed (shrunk ${outcome.shrinks}×)` : outcome.interrupted ? 'interrupted' : 'passed'} in ${outcome.durationMs} ms`);
+    // a property that could not run (prop.unavailable) says why, never "passed"
+    const how = outcome.failed ? `failed (shrunk ${outcome.shrinks}×)` : outcome.interrupted ? 'interrupted' : outcome.cases === 0 && outcome.stopped !== undefined ? `not run: ${outcome.stopped}` : 'passed';
+    ctx.log(`  fuzz ${name}: ${outcome.cases} case(s), ${how} in ${outcome.durationMs} ms`);
     // a check this property would have judged, had it not stopped at another check's failure, says so if it stays unexamined
     if (outcome.failure) {
       for (const c of def.needs) if (c !== outcome.failure.check && on.has(c)) ctx.check(c).skip(`fuzz ${name} stopped at its first failure (${outcome.failure.check}) after ${outcome.cases} case(s), before it could judge this check`);

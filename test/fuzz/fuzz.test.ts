@@ -202,6 +202,21 @@ describe('bounded', () => {
     expect(r.skipReason).toMatch(/^fuzz path_params stopped at its first failure \(fuzz_no_server_errors\) after 1 case\(s\)/);
   });
 
+  it('a property that cannot run (page_size ignored by both lists) logs "not run" and why, never "passed"', async () => {
+    const mock = await startMock({ seed: 42, orders: 60, stepMs: 40, exportMs: 80, variants: ['fixed-page-size'] });
+    open.push(mock);
+    const c = contextFor(mock.baseUrl, { seed: 1 });
+    open.push(c);
+    const lines: string[] = [];
+    c.ctx.log = (line) => void lines.push(line);
+    const outcomes = await runFuzz(c.ctx, { only: ['pagination'] });
+    expect(outcomes.map((o) => [o.property, o.cases])).toEqual([['pagination', 0]]);
+    const line = lines.find((l) => l.includes('fuzz pagination:'));
+    expect(line).toMatch(/fuzz pagination: 0 case\(s\), not run: page_size is not honoured by either list/);
+    expect(line).not.toMatch(/passed/);
+    expect(c.result('fuzz_pagination').status).toBe('skip');
+  });
+
   it('--fuzz-runs 0 skips every fuzz check, with the reason', async () => {
     const { results, outcomes } = await fuzz(await target(undefined, 20), { fuzzRuns: 0 });
     expect(outcomes).toEqual([]);
