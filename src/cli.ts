@@ -13,7 +13,7 @@ import { incompleteReport, runConformance, toolVersion } from './engine/run.ts';
 import type { RunProgress } from './engine/context.ts';
 import type { Harness } from './harness/http.ts';
 import { concurrencyLine } from './report/format.ts';
-import type { Report } from './report/types.ts';
+import type { Report, Result } from './report/types.ts';
 import { scopeLine } from './report/verdict.ts';
 import { checkReportDir, tryReportDir, writeReports } from './report/write.ts';
 import { loadSpec } from './contract/load.ts';
@@ -46,14 +46,45 @@ export function summaryTable(report: Report): string[] {
     const curl = r.evidence[0]?.curl;
     if (curl) lines.push(`     ${curl}`);
   }
-  const skipped = report.results.filter((r) => r.status === 'skip');
-  for (const r of skipped) lines.push(`SKIP ${r.id} ${r.check}: ${r.skipReason ?? r.message}`);
+  lines.push(...skipLines(report.results.filter((r) => r.status === 'skip')));
   for (const p of report.problems.slice(0, 10)) lines.push(`PROBLEM ${p}`);
   const s = report.summary;
   lines.push('', scopeLine(report));
   lines.push(
     `Verdict: ${report.verdictLabel} — ${s.pass} passed, ${s.fail} failed, ${s.warn} warned, ${s.skip} skipped; ${s.errors} error(s), ${s.warnings} warning(s); ${s.requests} requests in ${(report.durationMs / 1000).toFixed(1)} s (profile ${report.profile}, seed ${report.seed}${report.concurrency?.mode === 'auto' ? `; ${concurrencyLine(report.concurrency)}` : ''})`,
   );
+  return lines;
+}
+
+/** checks skipped for the same reason, from this many on, share one line (a target that cannot be reached skips all 44) */
+const SKIP_GROUP = 3;
+/** names shown on a shared line before "and N more" */
+const SKIP_NAMES = 6;
+
+/**
+ * A line per skipped check (its requirement, its name, the reason), except
+ * that checks skipped for the same reason, from SKIP_GROUP on, share a line
+ * that counts them and names the first few: the reason, once. The reports
+ * keep every check's own line.
+ */
+export function skipLines(skipped: readonly Result[]): string[] {
+  const byReason = new Map<string, Result[]>();
+  for (const r of skipped) {
+    const why = r.skipReason ?? r.message;
+    const group = byReason.get(why);
+    if (group) group.push(r);
+    else byReason.set(why, [r]);
+  }
+  const lines: string[] = [];
+  for (const [why, rs] of byReason) {
+    if (rs.length < SKIP_GROUP) {
+      for (const r of rs) lines.push(`SKIP ${r.id} ${r.check}: ${why}`);
+      continue;
+    }
+    const names = rs.slice(0, SKIP_NAMES).map((r) => r.check);
+    const more = rs.length > SKIP_NAMES ? `, and ${rs.length - SKIP_NAMES} more` : '';
+    lines.push(`SKIP ${rs.length} checks (${names.join(', ')}${more}): ${why}`);
+  }
   return lines;
 }
 
