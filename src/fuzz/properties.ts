@@ -350,12 +350,17 @@ export function terminationBodyProperty(env: FuzzEnv): FuzzProperty<Body> {
   let next = 0;
   let current: { ref: string; state: string; requests: string[] } | undefined;
   const spent = new Set<string>();
+  /** the orders passed over and the state each was in, for the reason of a property with none left */
+  const passed: string[] = [];
   const acquire = async (): Promise<typeof current> => {
     while (current === undefined && next < candidates.length) {
       const ref = candidates[next++] as string;
       if (spent.has(ref)) continue;
       const state = await stateOf(ctx, ref);
-      if (state === undefined || !from.includes(state)) continue;
+      if (state === undefined || !from.includes(state)) {
+        passed.push(`${ref}: ${state ?? 'unreadable'}`);
+        continue;
+      }
       const req = await requestsOf(ctx, ref);
       if (req.broken) continue;
       current = { ref, state, requests: req.ids };
@@ -378,7 +383,8 @@ export function terminationBodyProperty(env: FuzzEnv): FuzzProperty<Body> {
     ...(candidates.length === 0 ? { unavailable: `no order of the run's own, nor a disposable one, to send invalid bodies to; name one in state ${from.join('/')} with --disposable-order REF` } : {}),
     async run(body) {
       const o = await acquire();
-      if (!o) return { kind: 'abort', reason: `no order of the run's own, nor a disposable one, left in state ${from.join('/')} to send invalid bodies to (name one with --disposable-order REF)` };
+      // e.g. the run's order not yet active after --wait-ms: the property could not be exercised (a skip, not a finding)
+      if (!o) return { kind: 'no-input', reason: `no order of the run's own, nor a disposable one, left in state ${from.join('/')} to send invalid bodies to${passed.length > 0 ? ` (${passed.join(', ')})` : ''}; name one with --disposable-order REF` };
       const ex = await send(ctx, 'POST', ctx.path('requestOrderAction', { order_reference: o.ref, action: terminate?.name ?? '' }), body);
       const status = ex.status;
       if (status === undefined || status >= 500) spend();

@@ -217,6 +217,25 @@ describe('bounded', () => {
     expect(c.result('fuzz_pagination').status).toBe('skip');
   });
 
+  it('invalid termination bodies with no order in state active to send them to (the run\'s own not yet active after --wait-ms) skip fuzz_invalid_body with the states seen, not "interrupted after 0 runs"', async () => {
+    // found by a random sweep: a lifecycle slower than --wait-ms (stepMs 500, waitMs 5000) left the run's order in_progress; the property warned (strict: failed)
+    const baseUrl = await target(undefined, 40);
+    const res = await fetch(`${baseUrl}/api/v1/order/?page_size=500`, { headers: { authorization: `Bearer ${DEMO_TOKENS.customerA_user1}` } });
+    const rows = ((await res.json()) as { results: { order_reference: string; state: string }[] }).results;
+    const notActive = rows.filter((o) => o.state === 'in_progress' || o.state === 'confirmed').slice(0, 2);
+    expect(notActive.length).toBeGreaterThan(0);
+    const c = contextFor(baseUrl, { seed: 1, fuzzRuns: 5, disposableOrders: notActive.map((o) => o.order_reference) });
+    open.push(c);
+    const lines: string[] = [];
+    c.ctx.log = (line) => void lines.push(line);
+    const outcomes = await runFuzz(c.ctx, { only: ['termination_body'] });
+    expect(outcomes.map((o) => [o.property, o.cases, o.interrupted])).toEqual([['termination_body', 0, false]]);
+    const r = c.result('fuzz_invalid_body');
+    expect(r.status).toBe('skip');
+    expect(r.skipReason).toContain(`fuzz termination_body: no order of the run's own, nor a disposable one, left in state active to send invalid bodies to (${notActive.map((o) => `${o.order_reference}: ${o.state}`).join(', ')})`);
+    expect(lines.find((l) => l.includes('fuzz termination_body:'))).toMatch(/0 case\(s\), not run: /);
+  });
+
   it('--fuzz-runs 0 skips every fuzz check, with the reason', async () => {
     const { results, outcomes } = await fuzz(await target(undefined, 20), { fuzzRuns: 0 });
     expect(outcomes).toEqual([]);
