@@ -130,7 +130,7 @@ export const orderRequestsFilter = defineCheck<FilterInput>(import.meta.url, 'or
       ];
       findings.push({ message: `${head}: ${parts.join('; ')} (confirmed)`, evidence, ...counts });
     } else if (gone.length > 0) {
-      findings.push({ message: `${head}: ${gone.length} row(s) of the unfiltered list no filter value gave are gone from it, read again after the filters ${eg(gone)}: they went away during the run, so this is not confirmed`, evidence, ...counts, severity: 'warning' });
+      findings.push({ message: `${head}: ${gone.length} row(s) of the unfiltered list no filter value gave are gone from it, read again after the filters ${eg(gone)}: they went away during the run, so this is not confirmed`, evidence, ...counts, severity: 'warning', unconfirmed: true });
     }
     // the other rows the filters gave are in the list read again: created during the run
   }
