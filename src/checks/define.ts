@@ -41,6 +41,14 @@ export interface Finding {
   /** overrides the requirement's grade (a keyword on an `x-inferred` node is a warning) */
   severity?: Severity;
   /**
+   * The finding may be the target changing under the run rather than
+   * contradicting itself, and looking twice did not settle it: a warning in
+   * every profile, the strict one included (ANALYSIS.md rule 2: an
+   * unconfirmed one is reported as a warning; strict makes inferred rules
+   * errors, not what the run could not confirm).
+   */
+  unconfirmed?: boolean;
+  /**
    * The finding compares the target with what the run read of it earlier
    * (a list, a count): the target may have changed meanwhile, so the driver
    * reads again and judges once more before the finding counts (ANALYSIS.md:

@@ -59,10 +59,11 @@ export class CheckRecorder {
   /**
    * Records a violation. `severity` overrides the requirement's default (the
    * spec grades a keyword on an `x-inferred` node as a warning); the strict
-   * profile makes every warning an error.
+   * profile makes every warning an error, but an unconfirmed finding
+   * (`Finding.unconfirmed`) stays a warning in every profile.
    */
-  fail(message: string, evidence: Evidence | (() => Evidence), severity?: Severity): void {
-    const sev: Severity = this.profile === 'strict' ? 'error' : (severity ?? this.defaultSeverity);
+  fail(message: string, evidence: Evidence | (() => Evidence), severity?: Severity | 'unconfirmed'): void {
+    const sev: Severity = severity === 'unconfirmed' ? 'warning' : this.profile === 'strict' ? 'error' : (severity ?? this.defaultSeverity);
     this.violations++;
     this.judgedAt = performance.now();
     if (sev === 'error') this.errors++;
@@ -367,7 +368,7 @@ export class RunContext {
           const ev: Evidence = f.exchange ? this.http.evidence(f.exchange, extra) : { method: '', url: '', ...f.evidence, ...extra };
           return f.causedBy && f.causedBy.length > 0 ? { ...ev, causedBy: f.causedBy.map((c) => this.http.evidence(c)) } : ev;
         },
-        f.severity,
+        f.unconfirmed ? 'unconfirmed' : f.severity,
       );
     }
     if (j.skip && j.passed === 0 && j.findings.length === 0) rec.skip(j.skip);

@@ -33,7 +33,13 @@ export type Verdict =
   /** the case could not be judged (a check is off, the request could not be built) */
   | { kind: 'skip'; reason: string }
   /** nothing more can be learnt: the target is unavailable or the request budget is spent */
-  | { kind: 'abort'; reason: string };
+  | { kind: 'abort'; reason: string }
+  /**
+   * the target offers nothing (more) the property may use, e.g. no order left
+   * in a state it needs: before the first case, the check could not be
+   * exercised (a skip with the reason); after some, the property was cut short
+   */
+  | { kind: 'no-input'; reason: string };
 
 export const ok = (...checks: FuzzCheck[]): Verdict => ({ kind: 'ok', checks });
 

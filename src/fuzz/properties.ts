@@ -24,6 +24,7 @@ import { requestsOf, snapshotOrders, snapshotRequests, stateOf, walkPages, type 
 import { fuzzInvalidBody, fuzzInvalidProductOrder } from '../checks/fuzz/bodies.ts';
 import { fuzzFilters, fuzzPagination, requestLine, type FiltersInput, type PaginationInput } from '../checks/fuzz/lists.ts';
 import { fuzzPathParams } from '../checks/fuzz/path-params.ts';
+import type { Finding } from '../checks/define.ts';
 import { fail, failOf, judgeAnswer, ok, type FuzzCheck, type Verdict } from './judge.ts';
 import { segment, withQuery } from './request.ts';
 import type { FuzzProperty } from './runner.ts';
@@ -53,6 +54,38 @@ export class FuzzEnv {
     if (list === 'orders') this.data = { ...this.data, orders: await snapshotOrders(this.ctx) };
     else this.data = { ...this.data, requests: await snapshotRequests(this.ctx) };
   }
+
+  /** What a list held when last read: its count and its rows' keys, in order. */
+  private membership(list: 'orders' | 'requests'): string {
+    const s = list === 'orders' ? this.data.orders : this.data.requests;
+    const keys = list === 'orders' ? this.data.orders.rows.map((o) => o.ref) : this.data.requests.rows.map((r) => r.id);
+    return JSON.stringify([s.announced ?? null, keys]);
+  }
+
+  /**
+   * Looks twice at a finding that compares an answer with the run's earlier
+   * reading of a list (`recheck`, ANALYSIS.md rule 2): reads the list again,
+   * has the case made again (`again`: the same request, judged against that
+   * reading), and reads the list once more. The finding stands when the case
+   * made again still shows it and the list did not change around it; when the
+   * list did change (a live target gets new orders and requests while the run
+   * reads it) the case is not judged: a skip that says so, never a failure.
+   */
+  async confirm(list: 'orders' | 'requests', again: () => Promise<Finding | undefined>): Promise<Finding | { moved: string } | undefined> {
+    await this.refresh(list);
+    const before = this.membership(list);
+    const f = await again();
+    if (!f) return undefined;
+    await this.refresh(list);
+    if (this.membership(list) === before) return f;
+    return { moved: `the ${list === 'orders' ? 'order' : 'order request'} list changed while the case was made again (not confirmed: ${f.message})` };
+  }
+}
+
+/** The verdict of a finding looked at twice (FuzzEnv.confirm): a failure, a skip when the list moved, else undefined. */
+function confirmed(check: FuzzCheck, c: Finding | { moved: string } | undefined): Verdict | undefined {
+  if (c === undefined) return undefined;
+  return 'moved' in c ? { kind: 'skip', reason: c.moved } : failOf(check, c);
 }
 
 type Row = Record<string, unknown>;
@@ -128,13 +161,19 @@ export function queryProperty(env: FuzzEnv, list: 'orders' | 'requests'): FuzzPr
         // only paging parameters (or none): the count is the count of the whole list
         const count = parts.every((p) => paging.has(p.name)) ? page.count : undefined;
         const snapshot = () => (list === 'orders' ? env.data.orders : env.data.requests).announced;
-        const judge = () => fuzzPagination.judge({ kind: 'page', ex, at, rows: page.rows, pageSize, count, announced: snapshot() }, ctx.env).findings[0];
-        let f = judge();
+        const judge = (e: Exchange, p: NonNullable<typeof page>) => fuzzPagination.judge({ kind: 'page', ex: e, at, rows: p.rows, pageSize, count: count === undefined ? undefined : p.count, announced: snapshot() }, ctx.env).findings[0];
+        const f = judge(ex, page);
         if (f?.recheck) {
-          await env.refresh(list);
-          f = judge();
-        }
-        if (f) return failOf('fuzz_pagination', f);
+          const v = confirmed(
+            'fuzz_pagination',
+            await env.confirm(list, async () => {
+              const again = await ctx.http.request({ path: withQuery(path, parts) });
+              const p = again.status === 200 && again.isJson() ? pageOf(again.json()) : undefined;
+              return p ? judge(again, p) : f;
+            }),
+          );
+          if (v) return v;
+        } else if (f) return failOf('fuzz_pagination', f);
       }
       if (on.has('fuzz_filters')) {
         const sent = Object.fromEntries(
@@ -170,29 +209,35 @@ export function filterProperty(env: FuzzEnv): FuzzProperty<Record<string, string
     arbitrary: fc.record(shape, { requiredKeys: [], noNullPrototype: true }) as fc.Arbitrary<Record<string, string>>,
     async run(filter) {
       const query = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined));
-      const walk = await walkPages(
-        ctx,
-        withQuery(
-          ctx.path('listOrderRequests'),
-          Object.entries(query).map(([name, value]) => ({ name, value })),
-        ),
+      const url = withQuery(
+        ctx.path('listOrderRequests'),
+        Object.entries(query).map(([name, value]) => ({ name, value })),
       );
+      const walk = await walkPages(ctx, url);
       const first = walk.pages[0]?.ex;
       if (!first) return { kind: 'skip', reason: 'no page' };
       const judged = judgeAnswer(ctx, first, 'listOrderRequests', on);
       if (judged) return judged;
       const allListed = Object.entries(query).every(([k, v]) => listed(k, v));
-      const input = (): FiltersInput => ({ kind: 'walk', first, at: requestLine(first), query, allListed, pages: walk.pages as { ex: Exchange; rows: Row[] }[], unfiltered: env.data.requests.rows as unknown as Row[] });
+      const input = (w: PageWalk, f: Exchange): FiltersInput => ({ kind: 'walk', first: f, at: requestLine(f), query, allListed, pages: w.pages as { ex: Exchange; rows: Row[] }[], unfiltered: env.data.requests.rows as unknown as Row[] });
       if (first.status === 200) {
         const broken = brokenPage(env, walk, 'listOrderRequests', 'fuzz_filters');
         if (broken) return broken;
       }
-      let j = fuzzFilters.judge(input(), ctx.env);
-      if (j.findings[0]?.recheck) {
-        await env.refresh('requests');
-        j = fuzzFilters.judge(input(), ctx.env);
+      const j = fuzzFilters.judge(input(walk, first), ctx.env);
+      const f = j.findings[0];
+      if (f?.recheck) {
+        const v = confirmed(
+          'fuzz_filters',
+          await env.confirm('requests', async () => {
+            const again = await walkPages(ctx, url);
+            const a = again.pages[0]?.ex;
+            return a && a.status === 200 && !again.broken ? fuzzFilters.judge(input(again, a), ctx.env).findings[0] : f;
+          }),
+        );
+        return v ?? ok(...env.base(), 'fuzz_filters');
       }
-      if (j.findings[0]) return failOf('fuzz_filters', j.findings[0]);
+      if (f) return failOf('fuzz_filters', f);
       return j.passed > 0 ? ok(...env.base(), 'fuzz_filters') : ok(...env.base());
     },
   };
@@ -242,22 +287,23 @@ export function paginationProperty(env: FuzzEnv): FuzzProperty<{ list: 'orders' 
     ...(unavailable ? { unavailable } : {}),
     async run({ list, page_size }) {
       const def = all.find((l) => l.list === list) as ListDef;
-      const walk = await walkPages(ctx, withQuery(def.path, [{ name: 'page_size', value: String(page_size) }]), MAX_PAGES_PER_WALK + 5);
+      const url = withQuery(def.path, [{ name: 'page_size', value: String(page_size) }]);
+      const walk = await walkPages(ctx, url, MAX_PAGES_PER_WALK + 5);
       const first = walk.pages[0]?.ex;
       if (!first) return { kind: 'skip', reason: 'no page' };
       const judged = judgeAnswer(ctx, first, def.operationId, on);
       if (judged) return judged;
       const keyOf = (r: unknown): string => (list === 'orders' ? (r as { ref: string }).ref : (r as RequestRow).id);
-      const input = (): PaginationInput => {
+      const input = (w: PageWalk, f: Exchange): PaginationInput => {
         const snap = list === 'orders' ? env.data.orders : env.data.requests;
         return {
           kind: 'walk',
-          first,
-          at: requestLine(first),
+          first: f,
+          at: requestLine(f),
           pageSize: page_size,
-          paginated: walk.paginated,
-          announced: walk.announced,
-          pages: walk.pages.map(({ ex, rows }) => ({ ex, keys: (rows as Row[]).map(def.key) })),
+          paginated: w.paginated,
+          announced: w.announced,
+          pages: w.pages.map(({ ex, rows }) => ({ ex, keys: (rows as Row[]).map(def.key) })),
           listed: { announced: snap.announced, keys: snap.rows.map(keyOf) },
         };
       };
@@ -265,12 +311,18 @@ export function paginationProperty(env: FuzzEnv): FuzzProperty<{ list: 'orders' 
         const broken = brokenPage(env, walk, def.operationId, 'fuzz_pagination');
         if (broken) return broken;
       }
-      let f = fuzzPagination.judge(input(), ctx.env).findings[0];
+      const f = fuzzPagination.judge(input(walk, first), ctx.env).findings[0];
       if (f?.recheck) {
-        await env.refresh(list);
-        f = fuzzPagination.judge(input(), ctx.env).findings[0];
-      }
-      if (f) return failOf('fuzz_pagination', f);
+        const v = confirmed(
+          'fuzz_pagination',
+          await env.confirm(list, async () => {
+            const again = await walkPages(ctx, url, MAX_PAGES_PER_WALK + 5);
+            const a = again.pages[0]?.ex;
+            return a && a.status === 200 && !again.broken ? fuzzPagination.judge(input(again, a), ctx.env).findings[0] : f;
+          }),
+        );
+        if (v) return v;
+      } else if (f) return failOf('fuzz_pagination', f);
       return ok(...env.base(), 'fuzz_pagination');
     },
   };
@@ -350,12 +402,17 @@ export function terminationBodyProperty(env: FuzzEnv): FuzzProperty<Body> {
   let next = 0;
   let current: { ref: string; state: string; requests: string[] } | undefined;
   const spent = new Set<string>();
+  /** the orders passed over and the state each was in, for the reason of a property with none left */
+  const passed: string[] = [];
   const acquire = async (): Promise<typeof current> => {
     while (current === undefined && next < candidates.length) {
       const ref = candidates[next++] as string;
       if (spent.has(ref)) continue;
       const state = await stateOf(ctx, ref);
-      if (state === undefined || !from.includes(state)) continue;
+      if (state === undefined || !from.includes(state)) {
+        passed.push(`${ref}: ${state ?? 'unreadable'}`);
+        continue;
+      }
       const req = await requestsOf(ctx, ref);
       if (req.broken) continue;
       current = { ref, state, requests: req.ids };
@@ -378,7 +435,8 @@ export function terminationBodyProperty(env: FuzzEnv): FuzzProperty<Body> {
     ...(candidates.length === 0 ? { unavailable: `no order of the run's own, nor a disposable one, to send invalid bodies to; name one in state ${from.join('/')} with --disposable-order REF` } : {}),
     async run(body) {
       const o = await acquire();
-      if (!o) return { kind: 'abort', reason: `no order of the run's own, nor a disposable one, left in state ${from.join('/')} to send invalid bodies to (name one with --disposable-order REF)` };
+      // e.g. the run's order not yet active after --wait-ms: the property could not be exercised (a skip, not a finding)
+      if (!o) return { kind: 'no-input', reason: `no order of the run's own, nor a disposable one, left in state ${from.join('/')} to send invalid bodies to${passed.length > 0 ? ` (${passed.join(', ')})` : ''}; name one with --disposable-order REF` };
       const ex = await send(ctx, 'POST', ctx.path('requestOrderAction', { order_reference: o.ref, action: terminate?.name ?? '' }), body);
       const status = ex.status;
       if (status === undefined || status >= 500) spend();

@@ -14,7 +14,9 @@
  *   case failing another rule is not taken as "the same failure").
  * - Honest: a property cut short by the budget, or stopped because the target
  *   went away, is reported on its check as a warning ("interrupted after N
- *   runs"), never as a pass.
+ *   runs"), never as a pass. One that finds nothing to run on before its
+ *   first case (verdict `no-input`: no order in a state it needs) could not
+ *   be exercised, as one `unavailable` from the start: skipped with the reason.
  */
 import * as fc from 'fast-check';
 import type { RunContext } from '../engine/context.ts';
@@ -93,6 +95,8 @@ export async function runProperty<T>(ctx: RunContext, prop: FuzzProperty<T>, on:
   let shrinkCalls = 0;
   let shrinkStart = 0;
   let stopped: string | undefined;
+  /** the property found nothing to run on before its first case */
+  let noInput = false;
   let closed = false;
   let inflight: Promise<unknown> = Promise.resolve();
   const maxShrinks = Math.min(bounds.maxShrinks, prop.maxShrinks ?? Infinity);
@@ -110,6 +114,10 @@ export async function runProperty<T>(ctx: RunContext, prop: FuzzProperty<T>, on:
     if (closed) return true;
     switch (verdict.kind) {
       case 'abort':
+        stopped ??= verdict.reason;
+        return true;
+      case 'no-input':
+        if (stopped === undefined && cases === 0 && firstCheck === undefined) noInput = true;
         stopped ??= verdict.reason;
         return true;
       case 'skip':
@@ -173,6 +181,11 @@ export async function runProperty<T>(ctx: RunContext, prop: FuzzProperty<T>, on:
     return outcome;
   }
   const runs = bounds.path === undefined ? Math.max(1, bounds.numRuns) : 1;
+  if (noInput && stopped !== undefined && cases === 0) {
+    // nothing to run on from the start: not a provider finding, not a pass
+    ctx.check(prop.check).skip(`fuzz ${prop.name}: ${stopped}`);
+    return outcome;
+  }
   if (stopped !== undefined || (details.interrupted && cases < runs)) {
     const why = stopped ?? `the fuzz budget (${Math.round(bounds.timeLimitMs)} ms for this property) ran out`;
     ctx.check(prop.check).fail(`fuzz ${prop.name}: interrupted after ${cases} runs of ${runs}: ${why}`, { ...fallback, expected: `${runs} runs`, received: `${cases} runs` }, 'warning');

@@ -17,6 +17,8 @@ interface WantFinding {
   message: string;
   pointer?: string;
   severity?: 'error' | 'warning';
+  /** the finding is unconfirmed: a warning in every profile (Finding.unconfirmed) */
+  unconfirmed?: boolean;
 }
 interface Case {
   title: string;
@@ -65,6 +67,7 @@ for (const check of CHECK_MODULES) {
           expect(f.message).toContain(w.message);
           if (w.pointer !== undefined) expect(f.pointer).toBe(w.pointer);
           if (w.severity !== undefined) expect(f.severity).toBe(w.severity);
+          if (w.unconfirmed !== undefined) expect(f.unconfirmed ?? false, 'unconfirmed').toBe(w.unconfirmed);
         });
         for (const part of [c.want.skip ?? []].flat()) expect(j.skip ?? '').toContain(part);
       });

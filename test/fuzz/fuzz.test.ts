@@ -151,6 +151,35 @@ describe('faulty servers: the fault is found and shrunk to a readable case', () 
   });
 });
 
+describe('a live target: the lists change while the fuzzer reads them', () => {
+  // found by a random sweep with another user acting during the run: "expected the same count whatever the page size (166 with the default) / received count 164 with page_size=9", a false warning (strict: FAIL)
+  it('an order request added before every read of the list is no fuzz_pagination finding: the case is made again between two readings of the list, which differ, so it is not judged', async () => {
+    const mock = await startMock({ seed: 42, orders: 120, stepMs: 40, exportMs: 80 });
+    open.push(mock);
+    const a2 = { authorization: `Bearer ${DEMO_TOKENS.customerA_user2}`, 'content-type': 'application/json' };
+    let added = 0;
+    // customer A's second user asks for a change of an active order (a new order request) just before each walk of the order requests reads its first page
+    const live: Fault = async (req, forward) => {
+      // at most 8 (the walks' page cap, set from the count read at the start, leaves room for 5 more pages of the smallest page size)
+      if (req.method === 'GET' && req.path === '/api/v1/order_request/' && !req.query.has('page') && added < 8) {
+        const rows = ((await (await fetch(`${mock.baseUrl}/api/v1/order/?page_size=500`, { headers: a2 })).json()) as { results: { order_reference: string; state: string }[] }).results;
+        const o = rows.filter((r) => r.state === 'active')[added % 5];
+        if (o && (await fetch(`${mock.baseUrl}/api/v1/order/${o.order_reference}/change/`, { method: 'POST', headers: a2, body: JSON.stringify({ reason: 'Modification du contact', message: 'live' }) })).status < 300) added++;
+      }
+      return forward(req);
+    };
+    const proxy = await startFaulty(mock.baseUrl, live);
+    open.push(proxy);
+    const c = contextFor(proxy.baseUrl, { seed: 1, fuzzRuns: 12, checks: 'fuzz_pagination' });
+    open.push(c);
+    const outcomes = await runFuzz(c.ctx, { only: ['pagination'] });
+    const r = c.result('fuzz_pagination');
+    expect([r.status, r.violations, r.message]).toEqual([r.examined > 0 ? 'pass' : 'skip', 0, r.examined > 0 ? `${r.examined} examined, all as expected` : r.message]);
+    expect(outcomes[0]?.failed).toBe(false);
+    expect(added).toBe(8);
+  });
+});
+
 describe('reproducible', () => {
   it('replaying the reported seed and path reproduces the same failure', async () => {
     const url = await target(pageSizeUnicode500);
@@ -215,6 +244,25 @@ describe('bounded', () => {
     expect(line).toMatch(/fuzz pagination: 0 case\(s\), not run: page_size is not honoured by either list/);
     expect(line).not.toMatch(/passed/);
     expect(c.result('fuzz_pagination').status).toBe('skip');
+  });
+
+  it('invalid termination bodies with no order in state active to send them to (the run\'s own not yet active after --wait-ms) skip fuzz_invalid_body with the states seen, not "interrupted after 0 runs"', async () => {
+    // found by a random sweep: a lifecycle slower than --wait-ms (stepMs 500, waitMs 5000) left the run's order in_progress; the property warned (strict: failed)
+    const baseUrl = await target(undefined, 40);
+    const res = await fetch(`${baseUrl}/api/v1/order/?page_size=500`, { headers: { authorization: `Bearer ${DEMO_TOKENS.customerA_user1}` } });
+    const rows = ((await res.json()) as { results: { order_reference: string; state: string }[] }).results;
+    const notActive = rows.filter((o) => o.state === 'in_progress' || o.state === 'confirmed').slice(0, 2);
+    expect(notActive.length).toBeGreaterThan(0);
+    const c = contextFor(baseUrl, { seed: 1, fuzzRuns: 5, disposableOrders: notActive.map((o) => o.order_reference) });
+    open.push(c);
+    const lines: string[] = [];
+    c.ctx.log = (line) => void lines.push(line);
+    const outcomes = await runFuzz(c.ctx, { only: ['termination_body'] });
+    expect(outcomes.map((o) => [o.property, o.cases, o.interrupted])).toEqual([['termination_body', 0, false]]);
+    const r = c.result('fuzz_invalid_body');
+    expect(r.status).toBe('skip');
+    expect(r.skipReason).toContain(`fuzz termination_body: no order of the run's own, nor a disposable one, left in state active to send invalid bodies to (${notActive.map((o) => `${o.order_reference}: ${o.state}`).join(', ')})`);
+    expect(lines.find((l) => l.includes('fuzz termination_body:'))).toMatch(/0 case\(s\), not run: /);
   });
 
   it('--fuzz-runs 0 skips every fuzz check, with the reason', async () => {

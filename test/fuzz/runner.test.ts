@@ -117,6 +117,36 @@ describe('runProperty', () => {
     expect(ctx.result('fuzz_filters').skipReason).toBe('fuzz nothing: no order in state active');
     await ctx.close();
   });
+
+  it('skips, with the reason, a property that finds nothing to run on at its first case (no-input), never "interrupted after 0 runs"', async () => {
+    const ctx = contextFor('http://127.0.0.1:9');
+    const out = await runProperty(
+      ctx.ctx,
+      property('none_left', fc.integer(), () => ({ kind: 'no-input', reason: 'no order left in state active' })),
+      ON,
+      BOUNDS,
+    );
+    expect([out.cases, out.interrupted, out.failed]).toEqual([0, false, false]);
+    expect(ctx.result('fuzz_filters').status).toBe('skip');
+    expect(ctx.result('fuzz_filters').skipReason).toBe('fuzz none_left: no order left in state active');
+    await ctx.close();
+  });
+
+  it('reports a property whose input ran out after some cases as interrupted (a warning), never a pass nor a skip', async () => {
+    const ctx = contextFor('http://127.0.0.1:9');
+    let calls = 0;
+    const out = await runProperty(
+      ctx.ctx,
+      property('ran_out', fc.integer(), () => (++calls <= 2 ? ok('fuzz_filters') : { kind: 'no-input', reason: 'no order left in state active' })),
+      ON,
+      BOUNDS,
+    );
+    expect(out.cases).toBe(2);
+    const r = ctx.result('fuzz_filters');
+    expect(r.status).toBe('warn');
+    expect(r.message).toBe('fuzz ran_out: interrupted after 2 runs of 50: no order left in state active');
+    await ctx.close();
+  });
 });
 
 describe('propertySeed', () => {

@@ -96,6 +96,6 @@ export const exportContent = defineCheck<ExportContentInput>(import.meta.url, 'e
   }
   const findings: Finding[] = [];
   if (confirmed.length > 0) findings.push({ message: `export: expected the rows to agree with the order list / received ${confirmed.join('; ')} (confirmed by reading the orders again)`, exchange: ex, note, severity: 'error' });
-  if (explained.length > 0) findings.push({ message: `export: rows differ from the list, but the target changed during the run, so this is not confirmed: ${explained.join('; ')}`, exchange: ex, note, severity: 'warning' });
+  if (explained.length > 0) findings.push({ message: `export: rows differ from the list, but the target changed during the run, so this is not confirmed: ${explained.join('; ')}`, exchange: ex, note, severity: 'warning', unconfirmed: true });
   return { passed: findings.length === 0 ? result.rows : 0, findings };
 });

@@ -66,6 +66,6 @@ export const exportFresh = defineCheck<ExportFreshInput>(import.meta.url, 'expor
   else if (csvState === undefined || after.includes(csvState)) fresh = { passed: 1, findings: [] };
   else if (typeof detailState === 'string' && after.includes(detailState))
     fresh = { passed: 0, findings: [{ message: `export started after terminating ${ref}: expected its state ${after.join(' or ')} / received "${csvState}" (the order's detail says "${detailState}": a stale export)`, exchange: ex, expected: after.join(' or '), received: csvState, severity: 'error' }] };
-  else fresh = { passed: 0, findings: [{ message: `export started after terminating ${ref}: expected its state ${after.join(' or ')} / received "${csvState}" (the detail says ${JSON.stringify(detailState)}, so this is not confirmed)`, exchange: ex, note, severity: 'warning' }] };
+  else fresh = { passed: 0, findings: [{ message: `export started after terminating ${ref}: expected its state ${after.join(' or ')} / received "${csvState}" (the detail says ${JSON.stringify(detailState)}, so this is not confirmed)`, exchange: ex, note, severity: 'warning', unconfirmed: true }] };
   return both(polled, downloaded, fresh);
 });

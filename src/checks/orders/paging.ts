@@ -76,7 +76,7 @@ function changedUnderWalk(walk: WalkSummary, modified: string | undefined): stri
 export const orderListPaging = defineCheck<PagingInput>(import.meta.url, 'order_list_paging', ({ what, walk, again, repeated = [], countOnly }): Judgement => {
   const findings: Finding[] = repeated.slice(0, MAX_REPEATED).map(({ ref, page, modified }): Finding => {
     const why = changedUnderWalk(walk, modified);
-    if (why) return { message: `order ${ref} appears twice in the list, but ${why}: the list changed under the walk, so this is not confirmed`, exchange: page, value: ref, severity: 'warning' };
+    if (why) return { message: `order ${ref} appears twice in the list, but ${why}: the list changed under the walk, so this is not confirmed`, exchange: page, value: ref, severity: 'warning', unconfirmed: true };
     return { message: `order ${ref} appears twice in the list: expected each order once / received it again`, exchange: page, value: ref };
   });
   const contradiction = countContradiction(what, walk, again);
@@ -89,6 +89,7 @@ export const orderListPaging = defineCheck<PagingInput>(import.meta.url, 'order_
     received: String(walk.items),
     // a server that contradicts its own count is an error in every profile, once confirmed
     severity: c.confirmed ? 'error' : 'warning',
+    ...(c.confirmed ? {} : { unconfirmed: true }),
   });
   if (countOnly) return { passed: 0, findings: contradiction ? [count(contradiction)] : [] };
   if (walk.broken) {

@@ -5,7 +5,7 @@
  */
 import { orderListPaging, needsSecondWalk } from '../../checks/orders/paging.ts';
 import { terminateReasonsSchema } from '../../checks/requests/reasons.ts';
-import { FILTER_FIELDS, filterValues, orderRequestsFilter, type FilterInput, type RequestRow } from '../../checks/requests/filter.ts';
+import { FILTER_FIELDS, filterValues, needsSecondLook, orderRequestsFilter, type FilterInput, type RequestRow } from '../../checks/requests/filter.ts';
 import { orderRequestsSchema } from '../../checks/requests/schema.ts';
 import type { RunContext } from '../context.ts';
 import { walkList, type ListWalk } from '../list.ts';
@@ -74,5 +74,11 @@ export async function checkOrderRequests(ctx: RunContext): Promise<void> {
       filtered.push({ field, value, rows: got.rows });
     }
   }
-  ctx.judge(orderRequestsFilter, { url: ctx.http.origin + ctx.path('listOrderRequests'), all: { rows: all.rows, walk: all.walk }, filtered });
+  const input: FilterInput = { url: ctx.http.origin + ctx.path('listOrderRequests'), all: { rows: all.rows, walk: all.walk }, filtered };
+  // the filtered rows differ from the unfiltered list read before them: read it again, so that rows created meanwhile are not taken for a contradiction
+  if (needsSecondLook(input)) {
+    const again = await listRequests(ctx, {}, false);
+    if (!again.broken) input.again = { rows: again.rows, walk: again.walk };
+  }
+  ctx.judge(orderRequestsFilter, input);
 }
