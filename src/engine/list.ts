@@ -35,7 +35,11 @@ export async function walkList(ctx: RunContext, spec: WalkSpec): Promise<ListWal
   const seen = new Set<string>();
   let url: string | undefined = spec.path;
   let query = spec.query;
-  let maxPages = spec.maxPages ?? 100_000;
+  const capPages = spec.maxPages ?? 100_000;
+  let maxPages = capPages;
+  // rows per page (the first page's) and the largest count announced so far: a live list grows during a walk
+  let per = 0;
+  let largest = 0;
   while (url) {
     // a page is the same page however its link is spelt (relative or absolute)
     let key = url;
@@ -50,7 +54,7 @@ export async function walkList(ctx: RunContext, spec: WalkSpec): Promise<ListWal
     }
     seen.add(key);
     if (walk.pages >= maxPages) {
-      walk.broken = `more pages than the announced count allows (${walk.pages} pages for count ${walk.announced})`;
+      walk.broken = `more pages than the announced count allows (${walk.pages} pages for count ${largest})`;
       break;
     }
     const ex = await ctx.http.request({ path: url, query, operationId: spec.operationId, as: spec.as ?? 'main' });
@@ -72,11 +76,19 @@ export async function walkList(ctx: RunContext, spec: WalkSpec): Promise<ListWal
       const page = body as { results: unknown[]; next?: unknown; count?: unknown };
       walk.paginated = true;
       items = page.results;
-      if (typeof page.count === 'number') walk.counts.push(page.count);
-      if (walk.pages === 1 && typeof page.count === 'number') {
-        walk.announced = page.count;
-        const per = Math.max(1, items.length);
-        maxPages = Math.min(maxPages, Math.ceil(page.count / per) + 2);
+      if (typeof page.count === 'number') {
+        walk.counts.push(page.count);
+        if (walk.pages === 1) {
+          walk.announced = page.count;
+          per = Math.max(1, items.length);
+        }
+        // the pages the largest count so far allows, two more for rows that moved: a list that grows during the
+        // walk (a live staging) may need more pages than its first count announced; one that keeps its count and
+        // keeps linking further is stopped
+        if (page.count > largest || walk.pages === 1) {
+          largest = Math.max(largest, page.count);
+          if (per > 0) maxPages = Math.min(capPages, Math.ceil(largest / per) + 2);
+        }
       }
       next = typeof page.next === 'string' && page.next !== '' ? page.next : undefined;
     } else {
