@@ -56,4 +56,10 @@ describe('walkList: how many pages it follows', () => {
     expect(w.pages).toBe(6);
     expect(w.broken).toBe('more pages than the announced count allows (6 pages for count 8)');
   });
+
+  it('a list whose count grows on every page without end: stopped once past twice its first count and 100 (first count 8: 116 rows, 58 pages of 2 and the 2 more any count is allowed), and reported', async () => {
+    const { w } = await walk(await listServer(100_000, (k) => 6 + 2 * k));
+    expect(w.pages).toBe(60);
+    expect(w.broken).toMatch(/^more pages than the announced count allows \(60 pages for count \d+\)$/);
+  });
 });
