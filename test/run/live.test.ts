@@ -65,9 +65,13 @@ describe('a target that changes under the run', () => {
  * fuzz_pagination warned "expected the same count whatever the page size"
  * on a list that grew between its readings, and the strict profile turned the
  * "not confirmed" warnings into errors. The parameters (100 orders, 10 fuzz
- * runs, those seeds) reproduce them in most runs on that code; the order
+ * runs, those seeds) reproduce them in most runs on that code. The order
  * requests stay under one page of the server's default size (100) when
- * order_requests_filter reads them.
+ * order_requests_filter reads them: with more, an order request created while
+ * that check reads the unfiltered list a second time still makes a false
+ * FAIL ("1 row(s) the filters gave are not in the unfiltered list"; the
+ * second look, changed under the run, is not taken as "not confirmed"), a
+ * kit bug left for its own fix (with 250 orders, 1 run of 12 met it here).
  */
 describe('a colleague who creates, terminates, cancels and changes orders during the run', () => {
   async function liveRun(o: { profile: 'documented' | 'strict'; mockSeed: number; colleagueSeed: number; kitSeed: number }): Promise<{ outcome: RunOutcome; colleague: Colleague }> {
