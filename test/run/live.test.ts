@@ -1,14 +1,17 @@
 /**
  * A live staging changes under a run (ANALYSIS.md, "Judging a target we did
- * not write", rule 2): another client creates orders on the reference server
- * while the run walks the list, examines orders and exports. A contradiction
- * counts only once confirmed, so what the other client did gives no error.
+ * not write", rule 2): another client creates, terminates, cancels and
+ * changes orders on the reference server while the run walks the lists,
+ * examines orders, fuzzes and exports. A contradiction counts only once
+ * confirmed, so what the other client did gives no error, and every warning
+ * it causes says that it is not confirmed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunOutcome } from '../../src/engine/run.ts';
 import { DEMO_TOKENS } from '../../mock/index.ts';
 import { loadSpec } from '../../src/contract/load.ts';
 import { startTarget, type Target } from '../faults/target.ts';
+import { COLLEAGUE_ACTIONS, withColleague, type Colleague } from '../support/colleague.ts';
 
 let target: Target;
 beforeAll(async () => {
@@ -50,4 +53,61 @@ describe('a target that changes under the run', () => {
     expect(outcome.report.verdict).toBe('PASS');
     expect(outcome.report.results.find((r) => r.check === 'export_content')?.status).not.toBe('skip');
   }, 90_000);
+});
+
+/**
+ * A colleague (customer A's second user, test/support/colleague.ts) acting
+ * every 20-50 ms: creates product orders, terminates and changes active
+ * orders, cancels orders in progress, never the run's own. Found by the
+ * random sweep (scripts/sweep.ts --background): before dad7f99, 65d63b2 and
+ * f71ded3 these runs gave false verdicts: order_requests_filter FAILed on an
+ * order request created between the unfiltered and the filtered walks,
+ * fuzz_pagination warned "expected the same count whatever the page size"
+ * on a list that grew between its readings, and the strict profile turned the
+ * "not confirmed" warnings into errors. The parameters (100 orders, 10 fuzz
+ * runs, those seeds) reproduce them in most runs on that code. The order
+ * requests stay under one page of the server's default size (100) when
+ * order_requests_filter reads them: with more, an order request created while
+ * that check reads the unfiltered list a second time still makes a false
+ * FAIL ("1 row(s) the filters gave are not in the unfiltered list"; the
+ * second look, changed under the run, is not taken as "not confirmed"), a
+ * kit bug left for its own fix (with 250 orders, 1 run of 12 met it here).
+ */
+describe('a colleague who creates, terminates, cancels and changes orders during the run', () => {
+  async function liveRun(o: { profile: 'documented' | 'strict'; mockSeed: number; colleagueSeed: number; kitSeed: number }): Promise<{ outcome: RunOutcome; colleague: Colleague }> {
+    const live = await startTarget({ orders: 100, seed: o.mockSeed });
+    try {
+      const { result, colleague } = await withColleague({ baseUrl: live.proxy.baseUrl, intervalMs: [20, 50], maxActions: 300, seed: o.colleagueSeed }, () => live.run(undefined, { fuzzRuns: 10, maxOrders: 40, seed: o.kitSeed, profile: o.profile }));
+      return { outcome: result, colleague };
+    } finally {
+      await live.close();
+    }
+  }
+
+  function expectHonest({ outcome, colleague }: { outcome: RunOutcome; colleague: Colleague }): void {
+    const { report } = outcome;
+    if (process.env.LIVE_DEBUG)
+      console.log(
+        colleague.done,
+        colleague.refused,
+        report.results.filter((r) => r.status === 'warn').map((r) => `${r.check}: ${r.message}`),
+      );
+    // the colleague really acted, each kind of action at least once
+    for (const action of COLLEAGUE_ACTIONS) expect(colleague.done[action], `${action}s acknowledged (log: ${colleague.log.slice(-5).join('; ')})`).toBeGreaterThan(0);
+    expect(report.results.filter((r) => r.status === 'fail').map((r) => `${r.check}: ${r.message}`)).toEqual([]);
+    expect(report.summary.errors).toBe(0);
+    expect(report.verdict).toBe('PASS');
+    expect(report.complete).toBe(true);
+    // what the colleague did may warn, only as what it is: not confirmed
+    expect(report.results.filter((r) => r.status === 'warn' && !r.message.includes('not confirmed')).map((r) => `${r.check}: ${r.message}`)).toEqual([]);
+    expect(report.results.find((r) => r.check === 'export_content')?.status).not.toBe('skip');
+  }
+
+  it('documented profile: PASS, zero errors, the run complete, every warning one that is not confirmed', async () => {
+    expectHonest(await liveRun({ profile: 'documented', mockSeed: 33, colleagueSeed: 1, kitSeed: 3 }));
+  }, 30_000);
+
+  it('strict profile: PASS too (an unconfirmed finding stays a warning), zero errors, the run complete', async () => {
+    expectHonest(await liveRun({ profile: 'strict', mockSeed: 34, colleagueSeed: 2, kitSeed: 21 }));
+  }, 30_000);
 });

@@ -11,6 +11,7 @@ import { startMock, type RunningMock } from '../../mock/index.ts';
 import { resolveOptions } from '../../src/engine/options.ts';
 import { certify, EMBEDDED_MOCK } from '../../src/engine/run.ts';
 import { runOptions } from '../faults/target.ts';
+import { mayWarnOf, WRITE_CHECKS } from './honest.ts';
 
 /** One open point each: the variant names that set it (undefined: the reference server's own choice). */
 const DIMENSIONS: (string | undefined)[][] = [
@@ -30,14 +31,6 @@ const DIMENSIONS: (string | undefined)[][] = [
   [undefined, 'skipped-steps'],
   [undefined, 'nested-errors'],
 ];
-
-/** The inferred rules a variant really breaks: the only warnings allowed where it is on. */
-const MAY_WARN: Record<string, string[]> = {
-  'html-404': ['json_content_type', 'fuzz_response_documented'],
-  'doc-history': ['history_timestamps'],
-  'skipped-steps': ['history_steps'],
-  'item-state-field': ['product_order_status'],
-};
 
 /**
  * A greedy pairwise cover (deterministic): rows are added until every pair of
@@ -75,7 +68,6 @@ function pairwise(dims: (string | undefined)[][]): (string | undefined)[][] {
 }
 
 const ROWS = pairwise(DIMENSIONS).map((r) => r.filter((v): v is string => v !== undefined));
-const WRITE_AND_EXPORT = ['product_order_status', 'terminate_active', 'action_precondition', 'action_invalid_body', 'export_start', 'export_content', 'export_fresh', 'rate_limit', 'rate_limit_scope'];
 
 const mocks: RunningMock[] = [];
 afterAll(async () => {
@@ -96,9 +88,10 @@ describe('a pairwise cover of the provider variants', () => {
       const { report } = await certify({ ...options, baseUrl: mock.baseUrl }, false);
       await mock.close();
       expect(report.results.filter((r) => r.status === 'fail').map((r) => `${r.check}: ${r.message}`)).toEqual([]);
-      const allowed = new Set(variants.flatMap((v) => MAY_WARN[v] ?? []));
+      // the inferred rules a variant really breaks (MAY_WARN, ./honest.ts): the only warnings allowed where it is on
+      const allowed = mayWarnOf(variants);
       expect(report.results.filter((r) => r.status === 'warn' && !allowed.has(r.check)).map((r) => `${r.check}: ${r.message}`)).toEqual([]);
-      expect(report.results.filter((r) => WRITE_AND_EXPORT.includes(r.check) && r.status === 'skip').map((r) => `${r.check}: ${r.skipReason}`)).toEqual([]);
+      expect(report.results.filter((r) => WRITE_CHECKS.includes(r.check) && r.status === 'skip').map((r) => `${r.check}: ${r.skipReason}`)).toEqual([]);
       expect(report.verdict).toBe('PASS');
     });
   }
