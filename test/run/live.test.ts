@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunOutcome } from '../../src/engine/run.ts';
 import { DEMO_TOKENS } from '../../mock/index.ts';
 import { loadSpec } from '../../src/contract/load.ts';
+import type { Fault } from '../faults/proxy.ts';
 import { startTarget, type Target } from '../faults/target.ts';
 import { COLLEAGUE_ACTIONS, withColleague, type Colleague } from '../support/colleague.ts';
 
@@ -65,13 +66,10 @@ describe('a target that changes under the run', () => {
  * fuzz_pagination warned "expected the same count whatever the page size"
  * on a list that grew between its readings, and the strict profile turned the
  * "not confirmed" warnings into errors. The parameters (100 orders, 10 fuzz
- * runs, those seeds) reproduce them in most runs on that code. The order
- * requests stay under one page of the server's default size (100) when
- * order_requests_filter reads them: with more, an order request created while
- * that check reads the unfiltered list a second time still makes a false
- * FAIL ("1 row(s) the filters gave are not in the unfiltered list"; the
- * second look, changed under the run, is not taken as "not confirmed"), a
- * kit bug left for its own fix (with 250 orders, 1 run of 12 met it here).
+ * runs, those seeds) reproduce them in most runs on that code. With more
+ * than a page of order requests (100), an order request created while
+ * order_requests_filter read the unfiltered list a second time made a false
+ * FAIL too; that is the deterministic test at the end of this file.
  */
 describe('a colleague who creates, terminates, cancels and changes orders during the run', () => {
   async function liveRun(o: { profile: 'documented' | 'strict'; mockSeed: number; colleagueSeed: number; kitSeed: number }): Promise<{ outcome: RunOutcome; colleague: Colleague }> {
@@ -109,5 +107,52 @@ describe('a colleague who creates, terminates, cancels and changes orders during
 
   it('strict profile: PASS too (an unconfirmed finding stays a warning), zero errors, the run complete', async () => {
     expectHonest(await liveRun({ profile: 'strict', mockSeed: 34, colleagueSeed: 2, kitSeed: 21 }));
+  }, 30_000);
+});
+
+describe('order requests created while the run confirms a filter finding (the unfiltered list read again, and changing as it is read)', () => {
+  it('a colleague asks for a change just before the first filtered walk, and again while the unfiltered list is read a second time (its page 2): no error; the list is read once more and settles it', async () => {
+    // deterministic: a proxy transform makes the colleague act at those two moments (found by `npm run sweep -- --background`)
+    const live = await startTarget({ orders: 250, seed: 33 });
+    const a2 = { authorization: `Bearer ${DEMO_TOKENS.customerA_user2}`, 'content-type': 'application/json' };
+    let changes = 0;
+    const change = async (): Promise<void> => {
+      const res = await fetch(`${live.proxy.baseUrl}/api/v1/order/?page_size=1000`, { headers: a2 });
+      const rows = ((await res.json()) as { results: { order_reference: string; state: string; external_id?: string }[] }).results;
+      const o = rows.filter((r) => r.state === 'active' && !String(r.external_id ?? '').startsWith('conformance-'))[changes % 7];
+      const done = await fetch(`${live.proxy.baseUrl}/api/v1/order/${o?.order_reference}/change/`, { method: 'POST', headers: a2, body: JSON.stringify({ reason: 'Modification du contact', message: 'live' }) });
+      await done.arrayBuffer();
+      if (done.ok) changes++;
+    };
+    let firstPages = 0;
+    let filteredSeen = false;
+    const colleague: Fault = {
+      name: 'live-colleague',
+      breaks: 'order_requests_filter',
+      requirement: 'REQ-FILTER',
+      description: 'another user asks for changes while the run reads the order requests (no fault: a live target)',
+      async transform(req, ctx) {
+        if (req.method === 'GET' && req.pathname === '/api/v1/order_request/' && req.caller === 'main') {
+          const filtered = req.query.has('action') || req.query.has('order_reference');
+          const later = req.query.has('page') || req.query.has('offset');
+          if (!filtered && !later) firstPages++;
+          if (filtered && !filteredSeen) {
+            filteredSeen = true;
+            await change();
+          } else if (!filtered && later && filteredSeen && firstPages >= 2 && changes === 1) await change();
+        }
+        return ctx.forward(req);
+      },
+    };
+    try {
+      const { report } = await live.run(colleague, { checks: 'order_requests_filter', profile: 'documented' });
+      expect(changes).toBe(2);
+      const r = report.results.find((x) => x.check === 'order_requests_filter');
+      expect(r?.status, r?.message).toBe('pass');
+      expect(report.summary.errors).toBe(0);
+      expect(report.verdict).toBe('PASS');
+    } finally {
+      await live.close();
+    }
   }, 30_000);
 });

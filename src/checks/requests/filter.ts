@@ -16,7 +16,9 @@
  * not list, or a row of the first read no filter value gave that it still
  * lists, is a confirmed contradiction (an error); a row of the first read
  * that is gone from it too went away during the run (a warning, not
- * confirmed).
+ * confirmed). A reading again that itself changed while it was read (its
+ * count moved, or it broke) is made once more; if that one cannot settle
+ * it either, the finding is not confirmed (a warning that says so).
  */
 import { wellFormed } from '../../harness/url.ts';
 import { defineCheck, type Finding, type Judgement } from '../define.ts';
@@ -74,6 +76,14 @@ function differences({ all, filtered }: FilterInput): { field: FilterField; aske
   });
 }
 
+/** Why a reading of the unfiltered list cannot settle the comparison, if it cannot: it broke, or the list changed while it was read. */
+export function changedWhileRead(w: WalkSummary): string | undefined {
+  if (w.broken) return `broke (${w.broken})`;
+  if (w.counts.some((c) => c !== w.counts[0])) return `changed while it was read (count ${[...new Set(w.counts)].join(', ')})`;
+  if (!complete(w)) return `gave ${w.items} rows for its count ${w.announced}`;
+  return undefined;
+}
+
 /** Whether the unfiltered list is to be read again before judging: the filtered rows differ from it, row by row or in number. */
 export function needsSecondLook(input: FilterInput): boolean {
   if (!complete(input.all.walk)) return false;
@@ -104,7 +114,8 @@ export const orderRequestsFilter = defineCheck<FilterInput>(import.meta.url, 'or
     }
   }
   if (!comparable) return { passed, findings };
-  const againIds = again && complete(again.walk) ? idsOf(again.rows) : undefined;
+  const unsettled = again ? changedWhileRead(again.walk) : undefined;
+  const againIds = again && !unsettled ? idsOf(again.rows) : undefined;
   for (const { field, union, extra, lost } of differences(input)) {
     const head = `filtering by every ${field} value: expected the ${all.rows.length} rows of the unfiltered list in all / received ${union.length}`;
     const evidence = { method: 'GET', url: `${url}?${field}=…` };
@@ -116,7 +127,9 @@ export const orderRequestsFilter = defineCheck<FilterInput>(import.meta.url, 'or
     }
     if (!againIds) {
       const parts = [...(extra.length > 0 ? [`${extra.length} row(s) the filters gave are not in the unfiltered list ${eg(extra)}`] : []), ...(lost.length > 0 ? [`${lost.length} row(s) of the unfiltered list no filter value gave ${eg(lost)}`] : [])];
-      findings.push({ message: `${head}: ${parts.join('; ')}`, evidence, ...counts });
+      // the list read again to settle it changed while it was read (a live target): looked twice, not settled
+      if (unsettled) findings.push({ message: `${head}: ${parts.join('; ')}; the unfiltered list, read again to confirm it, ${unsettled}, so this is not confirmed`, evidence, ...counts, severity: 'warning', unconfirmed: true });
+      else findings.push({ message: `${head}: ${parts.join('; ')}`, evidence, ...counts });
       continue;
     }
     // looked at twice: the unfiltered list read again after the filtered walks
