@@ -129,3 +129,29 @@ export type { CountContradiction };
 export async function countContradiction(what: string, walk: ListWalk, rewalk: () => Promise<ListWalk>): Promise<CountContradiction | undefined> {
   return needsSecondWalk(walk) ? judgeCount(what, walk, await rewalk()) : undefined;
 }
+
+/** Most recently modified rows a second walk keeps (src/checks/orders/paging.ts shows them). */
+const LATEST = 5;
+
+/**
+ * The order list walked again, to look again at what the first walk showed
+ * (a count it contradicted, rows that came twice): the walk, and its most
+ * recently modified rows, the most recent first (ANALYSIS.md rule 2: "compares
+ * the rows with the orders' modification dates"). Holds `LATEST` rows at most.
+ */
+export async function walkAgain(ctx: RunContext, spec: Omit<WalkSpec, 'onItem' | 'onPage'>): Promise<{ walk: ListWalk; latest: { ref: string; modified: string }[] }> {
+  const latest: { ref: string; modified: string; at: number }[] = [];
+  const walk = await walkList(ctx, {
+    ...spec,
+    onItem: (item) => {
+      const o = item as { order_reference?: unknown; modification_date?: unknown } | null;
+      if (typeof o?.order_reference !== 'string' || typeof o.modification_date !== 'string') return;
+      const at = Date.parse(o.modification_date);
+      if (!Number.isFinite(at) || (latest.length >= LATEST && at <= (latest.at(-1)?.at ?? 0))) return;
+      latest.push({ ref: o.order_reference, modified: o.modification_date, at });
+      latest.sort((a, b) => b.at - a.at);
+      latest.length = Math.min(latest.length, LATEST);
+    },
+  });
+  return { walk, latest: latest.map(({ ref, modified }) => ({ ref, modified })) };
+}

@@ -8,8 +8,12 @@
  * count move; otherwise a warning that says why (a live list may change
  * under a walk). A row that comes twice is a warning that says why when the
  * walk shows the list changed under it (the count moved, or the row was
- * modified after the walk began). The order list is judged whole; the order request lists
- * (unfiltered and filtered) on their count only.
+ * modified after the walk began, or a second walk, made because rows came
+ * twice, shows orders modified since the walk began: on a list sorted by
+ * modification date an order that moves up pushes the rows after it down a
+ * page, so a row comes twice that was never modified itself). The order list
+ * is judged whole; the order request lists (unfiltered and filtered) on their
+ * count only.
  */
 import type { Exchange } from '../../harness/http.ts';
 import { defineCheck, type Finding, type Judgement } from '../define.ts';
@@ -23,6 +27,8 @@ export interface PagingInput {
   again?: WalkSummary;
   /** rows whose reference came again in the walk, with the page that repeated it and the row's modification_date there */
   repeated?: { ref: string; page: Exchange; modified?: string }[];
+  /** the most recently modified rows of the second walk (made when rows came twice), the most recent first */
+  latest?: { ref: string; modified: string }[];
   /** only the count is judged: a walk made for other checks (the order requests and their filters) */
   countOnly?: boolean;
 }
@@ -61,21 +67,27 @@ export function countContradiction(what: string, walk: WalkSummary, again: WalkS
 
 /**
  * Why a row came twice, when the walk shows the list changed under it (rule 2:
- * not confirmed): the count moved from page to page, or the row was modified
- * at or after the second the walk began (its first page's Date header).
+ * not confirmed): the count moved from page to page, the row was modified at
+ * or after the second the walk began (its first page's Date header), or the
+ * second walk shows other orders modified since then (`latest`).
  */
-function changedUnderWalk(walk: WalkSummary, modified: string | undefined): string | undefined {
+function changedUnderWalk(walk: WalkSummary, modified: string | undefined, latest: { ref: string; modified: string }[]): string | undefined {
   const date = walk.first?.headers.date;
   const began = typeof date === 'string' ? Date.parse(date) : Number.NaN;
   const at = modified === undefined ? Number.NaN : Date.parse(modified);
   if (Number.isFinite(began) && Number.isFinite(at) && at >= began) return `it was modified during the walk (modification_date ${modified}; the walk began ${date})`;
   if (walk.counts.some((c) => c !== walk.counts[0])) return `the count moved during the walk (${[...new Set(walk.counts)].join(', ')})`;
+  const since = Number.isFinite(began) ? latest.filter((r) => Date.parse(r.modified) >= began) : [];
+  if (since.length > 0) {
+    const shown = since.map((r) => `${r.ref} at ${r.modified}`).join(', ');
+    return `a second walk shows orders modified since the walk began (${shown}; the walk began ${date}), and an order that moves up the list pushes the rows after it down a page`;
+  }
   return undefined;
 }
 
-export const orderListPaging = defineCheck<PagingInput>(import.meta.url, 'order_list_paging', ({ what, walk, again, repeated = [], countOnly }): Judgement => {
+export const orderListPaging = defineCheck<PagingInput>(import.meta.url, 'order_list_paging', ({ what, walk, again, repeated = [], latest = [], countOnly }): Judgement => {
   const findings: Finding[] = repeated.slice(0, MAX_REPEATED).map(({ ref, page, modified }): Finding => {
-    const why = changedUnderWalk(walk, modified);
+    const why = changedUnderWalk(walk, modified, latest);
     if (why) return { message: `order ${ref} appears twice in the list, but ${why}: the list changed under the walk, so this is not confirmed`, exchange: page, value: ref, severity: 'warning', unconfirmed: true };
     return { message: `order ${ref} appears twice in the list: expected each order once / received it again`, exchange: page, value: ref };
   });

@@ -21,7 +21,7 @@ import { orderStateEnum } from '../../checks/orders/state-enum.ts';
 import { pageRows } from '../../checks/lists.ts';
 import { canMove } from '../../contract/lifecycle.ts';
 import type { OrderFact, RunContext } from '../context.ts';
-import { walkList } from '../list.ts';
+import { walkAgain, walkList } from '../list.ts';
 import { examines, inGlobalShard } from '../shard.ts';
 import type { DocRef } from './access.ts';
 
@@ -87,9 +87,10 @@ export async function crawlOrderList(ctx: RunContext): Promise<void> {
       ctx.observed.states.set(state, (ctx.observed.states.get(state) ?? 0) + 1);
     },
   });
-  const again = needsSecondWalk(walk) ? await walkList(ctx, { path: ctx.path('listOrders'), operationId: 'listOrders', onItem: () => undefined }) : undefined;
+  // rows that came twice, or a count the rows contradict: the list walked again before it is judged
+  const again = needsSecondWalk(walk) || repeated.length > 0 ? await walkAgain(ctx, { path: ctx.path('listOrders'), operationId: 'listOrders' }) : undefined;
   ctx.judge(orderListSchema, { walk });
-  ctx.judge(orderListPaging, { what: 'the order list', walk, again, repeated });
+  ctx.judge(orderListPaging, { what: 'the order list', walk, repeated, ...(again ? { again: again.walk, latest: again.latest } : {}) });
   ctx.orders = orders;
   ctx.listPages = listPages;
   ctx.log(`  list: ${orders.length} orders in ${walk.pages} page(s)`);
