@@ -137,21 +137,31 @@ const LATEST = 5;
  * The order list walked again, to look again at what the first walk showed
  * (a count it contradicted, rows that came twice): the walk, and its most
  * recently modified rows, the most recent first (ANALYSIS.md rule 2: "compares
- * the rows with the orders' modification dates"). Holds `LATEST` rows at most.
+ * the rows with the orders' modification dates"), and whether it came sorted
+ * by modification date, newest first. Holds `LATEST` rows at most.
  */
-export async function walkAgain(ctx: RunContext, spec: Omit<WalkSpec, 'onItem' | 'onPage'>): Promise<{ walk: ListWalk; latest: { ref: string; modified: string }[] }> {
+export async function walkAgain(ctx: RunContext, spec: Omit<WalkSpec, 'onItem' | 'onPage'>): Promise<{ walk: ListWalk; latest: { ref: string; modified: string }[]; newestFirst: boolean }> {
   const latest: { ref: string; modified: string; at: number }[] = [];
+  // rows with a modification date, and those more recently modified than the row before them (out of newest-first order)
+  let dated = 0;
+  let inversions = 0;
+  let previous = Number.POSITIVE_INFINITY;
   const walk = await walkList(ctx, {
     ...spec,
     onItem: (item) => {
       const o = item as { order_reference?: unknown; modification_date?: unknown } | null;
       if (typeof o?.order_reference !== 'string' || typeof o.modification_date !== 'string') return;
       const at = Date.parse(o.modification_date);
+      if (Number.isFinite(at)) {
+        dated++;
+        if (at > previous) inversions++;
+        previous = at;
+      }
       if (!Number.isFinite(at) || (latest.length >= LATEST && at <= (latest.at(-1)?.at ?? 0))) return;
       latest.push({ ref: o.order_reference, modified: o.modification_date, at });
       latest.sort((a, b) => b.at - a.at);
       latest.length = Math.min(latest.length, LATEST);
     },
   });
-  return { walk, latest: latest.map(({ ref, modified }) => ({ ref, modified })) };
+  return { walk, latest: latest.map(({ ref, modified }) => ({ ref, modified })), newestFirst: dated > 1 && inversions <= Math.floor(dated / 100) };
 }

@@ -29,6 +29,8 @@ export interface PagingInput {
   repeated?: { ref: string; page: Exchange; modified?: string }[];
   /** the most recently modified rows of the second walk (made when rows came twice), the most recent first */
   latest?: { ref: string; modified: string }[];
+  /** whether the second walk's rows came most recently modified first (at most 1 in 100 out of that order): only on such a list does an order that moves go up it */
+  newestFirst?: boolean;
   /** only the count is judged: a walk made for other checks (the order requests and their filters) */
   countOnly?: boolean;
 }
@@ -69,25 +71,28 @@ export function countContradiction(what: string, walk: WalkSummary, again: WalkS
  * Why a row came twice, when the walk shows the list changed under it (rule 2:
  * not confirmed): the count moved from page to page, the row was modified at
  * or after the second the walk began (its first page's Date header), or the
- * second walk shows other orders modified since then (`latest`).
+ * second walk, on a list sorted by modification date newest first
+ * (`newestFirst`), shows other orders modified since then (`latest`).
  */
-function changedUnderWalk(walk: WalkSummary, modified: string | undefined, latest: { ref: string; modified: string }[]): string | undefined {
+function changedUnderWalk(walk: WalkSummary, modified: string | undefined, latest: { ref: string; modified: string }[], newestFirst: boolean): string | undefined {
   const date = walk.first?.headers.date;
   const began = typeof date === 'string' ? Date.parse(date) : Number.NaN;
   const at = modified === undefined ? Number.NaN : Date.parse(modified);
   if (Number.isFinite(began) && Number.isFinite(at) && at >= began) return `it was modified during the walk (modification_date ${modified}; the walk began ${date})`;
   if (walk.counts.some((c) => c !== walk.counts[0])) return `the count moved during the walk (${[...new Set(walk.counts)].join(', ')})`;
-  const since = Number.isFinite(began) ? latest.filter((r) => Date.parse(r.modified) >= began) : [];
+  // on a list sorted by modification date, newest first, an order modified during the walk goes up to the pages
+  // already read and pushes the rows after it down one; on a list in another order it stays where it was
+  const since = newestFirst && Number.isFinite(began) ? latest.filter((r) => Date.parse(r.modified) >= began) : [];
   if (since.length > 0) {
     const shown = since.map((r) => `${r.ref} at ${r.modified}`).join(', ');
-    return `a second walk shows orders modified since the walk began (${shown}; the walk began ${date}), and an order that moves up the list pushes the rows after it down a page`;
+    return `a second walk shows orders modified since the walk began (${shown}; the walk began ${date}), and on this list, sorted by modification date, newest first, an order that moves up pushes the rows after it down a page`;
   }
   return undefined;
 }
 
-export const orderListPaging = defineCheck<PagingInput>(import.meta.url, 'order_list_paging', ({ what, walk, again, repeated = [], latest = [], countOnly }): Judgement => {
+export const orderListPaging = defineCheck<PagingInput>(import.meta.url, 'order_list_paging', ({ what, walk, again, repeated = [], latest = [], newestFirst = false, countOnly }): Judgement => {
   const findings: Finding[] = repeated.slice(0, MAX_REPEATED).map(({ ref, page, modified }): Finding => {
-    const why = changedUnderWalk(walk, modified, latest);
+    const why = changedUnderWalk(walk, modified, latest, newestFirst);
     if (why) return { message: `order ${ref} appears twice in the list, but ${why}: the list changed under the walk, so this is not confirmed`, exchange: page, value: ref, severity: 'warning', unconfirmed: true };
     return { message: `order ${ref} appears twice in the list: expected each order once / received it again`, exchange: page, value: ref };
   });

@@ -90,7 +90,7 @@ export async function crawlOrderList(ctx: RunContext): Promise<void> {
   // rows that came twice, or a count the rows contradict: the list walked again before it is judged
   const again = needsSecondWalk(walk) || repeated.length > 0 ? await walkAgain(ctx, { path: ctx.path('listOrders'), operationId: 'listOrders' }) : undefined;
   ctx.judge(orderListSchema, { walk });
-  ctx.judge(orderListPaging, { what: 'the order list', walk, repeated, ...(again ? { again: again.walk, latest: again.latest } : {}) });
+  ctx.judge(orderListPaging, { what: 'the order list', walk, repeated, ...(again ? { again: again.walk, latest: again.latest, newestFirst: again.newestFirst } : {}) });
   ctx.orders = orders;
   ctx.listPages = listPages;
   ctx.log(`  list: ${orders.length} orders in ${walk.pages} page(s)`);
