@@ -138,22 +138,30 @@ const LATEST = 5;
  * (a count it contradicted, rows that came twice): the walk, and its most
  * recently modified rows, the most recent first (ANALYSIS.md rule 2: "compares
  * the rows with the orders' modification dates"), and whether it came sorted
- * by modification date, newest first. Holds `LATEST` rows at most.
+ * by modification date, newest first (each page in that order, at most 1 row
+ * in 100 out of it). Holds `LATEST` rows at most.
  */
 export async function walkAgain(ctx: RunContext, spec: Omit<WalkSpec, 'onItem' | 'onPage'>): Promise<{ walk: ListWalk; latest: { ref: string; modified: string }[]; newestFirst: boolean }> {
   const latest: { ref: string; modified: string; at: number }[] = [];
-  // rows with a modification date, and those more recently modified than the row before them (out of newest-first order)
-  let dated = 0;
+  // rows compared with the row before them on the same page, and those more recently modified than it (out of
+  // newest-first order); a page is one reading, while two pages are read at two moments (a row on a later page may be
+  // an order modified in between, and rightly newer than the rows before it)
+  let compared = 0;
   let inversions = 0;
   let previous = Number.POSITIVE_INFINITY;
+  let page: Exchange | undefined;
   const walk = await walkList(ctx, {
     ...spec,
-    onItem: (item) => {
+    onItem: (item, ex) => {
+      if (ex !== page) {
+        page = ex;
+        previous = Number.POSITIVE_INFINITY;
+      }
       const o = item as { order_reference?: unknown; modification_date?: unknown } | null;
       if (typeof o?.order_reference !== 'string' || typeof o.modification_date !== 'string') return;
       const at = Date.parse(o.modification_date);
       if (Number.isFinite(at)) {
-        dated++;
+        if (previous !== Number.POSITIVE_INFINITY) compared++;
         if (at > previous) inversions++;
         previous = at;
       }
@@ -163,5 +171,5 @@ export async function walkAgain(ctx: RunContext, spec: Omit<WalkSpec, 'onItem' |
       latest.length = Math.min(latest.length, LATEST);
     },
   });
-  return { walk, latest: latest.map(({ ref, modified }) => ({ ref, modified })), newestFirst: dated > 1 && inversions <= Math.floor(dated / 100) };
+  return { walk, latest: latest.map(({ ref, modified }) => ({ ref, modified })), newestFirst: compared > 0 && inversions <= Math.floor(compared / 100) };
 }

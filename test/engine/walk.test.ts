@@ -8,7 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { walkList } from '../../src/engine/list.ts';
+import { walkAgain, walkList } from '../../src/engine/list.ts';
 import { contextFor } from '../fuzz/support.ts';
 
 const servers: Server[] = [];
@@ -61,5 +61,52 @@ describe('walkList: how many pages it follows', () => {
     const { w } = await walk(await listServer(100_000, (k) => 6 + 2 * k));
     expect(w.pages).toBe(60);
     expect(w.broken).toMatch(/^more pages than the announced count allows \(60 pages for count \d+\)$/);
+  });
+});
+
+describe('walkAgain: whether the list came sorted by modification date, newest first', () => {
+  /** three pages of two rows with these modification dates (minutes past 10:00) */
+  async function datedServer(pages: number[][]): Promise<string> {
+    const server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const k = Number(url.searchParams.get('page') ?? '1');
+      const base = `http://${req.headers.host}${url.pathname}`;
+      const results = (pages[k - 1] ?? []).map((m, i) => ({ order_reference: `CMD_${k}_${i}`, modification_date: `2026-12-01T10:${String(m).padStart(2, '0')}:00Z` }));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ count: pages.flat().length, next: k < pages.length ? `${base}?page=${k + 1}` : null, previous: null, results }));
+    });
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+  async function again(pages: number[][]) {
+    const c = contextFor(await datedServer(pages));
+    try {
+      return await walkAgain(c.ctx, { path: '/api/v1/order/' });
+    } finally {
+      await c.close();
+    }
+  }
+
+  it('each page newest first, a later page holding an order modified between two page reads (newer than the page before): sorted so; the latest rows, newest first', async () => {
+    const got = await again([
+      [5, 4],
+      [6, 3],
+      [2, 1],
+    ]);
+    expect(got.newestFirst).toBe(true);
+    expect(got.latest.map((r) => r.ref).slice(0, 3)).toEqual(['CMD_2_0', 'CMD_1_0', 'CMD_1_1']);
+  });
+
+  it('rows out of that order within a page (a list sorted otherwise): not sorted so', async () => {
+    expect(
+      (
+        await again([
+          [1, 5],
+          [4, 2],
+          [6, 3],
+        ])
+      ).newestFirst,
+    ).toBe(false);
   });
 });

@@ -29,7 +29,7 @@ export interface PagingInput {
   repeated?: { ref: string; page: Exchange; modified?: string }[];
   /** the most recently modified rows of the second walk (made when rows came twice), the most recent first */
   latest?: { ref: string; modified: string }[];
-  /** whether the second walk's rows came most recently modified first (at most 1 in 100 out of that order): only on such a list does an order that moves go up it */
+  /** whether the second walk's pages each came most recently modified first (at most 1 row in 100 out of that order): only on such a list does an order that moves go up it */
   newestFirst?: boolean;
   /** only the count is judged: a walk made for other checks (the order requests and their filters) */
   countOnly?: boolean;
