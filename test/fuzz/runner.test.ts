@@ -104,6 +104,20 @@ describe('runProperty', () => {
     await ctx.close();
   });
 
+  it('in the strict profile too, a property cut short by its time limit is a warning: the run could not finish it, which breaks no rule', async () => {
+    const ctx = contextFor('http://127.0.0.1:9', { profile: 'strict' });
+    const prop = property('slow', fc.integer(), async () => {
+      await sleep(25);
+      return ok('fuzz_filters');
+    });
+    const out = await runProperty(ctx.ctx, prop, ON, { ...BOUNDS, numRuns: 100, timeLimitMs: 120 });
+    expect(out.interrupted).toBe(true);
+    const r = ctx.result('fuzz_filters');
+    expect(r.status).toBe('warn');
+    expect(r.violations).toBeGreaterThan(0);
+    await ctx.close();
+  });
+
   it('skips, with the reason, a property the target offers nothing to', async () => {
     const ctx = contextFor('http://127.0.0.1:9');
     const out = await runProperty(
