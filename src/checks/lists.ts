@@ -28,6 +28,11 @@ export interface WalkSummary {
   refusedLink: boolean;
 }
 
+/** The counts a walk's pages announced, when they moved from page to page (`30, 31`); undefined while steady. */
+export function movedCounts(w: WalkSummary): string | undefined {
+  return w.counts.some((c) => c !== w.counts[0]) ? [...new Set(w.counts)].join(', ') : undefined;
+}
+
 /** One page of a walk, as a driver hands it to a list check. */
 export interface ListPage {
   page: Exchange;

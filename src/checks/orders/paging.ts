@@ -17,7 +17,7 @@
  */
 import type { Exchange } from '../../harness/http.ts';
 import { defineCheck, type Finding, type Judgement } from '../define.ts';
-import type { WalkSummary } from '../lists.ts';
+import { movedCounts, type WalkSummary } from '../lists.ts';
 
 export interface PagingInput {
   /** what was walked, for the messages: "the order list", "the order request list (?action=…)" */
@@ -79,7 +79,8 @@ function changedUnderWalk(walk: WalkSummary, modified: string | undefined, lates
   const began = typeof date === 'string' ? Date.parse(date) : Number.NaN;
   const at = modified === undefined ? Number.NaN : Date.parse(modified);
   if (Number.isFinite(began) && Number.isFinite(at) && at >= began) return `it was modified during the walk (modification_date ${modified}; the walk began ${date})`;
-  if (walk.counts.some((c) => c !== walk.counts[0])) return `the count moved during the walk (${[...new Set(walk.counts)].join(', ')})`;
+  const moved = movedCounts(walk);
+  if (moved) return `the count moved during the walk (${moved})`;
   // on a list sorted by modification date, newest first, an order modified during the walk goes up to the pages
   // already read and pushes the rows after it down one; on a list in another order it stays where it was
   const since = newestFirst && Number.isFinite(began) ? latest.filter((r) => Date.parse(r.modified) >= began) : [];

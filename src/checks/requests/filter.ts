@@ -22,7 +22,7 @@
  */
 import { wellFormed } from '../../harness/url.ts';
 import { defineCheck, type Finding, type Judgement } from '../define.ts';
-import type { WalkSummary } from '../lists.ts';
+import { movedCounts, type WalkSummary } from '../lists.ts';
 
 /** An order request as the filter reads it (every field as a string). */
 export interface RequestRow {
@@ -64,22 +64,23 @@ function idsOf(rows: readonly RequestRow[]): Set<string> | undefined {
 }
 
 /** Per field whose every value was asked: the rows matching their filter that the unfiltered list did not give, and its rows no filter gave. */
-function differences({ all, filtered }: FilterInput): { field: FilterField; asked: number; union: RequestRow[]; extra: RequestRow[]; lost: RequestRow[] }[] {
+function differences({ all, filtered }: FilterInput): { field: FilterField; union: RequestRow[]; extra: RequestRow[]; lost: RequestRow[] }[] {
   const ids = idsOf(all.rows);
   return FILTER_FIELDS.flatMap((field) => {
     const asked = filtered.filter((f) => f.field === field);
     if (asked.length !== new Set(all.rows.map((r) => r[field])).size) return [];
     const union = asked.flatMap(({ value, rows }) => rows.filter((r) => r[field] === value));
     const inUnion = idsOf(union);
-    if (!ids || !inUnion) return [{ field, asked: asked.length, union, extra: [], lost: [] }];
-    return [{ field, asked: asked.length, union, extra: union.filter((r) => !ids.has(r.id)), lost: all.rows.filter((r) => !inUnion.has(r.id)) }];
+    if (!ids || !inUnion) return [{ field, union, extra: [], lost: [] }];
+    return [{ field, union, extra: union.filter((r) => !ids.has(r.id)), lost: all.rows.filter((r) => !inUnion.has(r.id)) }];
   });
 }
 
 /** Why a reading of the unfiltered list cannot settle the comparison, if it cannot: it broke, or the list changed while it was read. */
 export function changedWhileRead(w: WalkSummary): string | undefined {
   if (w.broken) return `broke (${w.broken})`;
-  if (w.counts.some((c) => c !== w.counts[0])) return `changed while it was read (count ${[...new Set(w.counts)].join(', ')})`;
+  const moved = movedCounts(w);
+  if (moved) return `changed while it was read (count ${moved})`;
   if (!complete(w)) return `gave ${w.items} rows for its count ${w.announced}`;
   return undefined;
 }
