@@ -85,11 +85,8 @@ export async function walkList(ctx: RunContext, spec: WalkSpec): Promise<ListWal
         // the pages the largest count so far allows, two more for rows that moved: a list that grows during the
         // walk (a live staging) may need more pages than its first count announced; one that keeps its count and
         // keeps linking further is stopped, and so is one whose count grows without end (past twice the first, and 100)
-        if (page.count > largest || walk.pages === 1) {
-          largest = Math.max(largest, page.count);
-          const first = walk.announced ?? 0;
-          if (per > 0) maxPages = Math.min(capPages, Math.ceil(Math.min(largest, 2 * first + 100) / per) + 2);
-        }
+        largest = Math.max(largest, page.count);
+        if (per > 0) maxPages = Math.min(capPages, Math.ceil(Math.min(largest, 2 * (walk.announced ?? 0) + 100) / per) + 2);
       }
       next = typeof page.next === 'string' && page.next !== '' ? page.next : undefined;
     } else {
