@@ -155,6 +155,10 @@ export class RunContext {
   readonly writable: Set<string>;
   /** orders the run created (through its product order) */
   readonly createdRefs = new Set<string>();
+  /** the target accepted the run's product order (2xx): "created no order" then means "not within --wait-ms" */
+  productOrderAccepted = false;
+  /** the state each order the write phase read was last seen in (for the reason a write check is skipped) */
+  readonly lastSeen = new Map<string, string>();
   /** the order the run terminated, if it did */
   terminated: string | undefined;
   /** when the user's own export was accepted (the colleague's must come within its window) */

@@ -32,19 +32,8 @@ import { walkList } from '../list.ts';
 async function stateOf(ctx: RunContext, ref: string): Promise<{ state: string | undefined; ex: Exchange }> {
   const ex = await ctx.call('getOrder', { order_reference: ref });
   const s = ex.status === 200 ? (ex.json() as { state?: unknown })?.state : undefined;
-  if (typeof s === 'string') lastSeenOf(ctx).set(ref, s);
+  if (typeof s === 'string') ctx.lastSeen.set(ref, s);
   return { state: typeof s === 'string' ? s : undefined, ex };
-}
-
-/** the runs whose product order the target accepted (2xx): "created no order" then means "not within --wait-ms" */
-const accepted = new WeakSet<RunContext>();
-
-/** per run: the state each order read by the write phase was last seen in (for the reason a write check is skipped) */
-const lastSeen = new WeakMap<RunContext, Map<string, string>>();
-function lastSeenOf(ctx: RunContext): Map<string, string> {
-  let m = lastSeen.get(ctx);
-  if (!m) lastSeen.set(ctx, (m = new Map()));
-  return m;
 }
 
 /** How many order requests an order has, and the first page's exchange (the evidence of the count). */
@@ -138,7 +127,7 @@ async function createProductOrder(ctx: RunContext): Promise<void> {
   const created = await ctx.call('createProductOrder', {}, { json: body });
   const input: ProductOrderInput = { source, offering, created, polls: [], waitMs: ctx.options.waitMs };
   const poId = productOrderId(created);
-  if (created.status !== undefined && created.status >= 200 && created.status < 300) accepted.add(ctx);
+  if (created.status !== undefined && created.status >= 200 && created.status < 300) ctx.productOrderAccepted = true;
   if (refusedKitBody(created, source)) {
     ctx.http.note(`product order not created: the target answered ${created.status} to the kit's body (offering ${offering}); the checks that need an order of the run's own are skipped`);
   } else if (poId !== undefined) {
@@ -257,15 +246,14 @@ export async function checkInvalidBodies(ctx: RunContext, reasons: string[]): Pr
   ctx.judge(actionInvalidBody, { ref: o.ref, state: o.state, sent, before, after, now: now.ex });
 }
 
-/** Why no writable order fits, for skip reasons. */
 /** Why no order the run may write to is in the state a check needs; `waited`: that state is where the run's own order is on its way to (active). */
 function whyNoOrder(ctx: RunContext, waited = false): string {
   const wait = `within --wait-ms ${ctx.options.waitMs}: a longer --wait-ms may let it`;
   if (ctx.writable.size === 0) {
     if (ctx.createdRefs.size > 0) return 'none is readable';
-    return waited && accepted.has(ctx) ? `the target accepted the run's product order, but it had created no order ${wait}` : 'the run created no order';
+    return waited && ctx.productOrderAccepted ? `the target accepted the run's product order, but it had created no order ${wait}` : 'the run created no order';
   }
-  const seen = lastSeenOf(ctx);
+  const seen = ctx.lastSeen;
   const orders = [...ctx.writable].map((ref) => (seen.has(ref) ? `${ref}, last seen ${seen.get(ref)}` : ref));
   // the run's own order still on its way (not terminal): its lifecycle is slower than the wait
   const underway =
