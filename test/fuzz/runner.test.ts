@@ -90,33 +90,23 @@ describe('runProperty', () => {
     await Promise.all([ctx.close(), again.close()]);
   });
 
-  it('reports a property cut short by its time limit as interrupted (a warning), never a pass', async () => {
-    const ctx = contextFor('http://127.0.0.1:9');
-    const prop = property('slow', fc.integer(), async () => {
-      await sleep(25);
-      return ok('fuzz_filters');
+  // in the strict profile too: the run could not finish the property, which breaks no rule
+  for (const profile of ['documented', 'strict'] as const) {
+    it(`reports a property cut short by its time limit as interrupted (a warning in the ${profile} profile), never a pass`, async () => {
+      const ctx = contextFor('http://127.0.0.1:9', { profile });
+      const prop = property('slow', fc.integer(), async () => {
+        await sleep(25);
+        return ok('fuzz_filters');
+      });
+      const out = await runProperty(ctx.ctx, prop, ON, { ...BOUNDS, numRuns: 100, timeLimitMs: 120 });
+      expect(out.interrupted).toBe(true);
+      const r = ctx.result('fuzz_filters');
+      expect(r.status).toBe('warn');
+      expect(r.violations).toBeGreaterThan(0);
+      expect(r.message).toMatch(new RegExp(`^fuzz slow: interrupted after ${out.cases} runs of 100`));
+      await ctx.close();
     });
-    const out = await runProperty(ctx.ctx, prop, ON, { ...BOUNDS, numRuns: 100, timeLimitMs: 120 });
-    expect(out.interrupted).toBe(true);
-    const r = ctx.result('fuzz_filters');
-    expect(r.status).toBe('warn');
-    expect(r.message).toMatch(new RegExp(`^fuzz slow: interrupted after ${out.cases} runs of 100`));
-    await ctx.close();
-  });
-
-  it('in the strict profile too, a property cut short by its time limit is a warning: the run could not finish it, which breaks no rule', async () => {
-    const ctx = contextFor('http://127.0.0.1:9', { profile: 'strict' });
-    const prop = property('slow', fc.integer(), async () => {
-      await sleep(25);
-      return ok('fuzz_filters');
-    });
-    const out = await runProperty(ctx.ctx, prop, ON, { ...BOUNDS, numRuns: 100, timeLimitMs: 120 });
-    expect(out.interrupted).toBe(true);
-    const r = ctx.result('fuzz_filters');
-    expect(r.status).toBe('warn');
-    expect(r.violations).toBeGreaterThan(0);
-    await ctx.close();
-  });
+  }
 
   it('skips, with the reason, a property the target offers nothing to', async () => {
     const ctx = contextFor('http://127.0.0.1:9');
