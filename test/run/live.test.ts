@@ -11,8 +11,8 @@ import type { RunOutcome } from '../../src/engine/run.ts';
 import { DEMO_TOKENS } from '../../mock/index.ts';
 import { loadSpec } from '../../src/contract/load.ts';
 import type { Fault } from '../faults/proxy.ts';
-import { startTarget, type Target } from '../faults/target.ts';
-import { COLLEAGUE_ACTIONS, withColleague, type Colleague } from '../support/colleague.ts';
+import { HOUR, startTarget, type Target } from '../faults/target.ts';
+import { COLLEAGUE_ACTIONS, startColleague, withColleague, type Colleague } from '../support/colleague.ts';
 
 let target: Target;
 beforeAll(async () => {
@@ -114,18 +114,12 @@ describe('order requests created while the run confirms a filter finding (the un
   it('a colleague asks for a change just before the first filtered walk, and again while the unfiltered list is read a second time (its page 2): no error; the list is read once more and settles it', async () => {
     // deterministic: a proxy transform makes the colleague act at those two moments (found by `npm run sweep -- --background`)
     const live = await startTarget({ orders: 250, seed: 33 });
-    const a2 = { authorization: `Bearer ${DEMO_TOKENS.customerA_user2}`, 'content-type': 'application/json' };
-    let changes = 0;
-    const change = async (): Promise<void> => {
-      const res = await fetch(`${live.proxy.baseUrl}/api/v1/order/?page_size=1000`, { headers: a2 });
-      const rows = ((await res.json()) as { results: { order_reference: string; state: string; external_id?: string }[] }).results;
-      const o = rows.filter((r) => r.state === 'active' && !String(r.external_id ?? '').startsWith('conformance-'))[changes % 7];
-      const done = await fetch(`${live.proxy.baseUrl}/api/v1/order/${o?.order_reference}/change/`, { method: 'POST', headers: a2, body: JSON.stringify({ reason: 'Modification du contact', message: 'live' }) });
-      await done.arrayBuffer();
-      if (done.ok) changes++;
-    };
+    // the colleague acts only when the transform below says (its own pace is never reached)
+    const other = startColleague({ baseUrl: live.proxy.baseUrl, intervalMs: [HOUR, HOUR], seed: 1 });
+    const change = (): Promise<void> => other.act('change');
     let firstPages = 0;
-    let filteredSeen = false;
+    // the first change, made before any filtered walk is answered (they go out together: each waits for it)
+    let first: Promise<void> | undefined;
     const colleague: Fault = {
       name: 'live-colleague',
       breaks: 'order_requests_filter',
@@ -136,22 +130,21 @@ describe('order requests created while the run confirms a filter finding (the un
           const filtered = req.query.has('action') || req.query.has('order_reference');
           const later = req.query.has('page') || req.query.has('offset');
           if (!filtered && !later) firstPages++;
-          if (filtered && !filteredSeen) {
-            filteredSeen = true;
-            await change();
-          } else if (!filtered && later && filteredSeen && firstPages >= 2 && changes === 1) await change();
+          if (filtered) await (first ??= change());
+          else if (later && first && firstPages >= 2 && other.done.change === 1) await change();
         }
         return ctx.forward(req);
       },
     };
     try {
       const { report } = await live.run(colleague, { checks: 'order_requests_filter', profile: 'documented' });
-      expect(changes).toBe(2);
+      expect(other.done.change, other.log.join('; ')).toBe(2);
       const r = report.results.find((x) => x.check === 'order_requests_filter');
       expect(r?.status, r?.message).toBe('pass');
       expect(report.summary.errors).toBe(0);
       expect(report.verdict).toBe('PASS');
     } finally {
+      await other.stop();
       await live.close();
     }
   }, 30_000);

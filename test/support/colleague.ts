@@ -49,6 +49,8 @@ export interface Colleague {
   readonly log: string[];
   /** writes sent so far */
   readonly sent: () => number;
+  /** one action now, counted as the others (a test that times the colleague itself gives it an `intervalMs` it never reaches) */
+  act(action: ColleagueAction): Promise<void>;
   /** stops it and resolves once its last request has finished */
   stop(): Promise<void>;
 }
@@ -126,10 +128,9 @@ export function startColleague(o: ColleagueOptions): Colleague {
   let body: Record<string, unknown> | undefined;
   let reasons: string[] | undefined;
   let n = 0;
-  const act = async (): Promise<void> => {
+  const act = async (action: ColleagueAction = choose()): Promise<void> => {
     const all = await orders();
     if (stopped) return;
-    const action = choose();
     if (action === 'create') {
       if (!body) {
         // the offering and options of an existing order (ANALYSIS.md rule 3: inputs learnt from the target)
@@ -182,6 +183,7 @@ export function startColleague(o: ColleagueOptions): Colleague {
     refused,
     log,
     sent: () => sent,
+    act,
     async stop() {
       stopped = true;
       wake?.();
