@@ -16,19 +16,23 @@ afterAll(async () => {
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
 });
 
-/** A list of `pages` pages of two rows; page k announces `countOf(k)`; every page but the last links to the next. */
-async function listServer(pages: number, countOf: (k: number) => number): Promise<string> {
+/** A paginated list of `pages` pages: page k is `pageOf(k)` (its count and rows); every page but the last links to the next. */
+async function pagedServer(pages: number, pageOf: (k: number) => { count: number; results: unknown[] }): Promise<string> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const k = Number(url.searchParams.get('page') ?? '1');
     const base = `http://${req.headers.host}${url.pathname}`;
-    const results = [0, 1].map((i) => ({ order_reference: `CMD_${k}_${i}` }));
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ count: countOf(k), next: k < pages ? `${base}?page=${k + 1}` : null, previous: k > 1 ? `${base}?page=${k - 1}` : null, results }));
+    res.end(JSON.stringify({ ...pageOf(k), next: k < pages ? `${base}?page=${k + 1}` : null, previous: k > 1 ? `${base}?page=${k - 1}` : null }));
   });
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** A list of `pages` pages of two rows; page k announces `countOf(k)`. */
+function listServer(pages: number, countOf: (k: number) => number): Promise<string> {
+  return pagedServer(pages, (k) => ({ count: countOf(k), results: [0, 1].map((i) => ({ order_reference: `CMD_${k}_${i}` })) }));
 }
 
 async function walk(baseUrl: string) {
@@ -65,19 +69,9 @@ describe('walkList: how many pages it follows', () => {
 });
 
 describe('walkAgain: whether the list came sorted by modification date, newest first', () => {
-  /** three pages of two rows with these modification dates (minutes past 10:00) */
-  async function datedServer(pages: number[][]): Promise<string> {
-    const server = createServer((req, res) => {
-      const url = new URL(req.url ?? '/', 'http://x');
-      const k = Number(url.searchParams.get('page') ?? '1');
-      const base = `http://${req.headers.host}${url.pathname}`;
-      const results = (pages[k - 1] ?? []).map((m, i) => ({ order_reference: `CMD_${k}_${i}`, modification_date: `2026-12-01T10:${String(m).padStart(2, '0')}:00Z` }));
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ count: pages.flat().length, next: k < pages.length ? `${base}?page=${k + 1}` : null, previous: null, results }));
-    });
-    servers.push(server);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  /** pages of rows with these modification dates (minutes past 10:00) */
+  function datedServer(pages: number[][]): Promise<string> {
+    return pagedServer(pages.length, (k) => ({ count: pages.flat().length, results: (pages[k - 1] ?? []).map((m, i) => ({ order_reference: `CMD_${k}_${i}`, modification_date: `2026-12-01T10:${String(m).padStart(2, '0')}:00Z` })) }));
   }
   async function again(pages: number[][]) {
     const c = contextFor(await datedServer(pages));
